@@ -1,0 +1,65 @@
+"""The resource registry resolves names the way kubectl does."""
+
+import pytest
+
+from labkube.core.api.resources import ResourceType, default_registry
+from labkube.core.errors import StatusError
+
+
+@pytest.mark.parametrize(
+    "name, kind, group",
+    [
+        ("pods", "Pod", ""), ("pod", "Pod", ""), ("po", "Pod", ""), ("Pod", "Pod", ""),
+        ("deploy", "Deployment", "apps"), ("deployments.apps", "Deployment", "apps"),
+        ("deployments.v1.apps", "Deployment", "apps"), ("rs", "ReplicaSet", "apps"),
+        ("svc", "Service", ""), ("ns", "Namespace", ""), ("no", "Node", ""),
+        ("cm", "ConfigMap", ""), ("sa", "ServiceAccount", ""), ("ep", "Endpoints", ""),
+        ("ing", "Ingress", "networking.k8s.io"), ("events", "Event", ""),
+        ("events.events.k8s.io", "Event", "events.k8s.io"),
+        ("clusterrolebindings", "ClusterRoleBinding", "rbac.authorization.k8s.io"),
+        ("endpointslices", "EndpointSlice", "discovery.k8s.io"),
+        ("leases", "Lease", "coordination.k8s.io"),
+    ],
+)
+def test_kubectl_names_resolve_to_their_resource(name, kind, group):
+    rtype = default_registry().resolve(name)
+    assert (rtype.kind, rtype.group) == (kind, group)
+
+
+def test_an_unknown_resource_name_gets_kubectls_message():
+    with pytest.raises(StatusError) as err:
+        default_registry().resolve("foos")
+    assert err.value.message == 'the server doesn\'t have a resource type "foos"'
+
+
+def test_an_unserved_kind_gets_the_rest_mappers_no_match_error():
+    with pytest.raises(StatusError) as err:
+        default_registry().for_kind("batch/v1beta1", "CronJob")
+    assert err.value.message == 'no matches for kind "CronJob" in version "batch/v1beta1"'
+
+
+def test_keys_follow_the_registry_layout():
+    registry = default_registry()
+    assert registry.resolve("pods").key("default", "web") == "/registry/pods/default/web"
+    assert registry.resolve("nodes").key(None, "node-1") == "/registry/nodes/node-1"
+    assert registry.resolve("events.events.k8s.io").prefix() == "/registry/events/"
+
+
+def test_qualified_names_are_what_errors_print():
+    deploy = default_registry().resolve("deploy")
+    assert deploy.qualified_resource == "deployments.apps"
+    assert deploy.qualified_kind == "Deployment.apps"
+    assert deploy.api_version == "apps/v1"
+
+
+def test_the_all_category_holds_what_kubectl_get_all_shows():
+    kinds = [r.kind for r in default_registry().category("all")]
+    assert kinds == ["Pod", "Service", "Deployment", "ReplicaSet"]
+
+
+def test_a_new_kind_is_added_by_registration():
+    registry = default_registry()
+    registry.register(ResourceType("batch", "v1", "Job", "jobs", "job", True, categories=("all",)))
+    assert registry.resolve("jobs").api_version == "batch/v1"
+    with pytest.raises(ValueError):
+        registry.register(ResourceType("batch", "v1", "Job", "jobs", "job", True))

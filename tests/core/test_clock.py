@@ -1,0 +1,115 @@
+"""The cluster clock: simulated time jumps from timer to timer, in order, reproducibly."""
+
+import pytest
+
+from labkube.core.clock import (
+    EPOCH,
+    SimulatedClock,
+    format_micro_timestamp,
+    format_timestamp,
+    parse_timestamp,
+)
+
+
+def test_simulated_time_starts_at_the_fixed_epoch():
+    assert SimulatedClock().timestamp() == "2025-01-01T00:00:00Z"
+
+
+def test_run_fires_due_timers_in_time_order_and_jumps_time():
+    clock = SimulatedClock()
+    fired = []
+    clock.call_later(5, lambda: fired.append(("b", clock.now() - EPOCH)))
+    clock.call_later(2, lambda: fired.append(("a", clock.now() - EPOCH)))
+    clock.call_later(50, lambda: fired.append(("late", clock.now() - EPOCH)))
+    clock.run(10)
+    assert fired == [("a", 2.0), ("b", 5.0)]
+    assert clock.now() - EPOCH == 10.0
+
+
+def test_timers_due_at_the_same_instant_fire_in_the_order_they_were_set():
+    clock = SimulatedClock()
+    fired = []
+    for name in "xyz":
+        clock.call_later(1, lambda n=name: fired.append(n))
+    clock.run(1)
+    assert fired == ["x", "y", "z"]
+
+
+def test_a_cancelled_timer_never_fires():
+    clock = SimulatedClock()
+    fired = []
+    timer = clock.call_later(1, lambda: fired.append(1))
+    timer.cancel()
+    clock.run(5)
+    assert fired == []
+
+
+def test_a_timer_set_by_a_timer_fires_within_the_same_run():
+    clock = SimulatedClock()
+    fired = []
+    clock.call_later(1, lambda: clock.call_later(1, lambda: fired.append(clock.now() - EPOCH)))
+    clock.run(3)
+    assert fired == [2.0]
+
+
+def test_step_fires_exactly_one_timer_and_reports_when_none_remain():
+    clock = SimulatedClock()
+    fired = []
+    clock.call_later(3, lambda: fired.append(1))
+    clock.call_later(4, lambda: fired.append(2))
+    assert clock.step() is True and fired == [1] and clock.now() - EPOCH == 3.0
+    assert clock.step() is True and fired == [1, 2]
+    assert clock.step() is False
+
+
+def test_run_until_stops_as_soon_as_the_predicate_holds():
+    clock = SimulatedClock()
+    state = {"ready": False}
+    clock.call_later(7, lambda: state.update(ready=True))
+    assert clock.run_until(lambda: state["ready"], timeout=60) is True
+    assert clock.now() - EPOCH == 7.0
+
+
+def test_run_until_gives_up_after_the_timeout():
+    clock = SimulatedClock()
+    assert clock.run_until(lambda: False, timeout=30) is False
+    assert clock.now() - EPOCH == 30.0
+
+
+def test_negative_durations_are_refused():
+    with pytest.raises(ValueError):
+        SimulatedClock().run(-1)
+
+
+def test_the_same_seed_gives_the_same_uids_and_suffixes():
+    a, b = SimulatedClock(seed=7), SimulatedClock(seed=7)
+    assert [a.uuid() for _ in range(3)] == [b.uuid() for _ in range(3)]
+    assert a.random_suffix() == b.random_suffix()
+    assert SimulatedClock(seed=8).uuid() != SimulatedClock(seed=7).uuid()
+
+
+def test_generated_suffixes_use_kubernetes_alphabet_without_vowels():
+    suffix = SimulatedClock(seed=1).random_suffix(50)
+    assert len(suffix) == 50 and not set(suffix) & set("aeiou013")
+
+
+def test_uids_are_version_4_uuids():
+    uid = SimulatedClock().uuid()
+    assert uid[14] == "4" and len(uid) == 36
+
+
+@pytest.mark.parametrize(
+    "seconds, expected",
+    [
+        (EPOCH, "2025-01-01T00:00:00Z"),
+        (EPOCH + 61.9, "2025-01-01T00:01:01Z"),
+        (EPOCH + 86400, "2025-01-02T00:00:00Z"),
+    ],
+)
+def test_timestamps_render_as_metav1_time(seconds, expected):
+    assert format_timestamp(seconds) == expected
+    assert parse_timestamp(expected) == int(seconds)
+
+
+def test_micro_timestamps_keep_microseconds():
+    assert format_micro_timestamp(EPOCH + 1.5) == "2025-01-01T00:00:01.500000Z"
