@@ -181,8 +181,9 @@ class StatusError(Exception):
             "metadata": {},
             "status": "Failure",
             "message": self.message,
-            "reason": self.reason,
         }
+        if self.reason:  # Go omits an empty reason (StatusReasonUnknown)
+            status["reason"] = self.reason
         if self.details:
             status["details"] = json.loads(json.dumps(self.details))
         status["code"] = self.code
@@ -256,7 +257,9 @@ def invalid(qualified_kind: str, name: str, errors: Sequence[FieldError]) -> Sta
 
 def forbidden(qualified_resource: str, name: str, why: str) -> StatusError:
     resource, group = _split_qualified(qualified_resource)
-    if name:
+    if not qualified_resource:  # e.g. a non-resource URL such as /healthz
+        message = f"forbidden: {why}"
+    elif name:
         message = f'{qualified_resource} "{name}" is forbidden: {why}'
     else:
         message = f"{qualified_resource} is forbidden: {why}"
@@ -291,6 +294,12 @@ def no_kind_match(kind: str, api_version: str) -> StatusError:
 
 def unsupported_media_type(message: str) -> StatusError:
     return StatusError(415, "UnsupportedMediaType", message)
+
+
+def unknown_error(code: int, message: str) -> StatusError:
+    """A failure kube-apiserver reports with no reason (``StatusReasonUnknown``), e.g. a 500 from
+    strategic merge patch with Go's raw error text."""
+    return StatusError(code, "", message)
 
 
 def internal_error(message: str) -> StatusError:
