@@ -45,8 +45,15 @@ _VALUELESS_TYPES = {"Required", "Forbidden", "TooLong", "Internal"}
 _OMIT = object()
 
 
+class GoText(str):
+    """A bad value already rendered as Go would print it (e.g. ``map[string]string{"a":"b"}``),
+    shown as-is instead of quoted."""
+
+
 def go_value(value: Any) -> str:
     """Format a bad value the way Go prints it inside a field error (``%v`` or ``%q``)."""
+    if isinstance(value, GoText):
+        return str(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -132,7 +139,7 @@ class FieldError:
         return text
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.body()}" if self.field else self.body()
+        return f"{self.field}: {self.body()}"  # Go prints ": ..." even for an empty path
 
 
 def aggregate_message(errors: Sequence[Any]) -> str:

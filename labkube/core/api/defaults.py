@@ -1,0 +1,567 @@
+"""Defaulting: the fields kube-apiserver fills in when an object arrives.
+
+Mirrors the registered defaulters of kube-apiserver: pkg/apis/core/v1/defaults.go
+(``SetDefaults_Pod``, ``SetDefaults_PodSpec``, ``SetDefaults_Container``, ``SetDefaults_Probe``,
+``SetDefaults_Volume``, ``SetDefaults_Service`` ...), pkg/apis/apps/v1/defaults.go,
+pkg/apis/networking/v1, pkg/apis/rbac/v1 and pkg/apis/discovery/v1, plus what the v1 conversion
+adds on the way out (``serviceAccount`` mirrors ``serviceAccountName``).
+
+:func:`apply_defaults` is pure defaulting: it needs no cluster state and is idempotent. What the
+API server does with cluster state or on behalf of admission plugins is offered separately, for
+the server to call at the right moment:
+
+* :func:`service_account_defaults` — the ServiceAccount admission plugin (``default`` account,
+  the ``kube-api-access-xxxxx`` projected volume and its mounts);
+* :func:`default_toleration_seconds` — the DefaultTolerationSeconds admission plugin;
+* :func:`priority_defaults` — the Priority admission plugin (``priority: 0``,
+  ``preemptionPolicy: PreemptLowerPriority``);
+* :func:`namespace_create_defaults` — the namespace strategy (``spec.finalizers: [kubernetes]``);
+* :func:`service_ip_family_defaults` — the Service REST storage after IP allocation;
+* :func:`pod_qos_class` — the QoS class the pod strategy writes into ``status.qosClass``.
+
+Left to the server (cluster state): clusterIP/clusterIPs and nodePort allocation, uid,
+creationTimestamp, resourceVersion, generation, pod ``status.phase: Pending``.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from labkube.core.api import quantity as qty
+
+DEFAULT_MODE = 420  # 0644
+TOKEN_EXPIRATION_SECONDS = 3607  # serviceaccount.WarnOnlyBoundTokenExpirationSeconds
+SERVICE_ACCOUNT_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+RBAC_GROUP = "rbac.authorization.k8s.io"
+
+# ---------------------------------------------------------------------------
+# Containers and pod specs (core/v1)
+# ---------------------------------------------------------------------------
+
+
+def image_tag(image: str) -> str:
+    """The tag ``parsers.ParseImageName`` finds: ``latest`` when neither tag nor digest is given."""
+    name, at, _digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    if ":" in last:
+        return last.rsplit(":", 1)[1]
+    return "" if at else "latest"
+
+
+def _container(container: dict, *, in_pod: bool) -> None:
+    """``SetDefaults_Container`` + ports, probes, env, resources."""
+    if not container.get("imagePullPolicy"):
+        image = container.get("image") or ""
+        tag = image_tag(image) if image else ""
+        container["imagePullPolicy"] = "Always" if tag == "latest" else "IfNotPresent"
+    if not container.get("terminationMessagePath"):
+        container["terminationMessagePath"] = "/dev/termination-log"
+    if not container.get("terminationMessagePolicy"):
+        container["terminationMessagePolicy"] = "File"
+    for port in container.get("ports") or ():
+        if not port.get("protocol"):
+            port["protocol"] = "TCP"
+    for key in ("livenessProbe", "readinessProbe", "startupProbe"):
+        if container.get(key):
+            _probe(container[key])
+    lifecycle = container.get("lifecycle") or {}
+    for hook in ("postStart", "preStop"):
+        if lifecycle.get(hook):
+            _handler(lifecycle[hook])
+    for env in container.get("env") or ():
+        field_ref = (env.get("valueFrom") or {}).get("fieldRef")
+        if field_ref is not None and not field_ref.get("apiVersion"):
+            field_ref["apiVersion"] = "v1"
+    _resources(container, in_pod=in_pod)
+
+
+def _resources(container: dict, *, in_pod: bool) -> None:
+    resources = container.get("resources")
+    if resources is None:
+        container["resources"] = {}
+        return
+    for key in ("limits", "requests"):
+        if resources.get(key):
+            _round_resource_list(resources[key])
+    if in_pod and resources.get("limits"):
+        requests = resources.setdefault("requests", {})
+        for name, value in resources["limits"].items():
+            requests.setdefault(name, value)
+
+
+def _round_resource_list(resources: dict) -> None:
+    """``SetDefaults_ResourceList``: round every quantity up to milli precision."""
+    for name, value in resources.items():
+        if not isinstance(value, str):
+            continue
+        try:
+            parsed = qty.parse_quantity(value)
+        except ValueError:
+            continue
+        if (parsed.amount * 1000).denominator != 1:
+            rounded = qty.Quantity(qty.Fraction(parsed.milli, 1000), parsed.format)
+            resources[name] = str(rounded)
+
+
+def _probe(probe: dict) -> None:
+    """``SetDefaults_Probe``."""
+    for key, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1),
+                       ("failureThreshold", 3)):
+        if not probe.get(key):
+            probe[key] = value
+    _handler(probe)
+
+
+def _handler(handler: dict) -> None:
+    """``SetDefaults_HTTPGetAction`` and ``SetDefaults_GRPCAction`` inside probes and hooks."""
+    http_get = handler.get("httpGet")
+    if http_get is not None:
+        if not http_get.get("path"):
+            http_get["path"] = "/"
+        if not http_get.get("scheme"):
+            http_get["scheme"] = "HTTP"
+    grpc = handler.get("grpc")
+    if grpc is not None and grpc.get("service") is None:
+        grpc["service"] = ""
+
+
+_VOLUME_SOURCES = ("hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore",
+                   "gitRepo", "secret", "nfs", "iscsi", "glusterfs", "persistentVolumeClaim",
+                   "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc",
+                   "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk",
+                   "photonPersistentDisk", "projected", "portworxVolume", "scaleIO", "storageos",
+                   "csi", "ephemeral", "image")
+
+
+def _volume(volume: dict) -> None:
+    """``SetDefaults_Volume`` and the per-source defaulters."""
+    if not any(volume.get(src) is not None for src in _VOLUME_SOURCES):
+        volume["emptyDir"] = {}
+    for key in ("secret", "configMap", "downwardAPI", "projected"):
+        source = volume.get(key)
+        if source is not None and source.get("defaultMode") is None:
+            source["defaultMode"] = DEFAULT_MODE
+    for item in (volume.get("downwardAPI") or {}).get("items") or ():
+        _field_ref(item.get("fieldRef"))
+    for projection in (volume.get("projected") or {}).get("sources") or ():
+        _projection(projection)
+    host_path = volume.get("hostPath")
+    if host_path is not None and host_path.get("type") is None:
+        host_path["type"] = ""
+    _legacy_volume_defaults(volume)
+
+
+def _projection(projection: dict) -> None:
+    token = projection.get("serviceAccountToken")
+    if token is not None and token.get("expirationSeconds") is None:
+        token["expirationSeconds"] = 3600
+    for item in (projection.get("downwardAPI") or {}).get("items") or ():
+        _field_ref(item.get("fieldRef"))
+
+
+def _field_ref(field_ref: dict | None) -> None:
+    if field_ref is not None and not field_ref.get("apiVersion"):
+        field_ref["apiVersion"] = "v1"
+
+
+def _legacy_volume_defaults(volume: dict) -> None:
+    iscsi = volume.get("iscsi")
+    if iscsi is not None and not iscsi.get("iscsiInterface"):
+        iscsi["iscsiInterface"] = "default"
+    rbd = volume.get("rbd")
+    if rbd is not None:
+        for key, value in (("pool", "rbd"), ("user", "admin"), ("keyring", "/etc/ceph/keyring")):
+            if not rbd.get(key):
+                rbd[key] = value
+    azure_disk = volume.get("azureDisk")
+    if azure_disk is not None:
+        for key, value in (("cachingMode", "ReadWrite"), ("fsType", "ext4"),
+                           ("readOnly", False), ("kind", "Shared")):
+            if azure_disk.get(key) is None:
+                azure_disk[key] = value
+    scale_io = volume.get("scaleIO")
+    if scale_io is not None:
+        if not scale_io.get("storageMode"):
+            scale_io["storageMode"] = "ThinProvisioned"
+        if not scale_io.get("fsType"):
+            scale_io["fsType"] = "xfs"
+    claim = ((volume.get("ephemeral") or {}).get("volumeClaimTemplate") or {}).get("spec")
+    if claim is not None and not claim.get("volumeMode"):
+        claim["volumeMode"] = "Filesystem"
+
+
+def _host_network_ports(containers) -> None:
+    for container in containers or ():
+        for port in container.get("ports") or ():
+            if not port.get("hostPort"):
+                port["hostPort"] = port.get("containerPort")
+
+
+def pod_spec_defaults(spec: dict, *, in_pod: bool = False) -> None:
+    """``SetDefaults_PodSpec`` and everything below it (containers, volumes, probes)."""
+    if not spec.get("dnsPolicy"):
+        spec["dnsPolicy"] = "ClusterFirst"
+    if not spec.get("restartPolicy"):
+        spec["restartPolicy"] = "Always"
+    if spec.get("hostNetwork"):
+        _host_network_ports(spec.get("containers"))
+        _host_network_ports(spec.get("initContainers"))
+    if spec.get("securityContext") is None:
+        spec["securityContext"] = {}
+    if spec.get("terminationGracePeriodSeconds") is None:
+        spec["terminationGracePeriodSeconds"] = 30
+    if not spec.get("schedulerName"):
+        spec["schedulerName"] = "default-scheduler"
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        for container in spec.get(key) or ():
+            _container(container, in_pod=in_pod and key != "ephemeralContainers")
+    for volume in spec.get("volumes") or ():
+        _volume(volume)
+    if spec.get("overhead"):
+        _round_resource_list(spec["overhead"])
+    _service_account_conversion(spec)
+
+
+def _service_account_conversion(spec: dict) -> None:
+    """v1 conversion: ``serviceAccount`` (deprecated) and ``serviceAccountName`` agree."""
+    if not spec.get("serviceAccountName") and spec.get("serviceAccount"):
+        spec["serviceAccountName"] = spec["serviceAccount"]
+    if spec.get("serviceAccountName"):
+        spec["serviceAccount"] = spec["serviceAccountName"]
+
+
+def _pod(obj: dict) -> None:
+    """``SetDefaults_Pod`` + ``SetDefaults_PodSpec``."""
+    spec = obj.setdefault("spec", {})
+    pod_spec_defaults(spec, in_pod=True)
+    if spec.get("enableServiceLinks") is None:
+        spec["enableServiceLinks"] = True
+
+
+def _template(obj: dict) -> None:
+    template = obj.setdefault("spec", {}).get("template")
+    if template is not None:
+        # Go always writes the template's metav1.Time creationTimestamp, as null.
+        template.setdefault("metadata", {}).setdefault("creationTimestamp", None)
+        pod_spec_defaults(template.setdefault("spec", {}))
+
+
+# ---------------------------------------------------------------------------
+# Other kinds
+# ---------------------------------------------------------------------------
+
+
+def _service(obj: dict) -> None:
+    """``SetDefaults_Service``."""
+    spec = obj.setdefault("spec", {})
+    if not spec.get("sessionAffinity"):
+        spec["sessionAffinity"] = "None"
+    if spec["sessionAffinity"] == "None":
+        spec.pop("sessionAffinityConfig", None)
+    if not spec.get("type"):
+        spec["type"] = "ClusterIP"
+    for port in spec.get("ports") or ():
+        if not port.get("protocol"):
+            port["protocol"] = "TCP"
+        if port.get("targetPort") in (None, 0, ""):
+            port["targetPort"] = port.get("port")
+    kind = spec["type"]
+    externally = kind in ("NodePort", "LoadBalancer") or (
+        kind == "ClusterIP" and spec.get("externalIPs"))
+    if externally and not spec.get("externalTrafficPolicy"):
+        spec["externalTrafficPolicy"] = "Cluster"
+    if spec.get("internalTrafficPolicy") is None and kind in ("NodePort", "LoadBalancer",
+                                                               "ClusterIP"):
+        spec["internalTrafficPolicy"] = "Cluster"
+    if kind == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is None:
+        spec["allocateLoadBalancerNodePorts"] = True
+    obj.setdefault("status", {}).setdefault("loadBalancer", {})  # non-omitempty Go structs
+    if kind == "LoadBalancer":
+        for ingress in ((obj.get("status") or {}).get("loadBalancer") or {}).get("ingress") or ():
+            if ingress.get("ip") and ingress.get("ipMode") is None:
+                ingress["ipMode"] = "VIP"
+
+
+def _deployment(obj: dict) -> None:
+    """``SetDefaults_Deployment`` (apps/v1) + the template's pod spec."""
+    spec = obj.setdefault("spec", {})
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    strategy = spec.setdefault("strategy", {})
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+    if strategy["type"] == "RollingUpdate":
+        rolling = strategy.get("rollingUpdate")
+        if rolling is None:
+            rolling = strategy["rollingUpdate"] = {}
+        if rolling.get("maxUnavailable") is None:
+            rolling["maxUnavailable"] = "25%"
+        if rolling.get("maxSurge") is None:
+            rolling["maxSurge"] = "25%"
+    if spec.get("revisionHistoryLimit") is None:
+        spec["revisionHistoryLimit"] = 10
+    if spec.get("progressDeadlineSeconds") is None:
+        spec["progressDeadlineSeconds"] = 600
+    obj.setdefault("status", {})
+    _template(obj)
+
+
+def _replica_set(obj: dict) -> None:
+    spec = obj.setdefault("spec", {})
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    obj.setdefault("status", {}).setdefault("replicas", 0)  # ReplicaSetStatus.replicas has no omitempty
+    _template(obj)
+
+
+def _namespace(obj: dict) -> None:
+    """``SetDefaults_Namespace`` + ``SetDefaults_NamespaceStatus``."""
+    name = (obj.get("metadata") or {}).get("name")
+    if name:
+        labels = obj["metadata"].get("labels")
+        if labels is None:
+            labels = obj["metadata"]["labels"] = {}
+        labels["kubernetes.io/metadata.name"] = name
+    status = obj.setdefault("status", {})
+    if not status.get("phase"):
+        status["phase"] = "Active"
+
+
+def _secret(obj: dict) -> None:
+    """``SetDefaults_Secret`` + the v1 conversion folding ``stringData`` into ``data``."""
+    if not obj.get("type"):
+        obj["type"] = "Opaque"
+    string_data = obj.pop("stringData", None)
+    if string_data:
+        data = obj.get("data") or {}
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+        obj["data"] = data
+
+
+def _node(obj: dict) -> None:
+    """``SetDefaults_NodeStatus``: allocatable defaults to capacity."""
+    status = obj.get("status")
+    if status and status.get("capacity") is not None and status.get("allocatable") is None:
+        status["allocatable"] = dict(status["capacity"])
+
+
+def _endpoints(obj: dict) -> None:
+    for subset in obj.get("subsets") or ():
+        for port in subset.get("ports") or ():
+            if not port.get("protocol"):
+                port["protocol"] = "TCP"
+
+
+def _endpoint_slice(obj: dict) -> None:
+    """discovery/v1 ``SetDefaults_EndpointPort``: name "" and protocol TCP."""
+    for port in obj.get("ports") or ():
+        if port.get("name") is None:
+            port["name"] = ""
+        if port.get("protocol") is None:
+            port["protocol"] = "TCP"
+
+
+def _subjects(obj: dict) -> None:
+    """rbac/v1 ``SetDefaults_Subject`` and roleRef.apiGroup."""
+    role_ref = obj.get("roleRef")
+    if role_ref is not None and not role_ref.get("apiGroup"):
+        role_ref["apiGroup"] = RBAC_GROUP
+    for subject in obj.get("subjects") or ():
+        if not subject.get("apiGroup"):
+            kind = subject.get("kind")
+            if kind in ("User", "Group"):
+                subject["apiGroup"] = RBAC_GROUP
+            elif kind == "ServiceAccount":
+                subject.pop("apiGroup", None)
+
+
+def _ingress_class(obj: dict) -> None:
+    params = (obj.get("spec") or {}).get("parameters")
+    if params is not None and params.get("scope") is None:
+        params["scope"] = "Cluster"
+
+
+def _nothing(obj: dict) -> None:
+    return None
+
+
+DEFAULTERS = {
+    ("v1", "Pod"): _pod,
+    ("v1", "Service"): _service,
+    ("v1", "Namespace"): _namespace,
+    ("v1", "Secret"): _secret,
+    ("v1", "Node"): _node,
+    ("v1", "Endpoints"): _endpoints,
+    ("v1", "ConfigMap"): _nothing,
+    ("v1", "ServiceAccount"): _nothing,
+    ("v1", "Event"): _nothing,
+    ("events.k8s.io/v1", "Event"): _nothing,
+    ("coordination.k8s.io/v1", "Lease"): _nothing,
+    ("discovery.k8s.io/v1", "EndpointSlice"): _endpoint_slice,
+    ("apps/v1", "Deployment"): _deployment,
+    ("apps/v1", "ReplicaSet"): _replica_set,
+    ("networking.k8s.io/v1", "Ingress"): _nothing,  # pathType is required, never defaulted
+    ("networking.k8s.io/v1", "IngressClass"): _ingress_class,
+    ("rbac.authorization.k8s.io/v1", "Role"): _nothing,
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): _nothing,
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): _subjects,
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): _subjects,
+}
+
+
+def register(api_version: str, kind: str, defaulter) -> None:
+    """Add the defaulter of a kind a later issue registers (Job, StatefulSet ...)."""
+    DEFAULTERS[(api_version, kind)] = defaulter
+
+
+def apply_defaults(obj: dict) -> None:
+    """Default ``obj`` in place, dispatching on apiVersion/kind (unknown kinds are left alone)."""
+    defaulter = DEFAULTERS.get((obj.get("apiVersion"), obj.get("kind")))
+    if defaulter is not None:
+        defaulter(obj)
+
+
+# ---------------------------------------------------------------------------
+# What admission plugins and strategies add (called by the server)
+# ---------------------------------------------------------------------------
+
+
+def service_account_defaults(pod: dict, suffix: str, *, automount: bool | None = None) -> None:
+    """The ServiceAccount admission plugin (plugin/pkg/admission/serviceaccount).
+
+    Sets ``serviceAccountName`` (and the deprecated ``serviceAccount``) to ``default`` when
+    empty and, unless automounting is off (on the pod, or ``automount=False`` from the
+    ServiceAccount), adds the projected ``kube-api-access-<suffix>`` volume (token, the cluster CA
+    from ``kube-root-ca.crt``, the namespace) mounted read-only at
+    ``/var/run/secrets/kubernetes.io/serviceaccount`` in every container and init container that
+    does not already mount something there. ``suffix`` is five random characters from the
+    cluster's seeded RNG.
+    """
+    spec = pod.setdefault("spec", {})
+    if not spec.get("serviceAccountName"):
+        spec["serviceAccountName"] = spec.get("serviceAccount") or "default"
+    spec["serviceAccount"] = spec["serviceAccountName"]
+    wanted = spec.get("automountServiceAccountToken")
+    if wanted is False or (wanted is None and automount is False):
+        return
+    volumes = spec.setdefault("volumes", [])
+    if any(v.get("name", "").startswith("kube-api-access-") for v in volumes):
+        return
+    name = f"kube-api-access-{suffix}"
+    volumes.append({"name": name, "projected": _token_volume_source()})
+    for key in ("initContainers", "containers"):
+        for container in spec.get(key) or ():
+            mounts = container.setdefault("volumeMounts", [])
+            if any(m.get("mountPath") == SERVICE_ACCOUNT_MOUNT_PATH for m in mounts):
+                continue
+            mounts.append({"name": name, "readOnly": True,
+                           "mountPath": SERVICE_ACCOUNT_MOUNT_PATH})
+
+
+def _token_volume_source() -> dict:
+    return {
+        "defaultMode": DEFAULT_MODE,
+        "sources": [
+            {"serviceAccountToken": {"expirationSeconds": TOKEN_EXPIRATION_SECONDS,
+                                     "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt",
+                           "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace",
+                                        "fieldRef": {"apiVersion": "v1",
+                                                     "fieldPath": "metadata.namespace"}}]}},
+        ],
+    }
+
+
+def default_toleration_seconds(pod: dict, seconds: int = 300) -> None:
+    """The DefaultTolerationSeconds admission plugin: tolerate not-ready/unreachable for 300s."""
+    spec = pod.setdefault("spec", {})
+    tolerations = spec.get("tolerations") or []
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        if not any(_tolerates(t, key) for t in tolerations):
+            tolerations.append({"key": key, "operator": "Exists", "effect": "NoExecute",
+                                "tolerationSeconds": seconds})
+    spec["tolerations"] = tolerations
+
+
+def _tolerates(toleration: dict, key: str) -> bool:
+    return (toleration.get("key", "") in (key, "")) and toleration.get("effect", "") in (
+        "NoExecute", "")
+
+
+def priority_defaults(pod: dict) -> None:
+    """The Priority admission plugin for a pod without a priorityClassName (no default class)."""
+    spec = pod.setdefault("spec", {})
+    if spec.get("priority") is None:
+        spec["priority"] = 0
+    if spec.get("preemptionPolicy") is None:
+        spec["preemptionPolicy"] = "PreemptLowerPriority"
+
+
+def namespace_create_defaults(namespace: dict) -> None:
+    """The namespace strategy on create: the ``kubernetes`` finalizer and phase Active."""
+    spec = namespace.setdefault("spec", {})
+    finalizers = spec.get("finalizers") or []
+    if "kubernetes" not in finalizers:
+        finalizers.append("kubernetes")
+    spec["finalizers"] = finalizers
+    namespace["status"] = {"phase": "Active"}
+
+
+def service_ip_family_defaults(service: dict, families: tuple[str, ...] = ("IPv4",)) -> None:
+    """What the Service storage sets once the cluster IP is allocated (single-stack cluster).
+
+    ``clusterIPs`` mirrors ``clusterIP``; ``ipFamilyPolicy`` is SingleStack (RequireDualStack
+    for a headless Service without a selector); ``ipFamilies`` lists the cluster's family.
+    ExternalName Services get none of these.
+    """
+    spec = service.setdefault("spec", {})
+    if spec.get("type") == "ExternalName":
+        return
+    cluster_ip = spec.get("clusterIP")
+    if cluster_ip and not spec.get("clusterIPs"):
+        spec["clusterIPs"] = [cluster_ip]
+    if not spec.get("ipFamilyPolicy"):
+        headless_without_selector = cluster_ip == "None" and not spec.get("selector")
+        spec["ipFamilyPolicy"] = "RequireDualStack" if headless_without_selector else "SingleStack"
+    if not spec.get("ipFamilies"):
+        spec["ipFamilies"] = list(families)
+
+
+def pod_qos_class(pod: dict) -> str:
+    """``qos.GetPodQOS``: Guaranteed, Burstable or BestEffort (for ``status.qosClass``)."""
+    spec = pod.get("spec") or {}
+    containers = list(spec.get("containers") or ()) + list(spec.get("initContainers") or ())
+    requests: dict[str, qty.Quantity] = {}
+    limits: dict[str, qty.Quantity] = {}
+    guaranteed = True
+    for container in containers:
+        resources = container.get("resources") or {}
+        c_requests = _supported(resources.get("requests"))
+        c_limits = _supported(resources.get("limits"))
+        for name, value in c_requests.items():
+            if not value.is_zero():
+                requests[name] = requests.get(name, qty.Quantity(0)) + value
+        for name, value in c_limits.items():
+            if not value.is_zero():
+                limits[name] = limits.get(name, qty.Quantity(0)) + value
+        if set(c_limits) != {"cpu", "memory"} or any(v.is_zero() for v in c_limits.values()):
+            guaranteed = False
+    if not requests and not limits:
+        return "BestEffort"
+    if guaranteed and set(limits) == {"cpu", "memory"}:
+        if set(requests) == set(limits) and all(requests[k] == limits[k] for k in requests):
+            return "Guaranteed"
+    return "Burstable"
+
+
+def _supported(resources: dict | None) -> dict[str, qty.Quantity]:
+    out = {}
+    for name, value in (resources or {}).items():
+        if name in ("cpu", "memory"):
+            try:
+                out[name] = qty.parse_quantity(str(value))
+            except ValueError:
+                continue
+    return out
