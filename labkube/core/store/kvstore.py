@@ -1,0 +1,386 @@
+"""Reads, writes, transactions and compaction over the multi-version keyspace.
+
+Mirrors etcd's ``server/storage/mvcc/kvstore.go``, ``kvstore_txn.go`` and
+``kvstore_compaction.go``. :class:`KVStore` is everything of etcd's ``store`` except
+watching (added by :class:`~.watchable.MVCCStore`). Its state:
+
+* ``_backend``: every stored version, ``Revision -> KeyValue`` (etcd's bolt "key" bucket);
+* ``_index``: ``key -> KeyIndex``, the revisions at which each key changed (etcd's
+  ``treeIndex``); ``_keys`` is the same keys kept sorted, so a range is two bisections;
+* ``_latest``: ``key -> KeyValue`` for live keys — a read at the current revision is a dict
+  lookup (etcd serves those from the same index; a dict is Python's fast path);
+* ``_log``: the events since the compaction point, in revision order. Watchers replay it;
+  etcd rebuilds the same events from the backend.
+* the lessor (:mod:`.lease`), told about every key attached to or detached from a lease.
+
+Guarantees: one ``threading.RLock`` serializes every operation, so each call is atomic and
+sees a consistent revision; every write call is one transaction at one new main revision
+(none when it changes nothing); values handed out are frozen and never mutated afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, insort
+from typing import Callable, Optional, Sequence
+
+from .key_index import KeyIndex
+from .kv import (
+    DELETE,
+    PUT,
+    CompactedError,
+    Compare,
+    DeleteResult,
+    DuplicateKeyError,
+    Event,
+    FutureRevisionError,
+    KeyValue,
+    Lease,
+    LeaseStatus,
+    Op,
+    PutResult,
+    RangeResult,
+    TxnResult,
+    prefix_end,
+)
+from .lease import Lessor
+from .revision import INITIAL_REVISION, Revision, check_read_revision
+
+#: ``Revision(main, sub)`` without NamedTuple's Python-level ``__new__`` (the put hot path).
+_new_revision = tuple.__new__
+
+#: The range_end meaning "every key from ``key`` on" (etcd's ``"\x00"``).
+ALL_KEYS = "\0"
+
+_COMPARE_OPS: dict[str, Callable[[object, object], bool]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+}
+
+_COMPARE_FIELDS = {
+    "mod": "mod_revision",
+    "create": "create_revision",
+    "version": "version",
+    "value": "value",
+    "lease": "lease",
+}
+
+ReadyCallbacks = list[Callable[[], None]]
+
+
+def _event_revision(event: Event) -> int:
+    return event.kv.mod_revision
+
+
+def _check_key(key: str) -> None:
+    if not isinstance(key, str) or not key:
+        raise ValueError("etcdserver: key is not provided")
+
+
+def _as_bytes(value: bytes) -> bytes:
+    if type(value) is bytes:
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)  # a private copy: the caller may go on mutating theirs
+    raise TypeError(f"store values are bytes, got {type(value).__name__}")
+
+
+class KVStore:
+    """etcd's mvcc ``store``: a revisioned keyspace with transactions and leases."""
+
+    def __init__(self, clock=None) -> None:
+        self._lock = threading.RLock()
+        self._clock = clock
+        self._rev = INITIAL_REVISION
+        self._compact_rev = 0
+        self._backend: dict[Revision, KeyValue] = {}
+        self._index: dict[str, KeyIndex] = {}
+        self._keys: list[str] = []
+        self._latest: dict[str, KeyValue] = {}
+        self._log: list[Event] = []
+        self._lessor = Lessor(clock, self._expire_lease)
+
+    @property
+    def revision(self) -> int:
+        return self._rev
+
+    @property
+    def compact_revision(self) -> int:
+        return self._compact_rev
+
+    @property
+    def clock(self):
+        return self._clock
+
+    # == reads ===========================================================================
+    def get(self, key: str, revision: int = 0) -> Optional[KeyValue]:
+        with self._lock:
+            if revision == 0 or revision == self._rev:
+                return self._latest.get(key)
+            at = check_read_revision(revision, self._rev, self._compact_rev)
+            return self._get_at(key, at)
+
+    def _get_at(self, key: str, at: int) -> Optional[KeyValue]:
+        ki = self._index.get(key)
+        if ki is None:
+            return None
+        rev = ki.get(at)
+        return None if rev is None else self._backend[rev]
+
+    def range(
+        self, key: str, range_end: Optional[str] = None, *, revision: int = 0, limit: int = 0
+    ) -> RangeResult:
+        if limit < 0:
+            raise ValueError(f"limit must be >= 0, got {limit}")
+        with self._lock:
+            at = check_read_revision(revision, self._rev, self._compact_rev)
+            kvs = self._range_at(key, range_end, at)
+            return self._range_result(kvs, limit, self._rev)
+
+    def range_prefix(self, prefix: str, *, revision: int = 0, limit: int = 0) -> RangeResult:
+        return self.range(prefix or ALL_KEYS, prefix_end(prefix), revision=revision, limit=limit)
+
+    @staticmethod
+    def _range_result(kvs: list[KeyValue], limit: int, revision: int) -> RangeResult:
+        count = len(kvs)
+        if limit and count > limit:
+            return RangeResult(tuple(kvs[:limit]), count, True, revision)
+        return RangeResult(tuple(kvs), count, False, revision)
+
+    def _keys_in(self, key: str, range_end: Optional[str]) -> list[str]:
+        """Known keys (live or with history) in ``[key, range_end)``, sorted."""
+        keys = self._keys
+        if not range_end:  # None or "": one key, as etcd treats an empty range_end
+            return [key] if key in self._index else []
+        lo = bisect_left(keys, key)
+        hi = len(keys) if range_end == ALL_KEYS else bisect_left(keys, range_end, lo)
+        return keys[lo:hi]
+
+    def _range_at(self, key: str, range_end: Optional[str], at: int) -> list[KeyValue]:
+        keys = self._keys_in(key, range_end)
+        if at == self._rev:
+            return list(filter(None, map(self._latest.get, keys)))
+        found = (self._get_at(k, at) for k in keys)
+        return [kv for kv in found if kv is not None]
+
+    # == single writes ===================================================================
+    def put(self, key: str, value: bytes, lease: int = 0) -> PutResult:
+        if type(key) is not str or not key:
+            _check_key(key)
+        if type(value) is not bytes:
+            value = _as_bytes(value)
+        with self._lock:
+            if lease:
+                self._lessor.require(lease)
+            main = self._rev + 1
+            event = self._apply_put(key, value, lease, main, 0)
+            ready = self._commit(main, [event])
+        for callback in ready:
+            callback()
+        return PutResult(main, event.prev_kv)
+
+    def delete(self, key: str) -> DeleteResult:
+        _check_key(key)
+        return self.delete_range(key, None)
+
+    def delete_range(self, key: str, range_end: Optional[str] = None) -> DeleteResult:
+        _check_key(key)
+        with self._lock:
+            keys = [k for k in self._keys_in(key, range_end) if k in self._latest]
+            result, ready = self._delete_keys(keys)
+        for callback in ready:
+            callback()
+        return result
+
+    def _delete_keys(self, keys: Sequence[str]) -> tuple[DeleteResult, ReadyCallbacks]:
+        """Delete live ``keys`` (in that order) at one new revision. Caller holds the lock."""
+        if not keys:
+            return DeleteResult(self._rev, 0, ()), []
+        main = self._rev + 1
+        events = [self._apply_delete(k, main, sub) for sub, k in enumerate(keys)]
+        ready = self._commit(main, events)
+        return DeleteResult(main, len(events), tuple(e.prev_kv for e in events)), ready
+
+    # == the two primitive changes =======================================================
+    def _apply_put(self, key: str, value: bytes, lease: int, main: int, sub: int) -> Event:
+        prev = self._latest.get(key)
+        if prev is None:
+            kv = KeyValue(key, value, main, main, 1, lease)
+            ki = self._index.get(key)
+            if ki is None:
+                ki = self._index[key] = KeyIndex(key)
+                insort(self._keys, key)
+        else:
+            kv = KeyValue(key, value, prev.create_revision, main, prev.version + 1, lease)
+            ki = self._index[key]
+        rev = _new_revision(Revision, (main, sub))
+        ki.put(rev)
+        self._backend[rev] = kv
+        self._latest[key] = kv
+        old_lease = prev.lease if prev is not None else 0
+        if old_lease != lease:
+            self._lessor.move(key, old_lease, lease)
+        return Event(PUT, kv, prev)
+
+    def _apply_delete(self, key: str, main: int, sub: int) -> Event:
+        prev = self._latest.pop(key)
+        self._index[key].tombstone(Revision(main, sub))
+        if prev.lease:
+            self._lessor.move(key, prev.lease, 0)
+        return Event(DELETE, KeyValue(key, b"", 0, main, 0, 0), prev)
+
+    def _commit(self, main: int, events: list[Event]) -> ReadyCallbacks:
+        """Publish a transaction's changes at revision ``main``. Returns the ``on_ready``
+        callbacks to call once the lock is released (the watchable store adds watchers)."""
+        self._rev = main
+        self._log += events
+        return []
+
+    # == transactions ====================================================================
+    def txn(
+        self, compares: Sequence[Compare], success: Sequence[Op], failure: Sequence[Op] = ()
+    ) -> TxnResult:
+        for ops in (success, failure):
+            _check_ops(ops)
+        with self._lock:
+            succeeded = all(self._compare_holds(c) for c in compares)
+            ops = success if succeeded else failure
+            for op in ops:
+                if op.kind == "put" and op.lease:
+                    self._lessor.require(op.lease)
+            responses, events = self._run_ops(ops)
+            ready = self._commit(self._rev + 1, events) if events else []
+            revision = self._rev
+        for callback in ready:
+            callback()
+        return TxnResult(succeeded, revision, tuple(responses))
+
+    def _compare_holds(self, compare: Compare) -> bool:
+        kv = self._latest.get(compare.key)
+        if kv is None:
+            if compare.target == "value":
+                return False  # etcd: a value compare on a missing key always fails
+            actual: object = 0
+        else:
+            actual = getattr(kv, _COMPARE_FIELDS[compare.target])
+        return _COMPARE_OPS[compare.op](actual, compare.value)
+
+    def _run_ops(self, ops: Sequence[Op]) -> tuple[list, list[Event]]:
+        """Apply one branch at main revision ``rev + 1``, sub revisions in op order.
+        Reads see the branch's earlier writes, as in etcd's write transactions."""
+        main = self._rev + 1
+        responses: list = []
+        events: list[Event] = []
+        for op in ops:
+            if op.kind == "put":
+                event = self._apply_put(op.key, _as_bytes(op.value), op.lease, main, len(events))
+                events.append(event)
+                responses.append(PutResult(main, event.prev_kv))
+            elif op.kind == "delete":
+                deleted = self._txn_delete(op, main, len(events))
+                events.extend(deleted)
+                seen = main if events else self._rev
+                prev_kvs = tuple(e.prev_kv for e in deleted)
+                responses.append(DeleteResult(seen, len(deleted), prev_kvs))
+            else:
+                responses.append(self._txn_range(op, main if events else self._rev))
+        return responses, events
+
+    def _txn_delete(self, op: Op, main: int, first_sub: int) -> list[Event]:
+        keys = [k for k in self._keys_in(op.key, op.range_end) if k in self._latest]
+        return [self._apply_delete(k, main, first_sub + i) for i, k in enumerate(keys)]
+
+    def _txn_range(self, op: Op, seen: int) -> RangeResult:
+        kvs = list(filter(None, map(self._latest.get, self._keys_in(op.key, op.range_end))))
+        return self._range_result(kvs, 0, seen)
+
+    # == compaction ======================================================================
+    def compact(self, revision: int) -> None:
+        with self._lock:
+            if revision <= self._compact_rev:
+                raise CompactedError(self._compact_rev, revision)
+            if revision > self._rev:
+                raise FutureRevisionError(self._rev, revision)
+            self._compact_index(revision)
+            cut = bisect_left(self._log, revision, key=_event_revision)
+            del self._log[:cut]
+            self._compact_rev = revision
+
+    def _compact_index(self, revision: int) -> None:
+        emptied = []
+        for key, ki in self._index.items():
+            for rev in ki.compact(revision):
+                self._backend.pop(rev, None)
+            if ki.is_empty():
+                emptied.append(key)
+        for key in emptied:
+            del self._index[key]
+        if emptied:
+            self._keys = sorted(self._index)
+
+    # == leases ==========================================================================
+    def lease_grant(self, ttl: int, lease_id: int = 0) -> Lease:
+        with self._lock:
+            return self._lessor.grant(ttl, lease_id)
+
+    def lease_keepalive(self, lease_id: int) -> int:
+        with self._lock:
+            return self._lessor.keepalive(lease_id)
+
+    def lease_time_to_live(self, lease_id: int) -> LeaseStatus:
+        with self._lock:
+            return self._lessor.time_to_live(lease_id)
+
+    def leases(self) -> list[Lease]:
+        with self._lock:
+            return self._lessor.leases()
+
+    def lease_revoke(self, lease_id: int) -> int:
+        with self._lock:
+            ready = self._revoke_locked(lease_id)
+            revision = self._rev
+        for callback in ready:
+            callback()
+        return revision
+
+    def _revoke_locked(self, lease_id: int) -> ReadyCallbacks:
+        """Forget the lease and delete its keys, sorted, at one revision (etcd sorts too)."""
+        keys = self._lessor.revoke(lease_id)
+        _, ready = self._delete_keys([k for k in keys if k in self._latest])
+        return ready
+
+    def _expire_lease(self, lease_id: int, countdown: int) -> None:
+        """The lessor's timer fired: revoke the lease unless it was renewed or revoked."""
+        with self._lock:
+            if not self._lessor.is_due(lease_id, countdown):
+                return
+            ready = self._revoke_locked(lease_id)
+        for callback in ready:
+            callback()
+
+
+def _check_ops(ops: Sequence[Op]) -> None:
+    """etcd refuses a branch that writes one key twice (put/put or put inside a delete)."""
+    puts: set[str] = set()
+    for op in ops:
+        if not isinstance(op, Op):
+            raise TypeError(f"txn ops must be Op, got {type(op).__name__}")
+        if op.kind == "put":
+            _check_key(op.key)
+            _as_bytes(op.value)
+            if op.key in puts:
+                raise DuplicateKeyError(op.key)
+            puts.add(op.key)
+    for op in ops:
+        if op.kind == "delete":
+            for key in puts:
+                if _in_range(key, op.key, op.range_end):
+                    raise DuplicateKeyError(key)
+
+
+def _in_range(key: str, start: str, end: Optional[str]) -> bool:
+    if not end:
+        return key == start
+    return start <= key and (end == ALL_KEYS or key < end)
