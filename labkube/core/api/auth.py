@@ -128,7 +128,6 @@ def node(name: str) -> UserInfo:
     return UserInfo(NODE_USER_PREFIX + name, (NODES_GROUP, ALL_AUTHENTICATED))
 
 
-node_user = node  # the name labkube.core.cluster uses
 
 
 def service_account_username(namespace: str, name: str) -> str:

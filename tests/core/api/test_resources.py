@@ -63,3 +63,11 @@ def test_a_new_kind_is_added_by_registration():
     assert registry.resolve("jobs").api_version == "batch/v1"
     with pytest.raises(ValueError):
         registry.register(ResourceType("batch", "v1", "Job", "jobs", "job", True))
+
+
+def test_a_kubernetes_kind_labkube_does_not_serve_yet_says_so():
+    with pytest.raises(StatusError) as err:
+        default_registry().for_kind("batch/v1", "Job")
+    assert err.value.message == (
+        'no matches for kind "Job" in version "batch/v1": labkube does not support Job yet'
+    )

@@ -1,0 +1,290 @@
+"""Admission control: the plugins every write passes after authorization.
+
+Mirrors k8s.io/apiserver/pkg/admission (``admission.Attributes``, ``MutationInterface``,
+``ValidationInterface``, the chain in ``chain.go``) and the built-in plugins kube-apiserver
+enables by default, in its order:
+
+* ``NamespaceLifecycle`` (plugin/pkg/admission/namespace/lifecycle): the namespace of a
+  namespaced write must exist (``namespaces "x" not found``); a ``Terminating`` namespace
+  refuses creates (``unable to create new content in namespace x because it is being
+  terminated``); ``default``, ``kube-system`` and ``kube-public`` may not be deleted.
+* ``ServiceAccount`` (plugin/pkg/admission/serviceaccount): a pod without
+  ``serviceAccountName`` runs as ``default``; the account must exist (``error looking up
+  service account ns/name: ...``); unless automounting is off, the pod gets the projected
+  ``kube-api-access-xxxxx`` volume and every container mounts it at
+  ``/var/run/secrets/kubernetes.io/serviceaccount``.
+* ``Priority`` (plugin/pkg/admission/priority): ``spec.priority`` from the pod's
+  PriorityClass (0 without one; the two system classes are built in) and
+  ``preemptionPolicy: PreemptLowerPriority``.
+* ``DefaultTolerationSeconds`` (plugin/pkg/admission/defaulttolerationseconds): pods tolerate
+  ``node.kubernetes.io/not-ready`` and ``unreachable`` (NoExecute) for 300 s.
+
+Where the rest of kube-apiserver's request pipeline sits: defaulting happens while the body is
+decoded (before admission), validation in the registry strategy after the mutating plugins,
+and validating plugins run last, on the final object (where ResourceQuota will go). The
+server calls :meth:`AdmissionChain.admit` then, after its own validation,
+:meth:`AdmissionChain.validate`.
+
+Pluggable: ``chain.register(plugin, before="ServiceAccount")`` inserts a plugin (a later issue
+adds ``LimitRanger`` before ``ServiceAccount`` and ``ResourceQuota`` at the end). A plugin has a
+``name``, optional ``admit(attrs)`` (may mutate ``attrs.obj``) and ``validate(attrs)`` (may
+not), and raises :class:`~labkube.core.errors.StatusError` to refuse.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Protocol
+
+from labkube.core import errors
+from labkube.core.api import defaults
+
+CREATE, UPDATE, DELETE, CONNECT = "CREATE", "UPDATE", "DELETE", "CONNECT"
+
+#: ``reader(plural, namespace, name)`` returns the stored object (read-only!) or None.
+Reader = Callable[[str, Optional[str], str], Optional[dict]]
+
+
+@dataclass
+class AdmissionAttributes:
+    """``admission.Attributes``: the operation and the objects a plugin judges.
+
+    ``obj`` is the incoming object (a plugin's ``admit`` may change it), ``old`` the stored one
+    (updates and deletes). ``reader`` looks up other stored objects, as kube's plugins use
+    informer listers; never mutate what it returns. ``clock`` is the cluster clock.
+    """
+
+    operation: str
+    rtype: Any
+    namespace: str
+    name: str
+    subresource: str
+    obj: Optional[dict]
+    old: Optional[dict]
+    user: Any
+    dry_run: bool
+    reader: Reader
+    clock: Any
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def resource(self) -> str:
+        return self.rtype.plural
+
+    @property
+    def group(self) -> str:
+        return self.rtype.group
+
+    def is_pod(self) -> bool:
+        return self.rtype.group == "" and self.rtype.plural == "pods" and not self.subresource
+
+
+class AdmissionPlugin(Protocol):
+    name: str
+
+
+def forbidden(attrs: AdmissionAttributes, why: str) -> errors.StatusError:
+    """``admission.NewForbidden``: the object's name, or its generateName, or "Unknown"."""
+    name = attrs.name
+    if not name and attrs.obj is not None:
+        meta = attrs.obj.get("metadata") or {}
+        name = meta.get("name") or meta.get("generateName") or "Unknown"
+    return errors.forbidden(attrs.rtype.qualified_resource, name or "Unknown", why)
+
+
+class AdmissionChain:
+    """The ordered plugins; mutating ones run in :meth:`admit`, validating ones in
+    :meth:`validate`."""
+
+    def __init__(self, plugins: tuple = ()) -> None:
+        self._plugins: list = list(plugins)
+        self._lock = threading.Lock()
+        self._admitters: tuple = ()
+        self._validators: tuple = ()
+        self._rebuild()
+
+    def register(self, plugin: Any, before: Optional[str] = None) -> Any:
+        """Add a plugin at the end, or just before the plugin named ``before``."""
+        with self._lock:
+            if any(p.name == plugin.name for p in self._plugins):
+                raise ValueError(f"admission plugin {plugin.name!r} is already registered")
+            index = len(self._plugins)
+            if before is not None:
+                names = [p.name for p in self._plugins]
+                if before not in names:
+                    raise ValueError(f"no admission plugin named {before!r}")
+                index = names.index(before)
+            self._plugins.insert(index, plugin)
+            self._rebuild()
+        return plugin
+
+    def unregister(self, name: str) -> None:
+        with self._lock:
+            self._plugins = [p for p in self._plugins if p.name != name]
+            self._rebuild()
+
+    def names(self) -> list[str]:
+        return [p.name for p in self._plugins]
+
+    def _rebuild(self) -> None:
+        self._admitters = tuple(p for p in self._plugins if hasattr(p, "admit"))
+        self._validators = tuple(p for p in self._plugins if hasattr(p, "validate"))
+
+    def admit(self, attrs: AdmissionAttributes) -> None:
+        for plugin in self._admitters:
+            plugin.admit(attrs)
+
+    def validate(self, attrs: AdmissionAttributes) -> None:
+        for plugin in self._validators:
+            plugin.validate(attrs)
+
+
+# ---------------------------------------------------------------------------
+# NamespaceLifecycle
+# ---------------------------------------------------------------------------
+
+IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
+
+
+class NamespaceLifecycle:
+    name = "NamespaceLifecycle"
+
+    def __init__(self, immortal: tuple[str, ...] = IMMORTAL_NAMESPACES) -> None:
+        self.immortal = frozenset(immortal)
+
+    def admit(self, attrs: AdmissionAttributes) -> None:
+        is_namespace = attrs.rtype.group == "" and attrs.rtype.plural == "namespaces"
+        if attrs.operation == DELETE:
+            if is_namespace and attrs.name in self.immortal:
+                raise forbidden(attrs, "this namespace may not be deleted")
+            return
+        if not attrs.namespace or is_namespace or not attrs.rtype.namespaced:
+            return
+        namespace = attrs.reader("namespaces", None, attrs.namespace)
+        if namespace is None:
+            raise errors.not_found("namespaces", attrs.namespace)
+        if attrs.operation != CREATE:
+            return
+        if (namespace.get("status") or {}).get("phase") != "Terminating":
+            return
+        err = forbidden(
+            attrs,
+            f"unable to create new content in namespace {attrs.namespace} "
+            "because it is being terminated",
+        )
+        err.details.setdefault("causes", []).append(
+            {
+                "reason": "NamespaceTerminating",
+                "message": f"namespace {attrs.namespace} is being terminated",
+                "field": "metadata.namespace",
+            }
+        )
+        raise err
+
+
+# ---------------------------------------------------------------------------
+# ServiceAccount
+# ---------------------------------------------------------------------------
+
+DEFAULT_SERVICE_ACCOUNT = "default"
+MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
+
+
+class ServiceAccountAdmission:
+    """``require_existing=False`` skips the existence check (for a cluster that has no
+    serviceaccount controller yet); a real kube-apiserver always checks. The mutation itself
+    is :func:`labkube.core.api.defaults.service_account_defaults`."""
+
+    name = "ServiceAccount"
+
+    def __init__(self, require_existing: bool = True) -> None:
+        self.require_existing = require_existing
+
+    def admit(self, attrs: AdmissionAttributes) -> None:
+        if attrs.operation != CREATE or not attrs.is_pod():
+            return
+        pod = attrs.obj
+        meta = pod.get("metadata") or {}
+        if MIRROR_POD_ANNOTATION in (meta.get("annotations") or {}):
+            return
+        spec = pod.get("spec") or {}
+        account_name = spec.get("serviceAccountName") or spec.get("serviceAccount") or DEFAULT_SERVICE_ACCOUNT
+        account = attrs.reader("serviceaccounts", attrs.namespace, account_name)
+        if account is None and self.require_existing:
+            raise forbidden(
+                attrs,
+                f"error looking up service account {attrs.namespace}/{account_name}: "
+                f'serviceaccount "{account_name}" not found',
+            )
+        automount = None if account is None else account.get("automountServiceAccountToken")
+        defaults.service_account_defaults(pod, attrs.clock.random_suffix(5), automount=automount)
+
+
+# ---------------------------------------------------------------------------
+# Priority
+# ---------------------------------------------------------------------------
+
+SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+
+
+class PriorityAdmission:
+    name = "Priority"
+
+    def admit(self, attrs: AdmissionAttributes) -> None:
+        if attrs.operation != CREATE or not attrs.is_pod():
+            return
+        spec = attrs.obj.setdefault("spec", {})
+        class_name = spec.get("priorityClassName", "")
+        if not class_name:
+            priority = 0
+        elif class_name in SYSTEM_PRIORITY_CLASSES:
+            priority = SYSTEM_PRIORITY_CLASSES[class_name]
+        else:
+            priority_class = attrs.reader("priorityclasses", None, class_name)
+            if priority_class is None:
+                raise forbidden(attrs, f"no PriorityClass with name {class_name} was found")
+            priority = priority_class.get("value", 0)
+        if "priority" in spec and spec["priority"] != priority:
+            raise forbidden(
+                attrs,
+                "the integer value of priority "
+                f"({spec['priority']}) must not be provided in pod spec; priority admission "
+                "controller computed "
+                f"{priority} from the given PriorityClass name",
+            )
+        spec["priority"] = priority
+        spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+
+
+# ---------------------------------------------------------------------------
+# DefaultTolerationSeconds
+# ---------------------------------------------------------------------------
+
+DEFAULT_TOLERATION_SECONDS = 300
+
+
+class DefaultTolerationSeconds:
+    """The mutation itself is :func:`labkube.core.api.defaults.default_toleration_seconds`."""
+
+    name = "DefaultTolerationSeconds"
+
+    def __init__(self, seconds: int = DEFAULT_TOLERATION_SECONDS) -> None:
+        self.seconds = seconds
+
+    def admit(self, attrs: AdmissionAttributes) -> None:
+        if attrs.operation != CREATE or not attrs.is_pod():
+            return
+        defaults.default_toleration_seconds(attrs.obj, self.seconds)
+
+
+def default_chain(require_service_account: bool = True) -> AdmissionChain:
+    """kube-apiserver's default plugins that matter for the foundation's kinds, in its order."""
+    return AdmissionChain(
+        (
+            NamespaceLifecycle(),
+            ServiceAccountAdmission(require_existing=require_service_account),
+            PriorityAdmission(),
+            DefaultTolerationSeconds(),
+        )
+    )

@@ -1,0 +1,195 @@
+"""The Client: how every component (and every student) talks to the API server.
+
+Mirrors client-go's typed and dynamic clients (``Create``, ``Get``, ``List``, ``Update``,
+``Patch``, ``Delete``, ``DeleteCollection``, ``Watch``) and ``kubectl auth can-i``. A Client is
+bound to one user; every call becomes a :class:`~labkube.core.api.request.Request` for
+:meth:`APIServer.handle`, so it is authenticated, authorized, admitted and audited exactly as
+kubectl's requests are.
+
+Conventions:
+
+* ``resource`` is a :class:`ResourceType` or a kubectl-style name (``"pods"``, ``"po"``,
+  ``"deploy"``, ``"deployments.apps"``).
+* Namespaces: for namespaced kinds ``create``/``get``/``update``/``patch``/``delete`` use the
+  ``namespace`` argument, else the object's ``metadata.namespace``, else ``"default"``;
+  ``list``/``watch``/``delete_collection`` with ``namespace=None`` cover all namespaces.
+* Every dict returned is a fresh copy the caller may change. Every failure is a
+  :class:`~labkube.core.errors.StatusError` carrying the Kubernetes ``Status``.
+* ``list`` returns the list object (``{"kind": "PodList", "apiVersion": "v1", "metadata":
+  {"resourceVersion": ...}, "items": [...]}``); as from a real kube-apiserver, the items carry
+  no ``apiVersion``/``kind`` of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+from labkube.core import errors
+from labkube.core.api.request import Options, Request
+from labkube.core.api.resources import ResourceType
+
+Resource = Union[ResourceType, str]
+
+#: The parent resource of subresources whose body is another kind.
+_SUBRESOURCE_PARENTS = {"binding": "pods", "eviction": "pods"}
+
+
+class Client:
+    """A user's handle on the API server."""
+
+    def __init__(self, server: Any, user: Any = None) -> None:
+        self.server = server
+        self._user = user
+
+    @property
+    def user(self) -> Any:
+        return self._user
+
+    def as_user(self, user: Any) -> "Client":
+        """The same server, another identity (``kubectl --as``)."""
+        return Client(self.server, user)
+
+    # -- helpers ----------------------------------------------------------------------
+    def _rtype(self, resource: Resource) -> ResourceType:
+        return self.server.resolve(resource)
+
+    def _send(self, verb: str, rtype: ResourceType, namespace: Optional[str] = None,
+              name: Optional[str] = None, *, subresource: Optional[str] = None, body: Any = None,
+              options: Optional[Options] = None) -> Any:
+        request = Request(verb, rtype, namespace if rtype.namespaced else None, name, subresource,
+                          body, self._user, options or Options())
+        return self.server.handle(request)
+
+    @staticmethod
+    def _namespace(rtype: ResourceType, namespace: Optional[str], obj: Optional[dict] = None) -> Optional[str]:
+        if not rtype.namespaced:
+            return None
+        if namespace:
+            return namespace
+        if obj is not None:
+            meta = obj.get("metadata") or {}
+            if isinstance(meta, dict) and meta.get("namespace"):
+                return meta["namespace"]
+        return "default"
+
+    def _kind_of(self, obj: Any) -> ResourceType:
+        if not isinstance(obj, dict):
+            raise errors.bad_request(f"Object 'Kind' is missing in '{obj!r}'")
+        kind, api_version = obj.get("kind"), obj.get("apiVersion")
+        if not kind:
+            raise errors.bad_request(f"Object 'Kind' is missing in '{_compact(obj)}'")
+        if not api_version:
+            raise errors.bad_request(f"Object 'apiVersion' is missing in '{_compact(obj)}'")
+        return self.server.kind_type(api_version, kind)
+
+    # -- verbs ------------------------------------------------------------------------
+    def create(self, obj: dict, namespace: Optional[str] = None, *, subresource: Optional[str] = None,
+               dry_run: bool = False) -> dict:
+        """POST: create ``obj`` (or, with ``subresource="binding"``, bind a pod: ``obj`` is a
+        ``v1`` Binding named after the pod). Returns the created object (a ``Status`` for
+        binding)."""
+        if subresource in _SUBRESOURCE_PARENTS:
+            rtype = self._rtype(_SUBRESOURCE_PARENTS[subresource])
+            meta = (obj or {}).get("metadata") or {}
+            return self._send("create", rtype, self._namespace(rtype, namespace, obj), meta.get("name"),
+                              subresource=subresource, body=obj, options=Options(dry_run=dry_run))
+        rtype = self._kind_of(obj)
+        return self._send("create", rtype, self._namespace(rtype, namespace, obj), None,
+                          subresource=subresource, body=obj, options=Options(dry_run=dry_run))
+
+    def get(self, resource: Resource, name: str, namespace: Optional[str] = None, *,
+            subresource: Optional[str] = None) -> dict:
+        """GET one object (``subresource="scale"`` gives an ``autoscaling/v1`` Scale)."""
+        rtype = self._rtype(resource)
+        return self._send("get", rtype, self._namespace(rtype, namespace), name, subresource=subresource)
+
+    def list(self, resource: Resource, namespace: Optional[str] = None, *,
+             label_selector: Optional[str] = None, field_selector: Optional[str] = None,
+             limit: Optional[int] = None, continue_: Optional[str] = None,
+             resource_version: Optional[str] = None,
+             resource_version_match: Optional[str] = None) -> dict:
+        """LIST: the list object; ``namespace=None`` lists every namespace."""
+        rtype = self._rtype(resource)
+        options = Options(label_selector=label_selector, field_selector=field_selector, limit=limit,
+                          continue_=continue_, resource_version=resource_version,
+                          resource_version_match=resource_version_match)
+        return self._send("list", rtype, namespace, options=options)
+
+    def update(self, obj: dict, *, subresource: Optional[str] = None, dry_run: bool = False,
+               resource: Optional[Resource] = None) -> dict:
+        """PUT ``obj`` (its ``metadata.resourceVersion`` is the optimistic-concurrency
+        precondition; leave it out to overwrite). ``subresource="status"`` writes only
+        status; ``"scale"`` takes a Scale and needs ``resource`` (e.g. ``"deployments"``)."""
+        if subresource == "scale":
+            if resource is None:
+                raise errors.bad_request("update of the scale subresource needs resource=")
+            rtype = self._rtype(resource)
+        else:
+            rtype = self._kind_of(obj)
+        meta = obj.get("metadata") or {}
+        return self._send("update", rtype, self._namespace(rtype, None, obj), meta.get("name"),
+                          subresource=subresource, body=obj, options=Options(dry_run=dry_run))
+
+    def patch(self, resource: Resource, name: str, patch: Any, *, namespace: Optional[str] = None,
+              patch_type: str = "strategic", subresource: Optional[str] = None,
+              dry_run: bool = False) -> dict:
+        """PATCH with ``patch_type`` ``"strategic"`` (default, as kubectl), ``"merge"`` or
+        ``"json"``; ``patch`` is a dict/list or JSON text."""
+        rtype = self._rtype(resource)
+        return self._send("patch", rtype, self._namespace(rtype, namespace), name, subresource=subresource,
+                          body=patch, options=Options(dry_run=dry_run, patch_type=patch_type))
+
+    def delete(self, resource: Resource, name: str, namespace: Optional[str] = None, *,
+               propagation_policy: Optional[str] = None, grace_period_seconds: Optional[int] = None,
+               preconditions: Optional[dict] = None, dry_run: bool = False) -> dict:
+        """DELETE: the object (when it stays, or for kinds that return it) or a Success
+        ``Status``. ``preconditions`` is ``{"uid": ..., "resourceVersion": ...}``."""
+        rtype = self._rtype(resource)
+        options = Options(dry_run=dry_run, propagation_policy=propagation_policy,
+                          grace_period_seconds=grace_period_seconds, preconditions=preconditions)
+        return self._send("delete", rtype, self._namespace(rtype, namespace), name, options=options)
+
+    def delete_collection(self, resource: Resource, namespace: Optional[str] = None, *,
+                          label_selector: Optional[str] = None, field_selector: Optional[str] = None,
+                          propagation_policy: Optional[str] = None,
+                          grace_period_seconds: Optional[int] = None, dry_run: bool = False) -> dict:
+        """DELETE on the collection: every matching object; returns the list of them."""
+        rtype = self._rtype(resource)
+        options = Options(label_selector=label_selector, field_selector=field_selector, dry_run=dry_run,
+                          propagation_policy=propagation_policy, grace_period_seconds=grace_period_seconds)
+        return self._send("deletecollection", rtype, namespace, options=options)
+
+    def watch(self, resource: Resource, namespace: Optional[str] = None, *,
+              resource_version: Optional[str] = None, label_selector: Optional[str] = None,
+              field_selector: Optional[str] = None) -> Any:
+        """WATCH: a :class:`~labkube.core.api.watch.Watch` of ``{"type", "object"}`` events.
+
+        ``resource_version=None`` or ``"0"`` first sends ADDED for every current object;
+        a resourceVersion from a list streams the changes after it."""
+        rtype = self._rtype(resource)
+        options = Options(label_selector=label_selector, field_selector=field_selector,
+                          resource_version=resource_version)
+        return self._send("watch", rtype, namespace, options=options)
+
+    def can_i(self, verb: str, resource: Resource, namespace: Optional[str] = None,
+              name: Optional[str] = None, subresource: Optional[str] = None) -> bool:
+        """``kubectl auth can-i``: would this user be allowed?"""
+        from labkube.core.api import auth
+
+        rtype = self._rtype(resource)
+        user = self._user if self._user is not None else auth.ANONYMOUS
+        attrs = auth.request_attributes(
+            user, verb, rtype.plural, namespace=namespace if rtype.namespaced else None, name=name,
+            api_group=rtype.group, subresource=subresource,
+        )
+        return self.server.authorize(attrs).allowed
+
+    def __repr__(self) -> str:
+        name = getattr(self._user, "name", None)
+        return f"<labkube Client user={name!r}>"
+
+
+def _compact(obj: dict) -> str:
+    import json
+
+    return json.dumps(obj, separators=(",", ":"), sort_keys=True, default=str)

@@ -1,0 +1,64 @@
+"""Per-kind registry behaviour (kube-apiserver's pkg/registry/<group>/<kind>/strategy.go).
+
+:func:`default_strategies` registers the strategy of every kind the foundation serves; a later
+issue adds a kind with ``server.strategies.register(group, kind, SomeStrategy())`` next to its
+``ResourceType`` registration. Kinds without a registered strategy get the default
+:class:`Strategy` (no status subresource, no generation, immediate delete, Status response).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from labkube.core.api.registry.apps import DeploymentStrategy, ReplicaSetStrategy, scale_from
+from labkube.core.api.registry.generic import (
+    EndpointSliceStrategy,
+    EventStrategy,
+    EventsV1Strategy,
+    GenerationStrategy,
+    IngressStrategy,
+    NodeStrategy,
+    ReturnObjectStrategy,
+    SecretStrategy,
+)
+from labkube.core.api.registry.namespaces import NamespaceStrategy
+from labkube.core.api.registry.pods import PodStrategy
+from labkube.core.api.registry.services import ServiceStrategy
+from labkube.core.api.registry.strategy import (
+    FINALIZER_FOREGROUND,
+    FINALIZER_ORPHAN,
+    ServerContext,
+    Strategy,
+    StrategyRegistry,
+)
+
+__all__ = [
+    "FINALIZER_FOREGROUND",
+    "FINALIZER_ORPHAN",
+    "ServerContext",
+    "Strategy",
+    "StrategyRegistry",
+    "default_strategies",
+    "scale_from",
+]
+
+
+def default_strategies(
+    ip_family_defaults: Optional[Callable[[dict], None]] = None,
+) -> StrategyRegistry:
+    """The strategies of the foundation's kinds."""
+    registry = StrategyRegistry()
+    registry.register("", "Pod", PodStrategy())
+    registry.register("", "Service", ServiceStrategy(ip_family_defaults))
+    registry.register("", "Namespace", NamespaceStrategy())
+    registry.register("", "Node", NodeStrategy())
+    registry.register("", "Secret", SecretStrategy())
+    registry.register("", "Event", EventStrategy())
+    registry.register("events.k8s.io", "Event", EventsV1Strategy())
+    registry.register("", "ServiceAccount", ReturnObjectStrategy())
+    registry.register("apps", "Deployment", DeploymentStrategy())
+    registry.register("apps", "ReplicaSet", ReplicaSetStrategy())
+    registry.register("networking.k8s.io", "Ingress", IngressStrategy())
+    registry.register("networking.k8s.io", "IngressClass", GenerationStrategy())
+    registry.register("discovery.k8s.io", "EndpointSlice", EndpointSliceStrategy())
+    return registry

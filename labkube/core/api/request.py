@@ -1,0 +1,75 @@
+"""One API request, as kube-apiserver sees it after routing.
+
+Mirrors ``k8s.io/apiserver/pkg/endpoints/request.RequestInfo`` plus the options types of
+``meta/v1`` (``CreateOptions``, ``UpdateOptions``, ``PatchOptions``, ``DeleteOptions``,
+``ListOptions``): a verb, the resource (a :class:`~labkube.core.api.resources.ResourceType` or a
+kubectl-style name such as ``"deploy"``), the namespace and name from the URL, an optional
+subresource (``status``, ``scale``, ``binding``, ``finalize``), the body, the user who sent it,
+and the options.
+
+Both classes are frozen: a request never changes on its way through the pipeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from labkube.core.api.resources import ResourceType
+
+#: The verbs the server understands (``kubectl auth can-i`` uses the same words).
+VERBS = (
+    "create",
+    "get",
+    "list",
+    "watch",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+)
+
+PROPAGATION_POLICIES = ("Orphan", "Background", "Foreground")
+PATCH_TYPES = ("strategic", "merge", "json")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every query option of every verb; each verb reads the ones it knows.
+
+    ``dry_run`` (create/update/patch/delete): run everything but the store write.
+    ``label_selector``/``field_selector``/``limit``/``continue_``/``resource_version``/
+    ``resource_version_match`` (list, watch, deletecollection).
+    ``propagation_policy``/``grace_period_seconds``/``preconditions`` (delete): preconditions
+    is ``{"uid": ..., "resourceVersion": ...}`` as in ``metav1.Preconditions``.
+    ``patch_type``: ``"strategic"``, ``"merge"`` or ``"json"``.
+    """
+
+    dry_run: bool = False
+    label_selector: Optional[str] = None
+    field_selector: Optional[str] = None
+    limit: Optional[int] = None
+    continue_: Optional[str] = None
+    resource_version: Optional[str] = None
+    resource_version_match: Optional[str] = None
+    propagation_policy: Optional[str] = None
+    grace_period_seconds: Optional[int] = None
+    preconditions: Optional[dict] = None
+    patch_type: str = "strategic"
+
+
+DEFAULT_OPTIONS = Options()
+
+
+@dataclass(frozen=True)
+class Request:
+    """A routed API request. ``user`` is a ``labkube.core.api.auth.UserInfo``."""
+
+    verb: str
+    resource: Union[ResourceType, str]
+    namespace: Optional[str] = None
+    name: Optional[str] = None
+    subresource: Optional[str] = None
+    body: Any = None
+    user: Any = None
+    options: Options = field(default=DEFAULT_OPTIONS)

@@ -1,0 +1,62 @@
+"""How objects become bytes in the store, and fresh dicts again.
+
+Mirrors the role of k8s.io/apimachinery's serializers (``runtime.Encode``/``Decode`` with the
+JSON serializer kube-apiserver uses when etcd holds JSON): the API server stores every object
+as JSON bytes under its ``/registry/...`` key and decodes a fresh copy for every reader.
+
+Guarantees:
+
+* Key order is kept exactly as inserted (``apiVersion, kind, metadata, spec, status`` when the
+  object was built in that order), so what a student sees is what was stored.
+* :func:`loads` always returns a new, unshared object graph: mutating what you got never
+  changes the store or another reader's copy. :func:`copy` is the fast deep copy used for
+  "never hand out shared state" (an orjson round trip beats ``copy.deepcopy`` several times
+  over for JSON-shaped data).
+* :func:`gc_paused` lets a caller build many fresh objects (a list of 10,000 Pods) without
+  CPython's cyclic garbage collector re-scanning them as they are made. Decoded JSON holds no
+  reference cycles, so pausing the collector loses nothing; it roughly triples list speed.
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import orjson
+
+__all__ = ["dumps", "loads", "copy", "dumps_pretty", "gc_paused"]
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact JSON bytes, keys in insertion order."""
+    return orjson.dumps(obj)
+
+
+def loads(data: bytes | str) -> Any:
+    """A fresh Python object from JSON bytes."""
+    return orjson.loads(data)
+
+
+def copy(obj: Any) -> Any:
+    """A deep copy of a JSON-shaped value (dicts, lists, str, int, float, bool, None)."""
+    return orjson.loads(orjson.dumps(obj))
+
+
+def dumps_pretty(obj: Any) -> str:
+    """Indented JSON text (two spaces), for humans and golden files."""
+    return orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building acyclic data (reference counting
+    still frees everything as usual). Restores the previous state, so nesting is safe."""
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
