@@ -1,0 +1,105 @@
+"""The Node object a kubelet registers when it starts.
+
+Mirrors pkg/kubelet/kubelet_node_status.go (``initialNode`` and the status setters in
+pkg/kubelet/nodestatus): well-known labels (``kubernetes.io/hostname``, ``kubernetes.io/os``,
+``kubernetes.io/arch`` and their ``beta.`` twins), capacity as the machine reports it (memory
+in ``Ki``), allocatable = capacity minus the hard eviction threshold (100Mi of memory by
+default), the four node conditions with the kubelet's reasons and messages, addresses and
+``nodeInfo``.
+
+``spec.podCIDR`` would be assigned by kube-controller-manager's node IPAM controller; labkube
+assigns ``10.244.<index>.0/24`` at registration so pod IPs are stable for a given node order.
+"""
+
+from __future__ import annotations
+
+from labkube import __version__
+from labkube.core.api.quantity import parse_quantity
+from labkube.core.clock import Clock
+
+KUBELET_VERSION = "v1.32.0"
+#: The kubelet's default hard eviction threshold, subtracted from allocatable memory.
+EVICTION_HARD_MEMORY_KI = 100 * 1024
+
+
+def _memory_ki(quantity: str) -> int:
+    return parse_quantity(quantity).value() // 1024
+
+
+def node_conditions(timestamp: str) -> list[dict]:
+    """The kubelet's four conditions for a healthy node."""
+
+    def condition(ctype: str, status: str, reason: str, message: str) -> dict:
+        return {
+            "lastHeartbeatTime": timestamp,
+            "lastTransitionTime": timestamp,
+            "message": message,
+            "reason": reason,
+            "status": status,
+            "type": ctype,
+        }
+
+    return [
+        condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
+                  "kubelet has sufficient memory available"),
+        condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+    ]
+
+
+def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str, pods: str) -> dict:
+    """The Node a fresh kubelet on machine number ``index`` registers (status included)."""
+    memory_ki = _memory_ki(memory)
+    storage_ki = 100 * 1024 * 1024  # a 100Gi root disk
+    capacity = {
+        "cpu": cpu,
+        "ephemeral-storage": f"{storage_ki}Ki",
+        "hugepages-1Gi": "0",
+        "hugepages-2Mi": "0",
+        "memory": f"{memory_ki}Ki",
+        "pods": pods,
+    }
+    allocatable = dict(capacity, memory=f"{memory_ki - EVICTION_HARD_MEMORY_KI}Ki")
+    pod_cidr = f"10.244.{index}.0/24"
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "labels": {
+                "beta.kubernetes.io/arch": "amd64",
+                "beta.kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+            },
+            "annotations": {
+                "node.alpha.kubernetes.io/ttl": "0",
+                "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+            },
+        },
+        "spec": {"podCIDR": pod_cidr, "podCIDRs": [pod_cidr]},
+        "status": {
+            "addresses": [
+                {"address": f"172.18.0.{index + 1}", "type": "InternalIP"},
+                {"address": name, "type": "Hostname"},
+            ],
+            "allocatable": allocatable,
+            "capacity": capacity,
+            "conditions": node_conditions(clock.timestamp()),
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {
+                "architecture": "amd64",
+                "bootID": clock.uuid(),
+                "containerRuntimeVersion": f"labkube-sim://{__version__}",
+                "kernelVersion": "6.1.0-labkube",
+                "kubeProxyVersion": KUBELET_VERSION,
+                "kubeletVersion": KUBELET_VERSION,
+                "machineID": clock.uuid().replace("-", ""),
+                "operatingSystem": "linux",
+                "osImage": "labkube simulated node",
+                "systemUUID": clock.uuid(),
+            },
+        },
+    }

@@ -1,0 +1,188 @@
+"""Every manifest in the Kubernetes documentation corpus is treated as a real API server would.
+
+Accepted manifests of the core kinds are applied unchanged and come back with the defaults a
+real API server adds; manifests real Kubernetes refuses are refused with its error; kinds that
+later issues add get a clear "not supported yet" error.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from labkube import StatusError
+from labkube.core.manifests import load
+from tests.conftest import CONFORMANCE
+
+pytestmark = pytest.mark.skipif(not CONFORMANCE.is_dir(), reason=f"no corpus at {CONFORMANCE}")
+
+CORE_KINDS = {
+    "Namespace", "Node", "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret",
+    "ServiceAccount", "Event", "Lease", "Deployment", "ReplicaSet", "Ingress", "IngressClass",
+    "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding",
+}
+
+#: Documents real Kubernetes refuses, and the error it gives.
+REFUSED = {
+    "pods/pod-with-node-affinity.yaml": (
+        'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal array into Go '
+        "struct field NodeAffinity.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution "
+        "of type v1.NodeSelector"
+    ),
+    "application/job/cronjob.yaml": 'no matches for kind "CronJob" in version "batch/v1beta1"',
+}
+
+
+def _documents():
+    if not CONFORMANCE.is_dir():
+        return []
+    docs = []
+    for path in sorted(CONFORMANCE.rglob("*.yaml")):
+        rel = path.relative_to(CONFORMANCE).as_posix()
+        for index, manifest in enumerate(load(path)):
+            docs.append(pytest.param(rel, manifest.obj, id=f"{rel}#{index}"))
+    return docs
+
+
+def _namespaces_needed(cluster, obj):
+    namespace = obj.get("metadata", {}).get("namespace")
+    if namespace and namespace not in ("default",):
+        cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+
+
+@pytest.mark.parametrize("rel, obj", _documents())
+def test_each_documented_manifest_is_accepted_or_refused_as_kubernetes_does(cluster, rel, obj):
+    _namespaces_needed(cluster, obj)
+    before = cluster.store.revision
+    if rel in REFUSED:
+        with pytest.raises(StatusError) as err:
+            cluster.apply(obj)
+        assert err.value.message == REFUSED[rel]
+        assert cluster.store.revision == before
+    elif obj["kind"] in CORE_KINDS:
+        live = cluster.apply(obj)[0]
+        assert live["metadata"]["uid"] and live["metadata"]["resourceVersion"]
+        assert live["metadata"]["creationTimestamp"] == cluster.clock.timestamp()
+        _check_defaults(obj, live)
+    else:
+        with pytest.raises(StatusError) as err:
+            cluster.apply(obj)
+        assert err.value.message == (
+            f'no matches for kind "{obj["kind"]}" in version "{obj["apiVersion"]}": '
+            f'labkube does not support {obj["kind"]} yet'
+        )
+        assert cluster.store.revision == before
+
+
+def _expect(original, live, path, default):
+    """A field the manifest set keeps its value; one it left out gets the server's default."""
+    given, got = original, live
+    for key in path:
+        given = given.get(key, {}) if isinstance(given, dict) else {}
+        got = got[key]
+    expected = default if given == {} else given
+    assert got == expected, f"{'.'.join(path)}: {got!r} != {expected!r}"
+
+
+def _check_defaults(original, live):
+    kind = live["kind"]
+    if kind == "Pod":
+        _check_pod_spec_defaults(original.get("spec", {}), live["spec"])
+        # SetDefaults_Pod (not SetDefaults_PodSpec) sets this, so templates never get it.
+        _expect(original, live, ("spec", "enableServiceLinks"), True)
+        assert live["status"]["phase"] == "Pending"
+        assert live["status"]["qosClass"] in ("BestEffort", "Burstable", "Guaranteed")
+    elif kind in ("Deployment", "ReplicaSet"):
+        template = original["spec"]["template"].get("spec", {})
+        _check_pod_spec_defaults(template, live["spec"]["template"]["spec"])
+        assert live["metadata"]["generation"] == 1
+        _expect(original, live, ("spec", "replicas"), 1)
+        if kind == "Deployment":
+            _expect(original, live, ("spec", "revisionHistoryLimit"), 10)
+            _expect(original, live, ("spec", "progressDeadlineSeconds"), 600)
+            _expect(original, live, ("spec", "strategy"),
+                    {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}})
+    elif kind == "Service":
+        spec = live["spec"]
+        _expect(original, live, ("spec", "type"), "ClusterIP")
+        _expect(original, live, ("spec", "sessionAffinity"), "None")
+        if original["spec"].get("clusterIP") == "None":
+            assert spec["clusterIP"] == "None"
+        else:
+            first, second = (int(p) for p in spec["clusterIP"].split(".")[:2])
+            assert first == 10 and 96 <= second <= 111  # inside 10.96.0.0/12
+        assert spec["clusterIPs"] == [spec["clusterIP"]]
+        for given, port in zip(original["spec"]["ports"], spec["ports"]):
+            assert port["protocol"] == given.get("protocol", "TCP")
+            assert port["targetPort"] == given.get("targetPort", given["port"])
+            if spec["type"] in ("NodePort", "LoadBalancer"):
+                assert 30000 <= port["nodePort"] <= 32767
+    elif kind == "Namespace":
+        assert live["status"]["phase"] == "Active"
+        assert live["spec"]["finalizers"] == ["kubernetes"]
+        assert live["metadata"]["labels"]["kubernetes.io/metadata.name"] == live["metadata"]["name"]
+    elif kind == "Secret":
+        _expect(original, live, ("type",), "Opaque")
+    elif kind == "RoleBinding":
+        for subject in live.get("subjects", []):
+            if subject["kind"] in ("User", "Group"):
+                assert subject["apiGroup"] == "rbac.authorization.k8s.io"
+
+
+def _check_pod_spec_defaults(original, spec):
+    wrapped_original, wrapped = {"spec": original}, {"spec": spec}
+    for field, default in [
+        ("restartPolicy", "Always"),
+        ("dnsPolicy", "ClusterFirst"),
+        ("terminationGracePeriodSeconds", 30),
+        ("schedulerName", "default-scheduler"),
+        ("securityContext", {}),
+    ]:
+        _expect(wrapped_original, wrapped, ("spec", field), default)
+    given_containers = original.get("containers", []) + original.get("initContainers", [])
+    live_containers = spec["containers"] + spec.get("initContainers", [])
+    for given, container in zip(given_containers, live_containers):
+        assert container["imagePullPolicy"] == given.get(
+            "imagePullPolicy", _policy_for(container["image"])
+        )
+        assert container["terminationMessagePath"] == "/dev/termination-log"
+        assert container["terminationMessagePolicy"] == "File"
+        for given_port, port in zip(given.get("ports", []), container.get("ports", [])):
+            assert port["protocol"] == given_port.get("protocol", "TCP")
+
+
+def _policy_for(image):
+    if "@" in image:
+        return "IfNotPresent"
+    tag = image.rsplit("/", 1)[-1].partition(":")[2]
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+@pytest.mark.parametrize(
+    "image, policy",
+    [
+        ("nginx", "Always"),
+        ("nginx:latest", "Always"),
+        ("nginx:1.14.2", "IfNotPresent"),
+        ("registry.k8s.io/busybox", "Always"),
+        ("localhost:5000/app", "Always"),
+        ("localhost:5000/app:v1", "IfNotPresent"),
+        ("nginx@sha256:" + "a" * 64, "IfNotPresent"),
+    ],
+)
+def test_image_pull_policy_follows_the_tag(cluster, image, policy):
+    pod = cluster.apply(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": image}]},
+        }
+    )[0]
+    assert pod["spec"]["containers"][0]["imagePullPolicy"] == policy
+
+
+def test_a_document_of_the_corpus_applies_unchanged_the_second_time(cluster):
+    path = CONFORMANCE / "controllers" / "nginx-deployment.yaml"
+    first = cluster.apply(str(path))[0]
+    second = cluster.apply(str(path))[0]
+    assert second["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
