@@ -1,0 +1,266 @@
+"""kubectl's verbs, one module each, and what they share.
+
+Mirrors k8s.io/kubectl/pkg/cmd/<verb>: each module has a ``run(ctx)`` that reads the parsed
+command line from ``ctx.parsed``, calls the Client (``ctx.client``) and writes to
+``ctx.term``. A command returns the errors it collected while going on (kubectl's
+``ContinueOnError``: ``get pods a b`` prints ``a`` and then the NotFound for ``b``); a fatal
+error is raised.
+
+Shared here: the :class:`Context`, resource-argument parsing (``pods x``, ``pod/x``,
+``pods,svc``, ``all``), the namespace rules (``-n``, ``-A``, the ``default`` namespace) and the
+"operation" printer (``deployment.apps/web created (dry run)``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from labkube.core.errors import StatusError
+from labkube.kubectl.errors import KubectlError
+from labkube.kubectl.parse import Parsed
+
+DEFAULT_NAMESPACE = "default"
+
+#: command path -> module under labkube.kubectl.commands
+_MODULES = {
+    "get": "get",
+    "describe": "describe",
+    "apply": "apply",
+    "create": "apply",  # create -f shares apply's file handling
+    "create namespace": "create",
+    "create serviceaccount": "create",
+    "create deployment": "create",
+    "create configmap": "create",
+    "create secret generic": "create",
+    "create role": "create",
+    "create clusterrole": "create",
+    "create rolebinding": "create",
+    "create clusterrolebinding": "create",
+    "delete": "delete",
+    "label": "label",
+    "annotate": "label",
+    "patch": "patch",
+    "api-resources": "api_resources",
+    "api-versions": "api_resources",
+    "auth can-i": "auth",
+    "explain": "explain",
+    "version": "version",
+}
+
+
+@dataclass
+class Context:
+    """Everything a command needs: the cluster, the acting client and the terminal."""
+
+    cluster: Any
+    client: Any
+    registry: Any
+    term: Any
+    parsed: Parsed
+    stdin: str | None
+    namespace: str
+    #: True when ``-n`` was given (kubectl's ``EnforceNamespace``).
+    namespace_explicit: bool
+
+    @classmethod
+    def make(cls, cluster: Any, parsed: Parsed, term: Any, stdin: str | None) -> "Context":
+        namespace = parsed.get("namespace") or DEFAULT_NAMESPACE
+        return cls(
+            cluster=cluster,
+            client=_acting_client(cluster, parsed),
+            registry=_registry_of(cluster),
+            term=term,
+            parsed=parsed,
+            stdin=stdin,
+            namespace=namespace,
+            namespace_explicit=bool(parsed.get("namespace")),
+        )
+
+    @property
+    def flags(self) -> dict[str, Any]:
+        return self.parsed.flags
+
+    def usage_error(self, message: str) -> KubectlError:
+        """``cmdutil.UsageErrorf``: the message plus the ``-h`` hint."""
+        return KubectlError(f"error: {message}\nSee '{self.parsed.command_path} -h' for help and examples")
+
+    @property
+    def clock(self) -> Any:
+        return self.cluster.clock
+
+
+def _registry_of(cluster: Any) -> Any:
+    registry = getattr(cluster, "registry", None)
+    return registry if registry is not None else cluster.server.registry
+
+
+def _acting_client(cluster: Any, parsed: Parsed) -> Any:
+    user = parsed.get("as")
+    groups = parsed.get("as-group")
+    if groups and not user:
+        raise KubectlError("error: requesting uid, groups or user-extra for  without impersonating a user")
+    if user:
+        return cluster.as_user(user, groups)
+    return cluster.client
+
+
+def dispatch(ctx: Context) -> list[BaseException]:
+    """Run the command ``ctx.parsed.path`` names; return the errors it collected."""
+    path = ctx.parsed.path
+    if path in ("create secret", "auth"):
+        raise _subcommand_help(path)
+    if ctx.parsed.get("help"):
+        raise KubectlError(f"See 'kubectl {path} --help' in a real terminal for the full help text.", 0)
+    module = importlib.import_module(f"labkube.kubectl.commands.{_MODULES[path]}")
+    return module.run(ctx) or []
+
+
+#: What kubectl's ``DefaultSubCommandRun`` prints (to stderr, exit 1) for a bare group command.
+_GROUP_HELP = {
+    "create secret": 'Create a secret with specified type.\n\n A docker-registry type secret is for accessing a container registry.\n\n A generic type secret indicate an Opaque secret type.\n\n A tls type secret holds TLS certificate and its associated key.\n\nAvailable Commands:\n  docker-registry   Create a secret for use with a Docker registry\n  generic           Create a secret from a local file, directory, or literal value\n  tls               Create a TLS secret\n\nUsage:\n  kubectl create secret (docker-registry | generic | tls) [options]\n\nUse "kubectl create secret <command> --help" for more information about a given command.\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n',
+    "auth": 'Inspect authorization.\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n\nUse "kubectl auth <command> --help" for more information about a given command.\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n',
+}
+
+
+def _subcommand_help(path: str) -> KubectlError:
+    return KubectlError(_GROUP_HELP[path].rstrip("\n"))
+
+
+# ---------------------------------------------------------------------------------------
+# Resources named on the command line
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """One resource type named on the command line, with the names asked for (empty = all)."""
+
+    rtype: Any
+    names: tuple[str, ...] = ()
+
+
+def resolve_type(ctx: Context, name: str) -> Any:
+    """A kubectl resource name -> ResourceType, or kubectl's "doesn't have a resource type"."""
+    try:
+        return ctx.registry.resolve(name)
+    except StatusError:
+        raise KubectlError(f'error: the server doesn\'t have a resource type "{name}"') from None
+
+
+def expand_types(ctx: Context, text: str) -> list[Any]:
+    """``pods,svc`` and categories (``all``) -> resource types, in order, without duplicates."""
+    types: list[Any] = []
+    for part in text.split(","):
+        if not part:
+            continue
+        found = ctx.registry.category(part) if part == "all" else [resolve_type(ctx, part)]
+        for rtype in found:
+            if rtype not in types:
+                types.append(rtype)
+    return types
+
+
+def parse_targets(ctx: Context, args: list[str]) -> list[Target]:
+    """kubectl's ``ResourceTypeOrNameArgs``: ``TYPE[,TYPE] [NAME...]`` or ``TYPE/NAME...``."""
+    if not args:
+        return []
+    if any("/" in arg for arg in args):
+        return _slash_targets(ctx, args)
+    types = expand_types(ctx, args[0])
+    names = tuple(args[1:])
+    return [Target(rtype, names) for rtype in types]
+
+
+def _slash_targets(ctx: Context, args: list[str]) -> list[Target]:
+    targets: list[Target] = []
+    for arg in args:
+        if "/" not in arg:
+            raise KubectlError(
+                "error: there is no need to specify a resource type as a separate argument when "
+                "passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' "
+                "instead of 'kubectl get resource resource/<resource_name>'"
+            )
+        kind, _, name = arg.partition("/")
+        if not name:
+            raise KubectlError(f"error: arguments in resource/name form must have a single resource and name")
+        targets.append(Target(resolve_type(ctx, kind), (name,)))
+    return targets
+
+
+def namespace_for(ctx: Context, rtype: Any) -> str | None:
+    """The namespace a request about ``rtype`` goes to (None for cluster-scoped kinds)."""
+    return ctx.namespace if rtype.namespaced else None
+
+
+def kind_prefix(rtype: Any) -> str:
+    """``deployment.apps`` / ``pod``: how kubectl names a kind in ``kind/name`` output."""
+    kind = rtype.kind.lower()
+    return f"{kind}.{rtype.group}" if rtype.group else kind
+
+
+def object_prefix(obj: dict) -> str:
+    group = obj.get("apiVersion", "").rpartition("/")[0] if "/" in obj.get("apiVersion", "") else ""
+    kind = obj.get("kind", "").lower()
+    return f"{kind}.{group}" if group else kind
+
+
+# ---------------------------------------------------------------------------------------
+# --dry-run and the operation printer
+# ---------------------------------------------------------------------------------------
+
+
+def dry_run_strategy(ctx: Context) -> str:
+    """``GetDryRunStrategy``: "none", "client" or "server" (kubectl's errors otherwise)."""
+    value = ctx.flags.get("dry-run", "none")
+    if value in ("none", "client", "server"):
+        return value
+    if value == "unchanged":  # bare --dry-run: deprecated, means client
+        return "client"
+    if value in ("1", "t", "T", "TRUE", "true", "True"):
+        return "client"
+    if value in ("0", "f", "F", "FALSE", "false", "False"):
+        return "none"
+    raise KubectlError(f'error: Invalid dry-run value ({value}). Must be "none", "server", or "client".')
+
+
+def dry_run_suffix(strategy: str) -> str:
+    return {"client": " (dry run)", "server": " (server dry run)"}.get(strategy, "")
+
+
+#: The -o values a mutating command's printer accepts (``PrintFlags`` without tables).
+OPERATION_FORMATS = (
+    "go-template", "go-template-file", "json", "jsonpath", "jsonpath-as-json", "jsonpath-file",
+    "name", "template", "templatefile", "yaml",
+)
+
+
+def check_operation_output(ctx: Context) -> str:
+    """Validate ``-o`` for create/apply/label/patch; kubectl refuses table formats there."""
+    output = ctx.flags.get("output", "")
+    if not output:
+        return ""
+    base = output.split("=", 1)[0]
+    if base not in OPERATION_FORMATS:
+        raise KubectlError(
+            f'error: unable to match a printer suitable for the output format "{output}", allowed '
+            f"formats are: {','.join(OPERATION_FORMATS)}"
+        )
+    return output
+
+
+def print_operation(ctx: Context, obj: dict, operation: str, strategy: str = "none") -> None:
+    """``deployment.apps/web created`` or the object in the ``-o`` format."""
+    output = ctx.flags.get("output", "")
+    if output:
+        from labkube.kubectl.commands import _output
+
+        ctx.term.out(_output.render_objects(ctx, [obj], output, single=True))
+        return
+    name = obj.get("metadata", {}).get("name", "")
+    ctx.term.line(f"{object_prefix(obj)}/{name} {operation}{dry_run_suffix(strategy)}")
+
+
+def api_dry_run(strategy: str) -> bool:
+    return strategy == "server"

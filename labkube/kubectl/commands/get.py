@@ -1,0 +1,155 @@
+"""``kubectl get``: list or read objects and print them as a table or in an ``-o`` format.
+
+Mirrors k8s.io/kubectl/pkg/cmd/get. Under the table is one Client call per kind:
+``list(resource, namespace, label_selector=..., field_selector=...)``, or ``get`` for named
+objects. kubectl's rules:
+
+* the namespace is ``-n`` or ``default``; ``-A`` lists every namespace and adds NAMESPACE;
+* ``get pods,svc``, ``get all`` (the ``all`` category) and ``get pod/x deploy/y`` print one
+  table per kind, separated by a blank line, names shown as ``kind/name``;
+* nothing found prints ``No resources found in default namespace.`` (or ``No resources
+  found``) on stderr; a missing named object prints kubectl's NotFound error after the rest;
+* ``-o wide`` adds the wide columns, ``--show-labels`` a LABELS column, ``-L key`` a column
+  per label, ``--no-headers`` drops headers; ``-o yaml|json`` prints one object for one named
+  object and a ``List`` otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labkube.core.errors import StatusError
+from labkube.kubectl.commands import Context, Target, namespace_for, parse_targets
+from labkube.kubectl.commands import _output
+from labkube.kubectl.commands.apply import read_and_map
+from labkube.kubectl.errors import KubectlError
+
+_MISSING_TYPE = (
+    'You must specify the type of resource to get. Use "kubectl api-resources" for a complete '
+    "list of supported resources.\n\n"
+)
+_REQUIRED = (
+    "error: Required resource not specified.\n"
+    'Use "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl '
+    "explain pods).\nSee 'kubectl get -h' for help and examples"
+)
+
+TABLE_FORMATS = ("", "wide")
+
+
+def run(ctx: Context) -> list[BaseException]:
+    output = ctx.flags["output"]
+    if ctx.flags["watch"] or ctx.flags["watch-only"]:
+        raise KubectlError("error: --watch is not available in labkube's kubectl: advance the "
+                           "cluster clock (cluster.run(seconds)) and get again, or use Client.watch")
+    errors: list[BaseException] = []
+    groups, named = _fetch(ctx, errors)
+    if ctx.flags["sort-by"]:
+        groups = [(rtype, sort_items(items, ctx.flags["sort-by"])) for rtype, items in groups]
+    if output in TABLE_FORMATS:
+        _print_tables(ctx, groups, errors)
+    else:
+        from labkube.kubectl.output import with_type
+
+        objs = [with_type(obj, rtype) for rtype, items in groups for obj in items]
+        if named and errors and not objs:
+            return errors  # a single named object that failed prints only the error
+        if objs or not output.startswith("name"):
+            ctx.term.out(_output.render_objects(ctx, objs, output, single=named and len(objs) == 1))
+    return errors
+
+
+def _fetch(ctx: Context, errors: list[BaseException]) -> tuple[list[tuple[Any, list[dict]]], bool]:
+    """(type, objects) per kind, in the order kubectl prints them; and whether names were given."""
+    if ctx.flags["filename"]:
+        groups = _from_files(ctx, errors)
+        return groups, sum(len(items) for _, items in groups) == 1
+    if not ctx.parsed.args:
+        ctx.term.err(_MISSING_TYPE)
+        raise KubectlError(_REQUIRED)
+    targets = parse_targets(ctx, ctx.parsed.args)
+    named = len(targets) == 1 and len(targets[0].names) == 1  # kubectl's "single item implied"
+    if any(t.names for t in targets) and (ctx.flags["selector"] or ctx.flags["field-selector"]):
+        raise KubectlError("error: name cannot be provided when a selector is specified")
+    groups: list[tuple[Any, list[dict]]] = []
+    for target in targets:
+        items = _named(ctx, target, errors) if target.names else _listed(ctx, target)
+        _append(groups, target.rtype, items)
+    return groups, named
+
+
+def _append(groups: list[tuple[Any, list[dict]]], rtype: Any, items: list[dict]) -> None:
+    if groups and groups[-1][0] == rtype:
+        groups[-1][1].extend(items)
+    else:
+        groups.append((rtype, items))
+
+
+def _named(ctx: Context, target: Target, errors: list[BaseException]) -> list[dict]:
+    found = []
+    for name in target.names:
+        try:
+            found.append(ctx.client.get(target.rtype, name, namespace_for(ctx, target.rtype)))
+        except StatusError as err:
+            if not (err.code == 404 and ctx.flags["ignore-not-found"]):
+                errors.append(err)
+    return found
+
+
+def _listed(ctx: Context, target: Target) -> list[dict]:
+    namespace = None if ctx.flags["all-namespaces"] else namespace_for(ctx, target.rtype)
+    listing = ctx.client.list(target.rtype, namespace,
+                              label_selector=ctx.flags["selector"] or None,
+                              field_selector=ctx.flags["field-selector"] or None)
+    return listing["items"]
+
+
+def _from_files(ctx: Context, errors: list[BaseException]) -> list[tuple[Any, list[dict]]]:
+    mapped, read_errors = read_and_map(ctx)
+    errors.extend(read_errors)
+    groups: list[tuple[Any, list[dict]]] = []
+    for item, rtype in mapped:
+        meta = item.obj["metadata"]
+        target = Target(rtype, (meta["name"],))
+        _append(groups, rtype, _named(ctx, target, errors))
+    return groups
+
+
+def _print_tables(ctx: Context, groups: list[tuple[Any, list[dict]]], errors: list[BaseException]) -> None:
+    text = _output.tables(ctx, groups)
+    if text:
+        ctx.term.out(text)
+    elif not errors and not ctx.flags["ignore-not-found"]:
+        ctx.term.err_line(_nothing_found(ctx, [rtype for rtype, _ in groups]))
+
+
+def sort_items(items: list[dict], expression: str) -> list[dict]:
+    """``--sort-by=.metadata.name``: order by a JSONPath value (numbers numerically)."""
+    from labkube.kubectl.jsonpath import JSONPathError, find_results, relaxed
+
+    try:
+        path = relaxed(expression)
+    except JSONPathError as err:
+        raise KubectlError(f"error: {err}") from None
+
+    def key(obj: dict):
+        try:
+            results = find_results(path, obj, allow_missing_keys=True)
+        except JSONPathError:
+            results = []
+        values = [v for group in results for v in group]
+        if not values:
+            return (0, 0, "")
+        value = values[0]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return (1, value, "")
+        return (2, 0, str(value))
+
+    return sorted(items, key=key)
+
+
+def _nothing_found(ctx: Context, types: list[Any]) -> str:
+    """kubectl names the namespace even for cluster-scoped kinds (checked against kubectl 1.32)."""
+    if ctx.flags["all-namespaces"]:
+        return "No resources found"
+    return f"No resources found in {ctx.namespace} namespace."

@@ -1,0 +1,167 @@
+"""Errors as kubectl prints them.
+
+Mirrors k8s.io/kubectl/pkg/cmd/util/helpers.go (``CheckErr``, ``StandardErrorMessage``,
+``MultilineError``, ``AddSourceToErr``) and go-yaml's error positions.
+
+* An API error (:class:`labkube.core.errors.StatusError`) prints as
+  ``Error from server (NotFound): pods "x" not found``.
+* An Invalid error prints from its ``details``, one line for one cause and a ``* `` bullet per
+  cause otherwise: ``The Deployment "web" is invalid: spec.replicas: Invalid value: -1: ...``.
+* Errors met while handling a file carry the file: ``error when creating "web.yaml": ...``.
+* Anything else is ``error: <message>``. Exit code 1 in every case.
+
+:class:`KubectlError` is what commands raise for client-side failures; its text is final.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import yaml
+
+from labkube.core.errors import StatusError
+
+
+class KubectlError(Exception):
+    """A failure whose terminal text is already kubectl's (``error: ...``)."""
+
+    def __init__(self, text: str, exit_code: int = 1) -> None:
+        super().__init__(text)
+        self.text = text
+        self.exit_code = exit_code
+
+
+class PlainError(Exception):
+    """A client-side error kubectl prints bare among several, and as ``error: ...`` alone."""
+
+
+def with_source(verb: str, source: str, err: StatusError) -> StatusError:
+    """``AddSourceToErr``: prefix the message with ``error when <verb> "<file>": ``."""
+    if not source:
+        return err
+    return StatusError(err.code, err.reason, f'error when {verb} "{source}": {err.message}', err.details)
+
+
+def standard_message(err: BaseException) -> str:
+    """``StandardErrorMessage`` (falling back to the error's own text)."""
+    if isinstance(err, StatusError):
+        if err.reason == "Unauthorized":
+            return f"error: You must be logged in to the server ({err.message})"
+        if err.reason:
+            return f"Error from server ({err.reason}): {err.message}"
+        return f"Error from server: {err.message}"
+    if isinstance(err, KubectlError):
+        return err.text
+    return str(err)
+
+
+def invalid_message(err: StatusError) -> str:
+    """``checkErr``'s Invalid branch: the kind and name from details, then the causes."""
+    details = err.details or {}
+    prefix = "The request is invalid"
+    if details.get("kind") or details.get("name"):
+        prefix = f'The {details.get("kind", "")} "{details.get("name", "")}" is invalid'
+    causes = _unique_causes(details.get("causes") or [])
+    if not causes:
+        return prefix
+    if len(causes) == 1:
+        return f"{prefix}: {causes[0]}"
+    return f"{prefix}: \n" + "".join(f"* {cause}\n" for cause in causes).rstrip("\n")
+
+
+def _unique_causes(causes: Sequence[dict]) -> list[str]:
+    seen: list[str] = []
+    for cause in causes:
+        text = f'{cause.get("field", "")}: {cause.get("message", "")}'
+        if text not in seen:
+            seen.append(text)
+    return seen
+
+
+def check_err(errors: Sequence[BaseException]) -> str:
+    """What ``CheckErr`` prints for the errors a command collected (no trailing newline).
+
+    One error prints on its own (Invalid errors from their causes, others with ``error: ``
+    when they are not API errors); several print one ``StandardErrorMessage`` a line.
+    """
+    if not errors:
+        return ""
+    if len(errors) == 1:
+        return _single(errors[0])
+    return "\n".join(standard_message(e) for e in errors)
+
+
+def _single(err: BaseException) -> str:
+    if isinstance(err, StatusError):
+        if err.reason == "Invalid":
+            return invalid_message(err)
+        return standard_message(err)
+    if isinstance(err, KubectlError):
+        return err.text
+    text = str(err)
+    return text if text.startswith("error: ") else f"error: {text}"
+
+
+# ---------------------------------------------------------------------------------------
+# YAML errors, as go-yaml (sigs.k8s.io/yaml) reports them
+# ---------------------------------------------------------------------------------------
+
+#: PyYAML's wording -> libyaml's (which go-yaml ports and kubectl users see).
+_PROBLEMS = (
+    ("mapping values are not allowed here", "mapping values are not allowed in this context"),
+    ("found character", "found character that cannot start any token"),
+    ("found undefined tag handle", "found undefined tag handle"),
+    ("could not find expected ':'", "could not find expected ':'"),
+    ("found unexpected end of stream", "found unexpected end of stream"),
+    ("found unknown escape character", "found unknown escape character"),
+    ("expected ',' or ']'", "did not find expected ',' or ']'"),
+    ("expected ',' or '}'", "did not find expected ',' or '}'"),
+    ("found a tab character that violates indentation",
+     "found a tab character that violates indentation"),
+)
+
+#: For "expected <block end>" the words depend on what was being parsed.
+_BLOCK_END = {
+    "while parsing a block mapping": "did not find expected key",
+    "while parsing a block collection": "did not find expected '-' indicator",
+    "while parsing a flow mapping": "did not find expected ',' or '}'",
+    "while parsing a flow sequence": "did not find expected ',' or ']'",
+}
+
+
+def go_yaml_error(err: yaml.YAMLError) -> str:
+    """Render a PyYAML error as go-yaml does: ``yaml: line N: <libyaml's words>``.
+
+    go-yaml's position rule (yaml.go ``parser.fail``): a scanner error reports the problem
+    mark's line + 1, a parser error the problem mark's 0-based line; a mark on the first line
+    falls back to the context mark, and a zero line prints no position at all.
+    """
+    problem = getattr(err, "problem", None) or ""
+    context = getattr(err, "context", None) or ""
+    if isinstance(err, yaml.composer.ComposerError) and "undefined alias" in problem:
+        name = problem.rsplit(" ", 1)[-1].strip("'")
+        return f"yaml: unknown anchor '{name}' referenced"
+    words = _libyaml_words(problem, context)
+    line = _go_line(err)
+    where = f"line {line}: " if line else ""
+    return f"yaml: {where}{words}"
+
+
+def _libyaml_words(problem: str, context: str) -> str:
+    if problem.startswith("expected <block end>") or problem.startswith("expected <block"):
+        return _BLOCK_END.get(context, "did not find expected key")
+    for pyyaml, libyaml in _PROBLEMS:
+        if problem.startswith(pyyaml):
+            return libyaml
+    return problem or "unknown problem parsing YAML content"
+
+
+def _go_line(err: yaml.YAMLError) -> int:
+    problem_mark = getattr(err, "problem_mark", None)
+    context_mark = getattr(err, "context_mark", None)
+    scanner = isinstance(err, yaml.scanner.ScannerError)
+    if problem_mark is not None and problem_mark.line != 0:
+        return problem_mark.line + (1 if scanner else 0)
+    if context_mark is not None and context_mark.line != 0:
+        return context_mark.line
+    return 0

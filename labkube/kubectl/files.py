@@ -1,0 +1,161 @@
+"""Reading ``-f`` arguments: files, folders (``-R`` for subfolders) and ``-`` for stdin.
+
+Mirrors kubectl's resource builder (k8s.io/cli-runtime/pkg/resource: ``FilenameParam``,
+``ExpandPathsToFileVisitors``, ``StreamVisitor``) with kubectl's behaviour on bad input:
+
+* a missing path fails at once: ``the path "web.yaml" does not exist``;
+* a folder contributes its ``.json``, ``.yaml`` and ``.yml`` files in name order;
+* each file is split into documents at ``---`` lines (error lines count from the document's
+  first line, as go-yaml's do); a YAML error stops that file, but documents before it and
+  other files still count (``ContinueOnError``), and the error reads
+  ``error parsing web.yaml: error converting YAML to JSON: yaml: line 3: ...``;
+* ``kind: List`` documents are flattened into their items.
+
+:func:`read` returns ``(items, errors)``: what was read, in order, and the errors met.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from labkube.core.manifests import split_documents
+from labkube.kubectl.errors import KubectlError, PlainError, go_yaml_error
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+EXTENSIONS = (".json", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One object read from ``source`` (the file name as typed, or ``STDIN``)."""
+
+    obj: dict
+    source: str
+
+
+def read(filenames: list[str], stdin: str | None, recursive: bool = False) -> tuple[list[Item], list[Exception]]:
+    """Read every ``-f`` argument; a missing path raises at once, as kubectl does."""
+    sources = _expand(filenames, recursive)
+    items: list[Item] = []
+    errors: list[Exception] = []
+    for name, text in _texts(sources, stdin):
+        got, error = parse_stream(text, name)
+        items.extend(got)
+        if error is not None:
+            errors.append(error)
+    return items, errors
+
+
+def _expand(filenames: list[str], recursive: bool) -> list[str]:
+    paths: list[str] = []
+    for name in filenames:
+        if name == "-":
+            paths.append("-")
+            continue
+        path = Path(name)
+        if not path.exists():
+            raise KubectlError(f'error: the path "{name}" does not exist')
+        if path.is_dir():
+            paths.extend(_folder(path, recursive))
+        else:
+            paths.append(name)
+    return paths
+
+
+def _folder(path: Path, recursive: bool) -> list[str]:
+    found = path.rglob("*") if recursive else path.iterdir()
+    return sorted(str(p) for p in found if p.is_file() and p.suffix in EXTENSIONS)
+
+
+def _texts(sources: list[str], stdin: str | None):
+    for name in sources:
+        if name == "-":
+            yield "STDIN", stdin or ""
+        else:
+            yield name, Path(name).read_text()
+
+
+def parse_stream(text: str, source: str) -> tuple[list[Item], Exception | None]:
+    """Documents of one stream; stops at the first YAML error like ``StreamVisitor``."""
+    items: list[Item] = []
+    for doc in split_documents(text):
+        if not doc.strip():
+            continue
+        try:
+            value = yaml.load(doc, Loader=_Loader)
+        except yaml.YAMLError:
+            message = f"error parsing {source}: error converting YAML to JSON: {_explain(doc)}"
+            return items, PlainError(message)
+        if value is None:
+            continue
+        try:
+            items.extend(Item(obj, source) for obj in _flatten(value, source))
+        except PlainError as err:
+            return items, err
+    return items, None
+
+
+def _explain(doc: str) -> str:
+    """go-yaml's words for a document that failed to parse.
+
+    The pure-Python loader is asked again (only on this error path): libyaml's bindings drop
+    details such as an undefined alias's name.
+    """
+    try:
+        yaml.load(doc, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        return go_yaml_error(err)
+    return "yaml: unknown problem parsing YAML content"
+
+
+def _flatten(value, source: str) -> list[dict]:
+    if not isinstance(value, dict):
+        raise PlainError(
+            f'error validating "{source}": error validating data: invalid object to validate; '
+            "if you choose to ignore these errors, turn validation off with --validate=false"
+        )
+    value = _json_safe(value)
+    if value.get("kind") == "List" or (
+        str(value.get("kind", "")).endswith("List") and isinstance(value.get("items"), list)
+    ):
+        out: list[dict] = []
+        for item in value.get("items") or []:
+            out.extend(_flatten(item, source))
+        return out
+    _check_type_meta(value, source)
+    return [value]
+
+
+def _check_type_meta(obj: dict, source: str) -> None:
+    for field in ("apiVersion", "kind"):
+        if not obj.get(field):
+            raise PlainError(
+                f'error validating "{source}": error validating data: {field} not set; if you '
+                "choose to ignore these errors, turn validation off with --validate=false"
+            )
+
+
+def _json_safe(value):
+    """YAML timestamps and non-string keys become JSON strings, as sigs.k8s.io/yaml does."""
+    if isinstance(value, dict):
+        return {_key(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        text = value.isoformat()
+        return text.replace("+00:00", "Z") if "T" in text else text
+    return value
+
+
+def _key(key) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return key if isinstance(key, str) else json.dumps(key)

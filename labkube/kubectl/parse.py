@@ -1,0 +1,486 @@
+"""Command-line parsing for ``cluster.kubectl("...")``, as kubectl's cobra/pflag parse it.
+
+Mirrors spf13/pflag (the flag syntax) and kubectl's command tree (which flags each command
+takes). The guarantees a student can rely on:
+
+* flags go anywhere among the arguments: ``get -n dev pods`` is ``get pods -n dev``;
+* ``--flag=value`` and ``--flag value``; ``-n dev``, ``-ndev`` and ``-n=dev``; boolean short
+  flags combine (``-Ao wide``), and only the last one of a group may take a value;
+* booleans take ``--flag``, ``--flag=true`` or ``--flag=false`` (never a separate word);
+* ``--`` ends the flags (``create deployment web --image=busybox -- sleep 3600``);
+* repeated slice flags accumulate, and comma-separated values split (``--verb=get,list``);
+* a flag the command does not know fails with pflag's words plus kubectl's usage hint, e.g.
+  ``unknown flag: --foo`` / ``See 'kubectl get --help' for usage.``
+
+The parser knows nothing about the cluster: :func:`parse` turns text into a :class:`Parsed`
+(the command path, its positional arguments and its flag values) or raises
+:class:`labkube.kubectl.errors.KubectlError` with kubectl's message.
+"""
+
+from __future__ import annotations
+
+import csv
+import shlex
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from labkube.kubectl.errors import KubectlError
+
+# ---------------------------------------------------------------------------------------
+# Flag specifications
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One pflag flag: its long name, shorthand, type and default."""
+
+    name: str
+    short: str = ""
+    type: str = "string"  # string | bool | int | int32 | int64 | stringSlice | stringArray
+    default: Any = None
+    #: The value a bare ``--flag`` gets for non-boolean flags (pflag's NoOptDefVal).
+    no_opt: str | None = None
+
+    def initial(self) -> Any:
+        if self.type in ("stringSlice", "stringArray"):
+            return list(self.default or [])
+        if self.default is not None:
+            return self.default
+        return {"bool": False, "string": "", "int": 0, "int32": 0, "int64": 0}[self.type]
+
+    @property
+    def display(self) -> str:
+        """How pflag names the flag in errors: ``-r, --replicas`` or ``--port``."""
+        return f"-{self.short}, --{self.name}" if self.short else f"--{self.name}"
+
+
+def F(name: str, short: str = "", type: str = "string", default: Any = None,
+      no_opt: str | None = None) -> Flag:
+    return Flag(name, short, type, default, no_opt)
+
+
+#: kubectl's persistent (global) flags that labkube honours or accepts.
+GLOBAL_FLAGS = (
+    F("namespace", "n"),
+    F("as"),
+    F("as-group", type="stringArray"),
+    F("as-uid"),
+    F("kubeconfig"),
+    F("context"),
+    F("cluster"),
+    F("user"),
+    F("request-timeout", default="0"),
+    F("v", "v", default="0"),
+    F("warnings-as-errors", type="bool"),
+    F("help", "h", type="bool"),
+)
+
+_OUTPUT = F("output", "o")
+_DRY_RUN = F("dry-run", default="none", no_opt="unchanged")
+_FILENAME = F("filename", "f", type="stringSlice")
+_RECURSIVE = F("recursive", "R", type="bool")
+_KUSTOMIZE = F("kustomize", "k")
+_SELECTOR = F("selector", "l")
+_FIELD_SELECTOR = F("field-selector")
+_ALL_NAMESPACES = F("all-namespaces", "A", type="bool")
+_FIELD_MANAGER = F("field-manager")
+_VALIDATE = F("validate", default="strict", no_opt="strict")
+_SAVE_CONFIG = F("save-config", type="bool")
+_TEMPLATE = F("template")
+_ALLOW_MISSING = F("allow-missing-template-keys", type="bool", default=True)
+_SHOW_MANAGED = F("show-managed-fields", type="bool")
+
+_PRINT = (_OUTPUT, _TEMPLATE, _ALLOW_MISSING, _SHOW_MANAGED)
+_CREATE_COMMON = (*_PRINT, _DRY_RUN, _VALIDATE, _SAVE_CONFIG, _FIELD_MANAGER)
+
+_FROM_SOURCES = (
+    F("from-literal", type="stringArray"),
+    F("from-file", type="stringSlice"),
+    F("from-env-file", type="stringSlice"),
+    F("append-hash", type="bool"),
+)
+_SUBJECTS = (
+    F("user", type="stringArray"),
+    F("group", type="stringArray"),
+    F("serviceaccount", type="stringArray"),
+)
+_RULES = (
+    F("verb", type="stringSlice"),
+    F("resource", type="stringSlice"),
+    F("resource-name", type="stringArray"),
+)
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A kubectl command: its path (``create deployment``) and the flags it accepts."""
+
+    path: str
+    flags: tuple[Flag, ...] = ()
+    #: Commands with children dispatch on the next word (``create``, ``auth``, ``create secret``).
+    children: tuple[str, ...] = ()
+
+    @property
+    def command_path(self) -> str:
+        return f"kubectl {self.path}"
+
+
+_LABEL_LIKE = (
+    F("overwrite", type="bool"), _SELECTOR, _FIELD_SELECTOR, F("all", type="bool"),
+    _ALL_NAMESPACES, _FILENAME, _RECURSIVE, _KUSTOMIZE, F("list", type="bool"),
+    F("local", type="bool"), *_PRINT, _DRY_RUN, F("resource-version"), _FIELD_MANAGER,
+)
+
+COMMANDS: dict[str, CommandSpec] = {
+    spec.path: spec
+    for spec in (
+        CommandSpec("get", (
+            *_PRINT, _SELECTOR, _FIELD_SELECTOR, _ALL_NAMESPACES, _FILENAME, _RECURSIVE,
+            _KUSTOMIZE, F("show-labels", type="bool"), F("show-kind", type="bool"),
+            F("no-headers", type="bool"), F("label-columns", "L", type="stringSlice"),
+            F("sort-by"), F("watch", "w", type="bool"), F("watch-only", type="bool"),
+            F("ignore-not-found", type="bool"), F("chunk-size", type="int64", default=500),
+            F("output-watch-events", type="bool"), F("server-print", type="bool", default=True),
+            F("subresource"), F("raw"),
+        )),
+        CommandSpec("describe", (
+            _SELECTOR, _ALL_NAMESPACES, _FILENAME, _RECURSIVE, _KUSTOMIZE,
+            F("show-events", type="bool", default=True), F("chunk-size", type="int64", default=500),
+        )),
+        CommandSpec("apply", (
+            *_PRINT, _DRY_RUN, _FILENAME, _RECURSIVE, _KUSTOMIZE, _SELECTOR, _VALIDATE,
+            F("overwrite", type="bool", default=True), F("force", type="bool"),
+            F("grace-period", type="int", default=-1), F("prune", type="bool"),
+            F("all", type="bool"), F("cascade", default="background", no_opt="background"),
+            F("server-side", type="bool"), F("force-conflicts", type="bool"),
+            F("field-manager", default="kubectl-client-side-apply"), F("wait", type="bool"),
+            F("timeout", default="0s"), F("record", type="bool"),
+        )),
+        CommandSpec("create", (*_CREATE_COMMON, _FILENAME, _RECURSIVE, _KUSTOMIZE, _SELECTOR,
+                               F("edit", type="bool"), F("raw"), F("windows-line-endings", type="bool")),
+                    children=("namespace", "ns", "deployment", "deploy", "configmap", "cm",
+                              "secret", "serviceaccount", "sa", "role", "clusterrole",
+                              "rolebinding", "clusterrolebinding")),
+        CommandSpec("create namespace", _CREATE_COMMON),
+        CommandSpec("create serviceaccount", _CREATE_COMMON),
+        CommandSpec("create deployment", (
+            *_CREATE_COMMON, F("image", type="stringSlice"), F("replicas", "r", "int32", 1),
+            F("port", type="int32", default=-1),
+        )),
+        CommandSpec("create configmap", (*_CREATE_COMMON, *_FROM_SOURCES)),
+        CommandSpec("create secret", (), children=("generic",)),
+        CommandSpec("create secret generic", (*_CREATE_COMMON, *_FROM_SOURCES, F("type"))),
+        CommandSpec("create role", (*_CREATE_COMMON, *_RULES)),
+        CommandSpec("create clusterrole", (
+            *_CREATE_COMMON, *_RULES, F("non-resource-url", type="stringSlice"),
+            F("aggregation-rule"),
+        )),
+        CommandSpec("create rolebinding", (*_CREATE_COMMON, F("role"), F("clusterrole"), *_SUBJECTS)),
+        CommandSpec("create clusterrolebinding", (*_CREATE_COMMON, F("clusterrole"), *_SUBJECTS)),
+        CommandSpec("delete", (
+            _FILENAME, _RECURSIVE, _KUSTOMIZE, _SELECTOR, _FIELD_SELECTOR, _ALL_NAMESPACES,
+            F("all", type="bool"), F("cascade", default="background", no_opt="background"),
+            F("grace-period", type="int", default=-1), F("force", type="bool"),
+            F("now", type="bool"), F("ignore-not-found", type="bool"),
+            F("wait", type="bool", default=True), F("timeout", default="0s"), _OUTPUT,
+            _DRY_RUN, F("interactive", "i", type="bool"), F("raw"),
+        )),
+        CommandSpec("label", _LABEL_LIKE),
+        CommandSpec("annotate", _LABEL_LIKE),
+        CommandSpec("patch", (
+            F("patch", "p"), F("patch-file"), F("type", default="strategic"), _FILENAME,
+            _RECURSIVE, _KUSTOMIZE, *_PRINT, _DRY_RUN, F("local", type="bool"),
+            F("subresource"), F("field-manager", default="kubectl-patch"),
+        )),
+        CommandSpec("api-resources", (
+            _OUTPUT, F("namespaced", type="bool", default=True), F("api-group"),
+            F("verbs", type="stringSlice"), F("sort-by"), F("no-headers", type="bool"),
+            F("cached", type="bool"), F("categories", type="stringSlice"),
+        )),
+        CommandSpec("api-versions"),
+        CommandSpec("auth", (), children=("can-i",)),
+        CommandSpec("auth can-i", (
+            _ALL_NAMESPACES, F("list", type="bool"), F("no-headers", type="bool"),
+            F("quiet", "q", type="bool"), F("subresource"),
+        )),
+        CommandSpec("explain", (
+            F("recursive", type="bool"), F("api-version"), F("output", default="plaintext"),
+        )),
+        CommandSpec("version", (F("client", type="bool"), _OUTPUT)),
+    )
+}
+
+#: kubectl's aliases for subcommands.
+ALIASES = {"create ns": "create namespace", "create deploy": "create deployment",
+           "create cm": "create configmap", "create sa": "create serviceaccount"}
+
+#: The top-level commands real kubectl has (for "unknown command" and its suggestions).
+KUBECTL_COMMANDS = (
+    "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale",
+    "certificate", "cluster-info", "completion", "config", "cordon", "cp", "create", "debug",
+    "delete", "describe", "diff", "drain", "edit", "events", "exec", "explain", "expose", "get",
+    "help", "kustomize", "label", "logs", "options", "patch", "plugin", "port-forward", "proxy",
+    "replace", "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version", "wait",
+)
+
+
+# ---------------------------------------------------------------------------------------
+# The parse result
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    """A parsed command line: ``path`` (``"create deployment"``), positionals and flag values."""
+
+    path: str
+    args: list[str]
+    flags: dict[str, Any]
+    #: Flags the user actually gave (pflag's ``Changed``).
+    changed: set[str] = field(default_factory=set)
+    #: Words after ``--`` (a container command for ``create deployment``).
+    after_dash: list[str] = field(default_factory=list)
+
+    @property
+    def command_path(self) -> str:
+        return f"kubectl {self.path}"
+
+    def get(self, name: str) -> Any:
+        return self.flags[name]
+
+    def given(self, name: str) -> bool:
+        return name in self.changed
+
+
+def split_words(text: str) -> list[str]:
+    """Split a command line like a POSIX shell; a leading ``kubectl`` word is dropped."""
+    try:
+        words = shlex.split(text, comments=False, posix=True)
+    except ValueError as exc:  # unbalanced quotes
+        raise KubectlError(f"error: {exc}".replace("No closing quotation", "unterminated quoted string")) from None
+    if words and words[0] == "kubectl":
+        words = words[1:]
+    return words
+
+
+def parse(text: str | list[str]) -> Parsed:
+    """Parse a kubectl command line into a :class:`Parsed` (or raise :class:`KubectlError`)."""
+    words = split_words(text) if isinstance(text, str) else list(text)
+    spec, rest = _find_command(words)
+    return _parse_flags(spec, rest)
+
+
+def _find_command(words: list[str]) -> tuple[CommandSpec, list[str]]:
+    """Walk the command tree along the first non-flag words, as cobra's ``Find`` does."""
+    positions = _non_flag_positions(words)
+    if not positions:
+        raise KubectlError(_root_usage_hint(), exit_code=0 if not words else 1)
+    first_index = positions[0]
+    name = words[first_index]
+    if name not in COMMANDS:
+        raise KubectlError(_unknown_command(name))
+    spec = COMMANDS[name]
+    remaining = words[:first_index] + words[first_index + 1:]
+    while spec.children:
+        positions = _non_flag_positions(remaining)
+        if not positions:
+            break
+        index = positions[0]
+        word = remaining[index]
+        path = ALIASES.get(f"{spec.path} {word}", f"{spec.path} {word}")
+        if path not in COMMANDS:
+            break
+        spec = COMMANDS[path]
+        remaining = remaining[:index] + remaining[index + 1:]
+    return spec, remaining
+
+
+def _non_flag_positions(words: list[str]) -> list[int]:
+    """Indexes of words that are not flags nor flag values (a best effort, like cobra's stripFlags)."""
+    known_valued = _valued_flag_words()
+    positions = []
+    skip = False
+    for index, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if word == "--":
+            break
+        if word.startswith("-") and len(word) > 1:
+            if "=" not in word and word in known_valued:
+                skip = True
+            continue
+        positions.append(index)
+    return positions
+
+
+@lru_cache(maxsize=1)
+def _valued_flag_words() -> frozenset[str]:
+    words = set()
+    for spec in COMMANDS.values():
+        for flag in (*spec.flags, *GLOBAL_FLAGS):
+            if flag.type != "bool" and flag.no_opt is None:
+                words.add(f"--{flag.name}")
+                if flag.short:
+                    words.add(f"-{flag.short}")
+    return frozenset(words)
+
+
+def _root_usage_hint() -> str:
+    return "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/"
+
+
+def _unknown_command(name: str) -> str:
+    message = f'error: unknown command "{name}" for "kubectl"'
+    suggestions = [c for c in KUBECTL_COMMANDS if _levenshtein(name, c) <= 2 or c.startswith(name.lower())]
+    if suggestions:
+        message += "\n\nDid you mean this?\n" + "".join(f"\t{s}\n" for s in suggestions)
+    return message
+
+
+def _levenshtein(a: str, b: str) -> int:
+    a, b = a.lower(), b.lower()
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+# ---------------------------------------------------------------------------------------
+# pflag's parsing loop
+# ---------------------------------------------------------------------------------------
+
+
+class _FlagSet:
+    def __init__(self, spec: CommandSpec) -> None:
+        self.spec = spec
+        self.by_name: dict[str, Flag] = {}
+        self.by_short: dict[str, Flag] = {}
+        for flag in (*GLOBAL_FLAGS, *spec.flags):  # command flags shadow global ones
+            self.by_name[flag.name] = flag
+            if flag.short:
+                self.by_short[flag.short] = flag
+        self.values = {name: flag.initial() for name, flag in self.by_name.items()}
+        self.changed: set[str] = set()
+
+    def fail(self, message: str) -> KubectlError:
+        return KubectlError(f"error: {message}\nSee '{self.spec.command_path} --help' for usage.")
+
+    def set(self, flag: Flag, raw: str) -> None:
+        value = _convert(flag, raw, self)
+        if flag.type in ("stringSlice", "stringArray"):
+            if flag.name not in self.changed:
+                self.values[flag.name] = []
+            self.values[flag.name].extend(value)
+        else:
+            self.values[flag.name] = value
+        self.changed.add(flag.name)
+
+
+def _parse_flags(spec: CommandSpec, words: list[str]) -> Parsed:
+    flags = _FlagSet(spec)
+    args: list[str] = []
+    after_dash: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word == "--":
+            after_dash = words[index:]
+            break
+        if word.startswith("--") and len(word) > 2:
+            index = _parse_long(flags, word, words, index)
+        elif word.startswith("-") and len(word) > 1:
+            index = _parse_short(flags, word, words, index)
+        else:
+            args.append(word)
+    return Parsed(spec.path, args, flags.values, flags.changed, after_dash)
+
+
+def _parse_long(flags: _FlagSet, word: str, words: list[str], index: int) -> int:
+    name, has_value, value = word[2:].partition("=")
+    flag = flags.by_name.get(name)
+    if flag is None:
+        raise flags.fail(f"unknown flag: --{name}")
+    if has_value:
+        flags.set(flag, value)
+    elif flag.type == "bool":
+        flags.set(flag, "true")
+    elif flag.no_opt is not None:
+        flags.set(flag, flag.no_opt)
+    elif index < len(words):
+        flags.set(flag, words[index])
+        index += 1
+    else:
+        raise flags.fail(f"flag needs an argument: --{name}")
+    return index
+
+
+def _parse_short(flags: _FlagSet, word: str, words: list[str], index: int) -> int:
+    shorthands = word[1:]
+    while shorthands:
+        letter = shorthands[0]
+        flag = flags.by_short.get(letter)
+        if flag is None:
+            raise flags.fail(f"unknown shorthand flag: {letter!r} in {word}")
+        rest = shorthands[1:]
+        if rest.startswith("="):
+            flags.set(flag, rest[1:])
+            return index
+        if flag.type == "bool":
+            flags.set(flag, "true")
+            shorthands = rest
+            continue
+        if flag.no_opt is not None and not rest:
+            flags.set(flag, flag.no_opt)
+            return index
+        if rest:
+            flags.set(flag, rest)
+            return index
+        if index < len(words):
+            flags.set(flag, words[index])
+            return index + 1
+        raise flags.fail(f"flag needs an argument: {letter!r} in {word}")
+    return index
+
+
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+
+def _convert(flag: Flag, raw: str, flags: _FlagSet) -> Any:
+    """Convert a flag's text as pflag does (strconv semantics and error texts)."""
+    if flag.type == "string":
+        return raw
+    if flag.type == "bool":
+        if raw in _TRUE:
+            return True
+        if raw in _FALSE:
+            return False
+        raise flags.fail(
+            f'invalid argument "{raw}" for "{flag.display}" flag: strconv.ParseBool: parsing '
+            f'"{raw}": invalid syntax'
+        )
+    if flag.type in ("int", "int32", "int64"):
+        try:
+            return int(raw, 10) if raw.strip() == raw and raw not in ("", "+", "-") else int("x")
+        except ValueError:
+            raise flags.fail(
+                f'invalid argument "{raw}" for "{flag.display}" flag: strconv.ParseInt: parsing '
+                f'"{raw}": invalid syntax'
+            ) from None
+    if flag.type == "stringSlice":
+        return _split_csv(raw)
+    return [raw]  # stringArray
+
+
+def _split_csv(raw: str) -> list[str]:
+    """pflag's stringSlice reads its value as one CSV record."""
+    if raw == "":
+        return []
+    return next(csv.reader([raw]))

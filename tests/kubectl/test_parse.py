@@ -1,0 +1,106 @@
+"""kubectl's command-line syntax (cobra + pflag), as labkube parses it."""
+
+from __future__ import annotations
+
+import pytest
+
+from labkube.kubectl.errors import KubectlError
+from labkube.kubectl.parse import parse, split_words
+
+PARSES = [
+    ("flags after the arguments", "get pods -n dev", "get", ["pods"], {"namespace": "dev"}),
+    ("flags before the command", "-n dev get pods", "get", ["pods"], {"namespace": "dev"}),
+    ("flags between arguments", "get pods -o wide web", "get", ["pods", "web"], {"output": "wide"}),
+    ("--flag=value", "get pods --namespace=dev", "get", ["pods"], {"namespace": "dev"}),
+    ("--flag value", "get pods --namespace dev", "get", ["pods"], {"namespace": "dev"}),
+    ("a short flag glued to its value", "get pods -ndev", "get", ["pods"], {"namespace": "dev"}),
+    ("a short flag with =", "get pods -n=dev", "get", ["pods"], {"namespace": "dev"}),
+    ("combined short flags, the last taking a value", "get -Ao wide pods", "get", ["pods"],
+     {"all-namespaces": True, "output": "wide"}),
+    ("a boolean set false explicitly", "get pods --show-labels=false", "get", ["pods"],
+     {"show-labels": False}),
+    ("a bare boolean", "get pods --show-labels", "get", ["pods"], {"show-labels": True}),
+    ("a leading kubectl word is ignored", "kubectl get pods", "get", ["pods"], {}),
+    ("subcommands are found past flags", "create -n dev deployment web --image=nginx",
+     "create deployment", ["web"], {"namespace": "dev", "image": ["nginx"]}),
+    ("subcommand aliases", "create deploy web --image nginx", "create deployment", ["web"],
+     {"image": ["nginx"]}),
+    ("slice flags split on commas", "create deploy web --image=nginx,busybox", "create deployment",
+     ["web"], {"image": ["nginx", "busybox"]}),
+    ("repeated slice flags accumulate", "create deploy web --image=a --image=b", "create deployment",
+     ["web"], {"image": ["a", "b"]}),
+    ("array flags keep commas", "create cm c --from-literal=a=1,2", "create configmap", ["c"],
+     {"from-literal": ["a=1,2"]}),
+    ("integer flags convert", "create deploy web --image=x -r 3", "create deployment", ["web"],
+     {"image": ["x"], "replicas": 3}),
+    ("a bare --dry-run means client (deprecated)", "create ns x --dry-run", "create namespace",
+     ["x"], {"dry-run": "unchanged"}),
+    ("a bare --cascade means background", "delete pods x --cascade", "delete", ["pods", "x"],
+     {"cascade": "background"}),
+    ("quoted values keep their spaces", "annotate pods x 'note=hello world'", "annotate",
+     ["pods", "x", "note=hello world"], {}),
+    ("secret generic is a two-word subcommand", "create secret generic s --from-literal=a=b",
+     "create secret generic", ["s"], {"from-literal": ["a=b"]}),
+    ("auth can-i with impersonation", "auth can-i get pods --as alice --as-group=devs",
+     "auth can-i", ["get", "pods"], {"as": "alice", "as-group": ["devs"]}),
+    ("a negative integer", "delete pods x --grace-period=-1", "delete", ["pods", "x"],
+     {"grace-period": -1}),
+]
+
+
+@pytest.mark.parametrize("text,path,args,flags", [p[1:] for p in PARSES], ids=[p[0] for p in PARSES])
+def test_command_lines_parse_like_kubectl(text, path, args, flags):
+    parsed = parse(text)
+    assert (parsed.path, parsed.args) == (path, args)
+    assert {name: parsed.flags[name] for name in parsed.changed} == flags
+
+
+def test_words_after_double_dash_are_not_flags():
+    parsed = parse("create deployment web --image=busybox -- sleep --forever")
+    assert parsed.after_dash == ["sleep", "--forever"]
+    assert parsed.args == ["web"]
+
+
+def test_defaults_are_set_for_flags_not_given():
+    parsed = parse("create deployment web --image=nginx")
+    assert parsed.flags["replicas"] == 1 and parsed.flags["port"] == -1
+    assert parsed.flags["dry-run"] == "none" and not parsed.given("replicas")
+
+
+ERRORS = [
+    ("an unknown long flag", "get pods --foo",
+     "error: unknown flag: --foo\nSee 'kubectl get --help' for usage."),
+    ("an unknown shorthand", "get -z",
+     "error: unknown shorthand flag: 'z' in -z\nSee 'kubectl get --help' for usage."),
+    ("a shorthand missing its value", "get pods -n",
+     "error: flag needs an argument: 'n' in -n\nSee 'kubectl get --help' for usage."),
+    ("a long flag missing its value", "get pods --namespace",
+     "error: flag needs an argument: --namespace\nSee 'kubectl get --help' for usage."),
+    ("a flag another command owns", "get pods --dry-run=client",
+     "error: unknown flag: --dry-run\nSee 'kubectl get --help' for usage."),
+    ("a non-integer for an integer flag", "create deployment web --replicas=x",
+     'error: invalid argument "x" for "-r, --replicas" flag: strconv.ParseInt: parsing "x": '
+     "invalid syntax\nSee 'kubectl create deployment --help' for usage."),
+    ("a non-integer for a long-only flag", "create deployment web --image=a --port=x",
+     'error: invalid argument "x" for "--port" flag: strconv.ParseInt: parsing "x": invalid '
+     "syntax\nSee 'kubectl create deployment --help' for usage."),
+    ("a non-boolean for a boolean flag", "get pods --show-labels=maybe",
+     'error: invalid argument "maybe" for "--show-labels" flag: strconv.ParseBool: parsing '
+     "\"maybe\": invalid syntax\nSee 'kubectl get --help' for usage."),
+    ("an unknown command", "frobnicate", 'error: unknown command "frobnicate" for "kubectl"'),
+    ("an unknown command close to a real one", "gett pods",
+     'error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tget\n\tset\n'),
+]
+
+
+@pytest.mark.parametrize("text,message", [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS])
+def test_bad_command_lines_fail_with_kubectls_words(text, message):
+    with pytest.raises(KubectlError) as caught:
+        parse(text)
+    assert caught.value.text == message
+    assert caught.value.exit_code == 1
+
+
+def test_unbalanced_quotes_are_an_error_not_a_crash():
+    with pytest.raises(KubectlError):
+        split_words("get pods 'oops")
