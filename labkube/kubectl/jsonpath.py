@@ -551,21 +551,19 @@ def _kind(value) -> str:
 
 def _compare(left, right, op: str) -> bool:
     """template.Equal/Less/...: only values of the same basic kind compare."""
-    kl, kr = _kind(left), _kind(right)
-    if op in ("==", "!="):
-        if kl != kr or kl == "invalid":
-            raise JSONPathError("incompatible types for comparison")
-        equal = normalize_number(left) == normalize_number(right)
-        return equal if op == "==" else not equal
-    if kl != kr or kl in ("invalid", "bool"):
-        raise JSONPathError("incompatible types for comparison" if kl != kr else "invalid type for comparison")
+    if op not in ("==", "!=", "<", ">", "<=", ">="):
+        raise JSONPathError(f"unrecognized filter operator {op}")
+    kind = _kind(left)
+    if kind != _kind(right) or kind == "invalid":
+        raise JSONPathError("incompatible types for comparison")
     a, b = normalize_number(left), normalize_number(right)
-    return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}.get(op, False) if op in ("<", ">", "<=", ">=") \
-        else _bad_operator(op)
-
-
-def _bad_operator(op: str) -> bool:
-    raise JSONPathError(f"unrecognized filter operator {op}")
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if kind == "bool":
+        raise JSONPathError("invalid type for comparison")
+    return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
 
 
 def _go_type(value) -> str:
