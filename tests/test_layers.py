@@ -16,7 +16,9 @@ FORBIDDEN = {
     "labkube.core.errors": ["labkube.core.store", "labkube.core.api", "labkube.core.cluster", "labkube.kubectl", "labkube.widgets"],
     "labkube.core.clock": ["labkube.core.store", "labkube.core.api", "labkube.core.cluster", "labkube.kubectl", "labkube.widgets"],
     "labkube.core.store": ["labkube.core.api", "labkube.core.cluster", "labkube.kubectl", "labkube.widgets"],
-    "labkube.core.api": ["labkube.core.cluster", "labkube.kubectl", "labkube.widgets"],
+    "labkube.core.api": ["labkube.core.cluster", "labkube.core.machinery", "labkube.kubectl", "labkube.widgets"],
+    "labkube.core.machinery": ["labkube.core.cluster", "labkube.kubectl", "labkube.widgets"],
+    "labkube.runtime": ["labkube.core.api", "labkube.core.store", "labkube.core.cluster", "labkube.kubectl", "labkube.widgets"],
     "labkube.core": ["labkube.kubectl", "labkube.widgets", "ipywidgets", "graphviz", "IPython"],
     "labkube.kubectl": ["labkube.widgets", "ipywidgets", "graphviz"],
 }

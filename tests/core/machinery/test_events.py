@@ -1,0 +1,66 @@
+"""The event recorder writes v1 Events as client-go does: deduplicated, aggregated, named by time."""
+
+from labkube.core.api.testing import new_server, pod
+from labkube.core.machinery.events import EventNamer, EventRecorder
+
+
+def _setup():
+    env = new_server()
+    created = env.admin.create(pod("web"))
+    recorder = EventRecorder(env.admin, env.clock, "default-scheduler")
+    return env, created, recorder
+
+
+def test_an_event_points_at_its_object_and_carries_time_count_and_source():
+    env, web, recorder = _setup()
+    event = recorder.event(web, "Normal", "Scheduled", "Successfully assigned default/web to node-1")
+    assert event["involvedObject"] == {
+        "apiVersion": "v1", "kind": "Pod", "name": "web", "namespace": "default",
+        "resourceVersion": web["metadata"]["resourceVersion"], "uid": web["metadata"]["uid"],
+    }
+    assert (event["reason"], event["type"], event["count"]) == ("Scheduled", "Normal", 1)
+    assert event["source"] == {"component": "default-scheduler"}
+    assert event["firstTimestamp"] == event["lastTimestamp"] == "2025-01-01T00:00:00Z"
+    assert event["metadata"]["name"] == f"web.{int(env.clock.now() * 1e9):x}"
+
+
+def test_the_same_event_again_bumps_count_and_last_timestamp_instead_of_creating_another():
+    env, web, recorder = _setup()
+    first = recorder.event(web, "Warning", "BackOff", "Back-off restarting failed container")
+    env.clock.run(30)
+    again = recorder.event(web, "Warning", "BackOff", "Back-off restarting failed container")
+    assert again["metadata"]["name"] == first["metadata"]["name"]
+    assert (again["count"], again["lastTimestamp"]) == (2, "2025-01-01T00:00:30Z")
+    assert again["firstTimestamp"] == "2025-01-01T00:00:00Z"
+    assert len(env.admin.list("events", "default")["items"]) == 1
+
+
+def test_events_about_a_cluster_scoped_object_go_to_the_default_namespace():
+    env, _, recorder = _setup()
+    node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1", "uid": "u1"}}
+    event = recorder.event(node, "Normal", "NodeNotReady", "Node node-1 status is now: NodeNotReady")
+    assert event["metadata"]["namespace"] == "default"
+    assert "namespace" not in event["involvedObject"]
+
+
+def test_ten_similar_events_are_combined():
+    env, web, recorder = _setup()
+    messages = []
+    for i in range(11):
+        messages.append(recorder.event(web, "Warning", "Failed", f"failure {i}")["message"])
+    assert messages[8] == "failure 8"
+    assert messages[9] == "(combined from similar events): failure 9"
+
+
+def test_names_stay_unique_when_events_share_an_instant():
+    env = new_server()
+    namer = EventNamer(env.clock)
+    assert len({namer.name("web") for _ in range(100)}) == 100
+
+
+def test_a_deleted_event_is_recreated_on_the_next_occurrence():
+    env, web, recorder = _setup()
+    first = recorder.event(web, "Normal", "Pulled", "pulled")
+    env.admin.delete("events", first["metadata"]["name"], "default")
+    again = recorder.event(web, "Normal", "Pulled", "pulled")
+    assert again is not None and again["count"] == 1
