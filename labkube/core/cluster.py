@@ -30,13 +30,22 @@ from typing import Any, Iterable, Optional
 
 from labkube.core import errors
 from labkube.core.api import auth, bootstrap_policy
-from labkube.core.api.admission import default_chain
+from labkube.core.api.admission import (
+    AdmissionChain,
+    DefaultTolerationSeconds,
+    NamespaceLifecycle,
+    PriorityAdmission,
+    ServiceAccountAdmission,
+)
 from labkube.core.api.audit import AuditLog
 from labkube.core.api.client import Client
 from labkube.core.api.resources import Registry, default_registry
 from labkube.core.api.server import APIServer
 from labkube.core.apply import apply_object
 from labkube.core.clock import Clock, RealTimeClock, SimulatedClock
+from labkube.core.controllers.base import ControllerConfig
+from labkube.core.controllers.manager import ControllerManager
+from labkube.core.machinery import Component, ErrorLog, EventNamer
 from labkube.core.manifests import Manifest, load
 from labkube.core.nodes import node_manifest
 from labkube.core.store import MVCCStore
@@ -67,6 +76,9 @@ class Cluster:
         node_cpu: str = "2",
         node_memory: str = "8Gi",
         node_pods: str = "110",
+        controllers: bool = True,
+        node_monitor_grace_period: float = 40.0,
+        default_toleration_seconds: int = 300,
         registry: Optional[Registry] = None,
     ) -> None:
         if nodes < 0:
@@ -80,19 +92,30 @@ class Cluster:
             self.clock,
             registry=registry or default_registry(),
             audit=self.audit_log,
-            # kube-apiserver refuses pods whose ServiceAccount does not exist yet; the
-            # controller that creates "default" in every namespace arrives with the
-            # controller-manager, so until it runs the check would refuse every pod.
-            admission=default_chain(require_service_account=False),
+            admission=self._admission(default_toleration_seconds, require_service_account=False),
         )
         self.registry = self.server.registry
         #: The admin's client (``kubernetes-admin``), what ``cluster.get`` and friends use.
         self.client = Client(self.server, auth.ADMIN)
         self._node_defaults = {"cpu": node_cpu, "memory": node_memory, "pods": node_pods}
         self._node_count = 0
+        self.errors = ErrorLog()
+        self.event_namer = EventNamer(self.clock)
+        self.config = ControllerConfig(
+            node_monitor_grace_period=node_monitor_grace_period,
+            default_toleration_seconds=default_toleration_seconds,
+        )
+        #: The control plane's processes by name; see stop_component / start_component.
+        self.components: dict[str, Component] = {}
         self._bootstrap()
+        if controllers:
+            self.components["controller-manager"] = ControllerManager(
+                self.client, self.clock, self.errors, self.event_namer, self.config
+            )
         for _ in range(nodes):
             self.add_node()
+        for component in self.components.values():
+            component.start()
         if isinstance(self.clock, RealTimeClock):
             self.clock.start()
 
@@ -104,6 +127,20 @@ class Cluster:
         if kind == "realtime":
             return RealTimeClock(seed=seed)
         raise ValueError(f'clock must be "simulated" or "realtime", not {kind!r}')
+
+    @staticmethod
+    def _admission(toleration_seconds: int, *, require_service_account: bool) -> AdmissionChain:
+        """kube-apiserver's default admission plugins, in its order."""
+        # kube-apiserver refuses pods whose ServiceAccount does not exist yet. Until the
+        # serviceaccount controller creates "default" in every namespace, that check is off.
+        return AdmissionChain(
+            (
+                NamespaceLifecycle(),
+                ServiceAccountAdmission(require_existing=require_service_account),
+                PriorityAdmission(),
+                DefaultTolerationSeconds(toleration_seconds),
+            )
+        )
 
     def _bootstrap(self) -> None:
         """What kube-apiserver's post-start hooks create: namespaces, RBAC, the kubernetes Service."""
@@ -232,6 +269,26 @@ class Cluster:
         client = self.as_user(user, groups) if user else self.client
         return client.can_i(verb, resource, self._namespace_for(resource, namespace), name=name)
 
+    # -- the control plane's processes ------------------------------------------------
+    def stop_component(self, name: str) -> None:
+        """Stop a control-plane process, e.g. ``"controller-manager"`` or ``"scheduler"``."""
+        self._component(name).stop()
+
+    def start_component(self, name: str) -> None:
+        """Start it again; like a restarted process it lists everything afresh."""
+        self._component(name).start()
+
+    def _component(self, name: str) -> Component:
+        if name not in self.components:
+            known = ", ".join(sorted(self.components)) or "none"
+            raise ValueError(f"no component named {name!r} (known: {known})")
+        return self.components[name]
+
+    def events(self, namespace: Optional[str] = None) -> list[dict]:
+        """Events in the order they last happened (``kubectl get events --sort-by=.lastTimestamp``)."""
+        items = self.client.list("events", namespace)["items"]
+        return sorted(items, key=lambda e: (e.get("lastTimestamp") or "", e["metadata"]["name"]))
+
     # -- time and history -----------------------------------------------------------
     def run(self, seconds: float) -> None:
         """Let ``seconds`` of cluster time pass (every due timer fires, in order)."""
@@ -245,7 +302,9 @@ class Cluster:
         return self.audit_log.records(since, **filters)
 
     def close(self) -> None:
-        """Stop background threads (real-time clock). The simulated cluster holds none."""
+        """Stop every component and background thread (the real-time clock)."""
+        for component in self.components.values():
+            component.stop()
         if isinstance(self.clock, RealTimeClock):
             self.clock.stop()
 
