@@ -1,0 +1,426 @@
+"""The service proxy: how a request to a Service's address reaches one of its pods.
+
+Mirrors what kube-proxy programs into every node (pkg/proxy/iptables, pkg/proxy/ipvs) — as a
+model, never as real packets (DESIGN.md: simulated IPs are never dialed):
+
+* a ClusterIP:port, or any node's InternalIP:nodePort, is translated (DNAT) to one **ready**
+  endpoint of the Service, taken from its EndpointSlices (``kubernetes.io/service-name``);
+  when no endpoint is ready but some are terminating and still serving, those are used
+  (kube-proxy's terminating-endpoint fallback);
+* the Service port becomes the endpoint's port: the EndpointSlice port with the same name as the
+  Service port (that is how a named ``targetPort`` such as ``http-web-svc`` becomes 8080);
+* the endpoint is chosen round robin per Service port (IPVS's ``rr``, the default here) or at
+  random with a generator seeded from the cluster's seed (iptables' ``statistic`` rules) —
+  deterministic either way;
+* ``sessionAffinity: ClientIP`` sends a client back to the endpoint it used last, until it has
+  been idle for ``sessionAffinityConfig.clientIP.timeoutSeconds`` (default 10800 s), as the
+  ``recent`` match does;
+* ``externalTrafficPolicy: Local`` on a NodePort only uses endpoints on the node addressed;
+* a Service with no usable endpoint REJECTs: the client sees "Connection refused"
+  (``wget: can't connect to remote host (10.96.12.34): Connection refused``); a port the Service
+  does not have is dropped (``wget: download timed out``); a name DNS cannot resolve is
+  ``wget: bad address 'nope'``.
+
+A pod IP is reached directly (the pod network is flat). The chosen pod answers through the
+``pod_http(namespace, pod_name, port, path) -> (status, body, headers)`` callable the cluster wires
+to the kubelet and the container runtime; it raises (e.g. the runtime's ``ConnectionFailed``)
+when nothing listens, which the client sees as "Connection refused".
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Optional, Union
+from urllib.parse import urlsplit
+
+from labkube.core.network.dns import ClusterDNS, endpoint_is_ready, ip_sort_key, is_ip
+
+#: Where a request made from the notebook (not from a pod) comes from.
+EXTERNAL_CLIENT_IP = "172.18.0.1"
+DEFAULT_AFFINITY_TIMEOUT = 10800
+
+PodHttp = Callable[[str, str, int, str], Any]
+PodTcp = Callable[[str, str, int], bool]
+PodRef = Union[str, tuple[str, str], None]
+
+_SERVICES_BY_CLUSTER_IP = "labkube.network/cluster-ip"
+_SERVICES_BY_NODE_PORT = "labkube.network/node-port"
+_NODES_BY_IP = "labkube.network/node-ip"
+
+
+# -- what a client sees ---------------------------------------------------------------------------
+class NetworkError(Exception):
+    """A request that did not get an HTTP answer; ``str(err)`` is what busybox wget prints."""
+
+    def __init__(self, message: str, *, ip: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.ip = ip
+        #: The socket error alone (``Connection refused``), for other clients' wording.
+        self.reason = reason
+
+
+class ConnectionRefused(NetworkError):
+    """No ready endpoint (kube-proxy's REJECT), or nothing listens on the pod's port."""
+
+    def __init__(self, ip: str) -> None:
+        super().__init__(f"wget: can't connect to remote host ({ip}): Connection refused",
+                         ip=ip, reason="Connection refused")
+
+
+class ConnectionTimedOut(NetworkError):
+    """The packet is dropped (a port the Service does not have, an address nobody owns)."""
+
+    def __init__(self, ip: str) -> None:
+        super().__init__("wget: download timed out", ip=ip, reason="Connection timed out")
+
+
+class BadAddress(NetworkError):
+    """DNS has no answer for the host."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(f"wget: bad address '{host}'", reason="bad address")
+        self.host = host
+
+
+@dataclass(frozen=True)
+class Response:
+    """An HTTP answer and who gave it (``pod`` is ``namespace/name``)."""
+
+    status: int
+    body: str
+    headers: tuple[tuple[str, str], ...] = ()
+    pod: str = ""
+    node: str = ""
+    endpoint_ip: str = ""
+    service: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 400
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A TCP connection that was accepted (for tcpSocket-like checks)."""
+
+    ip: str
+    port: int
+    pod: str = ""
+    node: str = ""
+    endpoint_ip: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a request is delivered: one pod's IP and port (after DNAT)."""
+
+    ip: str
+    port: int
+    namespace: str
+    pod: str
+    node: str
+
+
+@dataclass
+class _Affinity:
+    ip: str
+    last_used: float
+
+
+# -- the proxy ------------------------------------------------------------------------------------
+def _cluster_ip_index(svc: dict) -> list[str]:
+    spec = svc.get("spec") or {}
+    return [ip for ip in (spec.get("clusterIPs") or [spec.get("clusterIP")]) if ip and ip != "None"]
+
+
+def _node_port_index(svc: dict) -> list[str]:
+    return [str(p["nodePort"]) for p in (svc.get("spec") or {}).get("ports") or () if p.get("nodePort")]
+
+
+def _node_ip_index(node: dict) -> list[str]:
+    return [a["address"] for a in (node.get("status") or {}).get("addresses") or ()
+            if a.get("type") in ("InternalIP", "ExternalIP") and a.get("address")]
+
+
+def split_url(url: str) -> tuple[str, int, str]:
+    """(host, port, path?query) of a URL; the scheme defaults to http."""
+    parts = urlsplit(url if "://" in url else "http://" + url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return (parts.hostname or "").lower(), port, path
+
+
+class ServiceProxy:
+    """kube-proxy's model: ClusterIP / NodePort / pod IP -> one pod, and the pod's answer."""
+
+    def __init__(self, informers: Any, dns: ClusterDNS, pod_http: PodHttp, clock: Any, *,
+                 mode: str = "round-robin", pod_tcp: Optional[PodTcp] = None) -> None:
+        if mode not in ("round-robin", "random"):
+            raise ValueError(f'mode must be "round-robin" or "random", not {mode!r}')
+        self.dns = dns
+        self.pod_http = pod_http
+        self.pod_tcp = pod_tcp
+        self.clock = clock
+        self.mode = mode
+        self.rng = random.Random(f"kube-proxy/{getattr(clock, 'seed', 0)}")
+        self.nodes = informers.informer("nodes")
+        self.nodes.add_indexer(_NODES_BY_IP, _node_ip_index)
+        dns.services.add_indexer(_SERVICES_BY_CLUSTER_IP, _cluster_ip_index)
+        dns.services.add_indexer(_SERVICES_BY_NODE_PORT, _node_port_index)
+        self._next: dict[tuple, int] = {}
+        self._affinity: dict[tuple, _Affinity] = {}
+        self._endpoint_cache: dict[tuple, tuple[tuple, tuple[list[Target], list[Target]]]] = {}
+
+    # -- public API --------------------------------------------------------------------------
+    def request(self, url: str, *, from_pod: PodRef = None, method: str = "GET",
+                namespace: str = "default", client_ip: Optional[str] = None,
+                headers: Optional[Mapping[str, str]] = None) -> Response:
+        """GET ``url`` as a client in ``from_pod`` (``"ns/name"``) or from outside the cluster.
+
+        The host is a DNS name (searched like a pod in ``namespace`` — or in the pod's namespace —
+        would), a ClusterIP, a node IP with a nodePort, or a pod IP. Raises :class:`BadAddress`,
+        :class:`ConnectionRefused` or :class:`ConnectionTimedOut`.
+        """
+        host, port, path = split_url(url)
+        namespace, source_ip = self._client(from_pod, namespace, client_ip)
+        ip = self.resolve(host, namespace)
+        target, service = self.route(ip, port, source_ip)
+        return self.deliver(target, ip, path, method, service)
+
+    def connect(self, host: str, port: int, *, from_pod: PodRef = None, namespace: str = "default",
+                client_ip: Optional[str] = None) -> Connection:
+        """Open (and close) a TCP connection, like a tcpSocket probe or ``nc -z``."""
+        namespace, source_ip = self._client(from_pod, namespace, client_ip)
+        ip = self.resolve(host.lower(), namespace)
+        target, _ = self.route(ip, port, source_ip)
+        if not self._tcp_open(target):
+            raise ConnectionRefused(ip)
+        return Connection(ip, port, f"{target.namespace}/{target.pod}", target.node, target.ip)
+
+    def resolve(self, host: str, namespace: str = "default") -> str:
+        """The IP a client in ``namespace`` dials for ``host`` (the first A record)."""
+        if is_ip(host):
+            return host
+        addresses = self.dns.search(host, namespace).addresses
+        if not addresses:
+            raise BadAddress(host)
+        return addresses[0]
+
+    def route(self, ip: str, port: int, client_ip: str = EXTERNAL_CLIENT_IP) -> tuple[Target, str]:
+        """Where a packet to ``ip:port`` ends up: (target, ``ns/service`` or "")."""
+        services = self.dns.services.by_index(_SERVICES_BY_CLUSTER_IP, ip)
+        if services:
+            svc = services[0]
+            service_port = _service_port(svc, lambda p: p.get("port") == port)
+            if service_port is None:
+                raise ConnectionTimedOut(ip)
+            return self.choose(svc, service_port, ip, client_ip), _key(svc)
+        nodes = self.nodes.by_index(_NODES_BY_IP, ip)
+        if nodes:
+            return self._route_node_port(nodes[0], ip, port, client_ip)
+        pod = self.dns.pod_by_ip(ip)
+        if pod is not None:
+            return _pod_target(pod, ip, port), ""
+        raise ConnectionTimedOut(ip)
+
+    def to_service(self, namespace: str, name: str, port: Union[int, str], path: str, *,
+                   client_ip: str = EXTERNAL_CLIENT_IP, method: str = "GET") -> Response:
+        """Send a request to a Service port given by number or name (what an Ingress backend names)."""
+        svc = self.dns.service(namespace, name)
+        if svc is None:
+            raise ConnectionRefused(name)
+        service_port = _service_port(svc, lambda p: p.get("port") == port or (p.get("name") or None) == port)
+        if service_port is None:
+            raise ConnectionTimedOut(name)
+        cluster_ip = (svc.get("spec") or {}).get("clusterIP") or name
+        target = self.choose(svc, service_port, cluster_ip, client_ip)
+        return self.deliver(target, cluster_ip, path, method, _key(svc))
+
+    # -- choosing an endpoint ---------------------------------------------------------------
+    def choose(self, svc: dict, service_port: dict, dialed_ip: str, client_ip: str,
+               node: Optional[str] = None) -> Target:
+        """Pick one endpoint of ``svc`` for ``service_port`` (REJECT when there is none)."""
+        candidates = self.candidates(svc, service_port, node)
+        if not candidates:
+            raise ConnectionRefused(dialed_ip)
+        key = (_key(svc), service_port.get("name", ""), service_port.get("port"))
+        if (svc.get("spec") or {}).get("sessionAffinity") == "ClientIP":
+            return self._sticky(svc, key, candidates, client_ip)
+        return self._pick(key, candidates)
+
+    def candidates(self, svc: dict, service_port: dict, node: Optional[str] = None) -> list[Target]:
+        """Usable endpoints for the port, sorted by IP: ready ones, else serving-terminating ones."""
+        ready, terminating = self._endpoints(svc, service_port)
+        chosen = ready or terminating
+        if node is not None:
+            chosen = [t for t in chosen if t.node == node]
+        return chosen
+
+    def _endpoints(self, svc: dict, service_port: dict) -> tuple[list[Target], list[Target]]:
+        """(ready, serving-terminating) targets, cached until a slice of the Service changes."""
+        namespace = svc["metadata"]["namespace"]
+        slices = self.dns.endpoint_slices(namespace, svc["metadata"]["name"])
+        key = (_key(svc), service_port.get("name", ""), service_port.get("targetPort"),
+               tuple(eps["metadata"].get("resourceVersion", "") for eps in slices))
+        cached = self._endpoint_cache.get(key[:3])
+        if cached is not None and cached[0] == key[3]:
+            return cached[1]
+        built = self._build_endpoints(namespace, slices, service_port)
+        self._endpoint_cache[key[:3]] = (key[3], built)
+        return built
+
+    def _build_endpoints(self, namespace: str, slices: list[dict],
+                         service_port: dict) -> tuple[list[Target], list[Target]]:
+        ready: dict[tuple, Target] = {}
+        terminating: dict[tuple, Target] = {}
+        for eps in slices:
+            number = _slice_port(eps, service_port)
+            if number is None:
+                continue
+            for endpoint in eps.get("endpoints") or ():
+                bucket = _bucket(endpoint, ready, terminating)
+                if bucket is None:
+                    continue
+                for ip in endpoint.get("addresses") or ():
+                    bucket.setdefault((ip, number), self._endpoint_target(endpoint, ip, number, namespace))
+        order = lambda t: (ip_sort_key(t.ip), t.port)  # noqa: E731
+        return sorted(ready.values(), key=order), sorted(terminating.values(), key=order)
+
+    def _endpoint_target(self, endpoint: dict, ip: str, port: int, namespace: str) -> Target:
+        ref = endpoint.get("targetRef") or {}
+        pod_ns, pod_name = ref.get("namespace") or namespace, ref.get("name", "")
+        node = endpoint.get("nodeName", "")
+        if not pod_name:
+            pod = self.dns.pod_by_ip(ip)
+            if pod is not None:
+                pod_ns, pod_name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+        if not node and pod_name:
+            node = ((self.dns.pod(pod_ns, pod_name) or {}).get("spec") or {}).get("nodeName", "")
+        return Target(ip, port, pod_ns, pod_name, node)
+
+    def _pick(self, key: tuple, candidates: list[Target]) -> Target:
+        if self.mode == "random":
+            return candidates[self.rng.randrange(len(candidates))]
+        index = self._next.get(key, 0)
+        self._next[key] = index + 1
+        return candidates[index % len(candidates)]
+
+    def _sticky(self, svc: dict, key: tuple, candidates: list[Target], client_ip: str) -> Target:
+        timeout = _affinity_timeout(svc)
+        now = self.clock.now()
+        remembered = self._affinity.get(key + (client_ip,))
+        if remembered is not None and now - remembered.last_used <= timeout:
+            for target in candidates:
+                if target.ip == remembered.ip:
+                    remembered.last_used = now
+                    return target
+        target = self._pick(key, candidates)
+        self._affinity[key + (client_ip,)] = _Affinity(target.ip, now)
+        return target
+
+    def _route_node_port(self, node: dict, ip: str, port: int, client_ip: str) -> tuple[Target, str]:
+        for svc in self.dns.services.by_index(_SERVICES_BY_NODE_PORT, str(port)):
+            service_port = _service_port(svc, lambda p: p.get("nodePort") == port)
+            if service_port is None:
+                continue
+            local = (svc.get("spec") or {}).get("externalTrafficPolicy") == "Local"
+            return self.choose(svc, service_port, ip, client_ip, node["metadata"]["name"] if local else None), _key(svc)
+        raise ConnectionRefused(ip)
+
+    # -- delivering ---------------------------------------------------------------------------
+    def deliver(self, target: Target, dialed_ip: str, path: str, method: str = "GET",
+                service: str = "") -> Response:
+        """Hand the request to the target pod through ``pod_http``."""
+        if not target.pod:
+            raise ConnectionTimedOut(dialed_ip)
+        try:
+            status, body, headers = self.pod_http(target.namespace, target.pod, target.port, path)
+        except NetworkError:
+            raise
+        except Exception:  # the runtime's ConnectionFailed, or a pod that is gone
+            raise ConnectionRefused(dialed_ip) from None
+        if method.upper() == "HEAD":
+            body = ""
+        return Response(int(status), body, _header_pairs(headers), f"{target.namespace}/{target.pod}",
+                        target.node, target.ip, service)
+
+    def _tcp_open(self, target: Target) -> bool:
+        if not target.pod:
+            return False
+        if self.pod_tcp is not None:
+            return bool(self.pod_tcp(target.namespace, target.pod, target.port))
+        try:
+            self.pod_http(target.namespace, target.pod, target.port, "/")
+        except Exception:
+            return False
+        return True
+
+    def _client(self, from_pod: PodRef, namespace: str, client_ip: Optional[str]) -> tuple[str, str]:
+        """(namespace whose search path applies, source IP) for a request."""
+        if from_pod is None:
+            return namespace, client_ip or EXTERNAL_CLIENT_IP
+        pod_ns, pod_name = from_pod if isinstance(from_pod, tuple) else _split(from_pod, namespace)
+        pod = self.dns.pod(pod_ns, pod_name) or {}
+        return pod_ns, client_ip or (pod.get("status") or {}).get("podIP", "") or EXTERNAL_CLIENT_IP
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+def _key(obj: dict) -> str:
+    return f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"
+
+
+def _split(ref: str, namespace: str) -> tuple[str, str]:
+    ns, _, name = ref.rpartition("/")
+    return ns or namespace, name
+
+
+def _service_port(svc: dict, matches: Callable[[dict], bool]) -> Optional[dict]:
+    for port in (svc.get("spec") or {}).get("ports") or ():
+        if port.get("protocol", "TCP") == "TCP" and matches(port):
+            return port
+    return None
+
+
+def _slice_port(eps: dict, service_port: dict) -> Optional[int]:
+    """The endpoint port for a Service port: the slice's port entry with the same name.
+
+    An entry without ``port`` means "all ports": the Service's numeric targetPort is used. A slice
+    that lists no entry of that name does not serve the port (kube-proxy builds its endpoints per
+    slice port name).
+    """
+    name = service_port.get("name", "") or ""
+    for entry in eps.get("ports") or ():
+        if (entry.get("name") or "") == name and entry.get("protocol", "TCP") == "TCP":
+            if entry.get("port") is not None:
+                return entry["port"]
+            target = service_port.get("targetPort", service_port.get("port"))
+            return target if isinstance(target, int) else None
+    return None
+
+
+def _bucket(endpoint: dict, ready: dict, terminating: dict) -> Optional[dict]:
+    conditions = endpoint.get("conditions") or {}
+    if endpoint_is_ready(endpoint):
+        return ready
+    if conditions.get("serving") and conditions.get("terminating"):
+        return terminating
+    return None
+
+
+def _affinity_timeout(svc: dict) -> float:
+    config = ((svc.get("spec") or {}).get("sessionAffinityConfig") or {}).get("clientIP") or {}
+    return float(config.get("timeoutSeconds", DEFAULT_AFFINITY_TIMEOUT))
+
+
+def _pod_target(pod: dict, ip: str, port: int) -> Target:
+    meta, spec = pod["metadata"], pod.get("spec") or {}
+    return Target(ip, port, meta["namespace"], meta["name"], spec.get("nodeName", ""))
+
+
+def _header_pairs(headers: Any) -> tuple[tuple[str, str], ...]:
+    if not headers:
+        return ()
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return tuple((str(k), str(v)) for k, v in items)
