@@ -3,3 +3,14 @@
 Importing this package registers every controller module with
 :data:`labkube.core.controllers.manager.CONTROLLERS` (each module uses ``@register``).
 """
+
+from labkube.core.controllers import (  # noqa: F401,E402  (each registers itself)
+    endpoints,
+    endpointslice,
+    garbage_collector,
+    namespace,
+    node_lifecycle,
+    podgc,
+    serviceaccount,
+    taint_eviction,
+)
