@@ -92,7 +92,7 @@ class Cluster:
             self.clock,
             registry=registry or default_registry(),
             audit=self.audit_log,
-            admission=self._admission(default_toleration_seconds, require_service_account=False),
+            admission=self._admission(default_toleration_seconds, require_service_account=controllers),
         )
         self.registry = self.server.registry
         #: The admin's client (``kubernetes-admin``), what ``cluster.get`` and friends use.
@@ -131,8 +131,8 @@ class Cluster:
     @staticmethod
     def _admission(toleration_seconds: int, *, require_service_account: bool) -> AdmissionChain:
         """kube-apiserver's default admission plugins, in its order."""
-        # kube-apiserver refuses pods whose ServiceAccount does not exist yet. Until the
-        # serviceaccount controller creates "default" in every namespace, that check is off.
+        # kube-apiserver refuses pods whose ServiceAccount does not exist yet; without a
+        # controller-manager nothing would ever create "default", so then the check is off.
         return AdmissionChain(
             (
                 NamespaceLifecycle(),
@@ -187,6 +187,7 @@ class Cluster:
         Every document is read and its kind checked before anything is written, so a typo in
         the third document leaves the cluster untouched. Returns the live objects.
         """
+        self.settle()
         manifests = self._read(source, namespace)
         results = []
         for manifest in manifests:
@@ -196,11 +197,13 @@ class Cluster:
 
     def create(self, source: Any, *, namespace: Optional[str] = None, dry_run: bool = False) -> list[dict]:
         """``kubectl create -f``: create each object; fails if one exists."""
+        self.settle()
         return [
             self.client.create(m.obj, dry_run=dry_run) for m in self._read(source, namespace)
         ]
 
     def get(self, resource: str, name: str, namespace: Optional[str] = None) -> dict:
+        self.settle()
         return self.client.get(resource, name, self._namespace_for(resource, namespace))
 
     def list(
@@ -213,6 +216,7 @@ class Cluster:
         field_selector: Optional[str] = None,
     ) -> list[dict]:
         """The items of ``kubectl get <resource>`` (``all_namespaces`` for ``-A``)."""
+        self.settle()
         ns = None if all_namespaces else self._namespace_for(resource, namespace)
         result = self.client.list(
             resource, ns, label_selector=label_selector, field_selector=field_selector
@@ -228,6 +232,7 @@ class Cluster:
         propagation_policy: Optional[str] = None,
         grace_period_seconds: Optional[int] = None,
     ) -> dict:
+        self.settle()
         return self.client.delete(
             resource,
             name,
@@ -245,6 +250,7 @@ class Cluster:
         *,
         patch_type: str = "strategic",
     ) -> dict:
+        self.settle()
         return self.client.patch(
             resource, name, patch, namespace=self._namespace_for(resource, namespace),
             patch_type=patch_type,
@@ -254,6 +260,7 @@ class Cluster:
         """Run a kubectl-style command and return what kubectl would print."""
         from labkube.kubectl import run  # kubectl sits above the core; import late
 
+        self.settle()
         return str(run(self, command, stdin=stdin))
 
     # -- identities -------------------------------------------------------------------
@@ -290,6 +297,17 @@ class Cluster:
         return sorted(items, key=lambda e: (e.get("lastTimestamp") or "", e["metadata"]["name"]))
 
     # -- time and history -----------------------------------------------------------
+    def settle(self) -> None:
+        """Let the control plane react to what just happened, without letting time pass.
+
+        Every timer due *now* fires (informers deliver, controllers reconcile, the scheduler
+        binds), the way a real control plane reacts within milliseconds between two kubectl
+        commands. Simulated time does not move: image pulls, probes and grace periods still
+        wait for ``run(seconds)``. The facade's verbs and ``kubectl`` settle first.
+        """
+        if isinstance(self.clock, SimulatedClock):
+            self.clock.run(0)
+
     def run(self, seconds: float) -> None:
         """Let ``seconds`` of cluster time pass (every due timer fires, in order)."""
         self.clock.run(seconds)

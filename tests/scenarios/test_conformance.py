@@ -52,6 +52,7 @@ def _namespaces_needed(cluster, obj):
 @pytest.mark.parametrize("rel, obj", _documents())
 def test_each_documented_manifest_is_accepted_or_refused_as_kubernetes_does(cluster, rel, obj):
     _namespaces_needed(cluster, obj)
+    cluster.settle()  # let controllers finish reacting, so only the apply could write
     before = cluster.store.revision
     if rel in REFUSED:
         with pytest.raises(StatusError) as err:
