@@ -62,7 +62,10 @@ class _Seen:
 
 @dataclass
 class _Similar:
-    messages: dict[str, float] = field(default_factory=dict)  # message -> last seen
+    """client-go's aggregateRecord: distinct messages seen since the interval began."""
+
+    messages: set[str] = field(default_factory=set)
+    last: float = 0.0
 
 
 class EventNamer:
@@ -123,10 +126,12 @@ class EventRecorder:
     def _aggregate(self, ref: dict, event_type: str, reason: str, message: str) -> str:
         key = (self.component, self.host, ref.get("kind"), ref.get("namespace"), ref.get("name"),
                ref.get("uid"), ref.get("apiVersion"), event_type, reason)
-        similar = self._similar.setdefault(key, _Similar())
         now = self.clock.now()
-        similar.messages = {m: t for m, t in similar.messages.items() if now - t <= AGGREGATE_INTERVAL}
-        similar.messages[message] = now
+        similar = self._similar.get(key)
+        if similar is None or now - similar.last > AGGREGATE_INTERVAL:
+            similar = self._similar[key] = _Similar()
+        similar.messages.add(message)
+        similar.last = now
         if len(similar.messages) >= AGGREGATE_MAX_EVENTS:
             return f"(combined from similar events): {message}"
         return message
