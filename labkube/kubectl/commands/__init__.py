@@ -49,6 +49,10 @@ _MODULES = {
     "version": "version",
 }
 
+from labkube.kubectl.commands._ops_specs import MODULES as _OPS_MODULES  # noqa: E402  (registers flags)
+
+_MODULES.update(_OPS_MODULES)
+
 
 @dataclass
 class Context:

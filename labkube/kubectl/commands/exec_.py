@@ -1,0 +1,48 @@
+"""``kubectl exec (POD | TYPE/NAME) [-c CONTAINER] -- COMMAND [ARGS...]``.
+
+Mirrors k8s.io/kubectl/pkg/cmd/exec: find the pod (``TYPE/NAME`` picks one as ``kubectl logs``
+does), default the container (``Defaulted container "a" out of: a, b``), refuse pods that
+have finished (``cannot exec into a container in a completed pod; current phase is
+Succeeded``), then run the command through the pod's ``exec`` subresource —
+``Client.pod_exec(name, namespace, command, *, container)`` returning an ``ExecResult``
+(``exit_code``, ``stdout``, ``stderr``). The command's stdout and stderr are printed as they
+came; a non-zero exit prints kubectl's ``command terminated with exit code N`` and kubectl
+exits with N. In labkube the command runs in the simulated runtime's shell (see
+:mod:`labkube.runtime.sim`); there is no terminal, so ``-t`` changes nothing and stdin is empty.
+"""
+
+from __future__ import annotations
+
+from labkube.kubectl.commands import Context
+from labkube.kubectl.commands.logs import attachable_pod, default_container
+from labkube.kubectl.errors import KubectlError
+
+_USAGE = ("expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.\n"
+          "POD or TYPE/NAME is a required argument for the exec command")
+
+
+def run(ctx: Context) -> list[BaseException]:
+    args = ctx.parsed.args
+    command = list(ctx.parsed.after_dash)
+    if not args:
+        raise ctx.usage_error(_USAGE)
+    if len(args) > 1:
+        raise KubectlError("error: exec [POD] [COMMAND] is not supported anymore. "
+                           "Use exec [POD] -- [COMMAND] instead")
+    if not command:
+        raise ctx.usage_error("you must specify at least one command for the container")
+    pod = attachable_pod(ctx, args[0])
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        raise KubectlError(f"error: cannot exec into a container in a completed pod; current phase is {phase}")
+    container = ctx.flags["container"] or default_container(ctx, pod)
+    run_in_pod = getattr(ctx.client, "pod_exec", None)
+    if run_in_pod is None:
+        raise KubectlError("error: this cluster's API client cannot exec into containers (Client.pod_exec)")
+    meta = pod["metadata"]
+    result = run_in_pod(meta["name"], meta["namespace"], command, container=container)
+    ctx.term.out(result.stdout)
+    ctx.term.err(result.stderr)
+    if result.exit_code:
+        raise KubectlError(f"command terminated with exit code {result.exit_code}", result.exit_code)
+    return []

@@ -1,0 +1,129 @@
+"""``kubectl run NAME --image=IMAGE [--port] [--labels] [--env] [--restart] [--command] -- ARGS``.
+
+Mirrors k8s.io/kubectl/pkg/cmd/run and the ``run-pod/v1`` generator
+(pkg/generate/versioned/run.go): one Pod, labelled ``run=<name>`` unless ``--labels`` is
+given, one container named after the pod, ``restartPolicy`` from ``--restart`` and
+``dnsPolicy: ClusterFirst``. Words after ``--`` become the container's ``args`` (its
+``command`` with ``--command``). The object is built in Go's field order so ``--dry-run=client
+-o yaml|json`` prints what kubectl 1.32 prints; otherwise it is created and kubectl prints
+``pod/nginx created``. Attaching (``-i``, ``-t``, ``--rm``, ``--attach``) needs a terminal and is
+refused with a message saying so; use ``kubectl logs``/``exec`` afterwards instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labkube.kubectl.commands import (
+    Context,
+    api_dry_run,
+    check_operation_output,
+    dry_run_strategy,
+    print_operation,
+)
+from labkube.kubectl.commands.create import _without_nulls
+from labkube.kubectl.errors import KubectlError
+
+RESTART_POLICIES = ("Always", "OnFailure", "Never")
+
+
+def parse_pairs(specs: list[str], what: str) -> list[tuple[str, str]]:
+    """``key=value`` pairs (``--labels=a=b,c=d`` or repeated ``--env``), kubectl's errors."""
+    pairs = []
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        if not sep or not key:
+            raise KubectlError(f"error: invalid {what}: {spec}")
+        pairs.append((key, value))
+    return pairs
+
+
+def build_pod(name: str, image: str, *, labels: dict[str, str] | None = None,
+              annotations: dict[str, str] | None = None, port: str = "", env: list[tuple[str, str]] = (),
+              args: list[str] = (), command: bool = False, restart: str = "Always",
+              image_pull_policy: str = "", privileged: bool = False,
+              namespace: str | None = None) -> dict:
+    """The ``run-pod/v1`` generator's Pod, fields in Go struct order."""
+    meta: dict[str, Any] = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    meta["creationTimestamp"] = None
+    meta["labels"] = dict(labels) if labels is not None else {"run": name}
+    if annotations:
+        meta["annotations"] = dict(annotations)
+    container: dict[str, Any] = {"name": name, "image": image}
+    if args:
+        container["command" if command else "args"] = list(args)
+    if port:
+        container["ports"] = [{"containerPort": int(port)}]
+    if env:
+        container["env"] = [{"name": k, "value": v} for k, v in env]
+    container["resources"] = {}
+    if image_pull_policy:
+        container["imagePullPolicy"] = image_pull_policy
+    if privileged:
+        container["securityContext"] = {"privileged": True}
+    return {
+        "kind": "Pod",
+        "apiVersion": "v1",
+        "metadata": meta,
+        "spec": {"containers": [container], "restartPolicy": restart, "dnsPolicy": "ClusterFirst"},
+        "status": {},
+    }
+
+
+def run(ctx: Context) -> list[BaseException]:
+    args = ctx.parsed.args
+    if not args:
+        raise ctx.usage_error("NAME is required for run")
+    if not ctx.flags["image"]:
+        raise KubectlError('error: required flag(s) "image" not set')
+    _refuse_attach(ctx)
+    strategy = dry_run_strategy(ctx)
+    check_operation_output(ctx)
+    obj = build_pod(
+        args[0], ctx.flags["image"],
+        labels=dict(parse_pairs(_split(ctx.flags["labels"]), "label spec")) if ctx.flags["labels"] else None,
+        annotations=dict(parse_pairs(ctx.flags["annotations"], "annotation spec")) or None,
+        port=_port(ctx.flags["port"]), env=parse_pairs(ctx.flags["env"], "env"),
+        args=list(args[1:]) + list(ctx.parsed.after_dash), command=ctx.flags["command"],
+        restart=_restart(ctx, ctx.flags["restart"]), image_pull_policy=ctx.flags["image-pull-policy"],
+        privileged=ctx.flags["privileged"], namespace=ctx.namespace if ctx.namespace_explicit else None,
+    )
+    if ctx.flags.get("save-config"):
+        from labkube.kubectl.commands.create import save_config
+
+        save_config(obj)
+    if strategy == "client":
+        print_operation(ctx, obj, "created", strategy)
+        return []
+    created = ctx.client.create(_without_nulls(obj), dry_run=api_dry_run(strategy))
+    print_operation(ctx, {"apiVersion": "v1", "kind": "Pod", **created}, "created", strategy)
+    return []
+
+
+def _split(text: str) -> list[str]:
+    return [part for part in text.split(",") if part]
+
+
+def _port(text: str) -> str:
+    if not text:
+        return ""
+    if not text.isdigit():
+        raise KubectlError(f'error: strconv.Atoi: parsing "{text}": invalid syntax')
+    return text
+
+
+def _restart(ctx: Context, policy: str) -> str:
+    if policy not in RESTART_POLICIES:
+        raise ctx.usage_error(f"invalid restart policy: {policy}")
+    return policy
+
+
+def _refuse_attach(ctx: Context) -> None:
+    wanted = [flag for flag in ("stdin", "tty", "rm", "attach", "expose") if ctx.flags[flag]]
+    if wanted:
+        raise KubectlError(
+            f"error: labkube's kubectl run does not support --{wanted[0]}: there is no terminal to "
+            "attach; create the pod, then use kubectl logs / kubectl exec (and kubectl expose)"
+        )
