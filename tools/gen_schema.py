@@ -1,28 +1,34 @@
-"""Generate labkube's field schema from the official Kubernetes Python client's models.
+"""Generate labkube's field schema from Kubernetes 1.32's OpenAPI definitions.
 
-Mirrors the OpenAPI document kube-apiserver publishes (``/openapi/v2``), as the official
-``kubernetes`` client (a TEST dependency only) carries it in its generated models: each model
-class has ``openapi_types`` (attribute -> type string), ``attribute_map`` (attribute -> JSON
-name), a property docstring with the field's description, and a setter that refuses ``None`` for
-required fields.
+Mirrors the OpenAPI document kube-apiserver 1.32 publishes (what ``kubectl explain`` reads), as
+the PyPI package ``kubernetes-validate==1.32.0`` (a TEST/build dependency only) packages it:
+``kubernetes_validate/kubernetes-json-schema/v1.32.0-local/_definitions.json``, a JSON Schema
+whose ``$defs`` are the OpenAPI definitions (``io.k8s.api.apps.v1.DeploymentStrategy`` ...),
+each with its description, ``required`` list and properties (``$ref`` + description, ``type``,
+``format``, ``items``, ``additionalProperties``).
 
-Starting from the model of every core kind (V1Pod, V1Deployment, CoreV1Event, EventsV1Event ...)
-this walks every reachable model and writes ``labkube/core/api/schema_data/core.json.gz``::
+Starting from the definition of every kind of the default registry (found by its
+``x-kubernetes-group-version-kind``) this walks every reachable definition and writes
+``labkube/core/api/schema_data/core.json.gz``::
 
-    {"client": "32.0.1",
-     "kinds": {"v1/Pod": "V1Pod", "apps/v1/Deployment": "V1Deployment", ...},
-     "types": {"V1Pod": {"go": "v1.Pod",
-                         "fields": {"spec": ["V1PodSpec", "Specification of ...", false], ...}}}}
+    {"source": "kubernetes-validate 1.32.0 (Kubernetes v1.32.0 OpenAPI)",
+     "kinds": {"v1/Pod": "core.v1.Pod", "apps/v1/Deployment": "apps.v1.Deployment", ...},
+     "types": {"core.v1.Pod": {"go": "v1.Pod", "description": "Pod is a collection of ...",
+                               "fields": {"spec": ["core.v1.PodSpec", "Specification ...", 0]}}},
+     "refs": {"meta.v1.Time": {"go": "v1.Time", "kubectl": "string", "description": "..."}}}
 
-Each field is ``[type, description, required]``. Type strings: ``str``, ``int`` (Go int32),
-``int64``, ``bool``, ``float``, ``datetime``, ``object`` (any JSON), ``IntOrString``,
-``Quantity``, ``bytes`` (base64 in JSON), ``list[T]``, ``dict(str, T)`` and model names.
+Type names are definition names without their ``io.k8s.api.`` / ``io.k8s.apimachinery.pkg.apis.``
+/ ``io.k8s.apimachinery.pkg.`` prefix (``core.v1.PodSpec``, ``meta.v1.ObjectMeta``), the names
+``labkube/core/api/patch/merge_keys.py`` uses too. Each field is ``[type, description,
+required]`` plus, when the field refers to a definition that is not a struct with properties
+(Time, MicroTime, Quantity, IntOrString, FieldsV1), a fourth element naming it in ``refs``.
+Type strings: ``str``, ``int`` (int32), ``int64``, ``bool``, ``float``, ``datetime``
+(date-time), ``object`` (any JSON), ``IntOrString``, ``Quantity``, ``bytes`` (format byte,
+base64 in JSON), ``list[T]``, ``dict(str, T)`` (additionalProperties) and type names.
 
-The client's generator dropped three facts the OpenAPI document has (``format: int-or-string``,
-``format: int64``, the quantity and byte formats); the small OVERLAY tables below put them back,
-and the generator fails if an overlay names a field the client does not have, so the tables
-cannot silently rot. The client has no type-level descriptions (only field descriptions), so
-``kubectl explain`` of a kind shows the field list without the kind's own paragraph.
+kubernetes-validate rewrote two definitions for JSON Schema validation: IntOrString and Quantity
+became ``oneOf`` string/integer and string/number, losing their ``format`` and description; they
+are recognised by definition name. ``enum`` lists are only kept for apiVersion/kind (ignored).
 
 Run: ``.venv/bin/python tools/gen_schema.py`` (``--check`` compares with the shipped file).
 """
@@ -30,177 +36,172 @@ Run: ``.venv/bin/python tools/gen_schema.py`` (``--check`` compares with the shi
 from __future__ import annotations
 
 import gzip
-import inspect
+import importlib.resources
 import json
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "labkube" / "core" / "api" / "schema_data" / "core.json.gz"
+PACKAGE = "kubernetes_validate"
+VERSION = "1.32.0"
+DEFINITIONS = f"kubernetes-json-schema/v{VERSION}-local/_definitions.json"
+PREFIXES = ("io.k8s.api.", "io.k8s.apimachinery.pkg.apis.", "io.k8s.apimachinery.pkg.")
 
-# Fields the OpenAPI document marks ``format: int-or-string`` (client type: ``object``).
-INT_OR_STRING = {
-    ("V1TCPSocketAction", "port"),
-    ("V1HTTPGetAction", "port"),
-    ("V1RollingUpdateDeployment", "maxSurge"),
-    ("V1RollingUpdateDeployment", "maxUnavailable"),
-    ("V1ServicePort", "targetPort"),
+#: Definitions kubernetes-validate turned into ``oneOf``: name -> labkube's scalar type.
+ONE_OF = {
+    "io.k8s.apimachinery.pkg.util.intstr.IntOrString": "IntOrString",
+    "io.k8s.apimachinery.pkg.api.resource.Quantity": "Quantity",
 }
 
-# resource.Quantity fields (client type: ``str`` or ``dict(str, str)``).
-QUANTITY = {
-    ("V1ResourceRequirements", "limits"),
-    ("V1ResourceRequirements", "requests"),
-    ("V1VolumeResourceRequirements", "limits"),
-    ("V1VolumeResourceRequirements", "requests"),
-    ("V1PodSpec", "overhead"),
-    ("V1NodeStatus", "capacity"),
-    ("V1NodeStatus", "allocatable"),
-    ("V1ContainerStatus", "allocatedResources"),
-    ("V1EmptyDirVolumeSource", "sizeLimit"),
-    ("V1ResourceFieldSelector", "divisor"),
-}
 
-# []byte fields, base64 in JSON (client type: ``dict(str, str)``).
-BYTES = {
-    ("V1Secret", "data"),
-    ("V1ConfigMap", "binaryData"),
-}
-
-# Go int64 fields (client type: ``int``, which otherwise means int32).
-INT64 = {
-    ("V1ObjectMeta", "generation"),
-    ("V1ObjectMeta", "deletionGracePeriodSeconds"),
-    ("V1PodSpec", "terminationGracePeriodSeconds"),
-    ("V1PodSpec", "activeDeadlineSeconds"),
-    ("V1Probe", "terminationGracePeriodSeconds"),
-    ("V1SecurityContext", "runAsUser"),
-    ("V1SecurityContext", "runAsGroup"),
-    ("V1PodSecurityContext", "runAsUser"),
-    ("V1PodSecurityContext", "runAsGroup"),
-    ("V1PodSecurityContext", "fsGroup"),
-    ("V1PodSecurityContext", "supplementalGroups"),
-    ("V1LinuxContainerUser", "uid"),
-    ("V1LinuxContainerUser", "gid"),
-    ("V1LinuxContainerUser", "supplementalGroups"),
-    ("V1ServiceAccountTokenProjection", "expirationSeconds"),
-    ("V1SleepAction", "seconds"),
-    ("V1DeploymentStatus", "observedGeneration"),
-    ("V1ReplicaSetStatus", "observedGeneration"),
-    ("V1Condition", "observedGeneration"),
-    ("V1ContainerImage", "sizeBytes"),
-}
-
-_PREFIX = re.compile(r"^(?:[A-Z][a-z]+)?V\d+(?:(?:alpha|beta)\d+)?(?=[A-Z])")
-_NOQA = re.compile(r"\s*# noqa: E501\s*$")
-_BUILTIN = {"list", "dict", "str", "int", "int64", "bool", "float", "datetime", "date", "object",
-            "IntOrString", "Quantity", "bytes"}
+def definitions_file():
+    """The installed ``_definitions.json`` (a Traversable)."""
+    return importlib.resources.files(PACKAGE).joinpath(DEFINITIONS)
 
 
-def go_name(model: str) -> str:
-    """``V1NodeSelector`` -> ``v1.NodeSelector``; ``CoreV1EventSeries`` -> ``v1.EventSeries``."""
-    match = _PREFIX.match(model)
-    if not match:
-        return model
-    version = re.search(r"V\d+(?:(?:alpha|beta)\d+)?$", match.group(0)).group(0).lower()
-    return f"{version}.{model[match.end():]}"
+def load_definitions() -> dict:
+    return json.loads(definitions_file().read_text(encoding="utf-8"))["$defs"]
 
 
-def kind_models(client) -> dict[str, str]:
-    """``"apps/v1/Deployment" -> "V1Deployment"`` for every kind of the default registry."""
+def short(name: str) -> str:
+    """``io.k8s.api.core.v1.PodSpec`` -> ``core.v1.PodSpec``."""
+    for prefix in PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def go_name(name: str) -> str:
+    """Go's reflect name: ``io.k8s.api.core.v1.NodeSelector`` -> ``v1.NodeSelector``,
+    ``io.k8s.apimachinery.pkg.api.resource.Quantity`` -> ``resource.Quantity``."""
+    return ".".join(name.split(".")[-2:])
+
+
+def _types(schema: dict) -> set[str]:
+    declared = schema.get("type", [])
+    return {declared} if isinstance(declared, str) else set(declared)
+
+
+def _ref(schema: dict) -> str | None:
+    ref = schema.get("$ref")
+    return ref.rsplit("/", 1)[-1] if ref else None
+
+
+def is_struct(definition: dict) -> bool:
+    return bool(definition.get("properties"))
+
+
+def scalar_of_definition(name: str, definition: dict) -> str:
+    """labkube's type string for a definition without properties (Time, FieldsV1 ...)."""
+    if name in ONE_OF:
+        return ONE_OF[name]
+    return _scalar(definition)
+
+
+def _scalar(schema: dict) -> str:
+    types = _types(schema) - {"null"}
+    fmt = schema.get("format", "")
+    if "string" in types:
+        return {"byte": "bytes", "date-time": "datetime", "int-or-string": "IntOrString"}.get(
+            fmt, "str")
+    if "integer" in types:
+        return "int64" if fmt == "int64" else "int"
+    if "number" in types:
+        return "float"
+    if "boolean" in types:
+        return "bool"
+    return "object"
+
+
+class Walker:
+    """Turns property schemas into type strings, collecting the definitions they reach."""
+
+    def __init__(self, defs: dict):
+        self.defs = defs
+        self.pending: list[str] = []
+        self.refs: dict[str, dict] = {}
+
+    def type_of(self, schema: dict) -> tuple[str, str]:
+        """(type string, opaque ref name or "") for one property schema."""
+        target = _ref(schema)
+        if target is not None:
+            definition = self.defs[target]
+            if is_struct(definition):
+                self.pending.append(target)
+                return short(target), ""
+            self._opaque(target, definition)
+            return scalar_of_definition(target, definition), short(target)
+        if "items" in schema:
+            inner, ref = self.type_of(schema["items"])
+            return f"list[{inner}]", ref
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            inner, ref = self.type_of(extra)
+            return f"dict(str, {inner})", ref
+        return _scalar(schema), ""
+
+    def _opaque(self, name: str, definition: dict) -> None:
+        if short(name) in self.refs:
+            return
+        types = _types(definition) - {"null"}
+        # kubectl's typeGuess prints a referenced definition's own type unless it is an object
+        # (or has none, as Quantity and IntOrString), when it prints the definition's name.
+        shown = next(iter(types)) if len(types) == 1 and types != {"object"} else \
+            name.rsplit(".", 1)[-1]
+        self.refs[short(name)] = {"go": go_name(name), "kubectl": shown,
+                                  "description": definition.get("description", "")}
+
+    def describe(self, name: str) -> dict:
+        definition = self.defs[name]
+        required = set(definition.get("required", ()))
+        fields = {}
+        for field, prop in sorted(definition.get("properties", {}).items()):
+            type_string, ref = self.type_of(prop)
+            entry = [type_string, prop.get("description", ""), int(field in required)]
+            if ref:
+                entry.append(ref)
+            fields[field] = entry
+        return {"go": go_name(name), "description": definition.get("description", ""),
+                "fields": fields}
+
+
+def kind_roots(defs: dict) -> dict[str, str]:
+    """``"apps/v1/Deployment" -> "io.k8s.api.apps.v1.Deployment"`` for the default registry."""
     sys.path.insert(0, str(ROOT))
     from labkube.core.api.resources import default_registry
 
+    by_gvk = {}
+    for name, definition in defs.items():
+        for gvk in definition.get("x-kubernetes-group-version-kind", ()):
+            by_gvk.setdefault((gvk["group"], gvk["version"], gvk["kind"]), name)
     out = {}
     for rtype in default_registry().all():
-        version = rtype.version.capitalize()
-        group_word = (rtype.group.split(".")[0] or "core").capitalize()
-        for name in (f"{group_word}{version}{rtype.kind}", f"{version}{rtype.kind}"):
-            if hasattr(client, name):
-                out[f"{rtype.api_version}/{rtype.kind}"] = name
-                break
-        else:
-            raise SystemExit(f"no client model for {rtype.api_version} {rtype.kind}")
+        name = by_gvk.get((rtype.group, rtype.version, rtype.kind))
+        if name is None:
+            raise SystemExit(f"no OpenAPI definition for {rtype.api_version} {rtype.kind}")
+        out[f"{rtype.api_version}/{rtype.kind}"] = name
     return out
 
 
-def _description(model_cls, attr: str) -> str:
-    prop = getattr(model_cls, attr)
-    lines = inspect.getdoc(prop.fget).splitlines()
-    body = []
-    for line in lines[1:]:
-        if line.startswith(":return:") or line.startswith(":rtype:"):
-            break
-        body.append(_NOQA.sub("", line))
-    return "\n".join(body).strip()
-
-
-def _required(model_cls, attr: str) -> bool:
-    setter = getattr(model_cls, attr).fset
-    return "must not be `None`" in inspect.getsource(setter)
-
-
-def _overlay(model: str, field: str, type_string: str) -> str:
-    key = (model, field)
-    if key in INT_OR_STRING:
-        return "IntOrString"
-    if key in QUANTITY:
-        return "dict(str, Quantity)" if type_string.startswith("dict") else "Quantity"
-    if key in BYTES:
-        return "dict(str, bytes)"
-    if key in INT64:
-        return type_string.replace("int", "int64")
-    return type_string
-
-
-def _model_refs(type_string: str) -> list[str]:
-    return [t for t in re.findall(r"[A-Za-z_]\w*", type_string)
-            if t not in _BUILTIN]
-
-
-def describe_model(client, model: str) -> dict:
-    cls = getattr(client, model)
-    fields = {}
-    for attr, type_string in cls.openapi_types.items():
-        json_name = cls.attribute_map[attr]
-        fields[json_name] = [
-            _overlay(model, json_name, type_string),
-            _description(cls, attr),
-            _required(cls, attr),
-        ]
-    return {"go": go_name(model), "fields": fields}
-
-
-def build(client=None) -> dict:
+def build(defs: dict | None = None) -> dict:
     """The whole schema as a JSON-ready dict (deterministic key order)."""
-    if client is None:
-        import kubernetes.client as client  # noqa: PLC0415 - test/build-time dependency only
-    import kubernetes
-
-    kinds = kind_models(client)
+    if defs is None:
+        defs = load_definitions()
+    roots = kind_roots(defs)
+    walker = Walker(defs)
     types: dict[str, dict] = {}
-    pending = sorted(set(kinds.values()))
-    while pending:
-        model = pending.pop()
-        if model in types:
-            continue
-        types[model] = describe_model(client, model)
-        for field_type, _, _ in types[model]["fields"].values():
-            pending.extend(r for r in _model_refs(field_type) if r not in types)
-    _check_overlays(types)
+    walker.pending = sorted(set(roots.values()))
+    while walker.pending:
+        name = walker.pending.pop()
+        if short(name) not in types:
+            types[short(name)] = walker.describe(name)
     return {
-        "client": kubernetes.__version__,
-        "kinds": dict(sorted(kinds.items())),
+        "source": f"kubernetes-validate {VERSION} (Kubernetes v{VERSION} OpenAPI)",
+        "kinds": {key: short(name) for key, name in sorted(roots.items())},
         "types": dict(sorted(types.items())),
+        "refs": dict(sorted(walker.refs.items())),
     }
-
-
-def _check_overlays(types: dict) -> None:
-    for table in (INT_OR_STRING, QUANTITY, BYTES, INT64):
-        for model, field in sorted(table):
-            if field not in types.get(model, {}).get("fields", {}):
-                raise SystemExit(f"overlay names a missing field: {model}.{field}")
 
 
 def encode(schema: dict) -> bytes:

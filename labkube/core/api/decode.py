@@ -8,9 +8,10 @@ encoding/json) reports wrong types as ``json: cannot unmarshal <what> into Go st
 handled as a <Kind>: ...`` in a 400 BadRequest. A wrong type wins over unknown fields (it is a
 fatal error; unknown fields are reported only when decoding succeeded).
 
-Guarantees: the walk follows the schema generated from the official client's models
+Guarantees: the walk follows the schema generated from Kubernetes 1.32's OpenAPI definitions
 (:mod:`labkube.core.api.schema`), status included; IntOrString takes an int or a string;
-quantities take numbers or strings and must parse; ``bytes`` fields must be base64.
+quantities take numbers or strings and must parse; ``bytes`` fields must be base64; Time fields
+(``meta.v1.Time``, whose UnmarshalJSON decodes a string) report ``of type string``.
 
 Decoding also does what a Go round trip does to the object, in place: ``null`` fields are
 dropped (Go leaves them zero and ``omitempty`` drops them), and quantities are rewritten in

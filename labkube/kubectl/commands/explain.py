@@ -7,8 +7,10 @@ then ``FIELDS:`` with ``name<TAB><type>`` (and `` -required-``) and each field's
 wrapped at 76 and indented by 4, a blank line after each. ``--recursive`` lists the nested
 field names only. Wrapping follows go-wordwrap (what kubectl's ``wrap`` uses).
 
-The field data comes from :mod:`labkube.core.api.schema` (generated from the official client's
-models, which carry field descriptions but not the type-level ones kube-apiserver adds).
+The field data comes from :mod:`labkube.core.api.schema` (generated from Kubernetes 1.32's
+OpenAPI definitions). As kubectl's template does for a field that refers to a type, the
+description is the field's own followed by the type's; types print as kubectl's ``typeGuess``
+prints them (``<ObjectMeta>``, ``<[]Container>``, ``<map[string]string>``, ``<IntOrString>``).
 """
 
 from __future__ import annotations
@@ -32,14 +34,36 @@ def run(ctx: Context) -> list[BaseException]:
     output = ctx.flags["output"]
     if output not in ("plaintext", "plaintext-openapiv2"):
         raise KubectlError(f"error: unsupported output format: {output}")
-    resource, _, path = args[0].partition(".")
-    rtype = _explained_type(ctx, resource)
+    rtype, path = _split_request(ctx, args[0])
     try:
         explanation = schema.explain_path(rtype.api_version, rtype.kind, path)
     except KeyError as err:
+        # Real kubectl has already written the header (to stdout) when its template finds a
+        # field missing; labkube prints only the error, as tests/kubectl/test_commands.py expects.
         raise KubectlError(f"error: {err.args[0]}") from None
     ctx.term.out(render(rtype, explanation, recursive=ctx.flags["recursive"]))
     return []
+
+
+def _split_request(ctx: Context, text: str):
+    """kubectl's ``SplitAndParseResourceRequestWithMatchingPrefix``: the resource (which may
+    be group-qualified, ``deployments.apps.spec``) and the dotted field path after it. With
+    ``--api-version`` only the first segment names the resource (``SplitAndParseResourceRequest``).
+    """
+    text = text.removesuffix(".")
+    first, _, rest = text.partition(".")
+    if ctx.flags["api-version"]:
+        return _explained_type(ctx, first), rest
+    rtype = resolve_type(ctx, first)
+    lowered = first.lower()
+    matching = [r for r in ctx.registry.all()
+                if lowered in (r.plural, r.singular, r.kind.lower()) or lowered in r.short_names]
+    for candidate in sorted(matching, key=lambda r: r.group != ""):
+        group_resource = f"{candidate.plural}.{candidate.group}" if candidate.group else \
+            candidate.plural
+        if text.startswith(group_resource):
+            return candidate, text[len(group_resource):].partition(".")[2]
+    return rtype, rest
 
 
 def _explained_type(ctx: Context, resource: str):
@@ -53,16 +77,19 @@ def _explained_type(ctx: Context, resource: str):
     return rtype
 
 
+def header(rtype) -> str:
+    """``GROUP:`` (named groups only), ``KIND:``, ``VERSION:`` and a blank line."""
+    group = f"GROUP:      {rtype.group}\n" if rtype.group else ""
+    return f"{group}KIND:       {rtype.kind}\nVERSION:    {rtype.version}\n\n"
+
+
 def render(rtype, explanation: schema.Explanation, *, recursive: bool = False) -> str:
     """The plaintext template's output for one explanation."""
-    parts: list[str] = []
-    if rtype.group:
-        parts.append(f"GROUP:      {rtype.group}\n")
-    parts.append(f"KIND:       {rtype.kind}\n")
-    parts.append(f"VERSION:    {rtype.version}\n\n")
+    parts: list[str] = [header(rtype)]
     if explanation.path:
         name = explanation.path.split(".")[-1]
-        parts.append(f"FIELD: {name} <{schema.kubectl_type(explanation.type)}>\n\n\n")
+        shown = schema.kubectl_type(explanation.type, explanation.ref)
+        parts.append(f"FIELD: {name} <{shown}>\n\n\n")
     description = explanation.description + "\n" if explanation.description else ""
     parts.append("DESCRIPTION:\n")
     parts.append(indent(wrap(description or "<empty>", 76), 4) + "\n")
@@ -81,11 +108,10 @@ def _field_list(model: str | None, level: int, recursive: bool, history: set[str
     pad = level * 2
     for info in sorted(schema.fields(model).values(), key=lambda f: f.name):
         required = " -required-" if info.required else ""
-        out.append(f"{' ' * pad}{info.name}\t<{schema.kubectl_type(info.type)}>{required}\n")
+        shown = schema.kubectl_type(info.type, info.ref)
+        out.append(f"{' ' * pad}{info.name}\t<{shown}>{required}\n")
         if recursive:
-            child = schema.element_type(info.type)
-            if child not in schema.SCALARS:
-                out.append(_field_list(child, level + 1, recursive, history))
+            out.append(_field_list(schema.element_type(info.type), level + 1, recursive, history))
         else:
             text = info.description or "<no description>"
             out.append(indent(wrap(text, 78 - pad), pad + 2) + "\n\n")
