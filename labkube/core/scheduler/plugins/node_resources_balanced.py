@@ -1,0 +1,98 @@
+"""NodeResourcesBalancedAllocation: prefer nodes whose cpu and memory fill up evenly.
+
+Mirrors pkg/scheduler/framework/plugins/noderesources/balanced_allocation.go (1.32).
+For each resource (cpu and memory by default) the fraction
+``(requested on node + requested by pod) / allocatable`` (capped at 1, actual requests —
+no non-zero defaults); the score is ``(1 − std) × 100`` truncated, where std is the
+standard deviation of the fractions — for two resources simply ``|f1 − f2| / 2``.
+Resources a node has none of are left out. (Scores are remembered per node state, see
+:mod:`~labkube.core.scheduler.plugins.score_cache`.)
+"""
+
+from __future__ import annotations
+
+import math
+
+from labkube.core.scheduler.plugins.score_cache import NodeScoreCache
+
+NAME = "NodeResourcesBalancedAllocation"
+DEFAULT_RESOURCES = ("cpu", "memory")
+
+
+def balanced_score(fractions: list[float]) -> int:
+    """``balancedResourceScorer``."""
+    if len(fractions) == 2:
+        std = abs((fractions[0] - fractions[1]) / 2)
+    elif len(fractions) > 2:
+        mean = sum(fractions) / len(fractions)
+        std = math.sqrt(sum((f - mean) ** 2 for f in fractions) / len(fractions))
+    else:
+        std = 0.0
+    return int((1 - std) * 100)
+
+
+def _usage(node, pod, resource: str) -> tuple[int, int]:
+    if resource == "cpu":
+        return node.allocatable.milli_cpu, node.requested.milli_cpu + pod.requests.milli_cpu
+    if resource == "memory":
+        return node.allocatable.memory, node.requested.memory + pod.requests.memory
+    if resource == "ephemeral-storage":
+        return (node.allocatable.ephemeral_storage,
+                node.requested.ephemeral_storage + pod.requests.ephemeral_storage)
+    want = pod.requests.scalars.get(resource, 0)
+    if not want:
+        return 0, 0
+    return node.allocatable.scalars.get(resource, 0), node.requested.scalars.get(resource, 0) + want
+
+
+class BalancedAllocation:
+    name = NAME
+
+    def __init__(self, resources=DEFAULT_RESOURCES):
+        self.resources = tuple(resources)
+        self._cache = NodeScoreCache()
+
+    def score(self, state, pod, node):
+        fractions = []
+        for resource in self.resources:
+            alloc, requested = _usage(node, pod, resource)
+            if alloc:
+                fractions.append(min(requested / alloc, 1.0))
+        return balanced_score(fractions)
+
+    def score_nodes(self, state, pod, nodes):
+        if self.resources != DEFAULT_RESOURCES:
+            return [self.score(state, pod, n) for n in nodes]
+        pcpu, pmem = pod.requests.milli_cpu, pod.requests.memory
+        cache = self._cache.table((pcpu, pmem))
+        out = []
+        append = out.append
+        for n in nodes:
+            hit = cache.get(n.name)
+            if hit is not None and hit[0] == n.generation:
+                append(hit[1])
+                continue
+            acpu, amem = n.alloc_cpu, n.alloc_memory
+            if acpu and amem:
+                fc = (n.req_cpu + pcpu) / acpu
+                fm = (n.req_memory + pmem) / amem
+                if fc > 1.0:
+                    fc = 1.0
+                if fm > 1.0:
+                    fm = 1.0
+                score = int((1 - abs((fc - fm) / 2)) * 100)
+            else:
+                score = self.score(state, pod, n)
+            cache[n.name] = (n.generation, score)
+            append(score)
+        return out
+
+    def events_to_register(self):
+        return [("Pod", "Delete"), ("Node", "Add"), ("Node", "Update")]
+
+
+def new(args=None, handle=None) -> BalancedAllocation:
+    resources = (args or {}).get("resources")
+    if resources:
+        return BalancedAllocation(tuple(r["name"] for r in resources))
+    return BalancedAllocation()
