@@ -26,30 +26,50 @@ def _memory_ki(quantity: str) -> int:
     return parse_quantity(quantity).value() // 1024
 
 
-def node_conditions(timestamp: str) -> list[dict]:
-    """The kubelet's four conditions for a healthy node."""
-
-    def condition(ctype: str, status: str, reason: str, message: str) -> dict:
-        return {
-            "lastHeartbeatTime": timestamp,
-            "lastTransitionTime": timestamp,
-            "message": message,
-            "reason": reason,
-            "status": status,
-            "type": ctype,
-        }
-
-    return [
-        condition("MemoryPressure", "False", "KubeletHasSufficientMemory",
-                  "kubelet has sufficient memory available"),
-        condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-        condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-        condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-    ]
+#: (type, status when True, reason and message when False, reason and message when True)
+PRESSURE_CONDITIONS = {
+    "MemoryPressure": (("KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                       ("KubeletHasInsufficientMemory", "kubelet has insufficient memory available")),
+    "DiskPressure": (("KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                     ("KubeletHasDiskPressure", "kubelet has disk pressure")),
+    "PIDPressure": (("KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    ("KubeletHasInsufficientPID", "kubelet has insufficient PID available")),
+}
 
 
-def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str, pods: str) -> dict:
-    """The Node a fresh kubelet on machine number ``index`` registers (status included)."""
+def condition(ctype: str, status: str, reason: str, message: str, heartbeat: str, transition: str) -> dict:
+    return {
+        "lastHeartbeatTime": heartbeat,
+        "lastTransitionTime": transition,
+        "message": message,
+        "reason": reason,
+        "status": status,
+        "type": ctype,
+    }
+
+
+def node_conditions(timestamp: str, pressure: dict | None = None) -> list[dict]:
+    """The kubelet's four conditions; ``pressure`` maps e.g. ``MemoryPressure`` to True."""
+    pressure = pressure or {}
+    out = []
+    for ctype, (ok, bad) in PRESSURE_CONDITIONS.items():
+        on = bool(pressure.get(ctype))
+        reason, message = bad if on else ok
+        out.append(condition(ctype, "True" if on else "False", reason, message, timestamp, timestamp))
+    out.append(condition("Ready", "True", "KubeletReady", "kubelet is posting ready status",
+                         timestamp, timestamp))
+    return out
+
+
+def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str, pods: str,
+                  runtime_version: str = "", labels: dict | None = None,
+                  taints: list | None = None) -> dict:
+    """The Node a fresh kubelet on machine number ``index`` registers (status included).
+
+    ``runtime_version`` is what the runtime reports (``containerd://1.7.24``); ``labels`` are
+    added to the well-known ones (``--node-labels``); ``taints`` are registered with the node
+    (``--register-with-taints``).
+    """
     memory_ki = _memory_ki(memory)
     storage_ki = 100 * 1024 * 1024  # a 100Gi root disk
     capacity = {
@@ -67,19 +87,20 @@ def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str,
         "kind": "Node",
         "metadata": {
             "name": name,
-            "labels": {
+            "labels": dict(sorted({
                 "beta.kubernetes.io/arch": "amd64",
                 "beta.kubernetes.io/os": "linux",
                 "kubernetes.io/arch": "amd64",
                 "kubernetes.io/hostname": name,
                 "kubernetes.io/os": "linux",
-            },
+                **(labels or {}),
+            }.items())),
             "annotations": {
                 "node.alpha.kubernetes.io/ttl": "0",
                 "volumes.kubernetes.io/controller-managed-attach-detach": "true",
             },
         },
-        "spec": {"podCIDR": pod_cidr, "podCIDRs": [pod_cidr]},
+        "spec": {"podCIDR": pod_cidr, "podCIDRs": [pod_cidr], **({"taints": list(taints)} if taints else {})},
         "status": {
             "addresses": [
                 {"address": f"172.18.0.{index + 1}", "type": "InternalIP"},
@@ -92,7 +113,7 @@ def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str,
             "nodeInfo": {
                 "architecture": "amd64",
                 "bootID": clock.uuid(),
-                "containerRuntimeVersion": f"labkube-sim://{__version__}",
+                "containerRuntimeVersion": runtime_version or f"labkube-sim://{__version__}",
                 "kernelVersion": "6.1.0-labkube",
                 "kubeProxyVersion": KUBELET_VERSION,
                 "kubeletVersion": KUBELET_VERSION,

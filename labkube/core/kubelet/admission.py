@@ -1,0 +1,174 @@
+"""Pod admission on the node: may this pod run here?
+
+Mirrors the kubelet's admit handlers (pkg/kubelet/lifecycle/predicate.go, ``canAdmitPod``):
+the scheduler decided, but the kubelet checks again, because a pod can be bound by hand
+(``spec.nodeName``) or the node can change between scheduling and arrival.
+
+* resources: the pod's requests (``max(sum of containers, largest init container)``) plus the
+  requests of the pods already admitted must fit the node's allocatable cpu, memory and pods,
+  else the pod fails with reason ``OutOfcpu`` / ``OutOfmemory`` / ``OutOfpods`` and message
+  ``Pod was rejected: Node didn't have enough resource: cpu, requested: 3000, used: 500,
+  capacity: 2000`` (cpu in millicores, memory in bytes);
+* ``spec.nodeName``, ``nodeSelector`` and required node affinity (reason ``NodeAffinity``,
+  ``Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector``);
+* NoExecute taints the pod does not tolerate (the only effect the kubelet checks).
+
+A rejected pod never starts: phase ``Failed`` with that reason and message, and a Warning event
+with the same reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from labkube.core.api.quantity import parse_quantity
+
+REJECTED_PREFIX = "Pod was rejected: "
+
+
+@dataclass(frozen=True)
+class AdmitResult:
+    admit: bool
+    reason: str = ""
+    message: str = ""
+
+
+def _amount(resource: str, value) -> int:
+    q = parse_quantity(str(value))
+    return q.milli if resource == "cpu" else q.value()
+
+
+def pod_requests(pod: dict) -> dict[str, int]:
+    """``resource.PodRequests``: cpu (millicores) and memory (bytes) the pod asks for."""
+    spec = pod.get("spec") or {}
+    total = {"cpu": 0, "memory": 0}
+    for container in spec.get("containers") or []:
+        for res, value in ((container.get("resources") or {}).get("requests") or {}).items():
+            if res in total:
+                total[res] += _amount(res, value)
+    for container in spec.get("initContainers") or []:
+        for res, value in ((container.get("resources") or {}).get("requests") or {}).items():
+            if res in total:
+                total[res] = max(total[res], _amount(res, value))
+    for res, value in (spec.get("overhead") or {}).items():
+        if res in total:
+            total[res] += _amount(res, value)
+    return total
+
+
+def fits(pod: dict, node: dict, admitted: Iterable[dict]) -> AdmitResult:
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
+    others = list(admitted)
+    max_pods = int(allocatable.get("pods", "110"))
+    if len(others) + 1 > max_pods:
+        return _reject("pods", 1, len(others), max_pods)
+    want = pod_requests(pod)
+    used = {"cpu": 0, "memory": 0}
+    for other in others:
+        for res, value in pod_requests(other).items():
+            used[res] += value
+    for res in ("cpu", "memory"):
+        if want[res] == 0 or res not in allocatable:
+            continue
+        capacity = _amount(res, allocatable[res])
+        if want[res] + used[res] > capacity:
+            return _reject(res, want[res], used[res], capacity)
+    return AdmitResult(True)
+
+
+def _reject(resource: str, requested: int, used: int, capacity: int) -> AdmitResult:
+    return AdmitResult(False, f"OutOf{resource}",
+                       f"Node didn't have enough resource: {resource}, requested: {requested}, "
+                       f"used: {used}, capacity: {capacity}")
+
+
+def predicates(pod: dict, node: dict) -> AdmitResult:
+    spec = pod.get("spec") or {}
+    node_name = node["metadata"]["name"]
+    if spec.get("nodeName") and spec["nodeName"] != node_name:
+        return AdmitResult(False, "NodeName",
+                           "Predicate NodeName failed: node(s) didn't match the requested node name")
+    labels = node["metadata"].get("labels") or {}
+    if not _matches_node_selector(spec, labels):
+        return AdmitResult(False, "NodeAffinity",
+                           "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector")
+    taint = _untolerated_no_execute(node, spec.get("tolerations") or [])
+    if taint is not None:
+        value = taint.get("value", "")
+        return AdmitResult(False, "TaintToleration",
+                           f"Predicate TaintToleration failed: node(s) had untolerated taint "
+                           f"{{{taint.get('key', '')}: {value}}}")
+    return AdmitResult(True)
+
+
+def admit(pod: dict, node: Optional[dict], admitted: Iterable[dict]) -> AdmitResult:
+    """Run every admit handler; the first refusal wins."""
+    if node is None:
+        return AdmitResult(True)
+    result = predicates(pod, node)
+    if not result.admit:
+        return result
+    return fits(pod, node, admitted)
+
+
+# -- node selection ---------------------------------------------------------------------------------
+def _matches_node_selector(spec: dict, labels: dict) -> bool:
+    for key, value in (spec.get("nodeSelector") or {}).items():
+        if labels.get(key) != value:
+            return False
+    required = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
+                .get("requiredDuringSchedulingIgnoredDuringExecution"))
+    if not required:
+        return True
+    terms = required.get("nodeSelectorTerms") or []
+    return any(_term_matches(term, labels) for term in terms)
+
+
+def _term_matches(term: dict, labels: dict) -> bool:
+    expressions = term.get("matchExpressions") or []
+    if not expressions and not term.get("matchFields"):
+        return False
+    return all(_expression_matches(e, labels) for e in expressions)
+
+
+def _expression_matches(expr: dict, labels: dict) -> bool:
+    key, op, values = expr.get("key", ""), expr.get("operator", ""), expr.get("values") or []
+    present = key in labels
+    value = labels.get(key)
+    if op == "In":
+        return present and value in values
+    if op == "NotIn":
+        return not present or value not in values
+    if op == "Exists":
+        return present
+    if op == "DoesNotExist":
+        return not present
+    if op in ("Gt", "Lt") and present and values:
+        try:
+            left, right = int(value), int(values[0])
+        except ValueError:
+            return False
+        return left > right if op == "Gt" else left < right
+    return False
+
+
+def _untolerated_no_execute(node: dict, tolerations: list) -> Optional[dict]:
+    for taint in (node.get("spec") or {}).get("taints") or []:
+        if taint.get("effect") != "NoExecute":
+            continue
+        if not any(_tolerates(t, taint) for t in tolerations):
+            return taint
+    return None
+
+
+def _tolerates(toleration: dict, taint: dict) -> bool:
+    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
+        return False
+    if toleration.get("key") and toleration["key"] != taint.get("key"):
+        return False
+    if not toleration.get("key") and toleration.get("operator") != "Exists":
+        return False
+    if toleration.get("operator") == "Exists":
+        return True
+    return toleration.get("value", "") == taint.get("value", "")

@@ -1,0 +1,306 @@
+"""A container's environment, as the kubelet builds it before creating the container.
+
+Mirrors ``makeEnvironmentVariables`` (pkg/kubelet/kubelet_pods.go), pkg/kubelet/envvars and
+third_party/forked/golang/expansion of Kubernetes 1.32:
+
+* ``envFrom`` (ConfigMaps and Secrets, with ``prefix``), then ``env`` in order: literal values
+  with ``$(VAR)`` expanded against the variables defined before them and the service variables
+  (``$$`` escapes, an unknown ``$(X)`` stays as written); ``valueFrom`` with
+  ``configMapKeyRef``, ``secretKeyRef``, ``fieldRef`` (``metadata.name``, ``.namespace``,
+  ``.uid``, ``metadata.labels['k']``, ``metadata.annotations['k']``, ``spec.nodeName``,
+  ``spec.serviceAccountName``, ``status.hostIP(s)``, ``status.podIP(s)``) and
+  ``resourceFieldRef`` (``limits.cpu`` … with ``divisor``; unset limits mean the node's
+  allocatable);
+* service links: ``<SVC>_SERVICE_HOST``, ``<SVC>_SERVICE_PORT[_<NAME>]`` and Docker link
+  variables (``<SVC>_PORT``, ``<SVC>_PORT_<port>_<PROTO>[_PROTO|_PORT|_ADDR]``) for every
+  Service of the pod's namespace with a cluster IP when ``enableServiceLinks`` is true, and for
+  the ``kubernetes`` Service of ``default`` always;
+* ``command`` and ``args`` get ``$(VAR)`` expanded against the final environment.
+
+A missing ConfigMap/Secret or key that is not ``optional`` raises :class:`ContainerConfigError`
+carrying the kubelet's message (``configmap "x" not found``); the pod worker turns it into the
+waiting reason ``CreateContainerConfigError``.
+
+Order (Kubernetes hands the runtime an unordered map): envFrom and env in definition order,
+then service variables sorted by name — deterministic, and what ``printenv`` shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from typing import Callable, Iterable, Optional
+
+from labkube.core.api.quantity import parse_quantity
+from labkube.core.errors import StatusError
+
+CREATE_CONTAINER_CONFIG_ERROR = "CreateContainerConfigError"
+MASTER_SERVICE_NAMESPACE = "default"
+MASTER_SERVICE_NAMES = ("kubernetes",)
+
+
+class ContainerConfigError(Exception):
+    """The container cannot be configured (``CreateContainerConfigError``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ObjectSource:
+    """Reads the ConfigMaps and Secrets a pod refers to (through the API, cached per sync).
+
+    Mirrors the kubelet's configmap/secret managers; ``not found`` errors carry their wording
+    (``configmap "x" not found``: the resource named in the singular).
+    """
+
+    def __init__(self, client, namespace: str) -> None:
+        self.client = client
+        self.namespace = namespace
+        self._cache: dict[tuple[str, str], Optional[dict]] = {}
+
+    def get(self, kind: str, name: str) -> Optional[dict]:
+        """``kind`` is "configmap" or "secret"; None when it does not exist."""
+        key = (kind, name)
+        if key not in self._cache:
+            try:
+                self._cache[key] = self.client.get(kind + "s", name, self.namespace)
+            except StatusError as err:
+                if err.code != 404:
+                    raise
+                self._cache[key] = None
+        return self._cache[key]
+
+    def data(self, kind: str, name: str, optional: bool) -> Optional[dict[str, str]]:
+        """The object's data as text; raises ContainerConfigError if missing and required."""
+        obj = self.get(kind, name)
+        if obj is None:
+            if optional:
+                return None
+            raise ContainerConfigError(f'{kind} "{name}" not found')
+        return object_data(kind, obj)
+
+
+def object_data(kind: str, obj: dict) -> dict[str, str]:
+    if kind == "secret":
+        return {k: _b64(v) for k, v in (obj.get("data") or {}).items()} | dict(obj.get("stringData") or {})
+    data = dict(obj.get("data") or {})
+    for k, v in (obj.get("binaryData") or {}).items():
+        data.setdefault(k, _b64(v))
+    return data
+
+
+def _b64(value: str) -> str:
+    try:
+        return base64.b64decode(value).decode("utf-8", errors="replace")
+    except (ValueError, TypeError):
+        return value
+
+
+# -- $(VAR) expansion ----------------------------------------------------------------------------
+def expand(text: str, mapping: Callable[[str], Optional[str]]) -> str:
+    """``expansion.Expand``: ``$(VAR)`` -> value, ``$$`` -> ``$``, unknown stays ``$(VAR)``."""
+    if "$" not in text:
+        return text
+    out: list[str] = []
+    checkpoint = cursor = 0
+    n = len(text)
+    while cursor < n:
+        if text[cursor] == "$" and cursor + 1 < n:
+            out.append(text[checkpoint:cursor])
+            read, is_var, advance = _read_variable(text[cursor + 1:])
+            if is_var:
+                value = mapping(read)
+                out.append(f"$({read})" if value is None else value)
+            else:
+                out.append(read)
+            cursor += advance
+            checkpoint = cursor + 1
+        cursor += 1
+    out.append(text[checkpoint:])
+    return "".join(out)
+
+
+def _read_variable(rest: str) -> tuple[str, bool, int]:
+    if rest[0] == "$":
+        return "$", False, 1
+    if rest[0] == "(":
+        close = rest.find(")", 1)
+        if close != -1:
+            return rest[1:close], True, close + 1
+        return "$(", False, 1
+    return "$" + rest[0], False, 1
+
+
+# -- service links --------------------------------------------------------------------------------
+def _env_name(name: str) -> str:
+    return name.upper().replace("-", "_")
+
+
+def service_env(services: Iterable[dict]) -> dict[str, str]:
+    """``envvars.FromServices``: the variables for each Service with a cluster IP."""
+    env: dict[str, str] = {}
+    for svc in sorted(services, key=lambda s: s["metadata"]["name"]):
+        spec = svc.get("spec") or {}
+        ip = spec.get("clusterIP") or ""
+        ports = spec.get("ports") or []
+        if ip in ("", "None") or not ports:
+            continue
+        prefix = _env_name(svc["metadata"]["name"])
+        env[prefix + "_SERVICE_HOST"] = ip
+        env[prefix + "_SERVICE_PORT"] = str(ports[0].get("port"))
+        for port in ports:
+            if port.get("name"):
+                env[f"{prefix}_SERVICE_PORT_{_env_name(port['name'])}"] = str(port.get("port"))
+        for i, port in enumerate(ports):
+            proto = (port.get("protocol") or "TCP")
+            url = f"{proto.lower()}://{ip}:{port.get('port')}"
+            if i == 0:
+                env[prefix + "_PORT"] = url
+            base = f"{prefix}_PORT_{port.get('port')}_{proto.upper()}"
+            env[base] = url
+            env[base + "_PROTO"] = proto.lower()
+            env[base + "_PORT"] = str(port.get("port"))
+            env[base + "_ADDR"] = ip
+    return env
+
+
+def services_for_pod(client, pod: dict) -> list[dict]:
+    """The Services whose variables the pod's containers get (``getServiceEnvVarMap``)."""
+    namespace = pod["metadata"].get("namespace", "default")
+    links = (pod.get("spec") or {}).get("enableServiceLinks", True) is not False
+    chosen: dict[str, dict] = {}
+    if namespace != MASTER_SERVICE_NAMESPACE or not links:
+        for svc in client.list("services", MASTER_SERVICE_NAMESPACE)["items"]:
+            if svc["metadata"]["name"] in MASTER_SERVICE_NAMES:
+                chosen[svc["metadata"]["name"]] = svc
+    if links:
+        for svc in client.list("services", namespace)["items"]:
+            chosen[svc["metadata"]["name"]] = svc
+    return list(chosen.values())
+
+
+# -- downward API ------------------------------------------------------------------------------------
+_SUBSCRIPT = re.compile(r"^metadata\.(labels|annotations)\['(.*)'\]$")
+
+
+def field_value(pod: dict, path: str) -> str:
+    """``podFieldSelectorRuntimeValue`` / ``ExtractFieldPathAsString``."""
+    meta = pod.get("metadata") or {}
+    spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    match = _SUBSCRIPT.match(path)
+    if match:
+        return (meta.get(match.group(1)) or {}).get(match.group(2), "")
+    simple = {
+        "metadata.name": meta.get("name", ""),
+        "metadata.namespace": meta.get("namespace", ""),
+        "metadata.uid": meta.get("uid", ""),
+        "spec.nodeName": spec.get("nodeName", ""),
+        "spec.serviceAccountName": spec.get("serviceAccountName", ""),
+        "status.hostIP": status.get("hostIP", ""),
+        "status.podIP": status.get("podIP", ""),
+        "status.hostIPs": ",".join(i.get("ip", "") for i in status.get("hostIPs") or []),
+        "status.podIPs": ",".join(i.get("ip", "") for i in status.get("podIPs") or []),
+    }
+    if path in simple:
+        return simple[path]
+    if path in ("metadata.labels", "metadata.annotations"):
+        items = meta.get(path.split(".")[1]) or {}
+        return "\n".join(f'{k}="{_escape(v)}"' for k, v in sorted(items.items()))
+    raise ContainerConfigError(f'unsupported fieldPath: {path}')
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def resource_value(pod: dict, container: dict, ref: dict, allocatable: dict) -> str:
+    """``ExtractContainerResourceValue`` with limits defaulted to the node's allocatable."""
+    resource = ref.get("resource", "")
+    kind, _, name = resource.partition(".")
+    resources = container.get("resources") or {}
+    values = dict(resources.get(kind) or {})
+    if kind == "limits" and name not in values and name in allocatable:
+        values[name] = allocatable[name]
+    if kind == "requests" and name not in values:
+        limits = resources.get("limits") or {}
+        values[name] = limits.get(name, "0")
+    quantity = parse_quantity(str(values.get(name, "0")))
+    divisor = parse_quantity(str(ref.get("divisor") or "1"))
+    if name == "cpu":
+        return str(max(0, math.ceil(quantity.milli / max(divisor.milli, 1))))
+    return str(max(0, math.ceil(quantity.value() / max(divisor.value(), 1))))
+
+
+# -- the whole environment --------------------------------------------------------------------------
+def make_environment(pod: dict, container: dict, source: ObjectSource, svc_env: dict[str, str],
+                     allocatable: dict) -> list[tuple[str, str]]:
+    """The container's variables in order; raises ContainerConfigError."""
+    env: dict[str, str] = {}
+    for env_from in container.get("envFrom") or []:
+        _env_from(env_from, source, env)
+    for var in container.get("env") or []:
+        name = var.get("name", "")
+        if "valueFrom" in var and var["valueFrom"] is not None:
+            value = _value_from(pod, container, var["valueFrom"], source, allocatable)
+            if value is None:
+                continue
+        else:
+            value = expand(var.get("value") or "", lambda n: env.get(n, svc_env.get(n)))
+        env[name] = value
+    result = list(env.items())
+    result.extend((k, svc_env[k]) for k in sorted(svc_env) if k not in env)
+    return result
+
+
+def _env_from(env_from: dict, source: ObjectSource, env: dict[str, str]) -> None:
+    prefix = env_from.get("prefix") or ""
+    for kind, key in (("configmap", "configMapRef"), ("secret", "secretRef")):
+        ref = env_from.get(key)
+        if not ref:
+            continue
+        data = source.data(kind, ref.get("name", ""), bool(ref.get("optional")))
+        for k in sorted(data or {}):
+            env[prefix + k] = data[k]
+
+
+def _value_from(pod: dict, container: dict, value_from: dict, source: ObjectSource,
+                allocatable: dict) -> Optional[str]:
+    for kind, key, title in (("configmap", "configMapKeyRef", "ConfigMap"),
+                             ("secret", "secretKeyRef", "Secret")):
+        ref = value_from.get(key)
+        if not ref:
+            continue
+        optional = bool(ref.get("optional"))
+        data = source.data(kind, ref.get("name", ""), optional)
+        if data is None:
+            return None
+        if ref.get("key") not in data:
+            if optional:
+                return None
+            namespace = pod["metadata"].get("namespace", "")
+            raise ContainerConfigError(
+                f"couldn't find key {ref.get('key')} in {title} {namespace}/{ref.get('name', '')}")
+        return data[ref["key"]]
+    if value_from.get("fieldRef"):
+        return field_value(pod, value_from["fieldRef"].get("fieldPath", ""))
+    if value_from.get("resourceFieldRef"):
+        ref = value_from["resourceFieldRef"]
+        target = container
+        if ref.get("containerName"):
+            for c in (pod.get("spec") or {}).get("containers") or []:
+                if c.get("name") == ref["containerName"]:
+                    target = c
+        return resource_value(pod, target, ref, allocatable)
+    return ""
+
+
+def expand_command(container: dict, env: list[tuple[str, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``ExpandContainerCommandAndArgs``."""
+    values = dict(env)
+    mapping = values.get
+    command = tuple(expand(c, mapping) for c in container.get("command") or [])
+    args = tuple(expand(a, mapping) for a in container.get("args") or [])
+    return command, args

@@ -1,0 +1,214 @@
+"""The kubelet: the agent on every node that turns pods bound to it into running containers.
+
+Mirrors pkg/kubelet (kubelet.go's ``syncLoop`` and its managers) at the level a student
+watches it work. One :class:`Kubelet` per node, a :class:`~labkube.core.machinery.Component`
+acting as ``system:node:<name>`` (the Node authorizer grants it what a real kubelet may do):
+
+* ``start()`` registers the Node (:mod:`.node_status`), starts heartbeats (Lease every 10 s,
+  status every 10 s when changed, else every 5 minutes) and ONE pod informer with the field
+  selector ``spec.nodeName=<node>`` — the kubelet sees only its own pods;
+* each pod gets a :class:`~.pod_workers.PodWorker`; runtime events (container started, died,
+  OOM-killed) wake the worker of the pod they belong to (the PLEG);
+* ``stop()`` is the kubelet process dying: watches, timers and probes stop, but containers keep
+  running in the runtime — until :meth:`kill_all_containers` (the node itself failing);
+* it speaks to containers only through the runtime interface (:mod:`labkube.runtime.cri`).
+
+Helpers for the cluster's failure injection: :meth:`kill_all_containers`,
+:meth:`crash_container`, :meth:`set_node_conditions`; and for kubectl: :meth:`logs`,
+:meth:`exec`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from labkube.core.clock import Clock
+from labkube.core.errors import StatusError, not_found
+from labkube.core.kubelet import admission
+from labkube.core.kubelet.backoff import Backoff
+from labkube.core.kubelet.images import ImageManager
+from labkube.core.kubelet.ipam import PodIPAllocator
+from labkube.core.kubelet.node_status import NodeStatusManager
+from labkube.core.kubelet.pod_workers import TERMINAL, PodWorker
+from labkube.core.kubelet.termination import Terminations
+from labkube.core.kubelet.volumes import HostPaths
+from labkube.core.machinery.controller import Component, ErrorLog
+from labkube.core.machinery.events import EventNamer, EventRecorder
+from labkube.runtime.cri import CONTAINER_RUNNING, ContainerEvent, NotFoundError
+
+
+@dataclass(frozen=True)
+class KubeletConfig:
+    """The KubeletConfiguration fields labkube models (defaults as in Kubernetes 1.32)."""
+
+    node_status_update_frequency: float = 10.0  # also the Lease renew interval (0.25 x 40 s)
+    node_status_report_frequency: float = 300.0
+    node_lease_duration_seconds: int = 40
+
+
+class Kubelet(Component):
+    """The kubelet of one node."""
+
+    def __init__(self, client: Any, clock: Clock, runtime: Any, node_name: str, errors: ErrorLog,
+                 namer: Optional[EventNamer] = None, *, index: int = 1, cpu: str = "2",
+                 memory: str = "8Gi", pods: str = "110", labels: Optional[dict] = None,
+                 taints: Optional[list] = None, config: Optional[KubeletConfig] = None) -> None:
+        super().__init__(client, clock, errors)
+        self.name = f"kubelet/{node_name}"
+        self.node_name = node_name
+        self.runtime = runtime
+        self.index = index
+        self.capacity = {"cpu": cpu, "memory": memory, "pods": pods}
+        self.labels = dict(labels or {})
+        self.taints = list(taints or [])
+        self.config = config or KubeletConfig()
+        runtime_name, runtime_version = runtime.version()
+        self.runtime_name = runtime_name
+        self.runtime_version = f"{runtime_name}://{runtime_version}"
+        self.recorder = EventRecorder(client, clock, "kubelet", host=node_name, namer=namer)
+        self.images = ImageManager(runtime, self.recorder, clock)
+        self.crash_backoff = Backoff(clock)
+        self.host_paths = HostPaths()
+        self.terminations = Terminations()
+        self.node_status = NodeStatusManager(self)
+        self.workers: dict[str, PodWorker] = {}
+        self.ipam: Optional[PodIPAllocator] = None
+        self.pods = None
+        self._unsubscribe = None
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    def setup(self) -> None:
+        self.node_status.register()
+        if self.ipam is None or self.ipam.cidr != self.node_status.pod_cidr:
+            self.ipam = PodIPAllocator(self.node_status.pod_cidr or "10.244.0.0/24")
+        self.workers = {}
+        self.pods = self.informers.informer("pods", field_selector=f"spec.nodeName={self.node_name}")
+        self.pods.add_event_handler(self._pod_added, self._pod_updated, self._pod_deleted)
+        self._unsubscribe = self.runtime.subscribe(self._runtime_event)
+
+    def on_start(self) -> None:
+        self.node_status.start()
+
+    def on_stop(self) -> None:
+        self.node_status.stop()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        for worker in self.workers.values():
+            worker.shutdown()
+        self.workers = {}
+
+    @property
+    def host_ip(self) -> str:
+        return self.node_status.internal_ip
+
+    def allocatable(self) -> dict:
+        node = self.node_status.node or {}
+        return dict((node.get("status") or {}).get("allocatable") or {})
+
+    # -- pods from the informer -------------------------------------------------------------------------
+    def _pod_added(self, pod: dict) -> None:
+        uid = pod["metadata"].get("uid", "")
+        worker = self.workers.get(uid)
+        if worker is None:
+            worker = self.workers[uid] = PodWorker(self, pod)
+        worker.update(pod)
+
+    def _pod_updated(self, old: dict, new: dict) -> None:
+        self._pod_added(new)
+
+    def _pod_deleted(self, pod: dict) -> None:
+        worker = self.workers.pop(pod["metadata"].get("uid", ""), None)
+        if worker is not None:
+            worker.cleanup()
+
+    # -- PLEG ---------------------------------------------------------------------------------------------
+    def _runtime_event(self, event: ContainerEvent) -> None:
+        for worker in self.workers.values():
+            if worker.sandbox_id != event.sandbox_id:
+                continue
+            if event.type == "started":
+                worker.request_sync()
+            else:
+                worker.container_died(event.container_id)
+            return
+
+    # -- admission and IPs -----------------------------------------------------------------------------------
+    def admit(self, pod: dict) -> admission.AdmitResult:
+        try:
+            node = self.client.get("nodes", self.node_name)
+        except StatusError as err:
+            self.report("admit: get node", err)
+            node = self.node_status.node
+        uid = pod["metadata"].get("uid")
+        admitted = [w.pod for w in self.workers.values()
+                    if w.uid != uid and w.admitted and w.rejected is None and w.phase not in TERMINAL]
+        return admission.admit(pod, node, admitted)
+
+    def allocate_ip(self, uid: str) -> str:
+        return self.ipam.allocate(uid)
+
+    def reserve_ip(self, ip: str, uid: str) -> None:
+        if self.ipam is not None and ip:
+            self.ipam.reserve(ip, uid)
+
+    def release_ip(self, uid: str) -> None:
+        if self.ipam is not None:
+            self.ipam.release(uid)
+
+    # -- failure injection and inspection -------------------------------------------------------------------
+    def set_node_conditions(self, **pressure: bool) -> None:
+        """``set_node_conditions(MemoryPressure=True)``: what the eviction manager would report."""
+        self.node_status.set_conditions(**pressure)
+
+    def kill_all_containers(self) -> None:
+        """The machine died: every sandbox stops and every container is SIGKILLed (exit 137)."""
+        for sandbox in self.runtime.list_pod_sandboxes():
+            try:
+                self.runtime.stop_pod_sandbox(sandbox.id)
+            except NotFoundError:
+                pass
+
+    def crash_container(self, namespace: str, pod_name: str, container: Optional[str] = None) -> None:
+        """Kill one container's process as if it crashed (SIGKILL); the restart policy applies."""
+        cid = self._container_id(namespace, pod_name, container, previous=False)
+        self.runtime.stop_container(cid, 0)
+
+    def worker_for(self, namespace: str, pod_name: str) -> Optional[PodWorker]:
+        for worker in self.workers.values():
+            if worker.name == pod_name and worker.namespace == namespace:
+                return worker
+        return None
+
+    def _container_id(self, namespace: str, pod_name: str, container: Optional[str], previous: bool) -> str:
+        worker = self.worker_for(namespace, pod_name)
+        if worker is None:
+            raise not_found("pods", pod_name)
+        spec = worker.pod.get("spec") or {}
+        name = container or (spec.get("containers") or [{}])[0].get("name", "")
+        record = worker.records.get(name)
+        if record is None:
+            raise StatusError(400, "BadRequest",
+                              f"container {name} is not valid for pod {pod_name}")
+        cid = record.previous_id if previous else record.container_id
+        if not cid:
+            if previous:
+                raise StatusError(400, "BadRequest",
+                                  f'previous terminated container "{name}" in pod "{pod_name}" not found')
+            raise StatusError(400, "BadRequest",
+                              f'container "{name}" in pod "{pod_name}" is waiting to start: ContainerCreating')
+        return cid
+
+    def logs(self, namespace: str, pod_name: str, container: Optional[str] = None, *,
+             previous: bool = False, tail: Optional[int] = None, timestamps: bool = False) -> str:
+        """``kubectl logs`` (``-c``, ``--previous``, ``--tail``, ``--timestamps``)."""
+        cid = self._container_id(namespace, pod_name, container, previous)
+        return self.runtime.logs(cid, tail=tail, timestamps=timestamps)
+
+    def exec(self, namespace: str, pod_name: str, argv: list[str], container: Optional[str] = None):
+        """``kubectl exec``: an Operation completing with the runtime's ExecResult."""
+        cid = self._container_id(namespace, pod_name, container, previous=False)
+        if self.runtime.container_status(cid).state != CONTAINER_RUNNING:
+            raise StatusError(400, "BadRequest", "cannot exec into a container in a completed pod")
+        return self.runtime.exec(cid, list(argv))

@@ -1,0 +1,655 @@
+"""One pod's life on its node: the kubelet's per-pod state machine.
+
+Mirrors pkg/kubelet/pod_workers.go and ``SyncPod`` of the kuberuntime manager
+(pkg/kubelet/kuberuntime/kuberuntime_manager.go, kuberuntime_container.go): every time
+something about the pod changes (the API object, a container event from the runtime, a probe
+result, a timer) the worker *syncs*: it compares what the pod spec wants with what the runtime
+has and takes the next steps, then reports the status.
+
+A sync, in order:
+
+1. admission (once): the pod is rejected (phase ``Failed``) if it does not fit the node;
+2. volumes: every volume is set up, else ``FailedMount`` and the pod stays ``ContainerCreating``;
+3. the sandbox: created with the next IP of the node's podCIDR (``PodReadyToStartContainers``);
+4. init containers, one at a time, each to a successful exit (``Init:0/2`` in kubectl);
+5. app containers: each one not yet started is started — image pulled (:mod:`.images`),
+   environment built (:mod:`.env`), ``Created container x``, ``Started container x``, probes
+   (:mod:`.probes`), postStart hook; a container that exited is restarted if the restart policy
+   says so, after the CrashLoopBackOff delay (10 s doubling to 300 s, reset after 10 minutes
+   without a crash: ``back-off 40s restarting failed container=app pod=web_default(uid)``);
+6. status (:mod:`.status`), written only when it changed.
+
+A pod with a ``deletionTimestamp`` is handed to :mod:`.termination`. Image pulls are the only
+asynchronous step inside a sync: the worker waits for the pull (as the kubelet's does) and syncs
+again when it completes. Nothing here reads the wall clock; timers are set only when a retry or
+backoff is due.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from labkube.core.api.quantity import parse_quantity
+from labkube.core.errors import StatusError
+from labkube.core.kubelet import status as podstatus
+from labkube.core.kubelet.env import (
+    CREATE_CONTAINER_CONFIG_ERROR, ContainerConfigError, ObjectSource, expand_command,
+    make_environment, service_env, services_for_pod,
+)
+from labkube.core.kubelet.images import ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, ImageResult, go_duration
+from labkube.core.kubelet.ipam import AddressesExhausted
+from labkube.core.kubelet.probes import LIVENESS, READINESS, STARTUP, ProbeWorker
+from labkube.core.kubelet.volumes import MountError, PodVolumes
+from labkube.core.machinery.events import NORMAL, WARNING
+from labkube.runtime.cri import (
+    CONTAINER_EXITED, CONTAINER_RUNNING, ContainerConfig, ContainerStartError, ContainerStatus,
+    NotFoundError, PodSandboxConfig, RuntimeErrorBase, SANDBOX_READY,
+)
+
+#: How soon a failed pull is looked at again (the PLEG relist period): long enough that
+#: ``ErrImagePull`` is seen before ``ImagePullBackOff``.
+PULL_ERROR_RECHECK = 1.0
+#: The pod worker's retry delay after a failed sync (``workerBackOffPeriod``).
+SYNC_ERROR_RETRY = 10.0
+#: The volume manager's retry delays (nestedpendingoperations: 500 ms doubling to 2m2s).
+MOUNT_RETRY_INITIAL, MOUNT_RETRY_MAX = 0.5, 122.0
+TERMINAL = ("Succeeded", "Failed")
+
+
+class ContainerRecord:
+    """What the kubelet remembers about one container of the pod across its restarts."""
+
+    __slots__ = ("name", "init", "spec", "restart_count", "container_id", "previous_id",
+                 "last_terminated", "waiting", "retry_at", "ready", "started", "probes")
+
+    def __init__(self, spec: dict, init: bool) -> None:
+        self.name = spec["name"]
+        self.init = init
+        self.spec = spec
+        self.restart_count = 0
+        self.container_id = ""
+        self.previous_id = ""
+        self.last_terminated: Optional[dict] = None
+        self.waiting: Optional[tuple[str, str]] = None
+        self.retry_at = 0.0
+        self.ready = False
+        self.started = False
+        self.probes: list[ProbeWorker] = []
+
+    @property
+    def field_path(self) -> str:
+        group = "initContainers" if self.init else "containers"
+        return f"spec.{group}{{{self.name}}}"
+
+    def stop_probes(self) -> None:
+        for worker in self.probes:
+            worker.stop()
+        self.probes = []
+
+
+class PodWorker:
+    """Drives one pod toward its spec on this node."""
+
+    def __init__(self, kubelet, pod: dict) -> None:
+        self.kubelet = kubelet
+        self.clock = kubelet.clock
+        self.runtime = kubelet.runtime
+        self.pod = pod
+        self.uid = pod["metadata"].get("uid", "")
+        self.records: dict[str, ContainerRecord] = {}
+        self.sandbox_id = ""
+        self.pod_ip = ""
+        self.alive = True
+        self.busy = False
+        self.dirty = False
+        self.admitted = False
+        self.rejected = None
+        self.phase = (pod.get("status") or {}).get("phase", "Pending")
+        self.start_time = (pod.get("status") or {}).get("startTime")
+        self.volumes: Optional[PodVolumes] = None
+        self.mount_delay = MOUNT_RETRY_INITIAL
+        self.mount_retry_at = 0.0
+        self.sandbox_stopped = False
+        self.termination = None
+        self.dead_sandboxes: list[str] = []
+        self.last_written: Optional[dict] = None
+        self._sync_scheduled = False
+        self._timer = None
+        self._timer_at = 0.0
+        self._adopt()
+
+    # -- identity helpers ------------------------------------------------------------------------
+    @property
+    def host_ip(self) -> str:
+        return self.kubelet.host_ip
+
+    @property
+    def name(self) -> str:
+        return self.pod["metadata"]["name"]
+
+    @property
+    def namespace(self) -> str:
+        return self.pod["metadata"].get("namespace", "default")
+
+    def pod_label(self) -> str:
+        """``format.Pod``: ``name_namespace(uid)``."""
+        return f"{self.name}_{self.namespace}({self.uid})"
+
+    def event(self, etype: str, reason: str, message: str, container: str = "") -> None:
+        field_path = ""
+        if container:
+            record = self.records.get(container)
+            field_path = record.field_path if record else f"spec.containers{{{container}}}"
+        self.kubelet.recorder.event(self.pod, etype, reason, message, field_path)
+
+    # -- scheduling syncs -------------------------------------------------------------------------
+    def update(self, pod: dict) -> None:
+        self.pod = pod
+        self.request_sync()
+
+    def request_sync(self) -> None:
+        if self._sync_scheduled or not self.alive:
+            return
+        self._sync_scheduled = True
+        self.clock.call_later(0, self._run_sync, name=f"kubelet sync {self.name}")
+
+    def _run_sync(self) -> None:
+        self._sync_scheduled = False
+        self.sync()
+
+    def resync_at(self, when: float) -> None:
+        """Sync again at ``when`` (one timer per pod: the earliest wins)."""
+        if not self.alive:
+            return
+        if self._timer is not None and self._timer_at <= when and self._timer_at >= self.clock.now():
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = when
+        self._timer = self.clock.call_at(max(when, self.clock.now()), self._fire_timer,
+                                         name=f"kubelet resync {self.name}")
+
+    def _fire_timer(self) -> None:
+        self._timer = None
+        self.sync()
+
+    def shutdown(self) -> None:
+        """The kubelet process stopped: forget timers and probes; containers keep running."""
+        self.alive = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for record in self.records.values():
+            record.stop_probes()
+
+    # -- the sync ------------------------------------------------------------------------------------
+    def sync(self) -> None:
+        if not self.alive:
+            return
+        if self.busy:
+            self.dirty = True
+            return
+        self.dirty = False
+        try:
+            self._sync()
+        except (StatusError, RuntimeErrorBase) as err:
+            self.kubelet.report(f"sync pod {self.namespace}/{self.name}", err)
+            self.resync_at(self.clock.now() + SYNC_ERROR_RETRY)
+
+    def _sync(self) -> None:
+        if self.pod["metadata"].get("deletionTimestamp"):
+            self.kubelet.terminations.run(self)
+            return
+        if self.rejected is not None:
+            return
+        if not self.admitted and not self._admit():
+            return
+        if self.phase in TERMINAL:
+            self._stop_sandbox()
+            self.write_status()
+            return
+        if self._mount() and self._ensure_sandbox():
+            self._run_containers()
+        self.write_status()
+
+    def _admit(self) -> bool:
+        status = self.pod.get("status") or {}
+        if status.get("containerStatuses") or status.get("phase") in ("Running", "Succeeded", "Failed"):
+            self.admitted = True  # admitted by this node before (a kubelet restart)
+            return True
+        result = self.kubelet.admit(self.pod)
+        if not result.admit:
+            self.rejected = result
+            self.event(WARNING, result.reason, result.message)
+            self.write_status()
+            return False
+        self.admitted = True
+        if not self.start_time:
+            self.start_time = self.clock.timestamp()
+        return True
+
+    # -- volumes and sandbox ------------------------------------------------------------------------------
+    def _mount(self) -> bool:
+        if self.volumes is None:
+            self.volumes = PodVolumes(self.pod, self.kubelet.host_paths, self.kubelet.allocatable(), self.clock)
+        if self.mount_retry_at > self.clock.now():
+            return False
+        try:
+            self.volumes.setup(ObjectSource(self.kubelet.client, self.namespace))
+        except MountError as err:
+            self.event(WARNING, "FailedMount", err.message)
+            self.mount_retry_at = self.clock.now() + self.mount_delay
+            self.resync_at(self.mount_retry_at)
+            self.mount_delay = min(self.mount_delay * 2, MOUNT_RETRY_MAX)
+            return False
+        return True
+
+    def _adopt(self) -> None:
+        """Pick up a sandbox and containers this pod already has (after a kubelet restart).
+
+        A sandbox found stopped (the node went down) is replaced by a new one; its containers
+        count as the previous attempts, so restart counts go on from them.
+        """
+        mine = [s for s in self.runtime.list_pod_sandboxes() if s.uid == self.uid]
+        ready = [s for s in mine if s.state == SANDBOX_READY]
+        if ready:
+            self.sandbox_id, self.pod_ip = ready[0].id, ready[0].ip
+            self.kubelet.reserve_ip(ready[0].ip, self.uid)
+        self.dead_sandboxes = [s.id for s in mine if s.state != SANDBOX_READY]
+        if not mine:
+            return
+        spec = self.pod.get("spec") or {}
+        found: dict[str, list[ContainerStatus]] = {}
+        for cs in self.runtime.list_containers():
+            if cs.sandbox_id in {s.id for s in mine}:
+                found.setdefault(cs.name, []).append(cs)
+        for init, group in ((True, spec.get("initContainers") or []), (False, spec.get("containers") or [])):
+            for c in group:
+                attempts = sorted(found.get(c["name"], []), key=lambda s: (s.attempt, s.created_at))
+                if not attempts:
+                    continue
+                record = self._record(c, init)
+                current = attempts[-1]
+                record.container_id, record.restart_count = current.id, current.attempt
+                if len(attempts) > 1:
+                    record.previous_id = attempts[-2].id
+                    record.last_terminated = podstatus.terminated_state(attempts[-2], self.kubelet.runtime_name)
+                if current.state == CONTAINER_RUNNING:
+                    self._container_started(record, current.started_at)
+        self.admitted = True
+
+    def _ensure_sandbox(self) -> bool:
+        if self.sandbox_id:
+            return True
+        if self.dead_sandboxes:
+            self.event(NORMAL, "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.")
+        try:
+            ip = self.kubelet.allocate_ip(self.uid)
+        except AddressesExhausted as err:
+            self.event(WARNING, "FailedCreatePodSandBox",
+                       f'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="host-local" failed (add): {err}')
+            self.resync_at(self.clock.now() + SYNC_ERROR_RETRY)
+            return False
+        spec = self.pod.get("spec") or {}
+        meta = self.pod["metadata"]
+        config = PodSandboxConfig(
+            name=self.name, namespace=self.namespace, uid=self.uid, ip=ip,
+            hostname=spec.get("hostname") or self.name,
+            labels=dict(meta.get("labels") or {}), annotations=dict(meta.get("annotations") or {}))
+        self.sandbox_id = self.runtime.run_pod_sandbox(config)
+        self.pod_ip = ip
+        self.sandbox_stopped = False
+        return True
+
+    def _stop_sandbox(self) -> None:
+        for record in self.records.values():
+            record.stop_probes()
+            record.ready = False
+        if self.sandbox_id and not self.sandbox_stopped:
+            self.sandbox_stopped = True
+            try:
+                self.runtime.stop_pod_sandbox(self.sandbox_id)
+            except NotFoundError:
+                pass
+
+    # -- containers -----------------------------------------------------------------------------------------
+    def _record(self, spec: dict, init: bool = False) -> ContainerRecord:
+        record = self.records.get(spec["name"])
+        if record is None:
+            record = self.records[spec["name"]] = ContainerRecord(spec, init)
+        record.spec = spec
+        return record
+
+    def container_status(self, record: ContainerRecord) -> Optional[ContainerStatus]:
+        if not record.container_id:
+            return None
+        try:
+            return self.runtime.container_status(record.container_id)
+        except NotFoundError:
+            return None
+
+    def _run_containers(self) -> None:
+        spec = self.pod.get("spec") or {}
+        policy = spec.get("restartPolicy") or "Always"
+        for c in spec.get("initContainers") or []:
+            record = self._record(c, init=True)
+            cs = self.container_status(record)
+            if cs is None:
+                self._maybe_start(record)
+                return
+            if cs.state != CONTAINER_EXITED:
+                return
+            if cs.exit_code == 0:
+                record.waiting = None
+                continue
+            if policy != "Never":
+                self._restart(record, cs)
+            return
+        for c in spec.get("containers") or []:
+            record = self._record(c)
+            cs = self.container_status(record)
+            if cs is None:
+                if not self._maybe_start(record):
+                    return
+                continue
+            if cs.state != CONTAINER_EXITED:
+                continue
+            record.ready = False
+            record.stop_probes()
+            if policy == "Always" or (policy == "OnFailure" and cs.exit_code != 0):
+                if not self._restart(record, cs):
+                    return
+            else:
+                record.waiting = None
+
+    def _maybe_start(self, record: ContainerRecord) -> bool:
+        """Start unless a retry is not yet due. False while an image pull is in flight."""
+        if record.retry_at > self.clock.now():
+            self.resync_at(record.retry_at)
+            return True
+        return self._start(record)
+
+    def _restart(self, record: ContainerRecord, cs: ContainerStatus) -> bool:
+        key = f"{self.uid}_{record.name}"
+        backoff = self.kubelet.crash_backoff
+        if backoff.in_backoff_since(key, cs.finished_at):
+            message = (f"back-off {go_duration(backoff.get(key))} restarting failed "
+                       f"container={record.name} pod={self.pod_label()}")
+            if record.waiting != ("CrashLoopBackOff", message):
+                record.waiting = ("CrashLoopBackOff", message)
+                self.event(WARNING, "BackOff",
+                           f"Back-off restarting failed container {record.name} in pod {self.pod_label()}",
+                           record.name)
+            self.resync_at(backoff.expires_at(key, cs.finished_at))
+            return True
+        if record.retry_at > self.clock.now():
+            self.resync_at(record.retry_at)
+            return True
+        backoff.next(key, cs.finished_at)
+        return self._start(record)
+
+    def _start(self, record: ContainerRecord) -> bool:
+        op = self.kubelet.images.ensure(self.pod, record.spec, record.field_path)
+        if op.done:
+            self._create_and_start(record, op.result())
+            return True
+        self.busy = True
+
+        def pulled(done_op) -> None:
+            self.busy = False
+            if not self.alive:
+                return
+            if not self.pod["metadata"].get("deletionTimestamp"):
+                try:
+                    self._create_and_start(record, done_op.result())
+                except (StatusError, RuntimeErrorBase) as err:
+                    self.kubelet.report(f"start container {record.name}", err)
+            self.sync()
+
+        op.add_done_callback(pulled)
+        return False
+
+    def _create_and_start(self, record: ContainerRecord, image: ImageResult) -> None:
+        now = self.clock.now()
+        if not image.ok:
+            record.waiting = (image.reason, image.message)
+            self.event(WARNING, "Failed", f"Error: {image.reason}", record.name)
+            if image.reason == ERR_IMAGE_PULL:
+                record.retry_at = now + PULL_ERROR_RECHECK
+            elif image.reason == IMAGE_PULL_BACKOFF:
+                key = f"{self.uid}_{record.spec.get('image', '')}"
+                record.retry_at = self.kubelet.images.backoff.update_expires_at(key)
+            else:
+                record.retry_at = now + SYNC_ERROR_RETRY
+            self.resync_at(record.retry_at)
+            return
+        try:
+            env = self._environment(record.spec)
+        except ContainerConfigError as err:
+            record.waiting = (CREATE_CONTAINER_CONFIG_ERROR, err.message)
+            self.event(WARNING, "Failed", f"Error: {err.message}", record.name)
+            record.retry_at = now + SYNC_ERROR_RETRY
+            self.resync_at(record.retry_at)
+            return
+        command, args = expand_command(record.spec, env)
+        attempt = record.restart_count + (1 if record.container_id else 0)
+        config = self._container_config(record.spec, command, args, env, attempt)
+        try:
+            cid = self.runtime.create_container(self.sandbox_id, config)
+        except RuntimeErrorBase as err:
+            record.waiting = ("CreateContainerError", err.message)
+            self.event(WARNING, "Failed", f"Error: {err.message}", record.name)
+            record.retry_at = now + SYNC_ERROR_RETRY
+            self.resync_at(record.retry_at)
+            return
+        self._replace_container(record, cid, attempt)
+        self.event(NORMAL, "Created", f"Created container {record.name}", record.name)
+        try:
+            self.runtime.start_container(cid)
+        except ContainerStartError as err:
+            self.event(WARNING, "Failed", f"Error: {err.message}", record.name)
+            self.request_sync()
+            return
+        self.event(NORMAL, "Started", f"Started container {record.name}", record.name)
+        cs = self.container_status(record)
+        self._container_started(record, cs.started_at if cs else now)
+        self.kubelet.terminations.post_start(self, record)
+
+    def _replace_container(self, record: ContainerRecord, cid: str, attempt: int) -> None:
+        if record.container_id:
+            old = self.container_status(record)
+            if old is not None:
+                record.last_terminated = podstatus.terminated_state(old, self.kubelet.runtime_name)
+            if record.previous_id:
+                try:
+                    self.runtime.remove_container(record.previous_id)
+                except NotFoundError:
+                    pass
+            record.previous_id = record.container_id
+        record.container_id = cid
+        record.restart_count = attempt
+        record.waiting = None
+        record.retry_at = 0.0
+        record.ready = record.started = False
+
+    def _environment(self, spec: dict) -> list[tuple[str, str]]:
+        source = ObjectSource(self.kubelet.client, self.namespace)
+        svc = service_env(services_for_pod(self.kubelet.client, self.pod))
+        pod = self.pod_with_ips()
+        return make_environment(pod, spec, source, svc, self.kubelet.allocatable())
+
+    def pod_with_ips(self) -> dict:
+        """The pod as the downward API sees it: with this node's IPs filled in."""
+        status = dict(self.pod.get("status") or {})
+        status.update(hostIP=self.host_ip, hostIPs=[{"ip": self.host_ip}])
+        if self.pod_ip:
+            status.update(podIP=self.pod_ip, podIPs=[{"ip": self.pod_ip}])
+        return dict(self.pod, status=status)
+
+    def _container_config(self, spec: dict, command, args, env, attempt: int) -> ContainerConfig:
+        limits = (spec.get("resources") or {}).get("limits") or {}
+        requests = (spec.get("resources") or {}).get("requests") or {}
+        memory = parse_quantity(str(limits["memory"])).value() if "memory" in limits else None
+        cpu = parse_quantity(str(limits["cpu"])).milli if "cpu" in limits else None
+        cpu_request = parse_quantity(str(requests["cpu"])).milli if "cpu" in requests else None
+        return ContainerConfig(
+            name=spec["name"], image=spec.get("image", ""), command=command, args=args,
+            env=tuple(env), working_dir=spec.get("workingDir") or "",
+            mounts=self.volumes.mounts(spec) if self.volumes else (),
+            memory_limit_bytes=memory, cpu_limit_millicores=cpu, cpu_request_millicores=cpu_request,
+            attempt=attempt, stdin=bool(spec.get("stdin")), tty=bool(spec.get("tty")),
+            labels={"io.kubernetes.container.name": spec["name"], "io.kubernetes.pod.name": self.name,
+                    "io.kubernetes.pod.namespace": self.namespace, "io.kubernetes.pod.uid": self.uid})
+
+    # -- probes -------------------------------------------------------------------------------------------------
+    def _container_started(self, record: ContainerRecord, started_at: float) -> None:
+        spec = record.spec
+        record.stop_probes()
+        record.started = not spec.get("startupProbe")
+        record.ready = not spec.get("readinessProbe") and record.started
+        if record.init:
+            return
+        if spec.get("startupProbe"):
+            record.probes.append(self._probe(record, STARTUP, started_at))
+        else:
+            self._start_probes(record, started_at)
+
+    def _start_probes(self, record: ContainerRecord, started_at: float) -> None:
+        for kind, key in ((LIVENESS, "livenessProbe"), (READINESS, "readinessProbe")):
+            if record.spec.get(key):
+                record.probes.append(self._probe(record, kind, started_at))
+
+    def _probe(self, record: ContainerRecord, kind: str, started_at: float) -> ProbeWorker:
+        spec = record.spec[f"{kind}Probe"]
+        return ProbeWorker(kind, spec, record.spec, record.container_id, started_at, self,
+                           lambda worker, ok: self._probe_result(record, worker, ok))
+
+    def _probe_result(self, record: ContainerRecord, worker: ProbeWorker, success: bool) -> None:
+        if not self.alive or worker.container_id != record.container_id:
+            return
+        if worker.kind == READINESS:
+            if record.ready != success:
+                record.ready = success
+                self.request_sync()
+            return
+        if worker.kind == STARTUP and success:
+            record.started = True
+            record.ready = not record.spec.get("readinessProbe")
+            cs = self.container_status(record)
+            self._start_probes(record, cs.started_at if cs else self.clock.now())
+            self.request_sync()
+            return
+        if success:
+            return
+        self.kill_container(record, f"Container {record.name} failed {worker.kind} probe, will be restarted")
+
+    def kill_container(self, record: ContainerRecord, message: str, reason: str = "Killing") -> None:
+        """Stop the container with the pod's grace period (liveness failure, postStart failure)."""
+        record.stop_probes()
+        record.ready = False
+        self.event(NORMAL, "Killing", message, record.name)
+        spec = self.pod.get("spec") or {}
+        probe_grace = None
+        for key in ("livenessProbe", "startupProbe"):
+            probe = record.spec.get(key) or {}
+            if probe.get("terminationGracePeriodSeconds") is not None:
+                probe_grace = probe["terminationGracePeriodSeconds"]
+        grace = probe_grace if probe_grace is not None else spec.get("terminationGracePeriodSeconds", 30)
+        try:
+            op = self.runtime.stop_container(record.container_id, float(grace))
+        except NotFoundError:
+            return
+        op.add_done_callback(lambda _op: self.request_sync())
+
+    def container_died(self, container_id: str) -> None:
+        for record in self.records.values():
+            if record.container_id == container_id:
+                record.stop_probes()
+                record.ready = False
+        self.request_sync()
+
+    # -- status -----------------------------------------------------------------------------------------------------
+    def compute_status(self) -> dict:
+        pod = self.pod
+        spec = pod.get("spec") or {}
+        old = pod.get("status") or {}
+        status: dict = {k: v for k, v in old.items()
+                        if k in ("qosClass", "nominatedNodeName", "conditions", "resize")}
+        if self.rejected is not None:
+            status.update(phase="Failed", reason=self.rejected.reason,
+                          message="Pod was rejected: " + self.rejected.message)
+            status["startTime"] = self.start_time or self.clock.timestamp()
+            self.phase = "Failed"
+            return podstatus.ordered_status(status)
+        runtime_name = self.kubelet.runtime_name
+        init_statuses = []
+        for c in spec.get("initContainers") or []:
+            record = self._record(c, init=True)
+            init_statuses.append(podstatus.container_status(
+                c, record, self.container_status(record), runtime_name, "PodInitializing"))
+        initializing = any((st["state"].get("terminated") or {}).get("exitCode", -1) != 0
+                           for st in init_statuses)
+        default = "PodInitializing" if initializing else "ContainerCreating"
+        statuses = []
+        for c in spec.get("containers") or []:
+            record = self._record(c)
+            statuses.append(podstatus.container_status(
+                c, record, self.container_status(record), runtime_name, default))
+        phase = podstatus.pod_phase(spec, init_statuses, statuses, False)
+        if self.termination is not None and self.termination.finished:
+            phase = self.termination.final_phase(statuses)
+        self.phase = phase
+        status["phase"] = phase
+        status["conditions"] = podstatus.conditions(
+            old.get("conditions") or [], self.clock.timestamp(),
+            sandbox_ready=bool(self.sandbox_id) and not self.sandbox_stopped, phase=phase, spec=spec,
+            init_statuses=init_statuses, statuses=statuses)
+        status["hostIP"] = self.host_ip
+        status["hostIPs"] = [{"ip": self.host_ip}]
+        if self.pod_ip:
+            status["podIP"] = self.pod_ip
+            status["podIPs"] = [{"ip": self.pod_ip}]
+        status["startTime"] = self.start_time or self.clock.timestamp()
+        if init_statuses:
+            status["initContainerStatuses"] = init_statuses
+        status["containerStatuses"] = statuses
+        return podstatus.ordered_status(status)
+
+    def write_status(self) -> None:
+        """The status manager: PATCH pods/status only when the status changed."""
+        status = self.compute_status()
+        if self.phase in TERMINAL and self.termination is None:
+            self._stop_sandbox()
+            status = self.compute_status()
+        current = self.pod.get("status") or {}
+        if status == current or status == self.last_written:
+            return
+        patched = self.kubelet.client.patch(
+            "pods", self.name, [{"op": "replace", "path": "/status", "value": status}],
+            namespace=self.namespace, patch_type="json", subresource="status")
+        self.last_written = status
+        if patched.get("metadata", {}).get("uid") == self.uid:
+            self.pod = patched
+
+    # -- the end ---------------------------------------------------------------------------------------------------------
+    def cleanup(self) -> None:
+        """The pod object is gone: remove its sandbox and containers, release its IP."""
+        self.shutdown()
+        for sandbox_id in [self.sandbox_id, *self.dead_sandboxes]:
+            if not sandbox_id:
+                continue
+            try:
+                self.runtime.remove_pod_sandbox(sandbox_id)
+            except NotFoundError:
+                pass
+        self.kubelet.release_ip(self.uid)
+        self.kubelet.images.forget_pod(self.uid)
+        self.kubelet.crash_backoff.forget_prefix(f"{self.uid}_")
+
+    def running_records(self) -> list[ContainerRecord]:
+        out = []
+        for record in self.records.values():
+            cs = self.container_status(record)
+            if cs is not None and cs.state == CONTAINER_RUNNING:
+                out.append(record)
+        return out

@@ -1,0 +1,206 @@
+"""The pod status the kubelet reports: phase, conditions, container statuses, IPs.
+
+Mirrors pkg/kubelet/kubelet_pods.go (``generateAPIPodStatus``, ``getPhase``,
+``convertToAPIContainerStatuses``), pkg/kubelet/status/generate.go (the conditions) and the
+status manager (pkg/kubelet/status/status_manager.go), which writes through the ``pods/status``
+subresource only when something changed.
+
+* phase: ``Pending`` while init containers run or any container has never run; ``Running``
+  while a container runs (or will be restarted); ``Succeeded`` when every container exited 0
+  and none will restart; ``Failed`` when one failed and will not restart;
+* conditions, kubelet-owned first: ``PodReadyToStartContainers`` (the sandbox has its network),
+  ``Initialized`` (``ContainersNotInitialized``: ``containers with incomplete status: [a b]``),
+  ``Ready`` and ``ContainersReady`` (``ContainersNotReady``: ``containers with unready status:
+  [web]``; ``PodCompleted`` once the pod succeeded), then the others (``PodScheduled``) as
+  they were; ``lastTransitionTime`` moves only when a condition's status flips;
+* ``containerStatuses``/``initContainerStatuses`` in spec order with ``state`` (waiting /
+  running / terminated), ``lastState``, ``ready``, ``started``, ``restartCount``, ``image``,
+  ``imageID``, ``containerID`` (``containerd://…``), ``volumeMounts``;
+* ``hostIP(s)``, ``podIP(s)``, ``startTime``; ``qosClass`` and ``nominatedNodeName`` are kept.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from labkube.core.clock import format_timestamp
+from labkube.runtime.cri import CONTAINER_CREATED, CONTAINER_RUNNING, ContainerStatus
+
+KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
+
+
+def terminated_state(cs: ContainerStatus, runtime_name: str) -> dict:
+    state = {
+        "containerID": f"{runtime_name}://{cs.id}",
+        "exitCode": cs.exit_code,
+        "finishedAt": format_timestamp(cs.finished_at),
+    }
+    if cs.message:
+        state["message"] = cs.message
+    state["reason"] = cs.reason or ("Completed" if cs.exit_code == 0 else "Error")
+    state["startedAt"] = format_timestamp(cs.started_at or cs.finished_at)
+    return state
+
+
+def container_status(spec: dict, record, cs: Optional[ContainerStatus], runtime_name: str,
+                     default_waiting: str) -> dict:
+    """One entry of containerStatuses for ``record`` (a pod worker's ContainerRecord)."""
+    state: dict
+    last = {"terminated": record.last_terminated} if record.last_terminated else {}
+    if cs is None or cs.state == CONTAINER_CREATED:
+        reason, message = record.waiting or (default_waiting, "")
+        state = {"waiting": _waiting(reason, message)}
+    elif cs.state == CONTAINER_RUNNING:
+        state = {"running": {"startedAt": format_timestamp(cs.started_at)}}
+    elif record.waiting:
+        state = {"waiting": _waiting(*record.waiting)}
+        last = {"terminated": terminated_state(cs, runtime_name)}
+    else:
+        state = {"terminated": terminated_state(cs, runtime_name)}
+    status = {
+        "name": spec["name"],
+        "state": state,
+        "lastState": last,
+        "ready": bool(record.ready and cs is not None and cs.state == CONTAINER_RUNNING),
+        "restartCount": record.restart_count,
+        "image": cs.image if cs is not None else spec.get("image", ""),
+        "imageID": cs.image_ref if cs is not None else "",
+    }
+    if cs is not None:
+        status["containerID"] = f"{runtime_name}://{cs.id}"
+    status["started"] = bool(record.started and cs is not None and cs.state == CONTAINER_RUNNING)
+    if cs is not None:
+        status["volumeMounts"] = _mounts(spec)
+    return status
+
+
+def _waiting(reason: str, message: str) -> dict:
+    return {"message": message, "reason": reason} if message else {"reason": reason}
+
+
+def _mounts(spec: dict) -> list[dict]:
+    out = []
+    for vm in spec.get("volumeMounts") or []:
+        entry = {"name": vm.get("name", ""), "mountPath": vm.get("mountPath", "")}
+        if vm.get("readOnly"):
+            entry["readOnly"] = True
+            entry["recursiveReadOnly"] = "Disabled"
+        out.append(entry)
+    return out
+
+
+# -- phase -------------------------------------------------------------------------------------------
+def pod_phase(spec: dict, init_statuses: list[dict], statuses: list[dict], rejected: bool) -> str:
+    """``getPhase``."""
+    if rejected:
+        return "Failed"
+    policy = spec.get("restartPolicy") or "Always"
+    pending_init = 0
+    for st in init_statuses:
+        term = st["state"].get("terminated")
+        if term and term.get("exitCode") == 0:
+            continue
+        if term and policy == "Never":
+            return "Failed"
+        last = st["lastState"].get("terminated")
+        if st["state"].get("waiting") and last and last.get("exitCode") != 0 and policy == "Never":
+            return "Failed"
+        pending_init += 1
+    if pending_init:
+        return "Pending"
+    running = waiting = stopped = succeeded = 0
+    for st in statuses:
+        state = st["state"]
+        if "running" in state:
+            running += 1
+        elif "terminated" in state:
+            stopped += 1
+            if state["terminated"].get("exitCode") == 0:
+                succeeded += 1
+        elif st["lastState"].get("terminated"):
+            stopped += 1
+        else:
+            waiting += 1
+    if waiting:
+        return "Pending"
+    if running:
+        return "Running"
+    if stopped:
+        if policy == "Always":
+            return "Running"
+        if stopped == succeeded:
+            return "Succeeded"
+        if policy == "Never":
+            return "Failed"
+        return "Running"
+    return "Pending"
+
+
+# -- conditions -----------------------------------------------------------------------------------------
+def conditions(old: list[dict], now: str, *, sandbox_ready: bool, phase: str, spec: dict,
+               init_statuses: list[dict], statuses: list[dict]) -> list[dict]:
+    fresh = [
+        _cond("PodReadyToStartContainers", sandbox_ready),
+        _initialized(phase, spec, init_statuses),
+    ]
+    ready = _containers_ready(phase, statuses)
+    fresh.append(dict(ready, type="Ready"))
+    fresh.append(dict(ready, type="ContainersReady"))
+    previous = {c.get("type"): c for c in old}
+    out = []
+    for cond in fresh:
+        before = previous.get(cond["type"])
+        same = before is not None and before.get("status") == cond["status"]
+        out.append(_ordered(cond, before.get("lastTransitionTime") if same else now))
+    out.extend(c for c in old if c.get("type") not in KUBELET_CONDITIONS)
+    return out
+
+
+def _cond(ctype: str, ok: bool, reason: str = "", message: str = "") -> dict:
+    cond = {"type": ctype, "status": "True" if ok else "False"}
+    if reason:
+        cond["reason"] = reason
+    if message:
+        cond["message"] = message
+    return cond
+
+
+def _ordered(cond: dict, transition: Optional[str]) -> dict:
+    out = {"type": cond["type"], "status": cond["status"], "lastProbeTime": None,
+           "lastTransitionTime": transition}
+    for key in ("reason", "message"):
+        if key in cond:
+            out[key] = cond[key]
+    return out
+
+
+def _initialized(phase: str, spec: dict, init_statuses: list[dict]) -> dict:
+    if not spec.get("initContainers"):
+        return _cond("Initialized", True)
+    incomplete = [st["name"] for st in init_statuses
+                  if (st["state"].get("terminated") or {}).get("exitCode", -1) != 0]
+    if not incomplete:
+        return _cond("Initialized", True, "PodCompleted" if phase == "Succeeded" else "")
+    return _cond("Initialized", False, "ContainersNotInitialized",
+                 f"containers with incomplete status: [{' '.join(incomplete)}]")
+
+
+def _containers_ready(phase: str, statuses: list[dict]) -> dict:
+    if phase == "Succeeded":
+        return _cond("", False, "PodCompleted")
+    if phase == "Failed":
+        return _cond("", False, "PodFailed")
+    unready = [st["name"] for st in statuses if not st["ready"]]
+    if unready:
+        return _cond("", False, "ContainersNotReady",
+                     f"containers with unready status: [{' '.join(unready)}]")
+    return _cond("", True)
+
+
+def ordered_status(status: dict) -> dict:
+    """Fields in the order the Go struct serializes them."""
+    order = ("phase", "conditions", "message", "reason", "nominatedNodeName", "hostIP", "hostIPs",
+             "podIP", "podIPs", "startTime", "initContainerStatuses", "containerStatuses", "qosClass")
+    out = {k: status[k] for k in order if k in status}
+    out.update((k, v) for k, v in status.items() if k not in out)
+    return out

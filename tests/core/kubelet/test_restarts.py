@@ -1,0 +1,119 @@
+"""Restarts: CrashLoopBackOff timing, restart policies, OOMKilled, image pull backoff."""
+
+import pytest
+
+from labkube.core.clock import parse_timestamp
+from tests.core.kubelet.harness import Node, simple_pod
+
+
+def crashing(name="crash", policy="Always", code=1):
+    pod = simple_pod(name, "busybox:1.28", command=["sh", "-c", f"exit {code}"])
+    pod["spec"]["restartPolicy"] = policy
+    return pod
+
+
+def restarts(node, name="crash"):
+    status = node.pod(name)["status"]
+    return status["containerStatuses"][0]["restartCount"] if "containerStatuses" in status else 0
+
+
+def test_crash_loop_back_off_waits_10_20_40_80_160_300_300_seconds_between_restarts():
+    node = Node()
+    node.create(simple_pod("crash", "busybox:1.28", command=["sh", "-c", "sleep 1; exit 1"]))
+    starts = set()
+    while len(starts) < 9:
+        node.run(0.25)
+        running = node.container("crash")["state"].get("running")
+        if running:
+            starts.add(parse_timestamp(running["startedAt"]))
+    ordered = sorted(starts)
+    waits = [round(b - a - 1) for a, b in zip(ordered, ordered[1:])]  # each attempt ran 1 s
+    assert waits == [0, 10, 20, 40, 80, 160, 300, 300]
+    assert node.container("crash")["restartCount"] == 8
+
+
+def test_a_crash_looping_container_waits_with_the_kubelets_message_and_last_state():
+    node = Node()
+    created = node.create(crashing())
+    node.run(3)
+    cs = node.container("crash")
+    uid = created["metadata"]["uid"]
+    assert cs["state"]["waiting"] == {
+        "reason": "CrashLoopBackOff",
+        "message": f"back-off 10s restarting failed container=app pod=crash_default({uid})",
+    }
+    assert cs["restartCount"] == 1
+    terminated = cs["lastState"]["terminated"]
+    assert (terminated["exitCode"], terminated["reason"]) == (1, "Error")
+    assert node.pod("crash")["status"]["phase"] == "Running"
+    assert ("BackOff", f"Back-off restarting failed container app in pod crash_default({uid})") in node.reasons("crash")
+
+
+def test_back_off_is_capped_at_five_minutes_and_says_5m0s():
+    node = Node()
+    node.create(crashing())
+    node.run_until(lambda: restarts(node) >= 6, 2000)
+    node.run(1)
+    assert "back-off 5m0s restarting failed container=app" in node.container("crash")["state"]["waiting"]["message"]
+
+
+@pytest.mark.parametrize("policy, code, phase, restarts", [
+    ("Never", 1, "Failed", 0),
+    ("Never", 0, "Succeeded", 0),
+    ("OnFailure", 0, "Succeeded", 0),
+    ("OnFailure", 1, "Running", 1),
+])
+def test_the_restart_policy_decides_whether_an_exited_container_restarts(policy, code, phase, restarts):
+    node = Node()
+    node.create(crashing(policy=policy, code=code))
+    node.run(5)
+    assert node.pod("crash")["status"]["phase"] == phase
+    assert node.container("crash")["restartCount"] == restarts
+
+
+def test_a_container_over_its_memory_limit_is_oom_killed_and_restarted():
+    node = Node(namespaces=("default", "mem-example"))
+    node.doc("pods/resource/memory-request-limit-2.yaml")
+    node.run(15)
+    cs = node.container("memory-demo-2", namespace="mem-example")
+    last = cs["lastState"]["terminated"]
+    assert (last["reason"], last["exitCode"]) == ("OOMKilled", 137)
+    assert cs["restartCount"] >= 1
+
+
+def test_an_unknown_image_fails_to_pull_then_backs_off():
+    node = Node()
+    node.create(simple_pod("bad", "nginx:nope"))
+    node.run(0.6)
+    waiting = node.container("bad")["state"]["waiting"]
+    assert waiting["reason"] == "ErrImagePull"
+    assert waiting["message"].startswith('rpc error: code = NotFound desc = failed to pull and unpack image '
+                                         '"docker.io/library/nginx:nope"')
+    node.run(1)
+    assert node.container("bad")["state"]["waiting"] == {
+        "reason": "ImagePullBackOff", "message": 'Back-off pulling image "nginx:nope"'}
+    reasons = node.reasons("bad")
+    assert reasons[0] == ("Pulling", 'Pulling image "nginx:nope"')
+    assert reasons[1][0] == "Failed" and reasons[1][1].startswith('Failed to pull image "nginx:nope": rpc error')
+    assert ("Failed", "Error: ErrImagePull") in reasons
+    assert ("BackOff", 'Back-off pulling image "nginx:nope"') in reasons
+    assert ("Failed", "Error: ImagePullBackOff") in reasons
+
+
+def test_image_pulls_are_retried_after_10_then_20_then_40_seconds():
+    node = Node()
+    node.create(simple_pod("bad", "nginx:nope"))
+    node.run(200)
+    pulling = [e for e in node.events("bad") if e["reason"] == "Pulling"]
+    assert pulling[0]["count"] == 5
+    # pulls at 0, then each time the backoff since the last failure (at +0.5 s) runs out
+    assert pulling[0]["lastTimestamp"] == "2025-01-01T00:02:32Z"
+
+
+def test_an_image_pull_policy_of_never_with_a_missing_image_waits_with_err_image_never_pull():
+    node = Node()
+    node.create(simple_pod("never", "nginx", imagePullPolicy="Never"))
+    node.run(2)
+    assert node.container("never")["state"]["waiting"] == {
+        "reason": "ErrImageNeverPull",
+        "message": 'Container image "nginx" is not present with pull policy of Never'}
