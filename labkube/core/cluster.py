@@ -43,11 +43,14 @@ from labkube.core.api.resources import Registry, default_registry
 from labkube.core.api.server import APIServer
 from labkube.core.apply import apply_object
 from labkube.core.clock import Clock, RealTimeClock, SimulatedClock
+from labkube.core import addons
 from labkube.core.controllers.base import ControllerConfig
 from labkube.core.controllers.manager import ControllerManager
+from labkube.core.kube_scheduler import KubeScheduler
 from labkube.core.machinery import Component, ErrorLog, EventNamer
+from labkube.core.network import IngressController
+from labkube.core.nodepool import NodePool
 from labkube.core.manifests import Manifest, load
-from labkube.core.nodes import node_manifest
 from labkube.core.store import MVCCStore
 
 #: The identity the API server uses for its own bootstrap writes (its loopback client).
@@ -77,6 +80,7 @@ class Cluster:
         node_memory: str = "8Gi",
         node_pods: str = "110",
         controllers: bool = True,
+        scheduler: bool = True,
         node_monitor_grace_period: float = 40.0,
         default_toleration_seconds: int = 300,
         registry: Optional[Registry] = None,
@@ -98,7 +102,6 @@ class Cluster:
         #: The admin's client (``kubernetes-admin``), what ``cluster.get`` and friends use.
         self.client = Client(self.server, auth.ADMIN)
         self._node_defaults = {"cpu": node_cpu, "memory": node_memory, "pods": node_pods}
-        self._node_count = 0
         self.errors = ErrorLog()
         self.event_namer = EventNamer(self.clock)
         self.config = ControllerConfig(
@@ -112,10 +115,25 @@ class Cluster:
             self.components["controller-manager"] = ControllerManager(
                 self.client, self.clock, self.errors, self.event_namer, self.config
             )
-        for _ in range(nodes):
-            self.add_node()
+        if scheduler:
+            self.components["scheduler"] = KubeScheduler(self.client, self.clock, self.errors, self.event_namer)
+        coredns = addons.CoreDNS(self.client, self.clock, self.errors)
+        #: Cluster DNS and the service proxy, valid across restarts of their components.
+        self.dns = addons.Current(lambda: coredns.dns if coredns.running else None, "coredns")
+        kube_proxy = addons.KubeProxy(self.client, self.clock, self.errors, self.dns,
+                                      self._pod_http, self._pod_tcp)
+        self.proxy = addons.Current(lambda: kube_proxy.proxy if kube_proxy.running else None, "kube-proxy")
+        self.components["coredns"] = coredns
+        self.components["kube-proxy"] = kube_proxy
+        self.components["ingress-nginx"] = IngressController(
+            self.client.as_user(auth.service_account(*addons.INGRESS_SA)), self.clock, self.errors, self.proxy
+        )
         for component in self.components.values():
             component.start()
+        self.nodes = NodePool(self.server, self.clock, self.errors, self.event_namer,
+                              self.dns, self.proxy, self.client)
+        for _ in range(nodes):
+            self.add_node()
         if isinstance(self.clock, RealTimeClock):
             self.clock.start()
 
@@ -149,6 +167,8 @@ class Cluster:
             system.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
         for obj in bootstrap_policy.objects() + bootstrap_policy.kubeadm_objects():
             system.create(obj)
+        for obj in addons.bootstrap_objects():
+            system.create(obj)
         system.create(
             {
                 "apiVersion": "v1",
@@ -167,18 +187,68 @@ class Cluster:
             }
         )
 
-    def add_node(self, name: Optional[str] = None, **capacity: str) -> dict:
-        """Register a Node (as its kubelet would on start-up) and return it."""
-        self._node_count += 1
-        index = self._node_count
+    # -- machines and their failures (see labkube.core.nodepool) ----------------------
+    def add_node(self, name: Optional[str] = None, *, labels: Optional[dict] = None,
+                 taints: Optional[list] = None, **capacity: str) -> dict:
+        """Boot a machine: its kubelet registers the Node and starts heartbeating."""
         resources = {**self._node_defaults, **capacity}
-        manifest = node_manifest(name or f"node-{index}", index, self.clock, **resources)
-        node_client = Client(self.server, auth.node(manifest["metadata"]["name"]))
-        status = manifest.pop("status")
-        node_client.create(manifest)
-        created = node_client.get("nodes", manifest["metadata"]["name"])
-        created["status"] = status
-        return node_client.update(created, subresource="status")
+        machine = self.nodes.add(name, labels=labels, taints=taints, **resources)
+        self.components[machine.kubelet.name] = machine.kubelet
+        return self.client.get("nodes", machine.name)
+
+    def remove_node(self, name: str) -> None:
+        """The machine is gone and its Node object deleted; pod GC cleans up its pods."""
+        self.nodes.remove(name)
+        self.components.pop(f"kubelet/{name}", None)
+
+    def fail_node(self, name: str) -> None:
+        """The machine dies: kubelet and containers stop. The API notices only via heartbeats."""
+        self.nodes.fail(name)
+
+    def recover_node(self, name: str) -> None:
+        self.nodes.recover(name)
+
+    def partition_node(self, name: str) -> None:
+        """The kubelet keeps running its pods but cannot reach the API server."""
+        self.nodes.partition(name)
+
+    def heal_partition(self, name: str) -> None:
+        self.nodes.heal(name)
+
+    def crash_container(self, pod: str, container: Optional[str] = None, namespace: str = "default") -> None:
+        """Kill one container's process (exit 137); its restart policy decides what happens."""
+        self.settle()
+        self.nodes.crash_container(namespace, pod, container)
+
+    def set_node_conditions(self, name: str, **pressure: bool) -> None:
+        """E.g. ``set_node_conditions("node-1", MemoryPressure=True)``."""
+        self.nodes.set_conditions(name, **pressure)
+
+    def _pod_http(self, namespace: str, pod: str, port: int, path: str):
+        return self.nodes.pod_http(namespace, pod, port, path)
+
+    def _pod_tcp(self, namespace: str, pod: str, port: int) -> bool:
+        return self.nodes.pod_tcp(namespace, pod, port)
+
+    # -- traffic -----------------------------------------------------------------------
+    def request(self, url: str, *, via_ingress: bool = False, namespace: str = "default"):
+        """GET a URL as a pod in ``namespace`` would (Service names, ClusterIPs, NodePorts), or
+        through the ingress controller; the response says which pod answered."""
+        self.settle()
+        if via_ingress:
+            return self.components["ingress-nginx"].request(url)
+        return self.proxy.request(url, namespace=namespace)
+
+    def resolve(self, name: str, namespace: str = "default"):
+        """Cluster DNS as a pod in ``namespace`` sees it (search paths included)."""
+        self.settle()
+        return self.dns.search(name, namespace)
+
+    def scheduling_decision(self, pod: str, namespace: str = "default"):
+        """Why the scheduler put a pod where it did (or could not): the decision record."""
+        self.settle()
+        scheduler = self.components.get("scheduler")
+        return scheduler.decision(namespace, pod) if scheduler is not None else None
 
     # -- the student's verbs ---------------------------------------------------------
     def apply(self, source: Any, *, namespace: Optional[str] = None, dry_run: bool = False) -> list[dict]:
@@ -333,7 +403,7 @@ class Cluster:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<labkube.Cluster nodes={self._node_count} seed={self.seed} time={self.clock.timestamp()}>"
+        return f"<labkube.Cluster nodes={len(self.nodes.machines)} seed={self.seed} time={self.clock.timestamp()}>"
 
     # -- helpers ---------------------------------------------------------------------
     def _namespace_for(self, resource: str, namespace: Optional[str]) -> Optional[str]:

@@ -111,7 +111,7 @@ def test_rollout_status_prints_each_step_while_the_clock_runs(cluster):
 
 
 def test_rollout_status_gives_up_after_the_timeout_on_the_cluster_clock(cluster):
-    k(cluster, "create deployment web --image=nginx")
+    k(cluster, "create deployment web --image=nginx:no-such-tag")  # stuck in ImagePullBackOff
     start = cluster.clock.now()
     result = k(cluster, "rollout status deployment/web --timeout=45s")
     assert result.stderr == "error: timed out waiting for the condition\n" and result.exit_code == 1

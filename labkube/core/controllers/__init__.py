@@ -14,4 +14,4 @@ from labkube.core.controllers import (  # noqa: F401,E402  (each registers itsel
     serviceaccount,
     taint_eviction,
 )
-from labkube.core.controllers import deployment, replicaset  # noqa: F401,E402
+from labkube.core.controllers import deployment, replicaset, root_ca_publisher  # noqa: F401,E402

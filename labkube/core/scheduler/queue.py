@@ -173,6 +173,15 @@ class SchedulingQueue:
                 moved += 1
         return moved
 
+    def move_all(self) -> int:
+        """Wake every unschedulable pod (e.g. after a new profile is installed)."""
+        moved = 0
+        for info in list(self.pods.values()):
+            if info.where == UNSCHEDULABLE and not info.gated:
+                self._move(info)
+                moved += 1
+        return moved
+
     def _helps(self, info: QueuedPodInfo, resource: str, action: str) -> bool:
         if not info.unschedulable_plugins:
             return True

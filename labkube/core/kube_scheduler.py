@@ -1,0 +1,258 @@
+"""kube-scheduler, the process: watches pods and nodes, places pods, binds them through the API.
+
+Mirrors cmd/kube-scheduler and pkg/scheduler/schedule_one.go around the pure framework in
+:mod:`labkube.core.scheduler`:
+
+* informers on pods, nodes, namespaces, services and replicasets keep a :class:`Snapshot` of
+  the cluster (assigned pods count against their node) and feed the :class:`SchedulingQueue`
+  (pods with no ``spec.nodeName`` that this scheduler's profiles handle);
+* a scheduling pass pops pods one at a time: ``schedule_one`` picks a node, the pod is
+  *assumed* there at once (so the next pod sees its requests), and a ``pods/binding`` is POSTed;
+  the API server sets ``spec.nodeName`` and ``PodScheduled=True``;
+* a pod that fits nowhere gets a ``FailedScheduling`` event and ``PodScheduled=False`` with
+  reason ``Unschedulable``, and waits in the unschedulable queue until a cluster event that
+  could help it (a node added or changed, a pod deleted) or the 5-minute flush;
+* every decision is kept (:meth:`KubeScheduler.decision`) for the scheduler explainer.
+
+It acts as ``system:kube-scheduler``; its events come from ``default-scheduler``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Optional
+
+from labkube.core.api import auth
+from labkube.core.errors import StatusError
+from labkube.core.machinery import Component, ErrorLog, EventNamer, EventRecorder, object_key
+from labkube.core.scheduler import DecisionRecord, Scheduler, SchedulingQueue, Snapshot
+from labkube.core.scheduler.profile import DEFAULT_SCHEDULER_NAME
+
+#: How many decision records to keep (oldest dropped first).
+DECISIONS_KEPT = 10_000
+#: kube-scheduler flushes its backoff and unschedulable queues every second.
+FLUSH_PERIOD = 1.0
+
+
+def _is_terminal(pod: dict) -> bool:
+    return (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
+
+
+def _needs_scheduling(pod: dict) -> bool:
+    return (
+        not pod["spec"].get("nodeName")
+        and not pod["metadata"].get("deletionTimestamp")
+        and not _is_terminal(pod)
+    )
+
+
+class KubeScheduler(Component):
+    """The scheduler process. ``scheduler`` (the framework) can be given custom profiles."""
+
+    name = "scheduler"
+
+    def __init__(self, client: Any, clock: Any, errors: ErrorLog, namer: EventNamer,
+                 scheduler: Optional[Scheduler] = None) -> None:
+        user = auth.UserInfo(auth.KUBE_SCHEDULER_USER, (auth.ALL_AUTHENTICATED,))
+        super().__init__(client.as_user(user), clock, errors)
+        #: The framework with its profiles; survives restarts (a student's plugins stay).
+        self.scheduler = scheduler or Scheduler(rng=clock.rng)
+        self.recorder = EventRecorder(self.client, clock, DEFAULT_SCHEDULER_NAME, namer=namer)
+        self.decisions: "OrderedDict[str, DecisionRecord]" = OrderedDict()
+        self.snapshot: Snapshot = Snapshot()
+        self.queue: Optional[SchedulingQueue] = None
+        self._pass_scheduled = False
+        self._flush_timer = None
+
+    # -- wiring -------------------------------------------------------------------------
+    def setup(self) -> None:
+        self.snapshot = Snapshot()
+        self.queue = SchedulingQueue(self.clock.now, events_to_register=self.scheduler.events_to_register())
+        inf = self.informers
+        self.nodes = inf.informer("nodes")
+        self.pods = inf.informer("pods")
+        self.namespaces = inf.informer("namespaces")
+        self.services = inf.informer("services")
+        self.replica_sets = inf.informer("replicasets")
+        self.nodes.add_event_handler(self._node_added, self._node_updated, self._node_deleted)
+        self.pods.add_event_handler(self._pod_added, self._pod_updated, self._pod_deleted)
+        self.namespaces.add_event_handler(
+            lambda ns: self.snapshot.set_namespace(ns["metadata"]["name"], ns["metadata"].get("labels")),
+            lambda old, ns: self.snapshot.set_namespace(ns["metadata"]["name"], ns["metadata"].get("labels")),
+            lambda ns: self.snapshot.set_namespace(ns["metadata"]["name"], None),
+        )
+        for informer in (self.services, self.replica_sets):
+            informer.add_event_handler(self._workloads_changed, lambda old, new: self._workloads_changed(new),
+                                       self._workloads_changed)
+
+    def on_start(self) -> None:
+        self._workloads_changed(None)
+        self._schedule_pass()
+
+    def on_stop(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+
+    def use_profile(self, profile: Any) -> None:
+        """Install or replace a profile (e.g. one with a student's plugin) without a restart."""
+        self.scheduler.set_profile(profile)
+        if self.queue is not None:
+            self.queue.events_to_register = self.scheduler.events_to_register()
+            self.queue.move_all()
+        self._schedule_pass()
+
+    # -- informer handlers (they only update the snapshot and the queue) ----------------
+    def _node_added(self, node: dict) -> None:
+        self.snapshot.add_node(node)
+        self._cluster_event("Node", "Add")
+
+    def _node_updated(self, old: dict, node: dict) -> None:
+        self.snapshot.update_node(node)
+        self._cluster_event("Node", "Update")
+
+    def _node_deleted(self, node: dict) -> None:
+        self.snapshot.remove_node(node["metadata"]["name"])
+        self._cluster_event("Node", "Delete")
+
+    def _pod_added(self, pod: dict) -> None:
+        if pod["spec"].get("nodeName"):
+            if not _is_terminal(pod):
+                self.snapshot.add_pod(pod)
+        elif _needs_scheduling(pod) and self.scheduler.handles(pod):
+            self.queue.add(pod)
+            self._schedule_pass()
+
+    def _pod_updated(self, old: dict, pod: dict) -> None:
+        if pod["spec"].get("nodeName"):
+            if not old["spec"].get("nodeName"):
+                self.queue.delete(object_key(pod))
+            if _is_terminal(pod):
+                self.snapshot.remove_pod(pod)
+                self._cluster_event("Pod", "Delete")
+            else:
+                self.snapshot.update_pod(pod)
+        elif _needs_scheduling(pod) and self.scheduler.handles(pod):
+            self.queue.update(pod)
+            self._schedule_pass()
+        else:
+            self.queue.delete(object_key(pod))
+
+    def _pod_deleted(self, pod: dict) -> None:
+        if pod["spec"].get("nodeName"):
+            self.snapshot.remove_pod(pod)
+            self._cluster_event("Pod", "Delete")
+        else:
+            self.queue.delete(object_key(pod))
+
+    def _workloads_changed(self, _obj: Optional[dict]) -> None:
+        self.snapshot.services = self.services.list()
+        self.snapshot.replica_sets = self.replica_sets.list()
+
+    def _cluster_event(self, resource: str, action: str) -> None:
+        if self.queue.on_event(resource, action):
+            self._schedule_pass()
+
+    # -- the scheduling loop ----------------------------------------------------------
+    def _schedule_pass(self) -> None:
+        if self._pass_scheduled or not self.running or self.queue is None:
+            return
+        self._pass_scheduled = True
+        self.clock.call_later(0, self._run_pass, name="scheduler pass")
+
+    def _run_pass(self) -> None:
+        self._pass_scheduled = False
+        if not self.running:
+            return
+        while True:
+            info = self.queue.pop()
+            if info is None:
+                break
+            self._schedule_one(info)
+        self._arm_flush()
+
+    def _arm_flush(self) -> None:
+        """Keep a 1 s flush timer while pods wait in backoff or unschedulable; none when idle."""
+        if self._flush_timer is not None or not len(self.queue):
+            return
+        self._flush_timer = self.clock.call_later(FLUSH_PERIOD, self._flush, name="scheduler flush")
+
+    def _flush(self) -> None:
+        self._flush_timer = None
+        if not self.running:
+            return
+        self.queue.flush()
+        self._run_pass()
+
+    def _schedule_one(self, info: Any) -> None:
+        pod = info.pod
+        result = self.scheduler.schedule_one(pod, self.snapshot)
+        if result.record is not None:
+            self._keep(pod, result.record)
+        if result.scheduled:
+            self._bind(info, result)
+        else:
+            self._failed(info, result)
+
+    def _bind(self, info: Any, result: Any) -> None:
+        pod = info.pod
+        try:
+            self.client.create(result.binding, namespace=pod["metadata"]["namespace"], subresource="binding")
+        except StatusError as err:
+            self.scheduler.forget(result, self.snapshot)
+            if err.code == 404:  # the pod is gone
+                self.queue.done(info)
+                return
+            self.report(f"binding {info.key}", err)
+            self.queue.add_unschedulable(info, frozenset())
+            return
+        self.queue.done(info)
+        self.recorder.event(pod, "Normal", "Scheduled", result.message)
+
+    def _failed(self, info: Any, result: Any) -> None:
+        pod = info.pod
+        self.recorder.event(pod, "Warning", "FailedScheduling", result.message)
+        self._set_unschedulable_condition(pod, result.message)
+        for victim in result.victims or ():
+            self._preempt(pod, victim, result.nominated_node_name)
+        self.queue.add_unschedulable(info, result.unschedulable_plugins)
+
+    def _set_unschedulable_condition(self, pod: dict, message: str) -> None:
+        meta = pod["metadata"]
+        condition = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                     "message": message, "lastProbeTime": None,
+                     "lastTransitionTime": self.clock.timestamp()}
+        current = next((c for c in (pod.get("status") or {}).get("conditions", [])
+                        if c.get("type") == "PodScheduled"), None)
+        if current and current.get("status") == "False" and current.get("message") == message:
+            return
+        if current and current.get("status") == "False":
+            condition["lastTransitionTime"] = current.get("lastTransitionTime", condition["lastTransitionTime"])
+        try:
+            self.client.patch("pods", meta["name"], {"status": {"conditions": [condition]}},
+                              namespace=meta["namespace"], subresource="status")
+        except StatusError as err:
+            if err.code != 404:
+                self.report(f"status {meta['namespace']}/{meta['name']}", err)
+
+    def _preempt(self, preemptor: dict, victim: dict, node_name: Optional[str]) -> None:
+        meta = victim["metadata"]
+        self.recorder.event(victim, "Normal", "Preempted",
+                            f"Preempted by pod {preemptor['metadata']['uid']} on node {node_name}")
+        try:
+            self.client.delete("pods", meta["name"], meta["namespace"])
+        except StatusError as err:
+            if err.code != 404:
+                self.report(f"preempting {meta['namespace']}/{meta['name']}", err)
+
+    # -- the explainer's view ---------------------------------------------------------------
+    def _keep(self, pod: dict, record: DecisionRecord) -> None:
+        key = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
+        self.decisions.pop(key, None)
+        self.decisions[key] = record
+        while len(self.decisions) > DECISIONS_KEPT:
+            self.decisions.popitem(last=False)
+
+    def decision(self, namespace: str, name: str) -> Optional[DecisionRecord]:
+        """The latest scheduling decision for a pod (None if the scheduler never tried it)."""
+        return self.decisions.get(f"{namespace}/{name}")

@@ -1,0 +1,167 @@
+"""The machines of the cluster: a kubelet and a container runtime per node, and their failures.
+
+Mirrors what is *outside* Kubernetes in a real cluster — the machines, their network and the
+processes on them — so that failures can be injected the way they happen:
+
+* ``fail_node``: the machine dies. Its kubelet stops and every container on it is gone. The API
+  still says the pods are Running until the node lifecycle controller notices the missing
+  heartbeats (40 s) and the taint eviction controller evicts them (300 s more, by default) —
+  what real Kubernetes does, and what surprises students.
+* ``recover_node``: the machine boots again; the kubelet starts, re-registers and heartbeats.
+* ``partition_node``: the machine is fine (containers keep running) but its kubelet cannot reach
+  the API server; ``heal_partition`` reconnects it.
+* ``crash_container``: one container's process is killed; the restart policy decides.
+* ``set_node_conditions``: the kubelet reports MemoryPressure / DiskPressure / PIDPressure.
+
+``pod_http`` and ``pod_tcp`` are how the service proxy reaches a pod: they find the node whose
+runtime holds the pod's sandbox and ask that runtime (a model; no simulated IP is dialed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from labkube.core.api import auth
+from labkube.core.api.client import Client
+from labkube.core.errors import StatusError
+from labkube.core.kubelet import Kubelet, KubeletConfig, PartitionableClient
+from labkube.core.machinery import ErrorLog, EventNamer
+from labkube.core.network import NodeNetwork
+from labkube.runtime.cri import ConnectionFailed
+from labkube.runtime.sim import SimRuntime
+
+
+@dataclass
+class Machine:
+    """One node: the kubelet, its runtime, and the wire between the kubelet and the API."""
+
+    name: str
+    index: int
+    kubelet: Kubelet
+    runtime: SimRuntime
+    wire: PartitionableClient
+    failed: bool = False
+
+    @property
+    def ip(self) -> str:
+        return f"172.18.0.{self.index + 1}"
+
+
+class NodePool:
+    """Creates machines and injects their failures; the cluster facade delegates here."""
+
+    def __init__(self, server: Any, clock: Any, errors: ErrorLog, namer: EventNamer,
+                 dns: Any, proxy: Any, admin: Client,
+                 kubelet_config: Optional[KubeletConfig] = None) -> None:
+        self.server = server
+        self.clock = clock
+        self.errors = errors
+        self.namer = namer
+        self.dns = dns
+        self.proxy = proxy
+        self.admin = admin
+        self.kubelet_config = kubelet_config or KubeletConfig()
+        self.machines: dict[str, Machine] = {}
+        self._next_index = 0
+
+    # -- machines --------------------------------------------------------------------------
+    def add(self, name: Optional[str] = None, *, cpu: str = "2", memory: str = "8Gi",
+            pods: str = "110", labels: Optional[dict] = None, taints: Optional[list] = None) -> Machine:
+        self._next_index += 1
+        index = self._next_index
+        name = name or f"node-{index}"
+        if name in self.machines:
+            raise ValueError(f'a node named "{name}" already exists')
+        ip = f"172.18.0.{index + 1}"
+        runtime = SimRuntime(self.clock, name, network=NodeNetwork(self.dns, self.proxy, ip))
+        wire = PartitionableClient(Client(self.server, auth.node(name)))
+        kubelet = Kubelet(wire, self.clock, runtime, name, self.errors, self.namer, index=index,
+                          cpu=cpu, memory=memory, pods=pods, labels=labels, taints=taints,
+                          config=self.kubelet_config)
+        machine = Machine(name, index, kubelet, runtime, wire)
+        self.machines[name] = machine
+        kubelet.start()
+        return machine
+
+    def remove(self, name: str) -> None:
+        """Take the machine away and delete its Node object (as ``kubectl delete node`` after)."""
+        machine = self.get(name)
+        machine.kubelet.stop()
+        machine.kubelet.kill_all_containers()
+        del self.machines[name]
+        try:
+            self.admin.delete("nodes", name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+
+    def get(self, name: str) -> Machine:
+        if name not in self.machines:
+            known = ", ".join(sorted(self.machines)) or "none"
+            raise ValueError(f'no node named "{name}" (nodes: {known})')
+        return self.machines[name]
+
+    # -- failures ---------------------------------------------------------------------------
+    def fail(self, name: str) -> None:
+        machine = self.get(name)
+        machine.failed = True
+        machine.kubelet.stop()
+        machine.kubelet.kill_all_containers()
+
+    def recover(self, name: str) -> None:
+        machine = self.get(name)
+        machine.failed = False
+        machine.wire.heal()
+        machine.kubelet.start()
+
+    def partition(self, name: str) -> None:
+        self.get(name).wire.sever()
+
+    def heal(self, name: str) -> None:
+        self.get(name).wire.heal()
+
+    def crash_container(self, namespace: str, pod: str, container: Optional[str] = None) -> None:
+        self._machine_of(namespace, pod).kubelet.crash_container(namespace, pod, container)
+
+    def set_conditions(self, name: str, **pressure: bool) -> None:
+        self.get(name).kubelet.set_node_conditions(**pressure)
+
+    # -- reaching pods ------------------------------------------------------------------------
+    def _machine_of(self, namespace: str, pod: str) -> Machine:
+        for machine in self.machines.values():
+            if machine.kubelet.running or not machine.failed:
+                if machine.kubelet.worker_for(namespace, pod) is not None:
+                    return machine
+        raise ValueError(f'pod "{namespace}/{pod}" is not running on any node')
+
+    def _pod_ip(self, namespace: str, pod: str) -> tuple[Machine, str]:
+        for machine in self.machines.values():
+            if machine.failed:
+                continue
+            worker = machine.kubelet.worker_for(namespace, pod)
+            if worker is not None and worker.pod_ip:
+                return machine, worker.pod_ip
+        raise ConnectionFailed(f"dial tcp: pod {namespace}/{pod}: connect: no route to host")
+
+    def pod_http(self, namespace: str, pod: str, port: int, path: str) -> tuple[int, str, dict]:
+        machine, ip = self._pod_ip(namespace, pod)
+        response = machine.runtime.http_get_ip(ip, port, path)
+        return response.status, response.body, dict(response.headers)
+
+    def pod_tcp(self, namespace: str, pod: str, port: int) -> bool:
+        try:
+            machine, ip = self._pod_ip(namespace, pod)
+        except ConnectionFailed:
+            return False
+        return machine.runtime.tcp_open_ip(ip, port)
+
+    def kubelet_for(self, node_name: str) -> Optional[Kubelet]:
+        """The kubelet the API server connects to for logs and exec (None if down)."""
+        machine = self.machines.get(node_name)
+        if machine is None or machine.failed or not machine.kubelet.running:
+            return None
+        return machine.kubelet
+
+
+PodHttp = Callable[[str, str, int, str], tuple]
