@@ -216,7 +216,7 @@ def _profiles() -> list[ImageProfile]:
                      "", 4_100_000, cmd=("./hello-app",), toolset="busybox",
                      binaries=frozenset({"hello-app"}), memory_bytes=1 * MiB),
         ImageProfile("gcr.io/google-samples/hello-go-gke", ("1.0",), "", 4_100_000,
-                     cmd=("./hello-app",), toolset="busybox", binaries=frozenset({"hello-app"})),
+                     cmd=("/hello",), toolset="busybox", binaries=frozenset({"hello"})),
         ImageProfile("k8s.gcr.io/fluentd-elasticsearch", ("1.20",), "", 62 * MiB,
                      cmd=("/run.sh",), binaries=frozenset({"run.sh"}), memory_bytes=60 * MiB),
         ImageProfile(_DOCKER + "python", ("latest", "slim", "alpine"),
@@ -667,6 +667,18 @@ def hello_app(proc: Proc, argv: list[str]) -> ProgramGen:
                                  f"Hostname: {proc.host.hostname}\n")
 
     return (yield from _serve(proc, port, handler, "hello-app", _go_server(proc, "hello-app")))
+
+
+@program("hello")
+def hello_go(proc: Proc, argv: list[str]) -> ProgramGen:
+    """The backend of "Connect a Frontend to a Backend Using Services": JSON on port 80."""
+    proc.err.write(f"{_log_time(proc, '%Y/%m/%d %H:%M:%S')} Listening on :80\n")
+
+    def handler(method, path, headers, client_ip) -> HttpResponse:
+        proc.err.write(f"{_log_time(proc, '%Y/%m/%d %H:%M:%S')} {method} {path}\n")
+        return HttpResponse(200, '{"message":"Hello"}', (("Content-Type", "application/json"),))
+
+    return (yield from _serve(proc, 80, handler, "hello", _go_server(proc, "hello")))
 
 
 @program("mysqld")
