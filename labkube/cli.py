@@ -2,7 +2,8 @@
 
 ``labkube version`` prints labkube's version and the Kubernetes version it follows;
 ``labkube kubectl ARGS...`` runs a kubectl-style command against a fresh simulated cluster
-(handy for trying generators and explain without a notebook); later issues add ``demo``.
+(handy for trying generators and explain without a notebook); ``labkube demo`` walks through a
+Deployment surviving a node failure.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("version", help="print labkube's version and the Kubernetes version it follows")
+    demo = sub.add_parser("demo", help="a terminal walk-through: deploy, scale, fail a node, watch it heal")
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     kubectl = sub.add_parser(
         "kubectl",
         help="run one kubectl-style command on a fresh simulated cluster",
@@ -42,6 +45,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
     if args.command == "kubectl":
         return _run_kubectl(args)
+    if args.command == "demo":
+        from labkube.demo import run_demo
+
+        return run_demo(sys.stdout, seed=args.seed)
     parser.print_help()
     return 0
 

@@ -12,6 +12,7 @@ from typing import Any, Optional
 from labkube.core.api import auth
 from labkube.core.clock import Clock
 from labkube.core.controllers.base import ControllerConfig, ControllerContext, KubeController
+from labkube.core.errors import StatusError
 from labkube.core.machinery import Component, ErrorLog, EventNamer
 
 #: Controller classes in start order; each module registers itself with :func:`register`.
@@ -46,6 +47,21 @@ class ControllerManager(Component):
             controller.setup()
             self.add(controller)
             self.by_name[controller.name] = controller
+
+
+    def on_start(self) -> None:
+        self._ensure_service_accounts()
+
+    def _ensure_service_accounts(self) -> None:
+        """With --use-service-account-credentials, kube-controller-manager creates each
+        controller's ServiceAccount in kube-system before using it (SAControllerClientBuilder)."""
+        for name in sorted(self.by_name):
+            try:
+                self.client.create({"apiVersion": "v1", "kind": "ServiceAccount",
+                                    "metadata": {"name": name, "namespace": "kube-system"}})
+            except StatusError as err:
+                if err.code != 409:
+                    self.report(f"creating serviceaccount kube-system/{name}", err)
 
 
 def _all_controllers() -> list[type[KubeController]]:
