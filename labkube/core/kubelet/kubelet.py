@@ -84,6 +84,9 @@ class Kubelet(Component):
             self.ipam = PodIPAllocator(self.node_status.pod_cidr or "10.244.0.0/24")
         self.workers = {}
         self.pods = self.informers.informer("pods", field_selector=f"spec.nodeName={self.node_name}")
+        # The kubelet's own Node, as the API has it: if someone else (the node lifecycle
+        # controller) changed its conditions, the next heartbeat sets them right.
+        self.node_informer = self.informers.informer("nodes", field_selector=f"metadata.name={self.node_name}")
         self.pods.add_event_handler(self._pod_added, self._pod_updated, self._pod_deleted)
         self._unsubscribe = self.runtime.subscribe(self._runtime_event)
 

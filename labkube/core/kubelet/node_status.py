@@ -189,7 +189,7 @@ class NodeStatusManager:
         digest = (tuple(sorted(self.pressure.items())), tuple(i["sizeBytes"] for i in images),
                   tuple(n for i in images for n in i["names"]))
         due = now - self._last_report >= self.kubelet.config.node_status_report_frequency
-        if not (force or due or digest != self._last_digest):
+        if not (force or due or digest != self._last_digest or self._api_disagrees()):
             return
         current = self.client.get("nodes", self.name)
         status = dict(self._manifest_status)
@@ -199,6 +199,17 @@ class NodeStatusManager:
                                       subresource="status")
         self._last_report, self._last_digest = now, digest
         self._announce(status["conditions"])
+
+    def _api_disagrees(self) -> bool:
+        """``nodeStatusChanged``: do the conditions in the API differ from what we report?"""
+        informer = getattr(self.kubelet, "node_informer", None)
+        cached = informer.get(self.name) if informer is not None else None
+        if cached is None:
+            return False
+        seen = {c.get("type"): c.get("status") for c in (cached.get("status") or {}).get("conditions") or []}
+        wanted = {ctype: "True" if self.pressure.get(ctype) else "False" for ctype in PRESSURE_CONDITIONS}
+        wanted["Ready"] = "True"
+        return any(seen.get(ctype) != status for ctype, status in wanted.items())
 
     def _conditions(self, old: list[dict]) -> list[dict]:
         now = self.clock.timestamp()
