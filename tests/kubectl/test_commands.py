@@ -199,7 +199,7 @@ SCENARIOS = [
      'error: You must specify the type of resource to explain. Use "kubectl api-resources" for a '
      "complete list of supported resources.\n", 1),
     ("explain of a missing field", [], "explain pods.spec.nope",
-     'error: field "nope" does not exist\n', 1),
+     'KIND:       Pod\nVERSION:    v1\n\nerror: field "nope" does not exist\n', 1),
     ("describe of nothing", [], "describe configmaps",
      "No resources found in default namespace.\n", 0),
 ]

@@ -38,8 +38,9 @@ def run(ctx: Context) -> list[BaseException]:
     try:
         explanation = schema.explain_path(rtype.api_version, rtype.kind, path)
     except KeyError as err:
-        # Real kubectl has already written the header (to stdout) when its template finds a
-        # field missing; labkube prints only the error, as tests/kubectl/test_commands.py expects.
+        # Real kubectl's template has already written the header to stdout when it finds
+        # the field missing, then fails.
+        ctx.term.out(header(rtype))
         raise KubectlError(f"error: {err.args[0]}") from None
     ctx.term.out(render(rtype, explanation, recursive=ctx.flags["recursive"]))
     return []
