@@ -5,7 +5,7 @@ Mirrors k8s.io/apiserver and kube-apiserver: a request passes authentication, au
 which stores the object in the etcd-like store under ``/registry/<resource>/...``.
 
 Modules: ``resources`` (what is served, and its names), ``schema`` (field knowledge generated
-from the official client's models), ``decode`` (strict decoding), ``defaults``,
+from Kubernetes 1.32's OpenAPI definitions), ``decode`` (strict decoding), ``defaults``,
 ``validation``, ``quantity``, ``labels`` (label and field selectors), ``patch`` (merge, JSON and
 strategic merge patch), ``admission``, ``auth`` (users, RBAC), ``audit``, ``server`` (the
 verbs) and ``client`` (a user's handle on the server).
