@@ -15,6 +15,11 @@ Guarantees:
 * :func:`gc_paused` lets a caller build many fresh objects (a list of 10,000 Pods) without
   CPython's cyclic garbage collector re-scanning them as they are made. Decoded JSON holds no
   reference cycles, so pausing the collector loses nothing; it roughly triples list speed.
+  On leaving, the objects made meanwhile are moved to the oldest generation *without* a
+  collection (``gc.freeze()`` + ``gc.unfreeze()``): otherwise the first allocation after
+  re-enabling would run a young-generation collection over all of them -- measured at a third
+  of a 10,000-Pod list -- only to find no garbage. The cost is that any cyclic garbage made
+  meanwhile (by any thread) waits for the next full collection instead of a young one.
 """
 
 from __future__ import annotations
@@ -59,4 +64,14 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            _promote_young_objects()
             gc.enable()
+
+
+def _promote_young_objects() -> None:
+    """Move every tracked object to the oldest generation and reset the young count, in
+    O(1): freeze() splices all generations into the permanent one, unfreeze() splices that
+    into the oldest. Skipped if the program froze objects itself (unfreeze would undo it)."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any, Optional, Union
 
 from labkube.core import errors
-from labkube.core.api.request import Options, Request
+from labkube.core.api.request import DEFAULT_OPTIONS, Options, Request
 from labkube.core.api.resources import ResourceType
 
 Resource = Union[ResourceType, str]
@@ -57,7 +57,7 @@ class Client:
               name: Optional[str] = None, *, subresource: Optional[str] = None, body: Any = None,
               options: Optional[Options] = None) -> Any:
         request = Request(verb, rtype, namespace if rtype.namespaced else None, name, subresource,
-                          body, self._user, options or Options())
+                          body, self._user, options or DEFAULT_OPTIONS)
         return self.server.handle(request)
 
     @staticmethod
@@ -92,10 +92,10 @@ class Client:
             rtype = self._rtype(_SUBRESOURCE_PARENTS[subresource])
             meta = (obj or {}).get("metadata") or {}
             return self._send("create", rtype, self._namespace(rtype, namespace, obj), meta.get("name"),
-                              subresource=subresource, body=obj, options=Options(dry_run=dry_run))
+                              subresource=subresource, body=obj, options=_write_options(dry_run))
         rtype = self._kind_of(obj)
         return self._send("create", rtype, self._namespace(rtype, namespace, obj), None,
-                          subresource=subresource, body=obj, options=Options(dry_run=dry_run))
+                          subresource=subresource, body=obj, options=_write_options(dry_run))
 
     def get(self, resource: Resource, name: str, namespace: Optional[str] = None, *,
             subresource: Optional[str] = None) -> dict:
@@ -128,7 +128,7 @@ class Client:
             rtype = self._kind_of(obj)
         meta = obj.get("metadata") or {}
         return self._send("update", rtype, self._namespace(rtype, None, obj), meta.get("name"),
-                          subresource=subresource, body=obj, options=Options(dry_run=dry_run))
+                          subresource=subresource, body=obj, options=_write_options(dry_run))
 
     def patch(self, resource: Resource, name: str, patch: Any, *, namespace: Optional[str] = None,
               patch_type: str = "strategic", subresource: Optional[str] = None,
@@ -193,3 +193,11 @@ def _compact(obj: dict) -> str:
     import json
 
     return json.dumps(obj, separators=(",", ":"), sort_keys=True, default=str)
+
+
+_DRY_RUN = Options(dry_run=True)
+
+
+def _write_options(dry_run: bool) -> Options:
+    """The options of a create or update: Options is frozen, so all requests share these two."""
+    return _DRY_RUN if dry_run else DEFAULT_OPTIONS

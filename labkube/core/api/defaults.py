@@ -98,7 +98,7 @@ def _round_resource_list(resources: dict) -> None:
             parsed = qty.parse_quantity(value)
         except ValueError:
             continue
-        if (parsed.amount * 1000).denominator != 1:
+        if not parsed.is_whole_milli():
             rounded = qty.Quantity(qty.Fraction(parsed.milli, 1000), parsed.format)
             resources[name] = str(rounded)
 
@@ -540,12 +540,8 @@ def pod_qos_class(pod: dict) -> str:
         resources = container.get("resources") or {}
         c_requests = _supported(resources.get("requests"))
         c_limits = _supported(resources.get("limits"))
-        for name, value in c_requests.items():
-            if not value.is_zero():
-                requests[name] = requests.get(name, qty.Quantity(0)) + value
-        for name, value in c_limits.items():
-            if not value.is_zero():
-                limits[name] = limits.get(name, qty.Quantity(0)) + value
+        _add_nonzero(requests, c_requests)
+        _add_nonzero(limits, c_limits)
         if set(c_limits) != {"cpu", "memory"} or any(v.is_zero() for v in c_limits.values()):
             guaranteed = False
     if not requests and not limits:
@@ -554,6 +550,15 @@ def pod_qos_class(pod: dict) -> str:
         if set(requests) == set(limits) and all(requests[k] == limits[k] for k in requests):
             return "Guaranteed"
     return "Burstable"
+
+
+def _add_nonzero(totals: dict[str, qty.Quantity], quantities: dict[str, qty.Quantity]) -> None:
+    """Add each non-zero quantity into ``totals`` (the first one is stored as is: most pods
+    have one container, and Fraction sums are the slow part of a create)."""
+    for name, value in quantities.items():
+        if not value.is_zero():
+            total = totals.get(name)
+            totals[name] = value if total is None else total + value
 
 
 def _supported(resources: dict | None) -> dict[str, qty.Quantity]:

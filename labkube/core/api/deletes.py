@@ -204,6 +204,7 @@ class DeleteVerbs:
             if not result.succeeded:
                 raise errors.conflict(rtype.qualified_resource, name, errors.OPTIMISTIC_LOCK_MESSAGE)
             last = self._decode(current)
+        self._objects.discard(key)  # frees the cached decode; correctness never needs it
         deleted = result.responses[0].prev_kvs[0] if result.responses and result.responses[0].prev_kvs else None
         final = self._decode(deleted) if deleted is not None else last
         strategy.after_delete(final, self.context)

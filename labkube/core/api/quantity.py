@@ -11,6 +11,8 @@ Guarantees: values are exact (a :class:`~fractions.Fraction`), rounded *up* to t
 Kubernetes does; ``str()`` is Kubernetes' canonical form (``"0.5"`` -> ``"500m"``,
 ``"1536Mi"`` stays, ``"1.5Gi"`` -> ``"1536Mi"``), including Kubernetes' habit of keeping the
 caller's text when it is already canonical; errors carry Kubernetes' messages.
+A :class:`Quantity` is immutable, so :func:`parse_quantity` memoizes its answers by text (a
+bounded cache: a pod create reads the same few texts, "100m" and "64Mi", many times over).
 
     >>> str(parse_quantity("0.5")), parse_quantity("250m").milli, str(parse_quantity("1.5Gi"))
     ('500m', 250, '1536Mi')
@@ -45,14 +47,23 @@ _MAX_ALLOWED = Fraction(_MAX_INT64)  # BinarySI values are capped here
 
 @total_ordering
 class Quantity:
-    """An exact quantity with its format (``DecimalSI``, ``BinarySI``, ``DecimalExponent``)."""
+    """An exact quantity with its format (``DecimalSI``, ``BinarySI``, ``DecimalExponent``).
+
+    Immutable (parsed quantities are shared through :func:`parse_quantity`'s cache)."""
 
     __slots__ = ("amount", "format", "_text")
 
     def __init__(self, amount: Fraction | int, format: str = DECIMAL_SI, text: str | None = None):
-        self.amount = Fraction(amount)
-        self.format = format
-        self._text = text
+        init = object.__setattr__
+        init(self, "amount", amount if type(amount) is Fraction else Fraction(amount))
+        init(self, "format", format)
+        init(self, "_text", text)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Quantity is immutable (cannot set {name!r})")
+
+    def __reduce__(self):  # copy, deepcopy and pickle rebuild through __init__
+        return (Quantity, (self.amount, self.format, self._text))
 
     # -- numbers ------------------------------------------------------------
     def value(self) -> int:
@@ -65,7 +76,14 @@ class Quantity:
         return ceil(self.amount * 1000)
 
     def is_zero(self) -> bool:
-        return self.amount == 0
+        return self.amount.numerator == 0
+
+    def is_whole_milli(self) -> bool:
+        """True when the amount is a whole number of thousandths (no rounding at milli)."""
+        return 1000 % self.amount.denominator == 0  # n/d in lowest terms: 1000n/d whole iff d | 1000
+
+    def is_negative(self) -> bool:
+        return self.amount.numerator < 0  # a Fraction's sign is its numerator's
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Quantity):
@@ -89,10 +107,10 @@ class Quantity:
 
     # -- text ---------------------------------------------------------------
     def __str__(self) -> str:
-        if self._text is not None:
-            return self._text
-        number, suffix = canonical_parts(self.amount, self.format)
-        return number + suffix
+        if self._text is None:  # computed once: the text is a pure function of the value
+            number, suffix = canonical_parts(self.amount, self.format)
+            object.__setattr__(self, "_text", number + suffix)
+        return self._text
 
 
 def _int_or_zero(text: str) -> int:
@@ -173,8 +191,26 @@ def _fast_path(positive: bool, base: int, exponent: int, fmt: str, num: str, den
     return Quantity(amount, fmt, text if keep else None)
 
 
+_CACHE_SIZE = 4096
+_cache: dict[str, Quantity] = {}
+
+
 def parse_quantity(text: str) -> Quantity:
-    """``resource.ParseQuantity``: raise ValueError with Kubernetes' message on bad input."""
+    """``resource.ParseQuantity``: raise ValueError with Kubernetes' message on bad input.
+
+    Answers are memoized by text (Quantity is immutable, so sharing one is safe); the cache is
+    bounded and simply starts over when full -- the texts in a cluster are few."""
+    cached = _cache.get(text) if type(text) is str else None
+    if cached is not None:
+        return cached
+    quantity = _parse(text)
+    if len(_cache) >= _CACHE_SIZE:
+        _cache.clear()
+    _cache[text] = quantity
+    return quantity
+
+
+def _parse(text: str) -> Quantity:
     if not isinstance(text, str) or not text:
         raise ValueError(ERR_FORMAT_WRONG)
     if text == "0":

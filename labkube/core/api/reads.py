@@ -46,7 +46,7 @@ class ReadVerbs:
         sub = request.subresource
         if sub not in (None, "", "status", "scale") or (sub and sub not in rtype.subresources):
             raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
-        obj = self._decode(self._current(rtype, namespace, request.name or ""))
+        obj = self._fresh(self._current(rtype, namespace, request.name or ""))
         if sub == "scale":
             return scale_from(obj)
         return self._from_storage(rtype, obj)
@@ -124,22 +124,11 @@ class ReadVerbs:
                 f"too old resource version: {revision} ({exc.compact_revision})") from None
         read_revision = revision or store_revision
         limit = options.limit or 0
-        items: list = []
-        decode_item = self._decode
-        matches = predicate.matches
-        from_storage = self._from_storage
-        last_key = None
         filtered = not predicate.empty
-        convert = rtype.group == EVENTS_GROUP
         with serialization.gc_paused():
-            for kv in kvs:
-                obj = decode_item(kv)
-                if filtered and not matches(obj):
-                    continue
-                items.append(from_storage(rtype, obj) if convert else obj)
-                if limit and len(items) >= limit:
-                    last_key = kv.key
-                    break
+            items, last_key = self._objects.select(kvs, predicate.matches if filtered else None, limit)
+            if rtype.group == EVENTS_GROUP:
+                items = [self._from_storage(rtype, obj) for obj in items]
         token = remaining = None
         if last_key is not None:
             rest = [kv for kv in kvs if kv.key > last_key]
@@ -163,10 +152,9 @@ class ReadVerbs:
         if not rv:
             result = self.store.range(prefix, prefix_end(prefix))
             start = result.revision + 1
-            for kv in result.kvs:
-                obj = self._decode(kv)
-                if predicate.matches(obj):
-                    initial.append({"type": ADDED, "object": self._from_storage(rtype, obj)})
+            with serialization.gc_paused():
+                objs, _ = self._objects.select(result.kvs, None if predicate.empty else predicate.matches)
+                initial = [{"type": ADDED, "object": self._from_storage(rtype, obj)} for obj in objs]
         else:
             start = rv + 1
         try:

@@ -57,6 +57,7 @@ from labkube.core.api.allocators import IPAllocator, PortAllocator
 from labkube.core.api.deletes import DeleteVerbs, success_status
 from labkube.core.api.events_conversion import EVENTS_GROUP
 from labkube.core.api.node_authorizer import kubeadm_authorizer
+from labkube.core.api.objcache import ObjectCache
 from labkube.core.api.reads import ReadVerbs
 from labkube.core.api.registry import ServerContext, Strategy, StrategyRegistry, default_strategies
 from labkube.core.api.registry.pods import bind, validate_binding
@@ -118,7 +119,8 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         )
         self._decision_cache: dict = {}
         self._resolved: dict = {}
-        self._readonly_cache: dict[str, tuple[int, dict]] = {}
+        #: Decoded objects by key and mod revision: reads hand out copies (see objcache).
+        self._objects = ObjectCache()
         self._lock = threading.RLock()
         self._stamp: tuple[float, str, str] = (float("nan"), "", "")
         self._handlers: dict[str, Callable[[Request, ResourceType], Any]] = {
@@ -232,7 +234,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         with self._lock:
             self._rbac_generation += 1
             self._decision_cache.clear()
-            self._readonly_cache.clear()
+            self._objects.clear()
 
     def _rbac_changed(self, rtype: ResourceType) -> None:
         if rtype.group == RBAC_GROUP:
@@ -287,14 +289,11 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
 
     def _readonly(self, kv: Any) -> dict:
         """A cached decode for the server's own reads (admission, RBAC). Never mutate it."""
-        cached = self._readonly_cache.get(kv.key)
-        if cached is not None and cached[0] == kv.mod_revision:
-            return cached[1]
-        obj = self._decode(kv)
-        if len(self._readonly_cache) > 20_000:
-            self._readonly_cache.clear()
-        self._readonly_cache[kv.key] = (kv.mod_revision, obj)
-        return obj
+        return self._objects.shared(kv)
+
+    def _fresh(self, kv: Any) -> dict:
+        """What :meth:`_decode` gives, from the object cache: cheaper when read before."""
+        return self._objects.fresh(kv)
 
     def read(self, plural: str, namespace: Optional[str], name: str) -> Optional[dict]:
         """An admission plugin's lister: the stored object (read-only) or None."""

@@ -109,8 +109,27 @@ def is_dns1035_label(value: str) -> list[str]:
     return errs
 
 
+_QUALIFIED_CACHE_SIZE = 4096
+_qualified_cache: dict[str, tuple[str, ...]] = {}
+
+
 def is_qualified_name(value: str) -> list[str]:
-    """``IsQualifiedName``: an optional DNS subdomain prefix and '/', then a name part."""
+    """``IsQualifiedName``: an optional DNS subdomain prefix and '/', then a name part.
+
+    Memoized (bounded): the same few label, annotation and toleration keys are checked on
+    every create. Each call still returns a new list."""
+    if type(value) is not str:
+        return _qualified_name_messages(value)
+    messages = _qualified_cache.get(value)
+    if messages is None:
+        messages = tuple(_qualified_name_messages(value))
+        if len(_qualified_cache) >= _QUALIFIED_CACHE_SIZE:
+            _qualified_cache.clear()
+        _qualified_cache[value] = messages
+    return list(messages)
+
+
+def _qualified_name_messages(value: str) -> list[str]:
     errs: list[str] = []
     parts = value.split("/")
     if len(parts) == 1:

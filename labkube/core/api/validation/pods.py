@@ -43,6 +43,7 @@ _VOLUME_KINDS = ("hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockSt
                  "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc", "azureFile",
                  "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk",
                  "projected", "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image")
+_VOLUME_KIND_ORDER = {kind: i for i, kind in enumerate(_VOLUME_KINDS)}
 
 
 def _enum(value, path: str, valid) -> list[FieldError]:
@@ -366,7 +367,7 @@ def _parsed(resources: dict | None, path: str, errs: list) -> dict:
         except ValueError as err:
             errs.append(FieldError.invalid(rpath, resources[name], str(err)))
             continue
-        if value.amount < 0:
+        if value.is_negative():
             errs.append(FieldError.invalid(rpath, str(value), meta.IS_NEGATIVE))
         if (_is_hugepages(name) or "/" in name) and value.milli % 1000:
             errs.append(FieldError.invalid(rpath, str(value), "must be an integer"))
@@ -387,7 +388,7 @@ def validate_resources(resources: dict, path: str) -> list[FieldError]:
         except ValueError as err:
             errs.append(FieldError.invalid(rpath, resources["requests"][name], str(err)))
             continue
-        if request.amount < 0:
+        if request.is_negative():
             errs.append(FieldError.invalid(rpath, str(request), meta.IS_NEGATIVE))
         limit = limits.get(name)
         overcommit = "/" not in name and not _is_hugepages(name)
@@ -500,7 +501,9 @@ def _volumes(volumes, path: str) -> tuple[dict, list[FieldError]]:
 
 
 def _volume_source(volume: dict, path: str) -> list[FieldError]:
-    kinds = [k for k in _VOLUME_KINDS if volume.get(k) is not None]
+    # The volume's own few keys, in _VOLUME_KINDS order (cheaper than probing all 30 kinds).
+    kinds = sorted((k for k, v in volume.items() if k in _VOLUME_KIND_ORDER and v is not None),
+                   key=_VOLUME_KIND_ORDER.__getitem__)
     if not kinds:
         return [FieldError.required(path, "must specify a volume type")]
     errs: list[FieldError] = [FieldError.forbidden(f"{path}.{k}", "may not specify more than 1 volume type")
