@@ -132,6 +132,8 @@ class Cluster:
             component.start()
         self.nodes = NodePool(self.server, self.clock, self.errors, self.event_namer,
                               self.dns, self.proxy, self.client)
+        # The API server reaches kubelets for logs and exec, and metrics-server's numbers.
+        self.server.node_proxy.connect(self.nodes.kubelet_for, self.nodes.metrics)
         for _ in range(nodes):
             self.add_node()
         if isinstance(self.clock, RealTimeClock):
@@ -244,6 +246,17 @@ class Cluster:
         self.settle()
         return self.dns.search(name, namespace)
 
+    def logs(self, pod: str, container: Optional[str] = None, namespace: str = "default", *,
+             previous: bool = False, tail: Optional[int] = None) -> str:
+        """A container's output, as ``kubectl logs`` shows it."""
+        self.settle()
+        return self.client.pod_logs(pod, namespace, container=container, previous=previous, tail_lines=tail)
+
+    def exec(self, pod: str, command: list, container: Optional[str] = None, namespace: str = "default"):
+        """Run a command in a container (the simulated shell); returns exit_code, stdout, stderr."""
+        self.settle()
+        return self.client.pod_exec(pod, namespace, command, container=container)
+
     def scheduling_decision(self, pod: str, namespace: str = "default"):
         """Why the scheduler put a pod where it did (or could not): the decision record."""
         self.settle()
@@ -332,6 +345,13 @@ class Cluster:
 
         self.settle()
         return str(run(self, command, stdin=stdin))
+
+    def view(self, namespace: Optional[str] = None, label_selector: Optional[str] = None,
+             owners: bool = False):
+        """The cluster drawn live in Jupyter: a :class:`labkube.widgets.ClusterView`."""
+        from labkube.widgets.view import view  # widgets sit above the core; import late
+
+        return view(self, namespace=namespace, label_selector=label_selector, owners=owners)
 
     # -- identities -------------------------------------------------------------------
     def as_user(self, name: str, groups: Iterable[str] = ()) -> Client:

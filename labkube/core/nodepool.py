@@ -164,4 +164,58 @@ class NodePool:
         return machine.kubelet
 
 
+    # -- resource metrics (what metrics-server would scrape from each kubelet) -------------
+    def metrics(self) -> tuple[list[dict], list[dict]]:
+        """NodeMetrics and PodMetrics items for every running node, from the runtimes' stats."""
+        now = self.clock.timestamp()
+        nodes, pods = [], []
+        for name in sorted(self.machines):
+            machine = self.machines[name]
+            if machine.failed or not machine.kubelet.running:
+                continue  # metrics-server cannot scrape it: the node is missing from `top`
+            node_cpu, node_memory = SYSTEM_CPU_MILLICORES, SYSTEM_MEMORY_BYTES
+            for key in sorted(machine.kubelet.workers):
+                worker = machine.kubelet.workers[key]
+                containers = self._container_usage(machine, worker)
+                if not containers:
+                    continue
+                node_cpu += sum(c[1] for c in containers)
+                node_memory += sum(c[2] for c in containers)
+                meta = worker.pod["metadata"]
+                pods.append({
+                    "metadata": {"name": meta["name"], "namespace": meta["namespace"],
+                                 "creationTimestamp": now, "labels": dict(meta.get("labels") or {})},
+                    "timestamp": now, "window": "15s",
+                    "containers": [{"name": n, "usage": _usage(cpu, memory)} for n, cpu, memory in containers],
+                })
+            nodes.append({"metadata": {"name": name, "creationTimestamp": now,
+                                       "labels": dict(machine.kubelet.labels)},
+                          "timestamp": now, "window": "20s", "usage": _usage(node_cpu, node_memory)})
+        return nodes, pods
+
+    @staticmethod
+    def _container_usage(machine: Machine, worker: Any) -> list[tuple[str, int, int]]:
+        usage = []
+        for name in sorted(worker.records):
+            record = worker.records[name]
+            if record.init or not record.container_id:
+                continue
+            try:
+                stats = machine.runtime.container_stats(record.container_id)
+            except Exception:  # the container is gone: it uses nothing
+                continue
+            usage.append((name, stats.cpu_millicores, stats.memory_bytes))
+        return usage
+
+
+#: What the node's own processes (kubelet, runtime, system daemons) use, as `top nodes` shows.
+SYSTEM_CPU_MILLICORES = 60
+SYSTEM_MEMORY_BYTES = 420 * 1024 * 1024
+
+
+def _usage(cpu_millicores: int, memory_bytes: int) -> dict:
+    """metrics-server's units: CPU in nanocores, memory in Ki."""
+    return {"cpu": f"{cpu_millicores * 1_000_000}n", "memory": f"{memory_bytes // 1024}Ki"}
+
+
 PodHttp = Callable[[str, str, int, str], tuple]

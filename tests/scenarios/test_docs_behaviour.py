@@ -127,7 +127,8 @@ def test_commands_prints_its_environment_and_completes():
     pod = _pod(cluster, "command-demo")
     assert pod["status"]["phase"] == "Succeeded"
     assert _container(pod)["state"]["terminated"]["reason"] == "Completed"
-    assert cluster.kubectl("logs command-demo") == "command-demo-container\n"
+    # The page shows the pod's hostname and the API server's Service address.
+    assert cluster.kubectl("logs command-demo") == "command-demo\ntcp://10.96.0.1:443\n"
 
 
 def test_the_init_container_fetches_the_page_that_nginx_then_serves():
@@ -211,7 +212,7 @@ def test_environment_examples_print_their_values():
     cluster = _cluster("pods/inject/envars.yaml", "pods/inject/secret.yaml",
                        "pods/inject/secret-envars-pod.yaml", "pods/inject/dapi-envars-pod.yaml")
     assert cluster.kubectl("exec envar-demo -- printenv DEMO_GREETING") == "Hello from the environment\n"
-    assert cluster.kubectl("exec env-single-secret -- printenv SECRET_USERNAME") == "my-app\n"
+    assert cluster.kubectl("exec secret-envars-test-pod -- printenv SECRET_USERNAME") == "my-app\n"
     logs = cluster.kubectl("logs dapi-envars-fieldref")
     assert "dapi-envars-fieldref" in logs and "default" in logs
 

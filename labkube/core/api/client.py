@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any, Optional, Union
 
 from labkube.core import errors
+from labkube.core.clock import SimulatedClock
 from labkube.core.api.request import DEFAULT_OPTIONS, Options, Request
 from labkube.core.api.resources import ResourceType
 
@@ -96,6 +97,47 @@ class Client:
         rtype = self._kind_of(obj)
         return self._send("create", rtype, self._namespace(rtype, namespace, obj), None,
                           subresource=subresource, body=obj, options=_write_options(dry_run))
+
+    # -- subresources served by kubelets, evictions, metrics -------------------------
+    def pod_logs(self, name: str, namespace: Optional[str] = None, *, container: Optional[str] = None,
+                 previous: bool = False, tail_lines: Optional[int] = None, timestamps: bool = False) -> str:
+        """GET pods/log: a container's output (``kubectl logs``)."""
+        options = {"container": container, "previous": previous, "tailLines": tail_lines,
+                   "timestamps": timestamps}
+        return self._send("get", self._rtype("pods"), namespace or "default", name,
+                          subresource="log", body=options)
+
+    def pod_exec(self, name: str, namespace: Optional[str] = None, command: Optional[list] = None, *,
+                 container: Optional[str] = None, timeout: float = 300.0) -> Any:
+        """POST pods/exec: run a command in a container and wait for it (``kubectl exec``).
+
+        Returns the runtime's ExecResult (``exit_code``, ``stdout``, ``stderr``). A command that
+        takes simulated time (``sleep 5``) lets the simulated clock run until it finishes, as
+        the terminal would wait.
+        """
+        operation = self._send("create", self._rtype("pods"), namespace or "default", name,
+                               subresource="exec", body={"command": list(command or []),
+                                                         "container": container})
+        _wait(self.server.clock, operation, timeout)
+        return operation.result()
+
+    def evict(self, name: str, namespace: Optional[str] = None, *,
+              grace_period_seconds: Optional[int] = None) -> dict:
+        """POST pods/eviction (``kubectl drain``): a delete that disruption budgets may refuse."""
+        body = {"apiVersion": "policy/v1", "kind": "Eviction",
+                "metadata": {"name": name, "namespace": namespace or "default"}}
+        if grace_period_seconds is not None:
+            body["deleteOptions"] = {"gracePeriodSeconds": grace_period_seconds}
+        return self._send("create", self._rtype("pods"), namespace or "default", name,
+                          subresource="eviction", body=body)
+
+    def node_metrics(self) -> dict:
+        """metrics.k8s.io/v1beta1 NodeMetricsList (``kubectl top nodes``)."""
+        return self.server.metrics(self.user, "nodes")
+
+    def pod_metrics(self, namespace: Optional[str] = None) -> dict:
+        """metrics.k8s.io/v1beta1 PodMetricsList (``kubectl top pods``); None = every namespace."""
+        return self.server.metrics(self.user, "pods", namespace)
 
     def get(self, resource: Resource, name: str, namespace: Optional[str] = None, *,
             subresource: Optional[str] = None) -> dict:
@@ -201,3 +243,17 @@ _DRY_RUN = Options(dry_run=True)
 def _write_options(dry_run: bool) -> Options:
     """The options of a create or update: Options is frozen, so all requests share these two."""
     return _DRY_RUN if dry_run else DEFAULT_OPTIONS
+
+
+def _wait(clock: Any, operation: Any, timeout: float) -> None:
+    """Wait for a runtime Operation: run a simulated clock, or poll a real-time one."""
+    if getattr(operation, "done", True):
+        return
+    if isinstance(clock, SimulatedClock):
+        clock.run_until(lambda: operation.done, timeout)
+        return
+    import threading
+
+    finished = threading.Event()
+    operation.add_done_callback(lambda _op: finished.set())
+    finished.wait(timeout)  # wall-clock ok: a real-time cluster runs on its own thread

@@ -51,7 +51,7 @@ from dataclasses import replace
 from typing import Any, Callable, Optional
 
 from labkube.core import errors, serialization
-from labkube.core.api import auth, decode, defaults, events_conversion, validation
+from labkube.core.api import auth, decode, defaults, events_conversion, node_proxy, validation
 from labkube.core.api.admission import CREATE, AdmissionAttributes, AdmissionChain, default_chain
 from labkube.core.api.allocators import IPAllocator, PortAllocator
 from labkube.core.api.deletes import DeleteVerbs, success_status
@@ -62,7 +62,8 @@ from labkube.core.api.reads import ReadVerbs
 from labkube.core.api.registry import ServerContext, Strategy, StrategyRegistry, default_strategies
 from labkube.core.api.registry.pods import bind, validate_binding
 from labkube.core.api.registry.strategy import order_metadata
-from labkube.core.api.request import Request
+from labkube.core.api.node_proxy import NodeProxy
+from labkube.core.api.request import Options, Request
 from labkube.core.api.resources import Registry, ResourceType, default_registry
 from labkube.core.api.updates import UpdateVerbs
 from labkube.core.errors import FieldError, StatusError
@@ -133,6 +134,13 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             "delete": self._delete,
             "deletecollection": self._delete_collection,
         }
+        #: Subresources answered by a kubelet (log, exec) or by a policy check (eviction).
+        self.node_proxy = NodeProxy()
+        self._subresource_handlers: dict[tuple[str, str], Callable[[Request, ResourceType], Any]] = {
+            ("get", "log"): self._pod_log,
+            ("create", "exec"): self._pod_exec,
+            ("create", "eviction"): self._pod_eviction,
+        }
         self._reserve_allocations()
 
     # =====================================================================
@@ -141,7 +149,8 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
     def handle(self, request: Request) -> Any:
         """Serve one request: a dict (a Watch for ``watch``), or raise StatusError."""
         user = request.user if request.user is not None else auth.ANONYMOUS
-        handler = self._handlers.get(request.verb)
+        handler = self._subresource_handlers.get((request.verb, request.subresource or "")) \
+            or self._handlers.get(request.verb)
         try:
             rtype = self.resolve(request.resource)
         except StatusError as err:
@@ -166,6 +175,48 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             raise
         self._record(request, user, rtype, _SUCCESS_CODES.get(request.verb, 200), "allow", decision.reason)
         return result
+
+    # -- subresources served through kubelets (see node_proxy.py) -----------------
+    def _pod_for_subresource(self, request: Request, rtype: ResourceType) -> dict:
+        if rtype.kind != "Pod" or request.subresource not in rtype.subresources:
+            raise errors.not_found(rtype.qualified_resource, request.name or "")
+        pod = self.read("pods", request.namespace, request.name or "")
+        if pod is None:
+            raise errors.not_found("pods", request.name or "")
+        return pod
+
+    def _pod_log(self, request: Request, rtype: ResourceType) -> str:
+        pod = self._pod_for_subresource(request, rtype)
+        return node_proxy.pod_logs(self.node_proxy, pod, request.body or {})
+
+    def _pod_exec(self, request: Request, rtype: ResourceType) -> Any:
+        pod = self._pod_for_subresource(request, rtype)
+        return node_proxy.pod_exec(self.node_proxy, pod, request.body or {})
+
+    def _pod_eviction(self, request: Request, rtype: ResourceType) -> dict:
+        """EvictionREST: no PodDisruptionBudgets exist in labkube, so every eviction is allowed."""
+        self._pod_for_subresource(request, rtype)
+        grace = ((request.body or {}).get("deleteOptions") or {}).get("gracePeriodSeconds")
+        delete = replace(request, verb="delete", subresource=None, body=None,
+                         options=Options(grace_period_seconds=grace))
+        self._delete(delete, rtype)
+        return node_proxy.eviction_status()
+
+    def metrics(self, user: Any, kind: str, namespace: Optional[str] = None) -> dict:
+        """metrics.k8s.io/v1beta1 NodeMetricsList or PodMetricsList, as metrics-server serves it."""
+        resource = "nodes" if kind == "nodes" else "pods"
+        attrs = auth.request_attributes(user, "list", resource, namespace=namespace,
+                                        api_group="metrics.k8s.io")
+        decision = self._authorize(attrs)
+        if not decision.allowed:
+            raise auth.forbidden_error(attrs, decision.reason)
+        if self.node_proxy.metrics is None:
+            raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
+        nodes, pods = self.node_proxy.metrics()
+        if resource == "nodes":
+            return node_proxy.node_metrics_list(nodes)
+        selected = [p for p in pods if namespace is None or p["metadata"]["namespace"] == namespace]
+        return node_proxy.pod_metrics_list(selected)
 
     def resolve(self, resource: Any) -> ResourceType:
         """A ResourceType for a ResourceType or a kubectl-style name (cached)."""

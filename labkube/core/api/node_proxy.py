@@ -1,0 +1,105 @@
+"""Subresources the API server answers by asking a kubelet: ``pods/log`` and ``pods/exec``;
+plus ``pods/eviction`` and the resource metrics API that ``kubectl top`` reads.
+
+Mirrors pkg/registry/core/pod/rest (LogREST, ExecREST, EvictionREST) and metrics-server:
+
+* ``GET pods/log`` and ``POST pods/exec`` are authorized like any request (``get pods/log``,
+  ``create pods/exec``), then the API server looks up the pod's node and connects to that
+  node's kubelet, which asks the container runtime. A pod with no node yet gets kube-apiserver's
+  ``pod x does not have a host assigned``; a pod with several containers and none named gets
+  ``a container name must be specified for pod x, choose one of: [a b]``; a node whose kubelet
+  is down gets a 500 like the failed dial.
+* ``POST pods/eviction`` is a graceful delete that PodDisruptionBudgets could refuse (labkube
+  has none yet, so every eviction is allowed), answered with a ``Status`` of success.
+* ``metrics.k8s.io/v1beta1`` NodeMetrics and PodMetrics come from the kubelets' resource usage
+  (metrics-server scrapes the same numbers).
+
+The cluster wires the kubelets in with :meth:`NodeProxy.connect`; the API server itself never
+imports a kubelet.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from labkube.core import errors
+
+KubeletLookup = Callable[[str], Any]  # node name -> kubelet (or None when unreachable)
+
+
+class NodeProxy:
+    """How the API server reaches kubelets, and the metrics they report."""
+
+    def __init__(self) -> None:
+        self._lookup: KubeletLookup = lambda node: None
+        self.metrics: Optional[Callable[[], tuple[list[dict], list[dict]]]] = None
+
+    def connect(self, lookup: KubeletLookup,
+                metrics: Optional[Callable[[], tuple[list[dict], list[dict]]]] = None) -> None:
+        self._lookup = lookup
+        self.metrics = metrics
+
+    def kubelet(self, pod: dict) -> Any:
+        node = pod["spec"].get("nodeName")
+        if not node:
+            raise errors.bad_request(f"pod {pod['metadata']['name']} does not have a host assigned")
+        kubelet = self._lookup(node)
+        if kubelet is None:
+            raise errors.internal_error(
+                f'error dialing backend: dial tcp {node}:10250: connect: connection refused'
+            )
+        return kubelet
+
+
+def choose_container(pod: dict, container: Optional[str]) -> str:
+    """``podutil.GetContainer``'s rules for log and exec requests."""
+    name = pod["metadata"]["name"]
+    containers = [c["name"] for c in pod["spec"].get("containers", [])]
+    init = [c["name"] for c in pod["spec"].get("initContainers", [])]
+    if not container:
+        if len(containers) == 1:
+            return containers[0]
+        choices = " ".join(containers)
+        message = f"a container name must be specified for pod {name}, choose one of: [{choices}]"
+        if init:
+            message += f" or one of the init containers: [{' '.join(init)}]"
+        raise errors.bad_request(message)
+    if container not in containers and container not in init:
+        raise errors.bad_request(f"container {container} is not valid for pod {name}")
+    return container
+
+
+def pod_logs(proxy: NodeProxy, pod: dict, options: dict) -> str:
+    container = choose_container(pod, options.get("container"))
+    kubelet = proxy.kubelet(pod)
+    return kubelet.logs(pod["metadata"]["namespace"], pod["metadata"]["name"], container,
+                        previous=bool(options.get("previous")), tail=options.get("tailLines"),
+                        timestamps=bool(options.get("timestamps")))
+
+
+def pod_exec(proxy: NodeProxy, pod: dict, options: dict) -> Any:
+    """Start the command; returns the runtime's Operation (completes on the cluster clock)."""
+    command = list(options.get("command") or [])
+    if not command:
+        raise errors.bad_request("you must specify at least 1 command")
+    container = choose_container(pod, options.get("container"))
+    if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+        raise errors.bad_request("cannot exec into a container in a completed pod; current phase is "
+                                 f"{pod['status']['phase']}")
+    kubelet = proxy.kubelet(pod)
+    return kubelet.exec(pod["metadata"]["namespace"], pod["metadata"]["name"], command, container)
+
+
+def eviction_status() -> dict:
+    """What EvictionREST returns when the eviction was accepted."""
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
+
+
+def node_metrics_list(items: list[dict]) -> dict:
+    return {"kind": "NodeMetricsList", "apiVersion": "metrics.k8s.io/v1beta1",
+            "metadata": {}, "items": items}
+
+
+def pod_metrics_list(items: list[dict]) -> dict:
+    return {"kind": "PodMetricsList", "apiVersion": "metrics.k8s.io/v1beta1",
+            "metadata": {}, "items": items}
