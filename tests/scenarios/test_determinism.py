@@ -59,3 +59,23 @@ def test_uids_and_generated_names_come_from_the_seed():
     assert made_a["metadata"]["name"] == made_b["metadata"]["name"]
     assert made_a["metadata"]["uid"] == made_b["metadata"]["uid"]
     assert json.dumps(made_a, sort_keys=True) == json.dumps(made_b, sort_keys=True)
+
+
+def _living(seed):
+    cluster = labkube.Cluster(nodes=3, seed=seed)
+    cluster.kubectl("create deployment web --image=nginx:1.27 --replicas=4")
+    cluster.run(30)
+    cluster.fail_node("node-2")
+    cluster.run(400)
+    events = cluster.kubectl("get events -A -o yaml")
+    pods = cluster.kubectl("get pods -o wide")
+    decisions = [
+        cluster.scheduling_decision(p["metadata"]["name"]).to_dict()
+        for p in cluster.list("pods", label_selector="app=web")
+        if cluster.scheduling_decision(p["metadata"]["name"]) is not None
+    ]
+    return events, pods, json.dumps(decisions, sort_keys=True)
+
+
+def test_a_living_cluster_gives_byte_identical_events_pods_and_decisions_for_a_seed():
+    assert _living(7) == _living(7)
