@@ -28,7 +28,12 @@ def __getattr__(name):
         from labkube.core.cluster import Cluster
 
         return Cluster
+    if name == "Dashboard":
+        # The widgets need ipywidgets and graphviz; only load them when asked for.
+        from labkube.widgets.dashboard import Dashboard
+
+        return Dashboard
     raise AttributeError(f"module 'labkube' has no attribute {name!r}")
 
 
-__all__ = ["Cluster", "StatusError", "ManifestError", "__version__"]
+__all__ = ["Cluster", "Dashboard", "StatusError", "ManifestError", "__version__"]
