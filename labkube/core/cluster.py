@@ -39,6 +39,7 @@ from labkube.core.api.admission import (
 )
 from labkube.core.api.audit import AuditLog
 from labkube.core.api.client import Client
+from labkube.core.api.compactor import Compactor
 from labkube.core.api.resources import Registry, default_registry
 from labkube.core.api.server import APIServer
 from labkube.core.apply import apply_object
@@ -83,6 +84,7 @@ class Cluster:
         scheduler: bool = True,
         node_monitor_grace_period: float = 40.0,
         default_toleration_seconds: int = 300,
+        compaction_interval: float = 300.0,
         registry: Optional[Registry] = None,
     ) -> None:
         if nodes < 0:
@@ -102,6 +104,8 @@ class Cluster:
         #: The admin's client (``kubernetes-admin``), what ``cluster.get`` and friends use.
         self.client = Client(self.server, auth.ADMIN)
         self._node_defaults = {"cpu": node_cpu, "memory": node_memory, "pods": node_pods}
+        #: Compacts store history older than one interval, as kube-apiserver asks etcd to.
+        self.compactor = Compactor(self.store, self.clock, compaction_interval)
         self.errors = ErrorLog()
         self.event_namer = EventNamer(self.clock)
         self.config = ControllerConfig(
@@ -134,6 +138,7 @@ class Cluster:
                               self.dns, self.proxy, self.client)
         # The API server reaches kubelets for logs and exec, and metrics-server's numbers.
         self.server.node_proxy.connect(self.nodes.kubelet_for, self.nodes.metrics)
+        self.compactor.start()
         for _ in range(nodes):
             self.add_node()
         if isinstance(self.clock, RealTimeClock):
@@ -413,6 +418,7 @@ class Cluster:
         """Stop every component and background thread (the real-time clock)."""
         for component in self.components.values():
             component.stop()
+        self.compactor.stop()
         if isinstance(self.clock, RealTimeClock):
             self.clock.stop()
 
