@@ -10,7 +10,8 @@ Prints, for the current machine:
   (target ≤ 20 s for 10,000 pods on 1,000 nodes);
 * memory: peak RSS after N nodes and P pods are Running (target < 2 GB for 1,000 / 30,000).
 
-Usage: ``python benchmarks/bench_cluster.py [idle|churn|e2e|memory|all] [--nodes N] [--pods P]``.
+Usage: ``python benchmarks/bench_cluster.py [idle|churn|e2e|memory|all] [--nodes N] [--pods P]
+[--seconds S]`` (``--seconds``: the simulated window of idle and churn, default 600 and 60).
 Everything is bounded: fixed counts, simulated time only, no network.
 """
 
@@ -96,11 +97,12 @@ def main(argv=None) -> int:
     parser.add_argument("which", nargs="?", default="all", choices=["idle", "churn", "e2e", "memory", "all"])
     parser.add_argument("--nodes", type=int)
     parser.add_argument("--pods", type=int)
+    parser.add_argument("--seconds", type=float, help="simulated seconds for idle (600) and churn (60)")
     args = parser.parse_args(argv)
     if args.which in ("idle", "all"):
-        bench_idle(args.nodes or 100)
+        bench_idle(args.nodes or 100, args.seconds or 600.0)
     if args.which in ("churn", "all"):
-        bench_churn(args.nodes or 1000)
+        bench_churn(args.nodes or 1000, seconds=args.seconds or 60.0)
     if args.which in ("e2e", "all"):
         bench_e2e(args.nodes or 1000, args.pods or 10_000)
     if args.which == "memory":

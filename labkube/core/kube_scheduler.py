@@ -28,8 +28,12 @@ from labkube.core.machinery import Component, ErrorLog, EventNamer, EventRecorde
 from labkube.core.scheduler import DecisionRecord, Scheduler, SchedulingQueue, Snapshot
 from labkube.core.scheduler.profile import DEFAULT_SCHEDULER_NAME
 
-#: How many decision records to keep (oldest dropped first).
+#: How many decision records to keep (oldest dropped first) ...
 DECISIONS_KEPT = 10_000
+#: ... and how many per-node entries they may hold in all (node names evaluated, rejections,
+#: and every plugin's raw and normalized scores): a record on a 1,000-node cluster holds
+#: ~7,000 of them (~60 KB), so 10,000 such records alone would take most of 1 GB.
+DECISION_ENTRIES_KEPT = 10_000_000
 #: kube-scheduler flushes its backoff and unschedulable queues every second.
 FLUSH_PERIOD = 1.0
 
@@ -59,6 +63,7 @@ class KubeScheduler(Component):
         self.scheduler = scheduler or Scheduler(rng=clock.rng)
         self.recorder = EventRecorder(self.client, clock, DEFAULT_SCHEDULER_NAME, namer=namer)
         self.decisions: "OrderedDict[str, DecisionRecord]" = OrderedDict()
+        self._decision_entries = 0  # their total size (see DECISION_ENTRIES_KEPT)
         self.snapshot: Snapshot = Snapshot()
         self.queue: Optional[SchedulingQueue] = None
         self._pass_scheduled = False
@@ -248,11 +253,22 @@ class KubeScheduler(Component):
     # -- the explainer's view ---------------------------------------------------------------
     def _keep(self, pod: dict, record: DecisionRecord) -> None:
         key = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
-        self.decisions.pop(key, None)
+        old = self.decisions.pop(key, None)
+        if old is not None:
+            self._decision_entries -= _entries(old)
         self.decisions[key] = record
-        while len(self.decisions) > DECISIONS_KEPT:
-            self.decisions.popitem(last=False)
+        self._decision_entries += _entries(record)
+        while len(self.decisions) > DECISIONS_KEPT or (
+                self._decision_entries > DECISION_ENTRIES_KEPT and len(self.decisions) > 1):
+            _, dropped = self.decisions.popitem(last=False)
+            self._decision_entries -= _entries(dropped)
 
     def decision(self, namespace: str, name: str) -> Optional[DecisionRecord]:
         """The latest scheduling decision for a pod (None if the scheduler never tried it)."""
         return self.decisions.get(f"{namespace}/{name}")
+
+
+def _entries(record: DecisionRecord) -> int:
+    """A decision record's size in per-node entries (see DECISION_ENTRIES_KEPT)."""
+    scores = sum(len(plugin.raw) + len(plugin.normalized) for plugin in record.scores)
+    return len(record.evaluated) + len(record.rejections) + len(record.scored_nodes) + scores

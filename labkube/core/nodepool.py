@@ -28,6 +28,7 @@ from labkube.core.errors import StatusError
 from labkube.core.kubelet import Kubelet, KubeletConfig, PartitionableClient
 from labkube.core.machinery import ErrorLog, EventNamer
 from labkube.core.network import NodeNetwork
+from labkube.core.nodes import node_internal_ip
 from labkube.runtime.cri import ConnectionFailed
 from labkube.runtime.sim import SimRuntime
 
@@ -45,7 +46,7 @@ class Machine:
 
     @property
     def ip(self) -> str:
-        return f"172.18.0.{self.index + 1}"
+        return node_internal_ip(self.index)
 
 
 class NodePool:
@@ -73,7 +74,7 @@ class NodePool:
         name = name or f"node-{index}"
         if name in self.machines:
             raise ValueError(f'a node named "{name}" already exists')
-        ip = f"172.18.0.{index + 1}"
+        ip = node_internal_ip(index)
         runtime = SimRuntime(self.clock, name, network=NodeNetwork(self.dns, self.proxy, ip))
         wire = PartitionableClient(Client(self.server, auth.node(name)))
         kubelet = Kubelet(wire, self.clock, runtime, name, self.errors, self.namer, index=index,

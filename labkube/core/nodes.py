@@ -8,7 +8,9 @@ default), the four node conditions with the kubelet's reasons and messages, addr
 ``nodeInfo``.
 
 ``spec.podCIDR`` would be assigned by kube-controller-manager's node IPAM controller; labkube
-assigns ``10.244.<index>.0/24`` at registration so pod IPs are stable for a given node order.
+assigns the <index>-th /24 of the cluster CIDR ``10.244.0.0/14`` at registration (node 1:
+``10.244.1.0/24``), so pod IPs are stable for a given node order. Node addresses come from
+``172.18.0.0/16`` as kind's Docker network gives them (node 1: ``172.18.0.2``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,19 @@ def condition(ctype: str, status: str, reason: str, message: str, heartbeat: str
     }
 
 
+def node_pod_cidr(index: int) -> str:
+    """The node IPAM controller's pick: the index-th /24 of --cluster-cidr=10.244.0.0/14."""
+    if not 0 < index < 1024:
+        raise ValueError(f"node index {index} is outside the cluster CIDR 10.244.0.0/14 (1..1023)")
+    return f"10.{244 + index // 256}.{index % 256}.0/24"
+
+
+def node_internal_ip(index: int) -> str:
+    """The machine's address on the cluster's network (172.18.0.0/16; .1 is the gateway)."""
+    host = index + 1
+    return f"172.18.{host // 256}.{host % 256}"
+
+
 def node_conditions(timestamp: str, pressure: dict | None = None) -> list[dict]:
     """The kubelet's four conditions; ``pressure`` maps e.g. ``MemoryPressure`` to True."""
     pressure = pressure or {}
@@ -81,7 +96,7 @@ def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str,
         "pods": pods,
     }
     allocatable = dict(capacity, memory=f"{memory_ki - EVICTION_HARD_MEMORY_KI}Ki")
-    pod_cidr = f"10.244.{index}.0/24"
+    pod_cidr = node_pod_cidr(index)
     return {
         "apiVersion": "v1",
         "kind": "Node",
@@ -103,7 +118,7 @@ def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str,
         "spec": {"podCIDR": pod_cidr, "podCIDRs": [pod_cidr], **({"taints": list(taints)} if taints else {})},
         "status": {
             "addresses": [
-                {"address": f"172.18.0.{index + 1}", "type": "InternalIP"},
+                {"address": node_internal_ip(index), "type": "InternalIP"},
                 {"address": name, "type": "Hostname"},
             ],
             "allocatable": allocatable,

@@ -61,6 +61,15 @@ class Predicate:
             return False
         return True
 
+    def matches_fields(self, obj: dict, fields: Callable[[], dict]) -> bool:
+        """:meth:`matches` with the object's selectable fields from ``fields()``: the watch
+        cache computes them once per object and shares them between its watches."""
+        if not self.label.empty():
+            meta = obj.get("metadata") or {}
+            if not self.label.matches(meta.get("labels") or {}):
+                return False
+        return self.field.empty() or self.field.matches(fields())
+
 
 _label_cache: dict[str, Any] = {}
 _field_cache: dict[str, Any] = {}

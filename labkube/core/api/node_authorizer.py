@@ -36,7 +36,7 @@ from labkube.core.api.rbac import CompiledRule, Lister, RBACAuthorizer
 PodsOnNode = Callable[[str], Iterable[dict]]
 
 # resource -> how a pod refers to objects of that kind
-_GRAPH_RESOURCES = ("secrets", "configmaps", "persistentvolumeclaims", "persistentvolumes")
+GRAPH_RESOURCES = frozenset(("secrets", "configmaps", "persistentvolumeclaims", "persistentvolumes"))
 _NO_OPINION = Decision.no_opinion()
 
 
@@ -56,7 +56,7 @@ class NodeAuthorizer:
             return _NO_OPINION
         if not node:
             return Decision.no_opinion(f"unknown node for user {_quote(attrs.user.name)}")
-        if attrs.resource_request and not attrs.api_group and attrs.resource in _GRAPH_RESOURCES:
+        if attrs.resource_request and not attrs.api_group and attrs.resource in GRAPH_RESOURCES:
             return self._authorize_graph_read(node, attrs)
         if any(rule.allows(attrs) for rule in self._rules):
             return Decision.allow()

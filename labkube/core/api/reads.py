@@ -17,9 +17,10 @@ from labkube.core.api.registry import scale_from
 from labkube.core.api.request import Options, Request
 from labkube.core.api.resources import ResourceType
 from labkube.core.api.watch import ADDED, DELETED, ERROR, Watch, transition
+from labkube.core.api.watchcache import WatchCache, trigger_field
 from labkube.core.errors import StatusError
 from labkube.core.store import DELETE as STORE_DELETE
-from labkube.core.store import CompactedError, FutureRevisionError
+from labkube.core.store import CompactedError
 
 
 def prefix_end(prefix: str) -> str:
@@ -157,15 +158,46 @@ class ReadVerbs:
                 initial = [{"type": ADDED, "object": self._from_storage(rtype, obj)} for obj in objs]
         else:
             start = rv + 1
+            if start > self.store.revision + 1:
+                raise too_large_resource_version(rv, self.store.revision)
+        cache = self._watch_cache(rtype)
+        convert = self._watch_converter(rtype, predicate)
+
+        def replay(first: int, upto: int) -> list:
+            return self._replay(prefix, first, upto, convert)
+
         try:
-            watcher = self.store.watch(prefix, prefix_end(prefix), start_revision=start, prev_kv=True)
+            watcher, backlog = cache.watch(start, prefix, predicate, lambda obj: self._from_storage(rtype, obj), replay)
         except CompactedError as exc:
             expired = errors.resource_expired(f"too old resource version: {rv} ({exc.compact_revision})")
             return Watch(None, None, ({"type": ERROR, "object": expired.status},), resource_version=str(rv))
-        except FutureRevisionError:
-            raise too_large_resource_version(rv, self.store.revision) from None
-        return Watch(watcher, self._watch_converter(rtype, predicate), tuple(initial),
-                     resource_version=str(start - 1))
+        return Watch(watcher, None, (*initial, *backlog), resource_version=str(start - 1))
+
+    def _watch_cache(self, rtype: ResourceType) -> WatchCache:
+        """The resource's watch cache (one store watcher for all its client watches)."""
+        cache = self._watch_caches.get((rtype.group, rtype.plural))
+        if cache is None:
+            cache = WatchCache(self.store, rtype.prefix(None), self.strategy(rtype).selectable_fields,
+                               trigger_field(rtype.plural, rtype.group))
+            self._watch_caches[(rtype.group, rtype.plural)] = cache
+        return cache
+
+    def _replay(self, prefix: str, first: int, upto: int, convert: Callable) -> list:
+        """Converted events ``first..upto`` of ``prefix`` from the store's history (raises
+        CompactedError when ``first`` is compacted away)."""
+        watcher = self.store.watch(prefix, prefix_end(prefix), start_revision=first, prev_kv=True)
+        try:
+            events = watcher.poll()
+        finally:
+            watcher.cancel()
+        out = []
+        for event in events:
+            if event.kv.mod_revision > upto:
+                break
+            converted = convert(event)
+            if converted is not None:
+                out.append(converted)
+        return out
 
     def _watch_converter(self, rtype: ResourceType, predicate: listing.Predicate) -> Callable:
         decode_kv = self._decode

@@ -56,7 +56,8 @@ from labkube.core.api.admission import CREATE, AdmissionAttributes, AdmissionCha
 from labkube.core.api.allocators import IPAllocator, PortAllocator
 from labkube.core.api.deletes import DeleteVerbs, success_status
 from labkube.core.api.events_conversion import EVENTS_GROUP
-from labkube.core.api.node_authorizer import kubeadm_authorizer
+from labkube.core.api.node_authorizer import GRAPH_RESOURCES, kubeadm_authorizer
+from labkube.core.api.node_graph import PodsByNode
 from labkube.core.api.objcache import ObjectCache
 from labkube.core.api.reads import ReadVerbs
 from labkube.core.api.registry import ServerContext, Strategy, StrategyRegistry, default_strategies
@@ -119,9 +120,12 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             self._rbac_lister, generation=lambda: self._rbac_generation, pods_on_node=self._pods_on_node
         )
         self._decision_cache: dict = {}
+        self._node_graph: Optional[PodsByNode] = None
         self._resolved: dict = {}
         #: Decoded objects by key and mod revision: reads hand out copies (see objcache).
         self._objects = ObjectCache()
+        #: One watch cache per resource: each store event decoded once for all client watches.
+        self._watch_caches: dict = {}
         self._lock = threading.RLock()
         self._stamp: tuple[float, str, str] = (float("nan"), "", "")
         self._handlers: dict[str, Callable[[Request, ResourceType], Any]] = {
@@ -257,12 +261,11 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         return self._authorize(attrs)
 
     def _authorize(self, attrs: auth.Attributes) -> auth.Decision:
-        # Decisions depend only on the RBAC objects, so they are cached per RBAC generation --
-        # except a kubelet's: the Node authorizer also looks at which pods are on its node.
-        if auth.NODES_GROUP in attrs.user.groups:
-            return self.authorizer.authorize(attrs)
+        # Decisions depend only on the RBAC objects, so they are cached per RBAC generation.
+        # A kubelet's read of a Secret, ConfigMap, PVC or PV also depends on the pods bound to
+        # its node (the Node authorizer's graph): those are cached per that node's generation.
         cache = self._decision_cache
-        key = (self._rbac_generation, attrs)
+        key = (self._rbac_generation, self._graph_generation(attrs), attrs)
         decision = cache.get(key)
         if decision is None:
             decision = self.authorizer.authorize(attrs)
@@ -271,13 +274,29 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             cache[key] = decision
         return decision
 
+    def _graph_generation(self, attrs: auth.Attributes) -> int:
+        """The Node authorizer's graph version for a kubelet's graph read, else 0."""
+        if attrs.resource not in GRAPH_RESOURCES or auth.NODES_GROUP not in attrs.user.groups:
+            return 0
+        node = auth.node_name(attrs.user)
+        return self._pods_by_node().generation(node) if node else 0
+
+    def _pods_by_node(self) -> PodsByNode:
+        """The pod → node index, fed by the pod watch cache (built on first use)."""
+        cache = self._watch_cache(self.resolve("pods"))
+        if self._node_graph is None:
+            self._node_graph = PodsByNode()
+            kvs = cache.add_listener(self._node_graph.observe)
+            self._node_graph.load(kvs, cache.fields_of, self._readonly)
+        else:
+            cache.sync()
+        return self._node_graph
+
     def _pods_on_node(self, node: str) -> list:
         """For the Node authorizer: the pods bound to ``node`` (read-only)."""
-        pods = self.resolve("pods")
-        return [
-            pod for pod in (self._readonly(kv) for kv in self.store.range_prefix(pods.prefix(None)).kvs)
-            if (pod.get("spec") or {}).get("nodeName") == node
-        ]
+        get = self.store.get
+        kvs = [get(key) for key in self._pods_by_node().keys(node)]
+        return [self._readonly(kv) for kv in kvs if kv is not None]
 
     def invalidate_caches(self) -> None:
         """Forget cached authorization decisions and decoded objects. The server's own writes
@@ -286,6 +305,9 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             self._rbac_generation += 1
             self._decision_cache.clear()
             self._objects.clear()
+            if self._node_graph is not None:  # rebuilt from the store on next use
+                self._watch_cache(self.resolve("pods")).remove_listener(self._node_graph.observe)
+                self._node_graph = None
 
     def _rbac_changed(self, rtype: ResourceType) -> None:
         if rtype.group == RBAC_GROUP:
@@ -398,11 +420,12 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         if problems:
             raise errors.invalid(rtype.qualified_kind, obj["metadata"].get("name", ""), problems)
 
-    def _decode_body(self, rtype: ResourceType, body: Any) -> dict:
-        """A fresh, strictly decoded and defaulted copy of a request body."""
+    def _decode_body(self, rtype: ResourceType, body: Any, *, owned: bool = False) -> dict:
+        """A fresh, strictly decoded and defaulted copy of a request body (``owned``: the
+        body is already the server's own fresh object, e.g. a patch result: no copy needed)."""
         if not isinstance(body, dict):
             decode.strict_decode(body, rtype)  # raises the decoder's BadRequest
-        obj = serialization.copy(body)
+        obj = body if owned else serialization.copy(body)
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         if api_version is None and kind is None:
             obj = {"apiVersion": rtype.api_version, "kind": rtype.kind, **obj}

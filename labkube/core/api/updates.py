@@ -86,14 +86,18 @@ class UpdateVerbs:
             return new
 
         result = self._guaranteed_update(
-            rtype, namespace, name, mutate, precondition, request, sub, retry_on_conflict=retry_on_conflict
+            rtype, namespace, name, mutate, precondition, request, sub, retry_on_conflict=retry_on_conflict,
+            reads_current=True,
         )
         return self._from_storage(rtype, result)
 
     def _guaranteed_update(self, rtype: ResourceType, namespace: Optional[str], name: str,
                            mutate: Callable[[dict], dict], precondition: Optional[str], request: Request,
-                           sub: str, *, retry_on_conflict: bool = False) -> dict:
-        """``Store.Update`` + etcd3 ``GuaranteedUpdate``: read, transform, validate, CAS, retry."""
+                           sub: str, *, retry_on_conflict: bool = False, reads_current: bool = False) -> dict:
+        """``Store.Update`` + etcd3 ``GuaranteedUpdate``: read, transform, validate, CAS, retry.
+
+        ``reads_current``: ``mutate`` only reads the current object (an update builds the new
+        object from its body), so it may be given ``old`` instead of a second decode."""
         strategy = self.strategy(rtype)
         key = rtype.key(namespace, name)
         for _attempt in range(CONFLICT_RETRIES):
@@ -104,7 +108,7 @@ class UpdateVerbs:
             if precondition and precondition != current_rv:
                 raise errors.conflict(rtype.qualified_resource, name, errors.OPTIMISTIC_LOCK_MESSAGE)
             old = self._decode(kv)
-            new = mutate(self._decode(kv))
+            new = mutate(old if reads_current else self._decode(kv))
             if not precondition and not strategy.allow_unconditional_update and sub == "":
                 raise errors.invalid(rtype.qualified_kind, name, [FieldError.invalid(
                     "metadata.resourceVersion", new["metadata"].get("resourceVersion", ""),
@@ -235,7 +239,7 @@ class UpdateVerbs:
             try:
                 if sub == "scale":
                     return self._update_scale(request, rtype, patched)
-                body = self._decode_body(rtype, patched)
+                body = self._decode_body(rtype, patched, owned=True)  # apply_patch made it fresh
                 body["metadata"]["resourceVersion"] = str(kv.mod_revision)
                 return self._update_with_body(request, rtype, body, sub)
             except StatusError as err:

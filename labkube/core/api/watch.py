@@ -56,10 +56,14 @@ class Watch:
         out = list(self._pending)
         self._pending.clear()
         if self._watcher is not None and not self._cancelled:
-            for event in self._watcher.poll():
-                converted = self._convert(event)
-                if converted is not None:
-                    out.append(converted)
+            events = self._watcher.poll()
+            if self._convert is None:  # a watch-cache watcher queues converted events
+                out += events
+            else:
+                for event in events:
+                    converted = self._convert(event)
+                    if converted is not None:
+                        out.append(converted)
         if self._closing and not self._pending:
             self._cancelled = True
         return out
@@ -78,7 +82,7 @@ class Watch:
             raw = self._watcher.get(timeout)
             if raw is None:
                 return None
-            converted = self._convert(raw)
+            converted = raw if self._convert is None else self._convert(raw)
             if converted is not None:
                 return converted
 

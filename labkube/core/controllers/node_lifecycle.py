@@ -469,7 +469,6 @@ class NodeLifecycleController(KubeController):
 
     def _act_on_health(self, node: dict, observed: dict, current: dict) -> None:
         name = node["metadata"]["name"]
-        pods = self.pods.by_index(NODE_NAME_INDEX, name)
         self._process_taint_based_eviction(node, observed)
         became_unready = current.get("status") != "True" and observed.get("status") == "True"
         if became_unready:
@@ -477,8 +476,8 @@ class NodeLifecycleController(KubeController):
             self.recorder.event(node_event_target(name, node["metadata"].get("uid", "")), NORMAL,
                                 "NodeNotReady", f"Node {name} status is now: NodeNotReady")
         if became_unready or (name in self.retry and observed.get("status") != "True"):
-            try:
-                self._mark_pods_not_ready(pods, name)
+            try:  # the node's pods are looked up only when they are needed (every 5 s x every node)
+                self._mark_pods_not_ready(self.pods.by_index(NODE_NAME_INDEX, name), name)
             except StatusError as err:
                 self.retry.add(name)
                 if self._report is not None:

@@ -19,6 +19,7 @@ events are deterministic.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -31,6 +32,26 @@ WARNING = "Warning"
 #: client-go's defaults: aggregate after 10 similar events within 10 minutes.
 AGGREGATE_MAX_EVENTS = 10
 AGGREGATE_INTERVAL = 600.0
+#: client-go's ``maxLruCacheEntries``: the correlator remembers this many events (and this many
+#: aggregation records) per recorder, least recently used forgotten first, so a long-lived
+#: component's memory stays bounded however many pods it has seen.
+MAX_LRU_CACHE_ENTRIES = 4096
+
+
+class _LRU(OrderedDict):
+    """A bounded map that forgets its least recently used key (``golang/groupcache/lru``)."""
+
+    def get(self, key, default=None):
+        if key not in self:
+            return default
+        self.move_to_end(key)
+        return self[key]
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > MAX_LRU_CACHE_ENTRIES:
+            self.popitem(last=False)
 
 
 def object_reference(obj: dict, field_path: str = "") -> dict:
@@ -93,8 +114,8 @@ class EventRecorder:
         self.component = component
         self.host = host
         self.namer = namer or EventNamer(clock)
-        self._seen: dict[tuple, _Seen] = {}
-        self._similar: dict[tuple, _Similar] = {}
+        self._seen: _LRU = _LRU()  # tuple -> _Seen
+        self._similar: _LRU = _LRU()  # tuple -> _Similar
 
     def event(self, obj: dict, event_type: str, reason: str, message: str, field_path: str = "") -> Optional[dict]:
         """Record an event about ``obj``; returns the stored Event (None if it could not be written)."""

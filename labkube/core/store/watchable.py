@@ -135,51 +135,83 @@ class Watcher:
 class WatcherGroup:
     """The synced watchers, indexed for the write path (etcd's ``watcherGroup``).
 
-    Single-key watchers are found by a dict lookup; range and prefix watchers are checked
-    one by one (etcd uses an interval tree; Kubernetes opens a handful of prefix watches
-    per resource, so a list is enough). Dicts keep insertion order, so delivery order
-    across watchers is deterministic.
+    Single-key watchers are found by a dict lookup. etcd finds range watchers in an
+    interval tree; labkube's are nearly all *directory* watches (a prefix ending in ``/``,
+    like the API server's ``/registry/pods/``), so those are found by looking up each
+    directory of the changed key (``/``, ``/registry/``, ``/registry/pods/``, ...), and only
+    the other ranges are checked one by one. Matching watchers are served in the order they
+    were opened (exact-key watchers first), so delivery order is deterministic.
     """
 
     def __init__(self) -> None:
         self._by_key: dict[str, dict[Watcher, None]] = {}
+        self._by_dir: dict[str, dict[Watcher, None]] = {}
         self._ranges: dict[Watcher, None] = {}
 
     def __len__(self) -> int:
-        return sum(len(ws) for ws in self._by_key.values()) + len(self._ranges)
+        return sum(len(ws) for group in (self._by_key, self._by_dir) for ws in group.values()) + len(self._ranges)
 
     def add(self, watcher: Watcher) -> None:
         if watcher.range_end is None:
             self._by_key.setdefault(watcher.key, {})[watcher] = None
+        elif _is_directory(watcher.key, watcher.range_end):
+            self._by_dir.setdefault(watcher.key, {})[watcher] = None
         else:
             self._ranges[watcher] = None
 
     def remove(self, watcher: Watcher) -> None:
         if watcher.range_end is None:
-            same_key = self._by_key.get(watcher.key, {})
-            same_key.pop(watcher, None)
-            if not same_key:
-                self._by_key.pop(watcher.key, None)
+            _discard(self._by_key, watcher.key, watcher)
+        elif _is_directory(watcher.key, watcher.range_end):
+            _discard(self._by_dir, watcher.key, watcher)
         else:
             self._ranges.pop(watcher, None)
 
     def deliver(self, events: list[Event]) -> ReadyCallbacks:
         """Queue each event on every matching watcher; return their ``on_ready`` hooks
-        (each once). This is the put hot path, so it is written flat."""
-        ready: ReadyCallbacks = []
-        by_key, ranges = self._by_key, self._ranges
+        (each once, in order of first use). This is the put hot path, so it is written flat."""
+        ready: dict = {}
+        by_key, by_dir, ranges = self._by_key, self._by_dir, self._ranges
         for event in events:
             key = event.kv.key
             exact = by_key.get(key)
             matched = [*exact] if exact else []
+            in_ranges = []
+            if by_dir:
+                end = key.find("/", 0)
+                while end != -1:
+                    found = by_dir.get(key[:end + 1])
+                    if found:
+                        in_ranges += found
+                    end = key.find("/", end + 1)
             for w in ranges:
                 if w.key <= key and (w.range_end == ALL_KEYS or key < w.range_end):
-                    matched.append(w)
+                    in_ranges.append(w)
+            if len(in_ranges) > 1:
+                in_ranges.sort(key=_watcher_id)
+            matched += in_ranges
             for w in matched:
                 w._queue.put(event if w.prev_kv else _without_prev_kv(event))
-                if w.on_ready is not None and w.on_ready not in ready:
-                    ready.append(w.on_ready)
-        return ready
+                if w.on_ready is not None:
+                    ready[w.on_ready] = None
+        return list(ready)
+
+
+def _is_directory(key: str, range_end: str) -> bool:
+    """Is ``[key, range_end)`` exactly the keys under the directory ``key`` (``.../``)?"""
+    return key.endswith("/") and range_end == prefix_end(key)
+
+
+def _discard(index: dict, key: str, watcher: Watcher) -> None:
+    same = index.get(key)
+    if same is not None:
+        same.pop(watcher, None)
+        if not same:
+            del index[key]
+
+
+def _watcher_id(watcher: Watcher) -> int:
+    return watcher.id
 
 
 def _without_prev_kv(event: Event) -> Event:

@@ -64,3 +64,19 @@ def test_a_deleted_event_is_recreated_on_the_next_occurrence():
     env.admin.delete("events", first["metadata"]["name"], "default")
     again = recorder.event(web, "Normal", "Pulled", "pulled")
     assert again is not None and again["count"] == 1
+
+
+def test_the_correlator_forgets_its_least_recently_used_event_beyond_its_lru_size(monkeypatch):
+    from labkube.core.machinery import events
+
+    monkeypatch.setattr(events, "MAX_LRU_CACHE_ENTRIES", 2)
+    env, web, recorder = _setup()
+    first = recorder.event(web, "Normal", "Pulled", "one")
+    recorder.event(web, "Normal", "Created", "two")
+    recorder.event(web, "Normal", "Pulled", "one")  # used again: now the most recent
+    recorder.event(web, "Normal", "Started", "three")  # evicts "two", the least recent
+    again_first = recorder.event(web, "Normal", "Pulled", "one")
+    again_second = recorder.event(web, "Normal", "Created", "two")
+    assert (again_first["metadata"]["name"], again_first["count"]) == (first["metadata"]["name"], 3)
+    assert again_second["count"] == 1  # forgotten, so written as a new Event
+    assert len(env.admin.list("events", "default")["items"]) == 4
