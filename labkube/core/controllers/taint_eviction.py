@@ -24,6 +24,8 @@ Timers run on the cluster clock.
 
 from __future__ import annotations
 
+from labkube.core.api.taints import toleration_tolerates
+
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -43,22 +45,6 @@ DISRUPTION_CONDITION = {
     "message": "Taint manager: deleting due to NoExecute taint",
 }
 DELETE_RETRIES = 5
-
-
-def toleration_tolerates(toleration: dict, taint: dict) -> bool:
-    """``Toleration.ToleratesTaint``: effect, key and operator (Equal by default) must match."""
-    effect = toleration.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = toleration.get("key") or ""
-    if key and key != taint.get("key"):
-        return False
-    operator = toleration.get("operator") or "Equal"
-    if operator == "Exists":
-        return True
-    if operator == "Equal":
-        return (toleration.get("value") or "") == (taint.get("value") or "")
-    return False
 
 
 def matching_tolerations(taints: list[dict], tolerations: list[dict]) -> tuple[bool, list[dict]]:

@@ -19,6 +19,8 @@ with the same reason.
 
 from __future__ import annotations
 
+from labkube.core.api.taints import tolerates
+
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -157,18 +159,8 @@ def _untolerated_no_execute(node: dict, tolerations: list) -> Optional[dict]:
     for taint in (node.get("spec") or {}).get("taints") or []:
         if taint.get("effect") != "NoExecute":
             continue
-        if not any(_tolerates(t, taint) for t in tolerations):
+        if not tolerates(tolerations, taint):
             return taint
     return None
 
 
-def _tolerates(toleration: dict, taint: dict) -> bool:
-    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
-        return False
-    if toleration.get("key") and toleration["key"] != taint.get("key"):
-        return False
-    if not toleration.get("key") and toleration.get("operator") != "Exists":
-        return False
-    if toleration.get("operator") == "Exists":
-        return True
-    return toleration.get("value", "") == taint.get("value", "")

@@ -17,6 +17,8 @@ Guarantees: pure functions over plain API dicts; nothing here reads a clock or m
 
 from __future__ import annotations
 
+from labkube.core.api.taints import toleration_tolerates, tolerates  # noqa: F401 (re-exported)
+
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -77,25 +79,8 @@ def equality_requirements(label_selector: dict | None) -> tuple[tuple[str, str],
 # ---------------------------------------------------------------------------
 
 
-def toleration_tolerates(toleration: dict, taint: dict) -> bool:
-    """``Toleration.ToleratesTaint``: effect and key must match when set; then the operator."""
-    effect = toleration.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = toleration.get("key") or ""
-    if key and key != taint.get("key"):
-        return False
-    operator = toleration.get("operator") or "Equal"
-    if operator == "Exists":
-        return True
-    if operator == "Equal":
-        return (toleration.get("value") or "") == (taint.get("value") or "")
-    return False
-
-
-def tolerates(tolerations, taint: dict) -> bool:
-    """``TolerationsTolerateTaint``: any toleration tolerates the taint."""
-    return any(toleration_tolerates(t, taint) for t in tolerations)
+# ``toleration_tolerates`` and ``tolerates`` live in labkube.core.api.taints (shared with the
+# kubelet and the taint eviction controller).
 
 
 def first_untolerated_taint(taints, tolerations, effects: tuple[str, ...]) -> dict | None:
