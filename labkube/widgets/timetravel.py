@@ -126,12 +126,14 @@ class History:
         return parts[0], "/".join(parts[1:-1]), parts[-1]
 
     def snapshot(self, revision: int) -> dict[str, object]:
-        """Every key under /registry/ at ``revision`` → its KeyValue."""
-        result = self.store.range_prefix(ROOT, revision=revision)
+        """Every key under /registry/ at ``revision`` → its KeyValue (at the oldest revision
+        still kept, when ``revision`` has been compacted away meanwhile)."""
+        result = self.store.range_prefix(ROOT, revision=max(revision, self.oldest))
         return {_text(kv.key): kv for kv in result.kvs}
 
     def writes(self, start: int, end: int) -> list:
         """The store's events with ``start < revision <= end``, oldest first (a watch replay)."""
+        start = max(start, self.store.compact_revision)  # older writes were compacted away
         if end <= start:
             return []
         watcher = self.store.watch(ROOT, prefix=True, start_revision=start + 1)
@@ -255,11 +257,10 @@ class TimeTravel(widgets.VBox):
         """Let the slider reach from the compaction point to the current revision."""
         low, high = self.history.oldest, self.cluster.store.revision
         with self.hold_sync():
-            self.slider.max = max(high, self.slider.min)
-            self.slider.min = low
-            self.since.min, self.since.max = low, high
-        self.slider.value = high
+            _set_range(self.slider, low, high)
+            _set_range(self.since, low, high)
         self.since.value = max(low, self.since.value or low)
+        self.slider.value = high
 
     def graph_at(self, revision: int) -> ClusterGraph:
         """The cluster graph as it was at ``revision``."""
@@ -285,3 +286,11 @@ class TimeTravel(widgets.VBox):
         self.diff_panel.value = (f"<b>revision {low} → {high}: {len(self.changes)} object(s)</b>"
                                  f'<pre class="lk-diff">{html.escape(text)}</pre>')
         return self.changes
+
+
+def _set_range(slider, low: int, high: int) -> None:
+    """Move a slider's bounds to [low, high] without ever having min > max on the way
+    (after a compaction the new low can be above the old high)."""
+    slider.max = max(high, slider.min)
+    slider.min = low
+    slider.max = high

@@ -58,3 +58,14 @@ def test_field_changes_walk_nested_dicts():
     assert field_changes({"a": {"b": 1, "c": 2}, "metadata": {"resourceVersion": "1"}},
                          {"a": {"b": 2}, "d": "x", "metadata": {"resourceVersion": "2"}}) == [
         "a.b: 1 → 2", "a.c: removed", "d: added x"]
+
+
+def test_the_slider_follows_a_compaction_past_its_old_end():
+    import labkube
+    from labkube.widgets.timetravel import TimeTravel
+
+    cluster = labkube.Cluster(nodes=1, seed=0)
+    travel = TimeTravel(cluster)
+    cluster.run(700)  # two compactions: the oldest revision moves past the slider's old end
+    travel.update_range()
+    assert travel.slider.min <= travel.slider.value == travel.slider.max == cluster.store.revision
