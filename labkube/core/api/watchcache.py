@@ -35,16 +35,13 @@ store's own watchers' hooks do.
 
 from __future__ import annotations
 
-import queue
 import threading
 from typing import Any, Callable, Iterator, Optional
 
 from labkube.core import serialization
 from labkube.core.api.watch import ADDED, DELETED, MODIFIED, transition
 from labkube.core.store import DELETE as STORE_DELETE
-
-#: Put into a queue by ``cancel()`` to wake a blocked reader.
-_CANCELLED = object()
+from labkube.core.store.watchable import EventQueue
 
 #: ``storage.IndexerFuncs``: the field whose exact value indexes a resource's watches.
 #: kube-apiserver indexes pods by ``spec.nodeName`` (kubelets) and, for every kind, watches of
@@ -63,7 +60,7 @@ def _decode(kv: Any) -> dict:
     return obj
 
 
-class CacheWatcher:
+class CacheWatcher(EventQueue):
     """One client's watch fed by the cache (``cacheWatcher``): a queue of converted events.
 
     Offers what a store watcher offers (``poll``, ``get``, iteration, ``cancel``,
@@ -78,55 +75,7 @@ class CacheWatcher:
         #: The trigger value this watch is indexed under (None: it sees every event).
         self.trigger = trigger
         self.view = view
-        self.on_ready: Optional[Callable[[], None]] = None
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._cancelled = False
-        self._cancel = cancel
-
-    def poll(self) -> list[dict]:
-        if self._cancelled:
-            return []
-        events, get = [], self._queue.get_nowait
-        try:
-            for _ in range(self._queue.qsize()):
-                item = get()
-                if item is _CANCELLED:
-                    self._queue.put(_CANCELLED)
-                    return []
-                events.append(item)
-        except queue.Empty:
-            pass
-        return events
-
-    def get(self, timeout: Optional[float] = None) -> Optional[dict]:
-        if self._cancelled:
-            return None
-        try:
-            item = self._queue.get(timeout=timeout)
-        except queue.Empty:
-            return None
-        if item is _CANCELLED:
-            self._queue.put(_CANCELLED)
-            return None
-        return item
-
-    def __iter__(self) -> Iterator[dict]:
-        while True:
-            event = self.get()
-            if event is None:
-                return
-            yield event
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancelled
-
-    def cancel(self) -> None:
-        if self._cancelled:
-            return
-        self._cancel(self)
-        self._cancelled = True
-        self._queue.put(_CANCELLED)
+        super().__init__(cancel)
 
 
 class _Versions:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import queue
 from bisect import bisect_left
-from typing import Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from .kv import CompactedError, Event, FutureRevisionError, prefix_end
 from .kvstore import ALL_KEYS, KVStore, ReadyCallbacks, _check_key, _event_revision
@@ -40,46 +40,20 @@ from .snapshot import dump_state, load, load_state, save
 _CANCELLED = object()
 
 
-class Watcher:
-    """One watch: a key or a range ``[key, range_end)`` and its queue of events.
+class EventQueue:
+    """A watch's delivery end: events queued by the writer, read by ``poll`` (never blocks),
+    ``get`` (waits) or iteration (until cancelled). Shared by the store's watchers and the API
+    server's watch cache."""
 
-    See :class:`~.kv.WatcherLike` for the contract. ``range_end`` is None for a single key;
-    ``"\\0"`` means "to the end of the keyspace".
-    """
-
-    def __init__(
-        self,
-        watch_id: int,
-        key: str,
-        range_end: Optional[str],
-        prev_kv: bool,
-        cancel: Callable[["Watcher"], None],
-    ) -> None:
-        self.id = watch_id
-        self.key = key
-        self.range_end = range_end
-        self.prev_kv = prev_kv
+    def __init__(self, cancel: Callable[[Any], None]) -> None:
         #: Called with no arguments, outside the store lock, when new events are queued.
         self.on_ready: Optional[Callable[[], None]] = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._cancelled = False
         self._cancel = cancel
 
-    def __repr__(self) -> str:
-        span = self.key if self.range_end is None else f"[{self.key}, {self.range_end})"
-        state = " cancelled" if self._cancelled else ""
-        return f"<Watcher {self.id} {span}{state}>"
-
-    def matches(self, key: str) -> bool:
-        if self.range_end is None:
-            return key == self.key
-        return self.key <= key and (self.range_end == ALL_KEYS or key < self.range_end)
-
-    def _deliver(self, event: Event) -> None:
-        self._queue.put(event if self.prev_kv else _without_prev_kv(event))
-
     # -- reading ------------------------------------------------------------------------
-    def poll(self) -> list[Event]:
+    def poll(self) -> list:
         """Every event queued so far, without blocking."""
         if self._cancelled:
             return []
@@ -96,7 +70,7 @@ class Watcher:
             pass
         return events
 
-    def get(self, timeout: Optional[float] = None) -> Optional[Event]:
+    def get(self, timeout: Optional[float] = None) -> Any:
         """The next event, waiting up to ``timeout`` seconds (None = until one arrives or
         the watch is cancelled). None on timeout or after cancel."""
         if self._cancelled:
@@ -110,7 +84,7 @@ class Watcher:
             return None
         return item
 
-    def __iter__(self) -> Iterator[Event]:
+    def __iter__(self) -> Iterator:
         """Events as they come, blocking; ends when the watch is cancelled."""
         while True:
             event = self.get()
@@ -131,6 +105,40 @@ class Watcher:
         self._cancelled = True
         self._queue.put(_CANCELLED)
 
+
+class Watcher(EventQueue):
+    """One watch: a key or a range ``[key, range_end)`` and its queue of events.
+
+    See :class:`~.kv.WatcherLike` for the contract. ``range_end`` is None for a single key;
+    ``"\\0"`` means "to the end of the keyspace".
+    """
+
+    def __init__(
+        self,
+        watch_id: int,
+        key: str,
+        range_end: Optional[str],
+        prev_kv: bool,
+        cancel: Callable[["Watcher"], None],
+    ) -> None:
+        self.id = watch_id
+        self.key = key
+        self.range_end = range_end
+        self.prev_kv = prev_kv
+        super().__init__(cancel)
+
+    def __repr__(self) -> str:
+        span = self.key if self.range_end is None else f"[{self.key}, {self.range_end})"
+        state = " cancelled" if self._cancelled else ""
+        return f"<Watcher {self.id} {span}{state}>"
+
+    def matches(self, key: str) -> bool:
+        if self.range_end is None:
+            return key == self.key
+        return self.key <= key and (self.range_end == ALL_KEYS or key < self.range_end)
+
+    def _deliver(self, event: Event) -> None:
+        self._queue.put(event if self.prev_kv else _without_prev_kv(event))
 
 class WatcherGroup:
     """The synced watchers, indexed for the write path (etcd's ``watcherGroup``).
