@@ -292,3 +292,87 @@ def test_ingress_examples_route_hosts_and_paths_to_their_services():
 def test_a_namespace_from_the_docs_is_active():
     cluster = _cluster("admin/namespace-dev.yaml", seconds=1)
     assert cluster.get("namespace", "development")["status"]["phase"] == "Active"
+
+
+# -- the rest of the corpus -----------------------------------------------------------------------
+
+def test_lifecycle_hooks_write_the_poststart_message():
+    cluster = _cluster("pods/lifecycle-events.yaml", seconds=30)
+    assert _ready(_pod(cluster, "lifecycle-demo"))
+    assert cluster.kubectl("exec lifecycle-demo -- cat /usr/share/message") == "Hello from the postStart handler\n"
+
+
+def test_the_shell_demo_pod_runs_and_its_shared_volume_starts_empty():
+    cluster = _cluster("application/shell-demo.yaml", seconds=30)
+    assert _ready(_pod(cluster, "shell-demo"))
+    assert cluster.kubectl("exec shell-demo -- ls /usr/share/nginx/html") == ""
+
+
+def test_a_configmap_volume_that_does_not_exist_keeps_the_pod_creating():
+    cluster = _cluster("pods/pod-configmap-volume.yaml", seconds=30)
+    pod = _pod(cluster, "dapi-test-pod")
+    assert _container(pod)["state"]["waiting"]["reason"] == "ContainerCreating"
+    events = cluster.kubectl("get events --field-selector reason=FailedMount")
+    assert 'configmap "special-config" not found' in events
+
+
+@pytest.mark.parametrize("file, name, replicas", [
+    ("application/nginx-with-request.yaml", "nginx-deployment", 2),
+    ("application/simple_deployment.yaml", "nginx-deployment", 1),
+    ("service/access/hello-application.yaml", "hello-world", 2),
+    ("service/networking/run-my-nginx.yaml", "my-nginx", 2),
+])
+def test_the_documented_deployments_become_available(file, name, replicas):
+    cluster = _cluster(file, seconds=30)
+    status = cluster.get("deployment", name)["status"]
+    assert status["availableReplicas"] == status["readyReplicas"] == replicas
+
+
+def test_a_missing_persistent_volume_claim_keeps_mysql_pending_with_the_schedulers_reason():
+    cluster = _cluster("application/mysql/mysql-deployment.yaml", seconds=30)
+    pod = _pods(cluster, "app=mysql")[0]
+    assert pod["status"]["phase"] == "Pending"
+    condition = next(c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled")
+    assert condition["message"] == (
+        '0/3 nodes are available: persistentvolumeclaim "mysql-pv-claim" not found. '
+        "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+    )
+
+
+def test_the_wordpress_manifest_stops_at_the_claim_kind_labkube_does_not_serve():
+    cluster = labkube.Cluster(nodes=3, seed=0)
+    with pytest.raises(labkube.StatusError, match="labkube does not support PersistentVolumeClaim yet"):
+        cluster.apply(str(CONFORMANCE / "application/wordpress/mysql-deployment.yaml"))
+    assert cluster.list("deployments") == []  # nothing half-applied
+
+
+def test_the_nginx_service_of_the_networking_page_finds_its_pods():
+    cluster = _cluster("service/networking/run-my-nginx.yaml", "service/networking/nginx-svc.yaml", seconds=30)
+    assert len(cluster.get("endpoints", "my-nginx")["subsets"][0]["addresses"]) == 2
+    assert cluster.request("http://my-nginx/").status == 200
+
+
+@pytest.mark.parametrize("file, name, port", [
+    ("service/nginx-service.yaml", "nginx-service", 8000),
+    ("service/simple-service.yaml", "my-service", 80),
+])
+def test_services_without_matching_pods_have_an_ip_but_no_endpoints(file, name, port):
+    cluster = _cluster(file, seconds=5)
+    service = cluster.get("service", name)
+    assert service["spec"]["clusterIP"].startswith("10.") and service["spec"]["ports"][0]["port"] == port
+    assert "subsets" not in cluster.get("endpoints", name)
+
+
+def test_an_ingress_for_a_class_no_controller_serves_gets_no_address():
+    cluster = _cluster("service/networking/minimal-ingress.yaml", "service/networking/name-virtual-host-ingress.yaml",
+                       seconds=5)
+    assert "loadBalancer" not in cluster.get("ingress", "minimal-ingress")["status"] or \
+        not cluster.get("ingress", "minimal-ingress")["status"]["loadBalancer"]
+    served = cluster.get("ingress", "name-virtual-host-ingress")["status"]["loadBalancer"]["ingress"]
+    assert served == [{"ip": "172.18.0.2"}]
+
+
+def test_the_rbac_examples_let_jane_read_pods():
+    cluster = _cluster("access/simple-role.yaml", "access/simple-rolebinding-with-role.yaml", seconds=1)
+    assert cluster.kubectl("auth can-i list pods --as jane") == "yes\n"
+    assert cluster.kubectl("auth can-i delete pods --as jane") == "no\n"

@@ -128,6 +128,7 @@ DEFAULT_PLUGINS = (
     PluginSpec("NodeAffinity", 2),
     PluginSpec("NodePorts"),
     PluginSpec("NodeResourcesFit", 1),
+    PluginSpec("VolumeBinding"),
     PluginSpec("PodTopologySpread", 2),
     PluginSpec("InterPodAffinity", 2),
     PluginSpec("DefaultPreemption"),

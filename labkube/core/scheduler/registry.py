@@ -39,11 +39,12 @@ from labkube.core.scheduler.plugins import (default_binder, default_preemption, 
                                             inter_pod_affinity, node_affinity, node_name,
                                             node_ports, node_resources_balanced,
                                             node_resources_fit, node_unschedulable,
-                                            pod_topology_spread, queue_sort, taint_toleration)
+                                            pod_topology_spread, queue_sort, taint_toleration,
+                                            volume_binding)
 from labkube.core.scheduler.plugins.normalize import default_normalize_score
 
 IN_TREE = (queue_sort, node_unschedulable, node_name, taint_toleration, node_affinity,
-           node_ports, node_resources_fit, pod_topology_spread, inter_pod_affinity,
+           node_ports, node_resources_fit, volume_binding, pod_topology_spread, inter_pod_affinity,
            default_preemption, node_resources_balanced, image_locality, default_binder)
 
 
