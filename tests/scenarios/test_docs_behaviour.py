@@ -376,3 +376,9 @@ def test_the_rbac_examples_let_jane_read_pods():
     cluster = _cluster("access/simple-role.yaml", "access/simple-rolebinding-with-role.yaml", seconds=1)
     assert cluster.kubectl("auth can-i list pods --as jane") == "yes\n"
     assert cluster.kubectl("auth can-i delete pods --as jane") == "no\n"
+
+
+def test_a_secret_volume_shows_the_decoded_values_as_files():
+    cluster = _cluster("pods/inject/secret.yaml", "pods/inject/secret-pod.yaml", seconds=30)
+    assert _ready(_pod(cluster, "secret-test-pod"))
+    assert cluster.kubectl("exec secret-test-pod -- cat /etc/secret-volume/username") == "my-app"
