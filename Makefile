@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8888
 
-.PHONY: lab test test-fast bench clean
+.PHONY: lab test test-fast bench clean system-deps
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,18 @@ $(VENV)/.lab-installed: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
 	touch $@
 
-lab: $(VENV)/.lab-installed
-	$(BIN)/jupyter lab --notebook-dir=lessons --ip=127.0.0.1 --port=$(PORT) --no-browser
+# The widgets draw with graphviz's `dot`/`neato` binaries, a system package.
+system-deps:
+	@command -v neato >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && apt-get install -y -qq graphviz >/dev/null; \
+		else echo "labkube needs graphviz: run 'sudo apt-get install -y graphviz'" >&2; exit 1; fi; }
 
-test: $(VENV)/.test-installed
+lab: system-deps $(VENV)/.lab-installed
+	$(BIN)/jupyter lab --notebook-dir=lessons --ip=127.0.0.1 --port=$(PORT) --no-browser \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
+
+test: system-deps $(VENV)/.test-installed
 	$(BIN)/python -m pytest tests
 	# The lessons, strictly: every stored output must come out again (see README, "Lessons are tests").
 	$(BIN)/python -m pytest --nbval lessons --nbval-sanitize-with lessons/sanitize.cfg -p no:randomly
