@@ -156,7 +156,7 @@ def _accept_kernel_dialog(page, wait_ms: int) -> None:
     page.wait_for_selector(".jp-Dialog", state="detached", timeout=10_000)
 
 
-def test_the_tour_draws_the_cluster_and_the_fail_node_button_changes_the_picture(lab):
+def test_the_tour_draws_the_cluster_and_the_fail_node_button_changes_the_picture(lab, capsys):
     from playwright.sync_api import sync_playwright
 
     base, token = lab
@@ -173,7 +173,8 @@ def test_the_tour_draws_the_cluster_and_the_fail_node_button_changes_the_picture
                 _run_all(page, panel)
             except Exception:
                 page.screenshot(path=str(shot), full_page=True)
-                print(f"\nscreenshot: {shot}")
+                with capsys.disabled():  # straight to the CI log, not captured
+                    print(f"\nscreenshot: {shot}")
                 (ARTIFACTS / "page.html").write_text(page.content())
                 raise
             # The kernel is done when the last cell's output (the inspector's report) is there.
@@ -191,7 +192,8 @@ def test_the_tour_draws_the_cluster_and_the_fail_node_button_changes_the_picture
                 " return s && s.innerHTML !== before; }", arg=before, timeout=30_000)
             after = _svg(page)
             page.screenshot(path=str(shot), full_page=True)
-            print(f"\nscreenshot: {shot}")
+            with capsys.disabled():  # straight to the CI log, not captured
+                print(f"\nscreenshot: {shot}")
         finally:
             browser.close()
     assert after != before
