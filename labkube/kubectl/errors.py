@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Sequence
 
-import yaml
 
 from labkube.core.errors import StatusError
 
@@ -102,66 +101,5 @@ def _single(err: BaseException) -> str:
     return text if text.startswith("error: ") else f"error: {text}"
 
 
-# ---------------------------------------------------------------------------------------
-# YAML errors, as go-yaml (sigs.k8s.io/yaml) reports them
-# ---------------------------------------------------------------------------------------
-
-#: PyYAML's wording -> libyaml's (which go-yaml ports and kubectl users see).
-_PROBLEMS = (
-    ("mapping values are not allowed here", "mapping values are not allowed in this context"),
-    ("found character", "found character that cannot start any token"),
-    ("found undefined tag handle", "found undefined tag handle"),
-    ("could not find expected ':'", "could not find expected ':'"),
-    ("found unexpected end of stream", "found unexpected end of stream"),
-    ("found unknown escape character", "found unknown escape character"),
-    ("expected ',' or ']'", "did not find expected ',' or ']'"),
-    ("expected ',' or '}'", "did not find expected ',' or '}'"),
-    ("found a tab character that violates indentation",
-     "found a tab character that violates indentation"),
-)
-
-#: For "expected <block end>" the words depend on what was being parsed.
-_BLOCK_END = {
-    "while parsing a block mapping": "did not find expected key",
-    "while parsing a block collection": "did not find expected '-' indicator",
-    "while parsing a flow mapping": "did not find expected ',' or '}'",
-    "while parsing a flow sequence": "did not find expected ',' or ']'",
-}
-
-
-def go_yaml_error(err: yaml.YAMLError) -> str:
-    """Render a PyYAML error as go-yaml does: ``yaml: line N: <libyaml's words>``.
-
-    go-yaml's position rule (yaml.go ``parser.fail``): a scanner error reports the problem
-    mark's line + 1, a parser error the problem mark's 0-based line; a mark on the first line
-    falls back to the context mark, and a zero line prints no position at all.
-    """
-    problem = getattr(err, "problem", None) or ""
-    context = getattr(err, "context", None) or ""
-    if isinstance(err, yaml.composer.ComposerError) and "undefined alias" in problem:
-        name = problem.rsplit(" ", 1)[-1].strip("'")
-        return f"yaml: unknown anchor '{name}' referenced"
-    words = _libyaml_words(problem, context)
-    line = _go_line(err)
-    where = f"line {line}: " if line else ""
-    return f"yaml: {where}{words}"
-
-
-def _libyaml_words(problem: str, context: str) -> str:
-    if problem.startswith("expected <block end>") or problem.startswith("expected <block"):
-        return _BLOCK_END.get(context, "did not find expected key")
-    for pyyaml, libyaml in _PROBLEMS:
-        if problem.startswith(pyyaml):
-            return libyaml
-    return problem or "unknown problem parsing YAML content"
-
-
-def _go_line(err: yaml.YAMLError) -> int:
-    problem_mark = getattr(err, "problem_mark", None)
-    context_mark = getattr(err, "context_mark", None)
-    scanner = isinstance(err, yaml.scanner.ScannerError)
-    if problem_mark is not None and problem_mark.line != 0:
-        return problem_mark.line + (1 if scanner else 0)
-    if context_mark is not None and context_mark.line != 0:
-        return context_mark.line
-    return 0
+# YAML errors are rendered by labkube.core.manifests.go_yaml_error (shared with cluster.apply).
+from labkube.core.manifests import go_yaml_error  # noqa: E402,F401 (re-exported)
