@@ -131,11 +131,12 @@ _VOLUME_SOURCES = ("hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlock
                    "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk",
                    "photonPersistentDisk", "projected", "portworxVolume", "scaleIO", "storageos",
                    "csi", "ephemeral", "image")
+_VOLUME_SOURCE_SET = frozenset(_VOLUME_SOURCES)
 
 
 def _volume(volume: dict) -> None:
     """``SetDefaults_Volume`` and the per-source defaulters."""
-    if not any(volume.get(src) is not None for src in _VOLUME_SOURCES):
+    if not any(value is not None and key in _VOLUME_SOURCE_SET for key, value in volume.items()):
         volume["emptyDir"] = {}
     for key in ("secret", "configMap", "downwardAPI", "projected"):
         source = volume.get(key)

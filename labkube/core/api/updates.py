@@ -70,6 +70,7 @@ class UpdateVerbs:
 
     def _update_with_body(self, request: Request, rtype: ResourceType, body: dict, sub: str,
                           retry_on_conflict: bool = False) -> dict:
+        """PUT a decoded ``body`` (the server's own: it may become the stored object)."""
         body = self._to_storage(rtype, body)
         meta = body["metadata"]
         name = request.name or meta.get("name", "")
@@ -80,8 +81,13 @@ class UpdateVerbs:
         namespace = meta.get("namespace") or None
         precondition = meta.get("resourceVersion") or None
 
+        # ``body`` is the server's own fresh decode. With a precondition and no retries,
+        # GuaranteedUpdate calls ``mutate`` at most once, so the body itself can become the
+        # new object; otherwise each attempt needs an unspoiled copy.
+        single_attempt = bool(precondition) and not retry_on_conflict
+
         def mutate(current: dict) -> dict:
-            new = serialization.copy(body)
+            new = body if single_attempt else serialization.copy(body)
             new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
             return new
 
@@ -229,7 +235,8 @@ class UpdateVerbs:
                 api_version, kind = "autoscaling/v1", "Scale"
             else:
                 api_version, kind = rtype.api_version, rtype.kind
-            patched = patching.apply_patch(current, request.body, request.options.patch_type, api_version, kind)
+            patched = patching.apply_patch(current, request.body, request.options.patch_type,
+                                           api_version, kind, owned=True)  # current is ours
             if not isinstance(patched, dict):
                 raise errors.bad_request("the patch produced a value that is not an object")
             meta = patched.get("metadata") if isinstance(patched.get("metadata"), dict) else {}

@@ -68,18 +68,21 @@ def normalize_patch_type(patch_type: str) -> str:
     return name
 
 
-def apply_patch(target: dict, patch: Any, patch_type: str, api_version: str, kind: str) -> dict:
-    """Apply ``patch`` (a parsed value or JSON text) of ``patch_type`` to a copy of ``target``."""
+def apply_patch(target: dict, patch: Any, patch_type: str, api_version: str, kind: str, *,
+                owned: bool = False) -> dict:
+    """Apply ``patch`` (a parsed value or JSON text) of ``patch_type`` to a copy of ``target``
+    (``owned``: to ``target`` itself, which the caller gives away -- the API server's patch
+    handler owns the object it just decoded, so copying it again would be waste)."""
     name = normalize_patch_type(patch_type)
     if name == "json":
-        return json_patch(target, patch)
+        return json_patch(target, patch, owned=owned)
     if isinstance(patch, (str, bytes)):
         patch = _decode_object_patch(patch, name)
     if name == "merge":
         if not isinstance(patch, dict):
             raise errors.bad_request("Invalid JSON Patch")
-        return json_merge_patch(target, patch)
-    return strategic_merge_patch(target, patch, api_version, kind)
+        return json_merge_patch(target, patch, owned=owned)
+    return strategic_merge_patch(target, patch, api_version, kind, owned=owned)
 
 
 def _decode_object_patch(body: str | bytes, name: str) -> Any:

@@ -46,8 +46,11 @@ class JSONPatchError(Exception):
     """evanphx/json-patch's error text for an operation that does not apply."""
 
 
-def json_patch(target: Any, ops: Any) -> Any:
-    """Apply RFC 6902 operations to a copy of ``target``; StatusError as kube-apiserver says."""
+def json_patch(target: Any, ops: Any, *, owned: bool = False) -> Any:
+    """Apply RFC 6902 operations to a copy of ``target``; StatusError as kube-apiserver says.
+
+    ``owned``: the caller gives ``target`` away (a fresh decode it will not read again), so it
+    is changed in place instead of copied -- even when the patch then fails."""
     if isinstance(ops, (str, bytes)):
         try:
             ops = decode_json(ops, "jsonpatch.Patch", list)
@@ -55,7 +58,7 @@ def json_patch(target: Any, ops: Any) -> Any:
             raise errors.bad_request(str(err)) from None
     ops = _decode_operations(ops)
     try:
-        return apply_operations(target, ops)
+        return apply_operations(target, ops, owned=owned)
     except JSONPatchError as err:
         raise unprocessable() from err
 
@@ -79,9 +82,9 @@ def _decode_operations(ops: Any) -> list[dict]:
     return [op or {} for op in ops]
 
 
-def apply_operations(target: Any, ops: list[dict]) -> Any:
+def apply_operations(target: Any, ops: list[dict], *, owned: bool = False) -> Any:
     """Apply decoded operations; raises :class:`JSONPatchError` with evanphx's text."""
-    doc = deep_copy(target)
+    doc = target if owned else deep_copy(target)
     for op in ops:
         kind = op.get("op")
         handler = _OPERATIONS.get(kind) if isinstance(kind, str) else None

@@ -12,7 +12,8 @@ Lists are never merged — that is what a strategic merge patch adds.
     >>> json_merge_patch({"a": "b", "c": {"d": "e", "f": "g"}}, {"a": "z", "c": {"f": None}})
     {'a': 'z', 'c': {'d': 'e'}}
 
-Guarantees: inputs are never mutated; the result shares no mutable state with them.
+Guarantees: inputs are never mutated (unless the caller gives the target away with
+``owned=True``); the result shares no mutable state with them.
 """
 
 from __future__ import annotations
@@ -29,11 +30,16 @@ def deep_copy(value: Any) -> Any:
     return value
 
 
-def json_merge_patch(target: Any, patch: Any) -> Any:
-    """Apply a JSON merge patch (RFC 7386 section 2) and return the new document."""
+def json_merge_patch(target: Any, patch: Any, *, owned: bool = False) -> Any:
+    """Apply a JSON merge patch (RFC 7386 section 2) and return the new document.
+
+    ``owned``: the caller gives ``target`` away, so it is merged into in place, not copied."""
     if not isinstance(patch, dict):
         return _without_nulls(patch)
-    result = deep_copy(target) if isinstance(target, dict) else {}
+    if not isinstance(target, dict):
+        result = {}
+    else:
+        result = target if owned else deep_copy(target)
     _merge_into(result, patch)
     return result
 

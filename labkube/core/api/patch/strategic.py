@@ -34,8 +34,9 @@ Errors read as kube-apiserver reports them: malformed directives → 400 BadRequ
 (``invalid patch format of retainKeys``…), lists of lists → 422, anything else → 500 with the
 Go error text (``map: map[image:x] does not contain declared merge key: name``).
 
-Guarantees: inputs are never mutated; deterministic output (Go iterates maps in random order;
-labkube walks keys in insertion order, which gives the same result wherever Go's is unique).
+Guarantees: inputs are never mutated (``owned=True`` gives the target away to be merged into);
+deterministic output (Go iterates maps in random order; labkube walks keys in insertion order,
+which gives the same result wherever Go's is unique).
 """
 
 from __future__ import annotations
@@ -209,8 +210,12 @@ SERVER_MERGE = MergeOptions(True, True)
 PATCH_MERGE = MergeOptions(False, False)
 
 
-def strategic_merge_patch(target: dict, patch: Any, api_version: str, kind: str) -> dict:
-    """Apply a strategic merge patch as kube-apiserver does; StatusError on failure."""
+def strategic_merge_patch(target: dict, patch: Any, api_version: str, kind: str, *,
+                          owned: bool = False) -> dict:
+    """Apply a strategic merge patch as kube-apiserver does; StatusError on failure.
+
+    ``owned``: the caller gives ``target`` away (a fresh decode), so it is merged into in place
+    instead of copied first -- even when the patch then fails."""
     t = root_type(api_version, kind)
     if t is None:
         raise errors.unsupported_media_type(
@@ -221,7 +226,7 @@ def strategic_merge_patch(target: dict, patch: Any, api_version: str, kind: str)
         raise errors.bad_request(
             f"json: cannot unmarshal {kind_name} into Go value of type map[string]interface {{}}")
     try:
-        return merge_map(deep_copy(target), deep_copy(patch), t, SERVER_MERGE)
+        return merge_map(target if owned else deep_copy(target), deep_copy(patch), t, SERVER_MERGE)
     except PatchError as err:
         raise to_status_error(err) from err
 
