@@ -203,14 +203,16 @@ class Client:
 
     def watch(self, resource: Resource, namespace: Optional[str] = None, *,
               resource_version: Optional[str] = None, label_selector: Optional[str] = None,
-              field_selector: Optional[str] = None) -> Any:
+              field_selector: Optional[str] = None, read_only: bool = False) -> Any:
         """WATCH: a :class:`~labkube.core.api.watch.Watch` of ``{"type", "object"}`` events.
 
         ``resource_version=None`` or ``"0"`` first sends ADDED for every current object;
-        a resourceVersion from a list streams the changes after it."""
+        a resourceVersion from a list streams the changes after it. ``read_only=True``
+        promises never to modify the objects received (informers do): they may then be
+        shared with other read-only watches instead of being copied for each."""
         rtype = self._rtype(resource)
         options = Options(label_selector=label_selector, field_selector=field_selector,
-                          resource_version=resource_version)
+                          resource_version=resource_version, read_only=read_only)
         return self._send("watch", rtype, namespace, options=options)
 
     def can_i(self, verb: str, resource: Resource, namespace: Optional[str] = None,

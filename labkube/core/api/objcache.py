@@ -114,6 +114,14 @@ class ObjectCache:
         self._store(kv.key, (kv.mod_revision, obj, None))
         return obj
 
+    def offer(self, kv: Any, obj: dict) -> None:
+        """Keep ``obj``, already decoded from ``kv`` and shared read-only by the watch cache's
+        read-only receivers, as the entry for ``kv``: a later read of the same revision then
+        copies it instead of decoding again, and the decode is held once, not twice."""
+        entry = self._entries.get(kv.key)
+        if entry is None or entry[0] != kv.mod_revision or entry[1] is None:
+            self._store(kv.key, (kv.mod_revision, obj, None))
+
     def discard(self, key: str) -> None:
         """Forget ``key`` (its object was deleted); only frees memory, never needed for
         correctness."""

@@ -167,7 +167,8 @@ class ReadVerbs:
             return self._replay(prefix, first, upto, convert)
 
         try:
-            watcher, backlog = cache.watch(start, prefix, predicate, lambda obj: self._from_storage(rtype, obj), replay)
+            watcher, backlog = cache.watch(start, prefix, predicate, lambda obj: self._from_storage(rtype, obj), replay,
+                                           read_only=options.read_only)
         except CompactedError as exc:
             expired = errors.resource_expired(f"too old resource version: {rv} ({exc.compact_revision})")
             return Watch(None, None, ({"type": ERROR, "object": expired.status},), resource_version=str(rv))
@@ -178,7 +179,7 @@ class ReadVerbs:
         cache = self._watch_caches.get((rtype.group, rtype.plural))
         if cache is None:
             cache = WatchCache(self.store, rtype.prefix(None), self.strategy(rtype).selectable_fields,
-                               trigger_field(rtype.plural, rtype.group))
+                               trigger_field(rtype.plural, rtype.group), offer=self._objects.offer)
             self._watch_caches[(rtype.group, rtype.plural)] = cache
         return cache
 

@@ -43,6 +43,11 @@ class Options:
     ``propagation_policy``/``grace_period_seconds``/``preconditions`` (delete): preconditions
     is ``{"uid": ..., "resourceVersion": ...}`` as in ``metav1.Preconditions``.
     ``patch_type``: ``"strategic"``, ``"merge"`` or ``"json"``.
+    ``read_only`` (watch): the caller promises never to modify the objects it receives, as
+    client-go's informers promise for their caches; the server may then hand every such
+    watch the one object it decoded for an event instead of a private copy each (in a real
+    cluster every process decodes its own copy from the wire; in one Python process the
+    copies would only cost time and memory).
     """
 
     dry_run: bool = False
@@ -56,6 +61,7 @@ class Options:
     grace_period_seconds: Optional[int] = None
     preconditions: Optional[dict] = None
     patch_type: str = "strategic"
+    read_only: bool = False
 
 
 DEFAULT_OPTIONS = Options()

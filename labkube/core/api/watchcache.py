@@ -19,8 +19,13 @@ How one store event travels:
 3. For each candidate, in the order the watches were opened, the namespace and the selectors
    are evaluated on the shared decoded objects (selectable fields computed once per object),
    giving ``ADDED``/``MODIFIED``/``DELETED`` or nothing, exactly as :func:`watch.transition`.
-4. Only the watches that receive the event get an object: the first receiver takes the decoded
-   object itself, every other one its own fresh decode, so no two clients share state.
+4. Only the watches that receive the event get an object. Watches opened ``read_only`` (the
+   informers of the control plane, which promise never to modify what they receive, as
+   client-go's caches demand) all get the one decoded object; that object is then also offered
+   to the server's object cache, so a later read of the same revision copies it instead of
+   decoding again. Every other watch gets an object of its own: the first the decoded object
+   itself if no read-only watch shares it, the rest fresh decodes. A client that did not
+   promise to only read never shares state with anyone.
 
 The server's own indexes (the Node authorizer's pods-by-node graph) are *listeners*: called
 with each event's decoded versions, before any client watch receives the objects.
@@ -67,8 +72,11 @@ class CacheWatcher(EventQueue):
     ``on_ready``), so :class:`~labkube.core.api.watch.Watch` reads either alike."""
 
     def __init__(self, watch_id: int, prefix: str, predicate: Any, trigger: Optional[str],
-                 view: Callable[[dict], dict], cancel: Callable[["CacheWatcher"], None]) -> None:
+                 view: Callable[[dict], dict], cancel: Callable[["CacheWatcher"], None],
+                 read_only: bool = False) -> None:
         self.id = watch_id
+        #: The client promised never to modify what it receives: it may share objects.
+        self.read_only = read_only
         self.prefix = prefix
         self.predicate = predicate
         self.selective = not predicate.empty
@@ -129,14 +137,23 @@ class _Versions:
             return self.new() if bit == 1 else self.old()
         return _decode(self.event.kv) if bit == 1 else self._decode_old()
 
+    def share(self, which: str) -> dict:
+        """The decoded object, for read-only receivers only: it is never handed to a client
+        that may modify it (call before any :meth:`take`)."""
+        self._handed |= 1 if which == "new" else 2
+        return self.new() if which == "new" else self.old()
+
 
 class WatchCache:
     """The watches of one resource, fed from one store watcher (``Cacher``).
 
     ``fields_of`` is the kind's ``selectable_fields``; ``trigger`` the indexed field."""
 
-    def __init__(self, store: Any, prefix: str, fields_of: Callable[[dict], dict], trigger: str) -> None:
+    def __init__(self, store: Any, prefix: str, fields_of: Callable[[dict], dict], trigger: str,
+                 offer: Optional[Callable[[Any, dict], None]] = None) -> None:
         self.store = store
+        #: ``offer(kv, obj)``: the server's object cache may keep a shared (read-only) decode.
+        self._offer = offer
         self.prefix = prefix
         self.fields_of = fields_of
         self.trigger_field = trigger
@@ -155,18 +172,19 @@ class WatchCache:
 
     # -- opening and closing client watches ----------------------------------------------
     def watch(self, start: int, prefix: str, predicate: Any, view: Callable[[dict], dict],
-              replay: Callable[[int, int], list]) -> tuple[CacheWatcher, list]:
+              replay: Callable[[int, int], list], *, read_only: bool = False) -> tuple[CacheWatcher, list]:
         """A client watch of ``prefix`` from revision ``start`` on. ``replay(start, upto)``
         returns the converted events ``start..upto`` from the store's history (raising the
         store's CompactedError for a compacted start); they come back with the watch, to be
-        sent before anything the cache dispatches later."""
+        sent before anything the cache dispatches later. ``read_only``: see the module
+        docstring."""
         with self._lock:
             ready = self._open_source()
             upto = self.revision
             backlog = replay(start, upto) if start <= upto else []
             trigger = predicate.field.requires(self.trigger_field)
             self._next_id += 1
-            watcher = CacheWatcher(self._next_id, prefix, predicate, trigger, view, self._remove)
+            watcher = CacheWatcher(self._next_id, prefix, predicate, trigger, view, self._remove, read_only)
             if trigger is None:
                 self._untriggered[watcher] = None
             else:
@@ -242,12 +260,17 @@ class WatchCache:
             listener(versions)
         # Every decision is made on the shared decode before any receiver gets an object.
         outcomes = [(watcher, *self._outcome(watcher, versions)) for watcher in self._candidates(versions)]
+        shared = {which: versions.share(which) for watcher, which, kind in outcomes
+                  if kind is not None and watcher.read_only}
         for watcher, which, kind in outcomes:
             if kind is None:
                 continue
-            watcher._queue.put({"type": kind, "object": watcher.view(versions.take(which))})
+            obj = shared[which] if watcher.read_only else versions.take(which)
+            watcher._queue.put({"type": kind, "object": watcher.view(obj)})
             if watcher.on_ready is not None:
                 ready[watcher.on_ready] = None
+        if "new" in shared and self._offer is not None:
+            self._offer(event.kv, shared["new"])
 
     def _candidates(self, versions: _Versions) -> list[CacheWatcher]:
         """The untriggered watches plus those indexed under the old or new trigger value,

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from labkube.core.api.resources import ResourceType
 from labkube.core.clock import Clock
+from labkube.core.machinery import mutation
 
 Handler = Callable[..., None]
 
@@ -76,6 +77,8 @@ class Informer:
         self.resource_version = ""
         self.has_synced = False
         self.running = False
+        #: client-go's cache mutation detector, when LABKUBE_CACHE_MUTATION_DETECTOR is set.
+        self._detector = mutation.MutationDetector(rtype.plural) if mutation.enabled() else None
 
     # -- wiring -----------------------------------------------------------------------
     def add_event_handler(
@@ -139,6 +142,7 @@ class Informer:
             resource_version=self.resource_version,
             label_selector=self.label_selector,
             field_selector=self.field_selector,
+            read_only=True,  # cached objects are never modified (copy first), so they may be shared
         )
         self._watch.on_ready = self._schedule_pump
         self._schedule_pump()
@@ -217,6 +221,9 @@ class Informer:
         old = self._cache.get(key)
         if old is not None:
             self._unindex(key, old)
+        if self._detector is not None:
+            self._detector.release(key)
+            self._detector.remember(key, obj)
         self._cache[key] = obj
         for name, func in self._indexers.items():
             for value in func(obj):
@@ -226,6 +233,8 @@ class Informer:
         old = self._cache.pop(key, None)
         if old is not None:
             self._unindex(key, old)
+        if self._detector is not None:
+            self._detector.release(key)
 
     def _unindex(self, key: str, obj: dict) -> None:
         for name, func in self._indexers.items():

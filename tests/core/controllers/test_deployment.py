@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 
 import pytest
@@ -390,8 +391,11 @@ def test_a_selector_that_selects_everything_is_refused_with_a_warning():
     d = deployment()
     env.admin.create(d)
     env.clock.run(0)
-    cached = controller.d_informer.get("default/web")
-    cached["spec"]["selector"] = {}  # the API server refuses this; reach the branch from the cache
+    # The API server refuses an empty selector: reach the branch by putting one in the cache
+    # (a changed copy: the cached object itself must never be modified).
+    changed = copy.deepcopy(controller.d_informer.get("default/web"))
+    changed["spec"]["selector"] = {}
+    controller.d_informer._store_put("default/web", changed)
     controller.sync("default/web")
     [warning] = events(env, "SelectingAll")
     assert warning["message"] == "This deployment is selecting all pods. A non-empty selector is required."
