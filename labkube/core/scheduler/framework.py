@@ -246,6 +246,13 @@ EXTENSION_POINTS = ("pre_filter", "filter", "post_filter", "pre_score", "score",
 # ---------------------------------------------------------------------------
 
 
+def _in_range(scores: list) -> bool:
+    """All of ``scores`` in [MIN_NODE_SCORE, MAX_NODE_SCORE] (one value repeated: one check)."""
+    if scores.count(scores[0]) == len(scores):
+        return MIN_NODE_SCORE <= scores[0] <= MAX_NODE_SCORE
+    return min(scores) >= MIN_NODE_SCORE and max(scores) <= MAX_NODE_SCORE
+
+
 @dataclass
 class ScoreTable:
     """Scores of one cycle: per plugin, raw and normalized (weight applied by the reader)."""
@@ -388,40 +395,60 @@ class Framework:
         return None
 
     def run_score(self, state: CycleState, pod: PodInfo, nodes: list) -> tuple[ScoreTable | None, Status | None]:
-        """``RunScorePlugins``: raw → normalized (0..100) → weighted; totals per node."""
-        names = None
-        table = ScoreTable(nodes, [], [], [], [0] * len(nodes))
+        """``RunScorePlugins``: raw → normalized (0..100) → weighted; totals per node.
+
+        A column that is the same for every node (all 100, all 0: common when a plugin has
+        nothing to prefer) is added to the totals once at the end, as one constant."""
+        table = ScoreTable(nodes, [], [], [], [])
+        totals = None
+        constant = 0
         for plugin in self.points["score"]:
             if plugin.name in state.skip_score:
                 continue
-            batch = getattr(plugin, "score_nodes", None)
-            raw = batch(state, pod, nodes) if batch is not None else [
-                plugin.score(state, pod, node) for node in nodes]
-            normalized = raw
-            normalize = getattr(plugin, "normalize_score", None)
-            normalize_list = getattr(plugin, "normalize_score_list", None)
-            if normalize_list is not None:
-                normalized = normalize_list(state, pod, raw)
-            elif normalize is not None:
-                names = names or [n.name for n in nodes]
-                by_name = dict(zip(names, raw))
-                status = normalize(state, pod, by_name)
-                if status is not None and status.code != SUCCESS:
-                    return None, status.with_plugin(plugin.name)
-                normalized = list(map(by_name.__getitem__, names))
-            if normalized and (min(normalized) < MIN_NODE_SCORE or max(normalized) > MAX_NODE_SCORE):
-                bad = next(s for s in normalized if s < MIN_NODE_SCORE or s > MAX_NODE_SCORE)
-                return None, Status(
-                    ERROR, f"plugin {plugin.name!r} returns an invalid score {bad}, it should "
-                    f"in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing",
-                    plugin=plugin.name)
+            raw, normalized, status = self._score_column(state, pod, nodes, plugin)
+            if status is not None:
+                return None, status
             weight = self.weights.get(plugin.name, 1)
             table.plugins.append((plugin.name, weight))
             table.raw.append(raw)
             table.normalized.append(normalized)
-            weighted = normalized if weight == 1 else list(map(mul, normalized, repeat(weight, len(normalized))))
-            table.totals = list(map(add, table.totals, weighted))
+            if not normalized:
+                continue
+            if normalized.count(normalized[0]) == len(normalized):
+                constant += normalized[0] * weight
+                continue
+            weighted = normalized if weight == 1 else list(map(mul, normalized, repeat(weight)))
+            totals = list(weighted) if totals is None else list(map(add, totals, weighted))
+        if totals is None:
+            table.totals = [constant] * len(nodes)
+        else:
+            table.totals = list(map(add, totals, repeat(constant))) if constant else totals
         return table, None
+
+    def _score_column(self, state: CycleState, pod: PodInfo, nodes: list, plugin):
+        """One plugin's raw and normalized scores, or the Error status that stops scoring."""
+        batch = getattr(plugin, "score_nodes", None)
+        raw = batch(state, pod, nodes) if batch is not None else [
+            plugin.score(state, pod, node) for node in nodes]
+        normalized = raw
+        normalize = getattr(plugin, "normalize_score", None)
+        normalize_list = getattr(plugin, "normalize_score_list", None)
+        if normalize_list is not None:
+            normalized = normalize_list(state, pod, raw)
+        elif normalize is not None:
+            names = [n.name for n in nodes]
+            by_name = dict(zip(names, raw))
+            status = normalize(state, pod, by_name)
+            if status is not None and status.code != SUCCESS:
+                return None, None, status.with_plugin(plugin.name)
+            normalized = list(map(by_name.__getitem__, names))
+        if normalized and not _in_range(normalized):
+            bad = next(s for s in normalized if s < MIN_NODE_SCORE or s > MAX_NODE_SCORE)
+            return None, None, Status(
+                ERROR, f"plugin {plugin.name!r} returns an invalid score {bad}, it should "
+                f"in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing",
+                plugin=plugin.name)
+        return raw, normalized, None
 
     # -- Reserve, Permit ----------------------------------------------------
     def run_reserve(self, state: CycleState, pod: PodInfo, node_name: str) -> Status | None:

@@ -117,8 +117,21 @@ REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 
 
+#: The spec fields PodInfo parses; a new version of a pod with these unchanged (the usual
+#: case: a binding sets ``nodeName``, the kubelet writes ``status``) shares the parsed parts.
+_SPEC_FIELDS = ("containers", "initContainers", "overhead", "affinity", "tolerations", "priority")
+_PARSED_FROM_SPEC = ("priority", "tolerations", "requests", "non_zero_cpu", "non_zero_memory",
+                     "images", "required_affinity", "required_anti_affinity", "preferred_affinity",
+                     "preferred_anti_affinity", "has_affinity", "has_scoring_terms")
+
+
+def _same_parsed_spec(old: dict, new: dict) -> bool:
+    return all(old.get(f) == new.get(f) for f in _SPEC_FIELDS)
+
+
 class PodInfo:
-    """``framework.PodInfo``: the pod dict plus what scheduling reads from it, parsed once."""
+    """``framework.PodInfo``: the pod dict plus what scheduling reads from it, parsed once
+    (and not again for a new version of the pod whose parsed fields did not change)."""
 
     __slots__ = ("pod", "uid", "name", "namespace", "key", "labels", "node_name", "priority",
                  "requests", "non_zero_cpu", "non_zero_memory", "tolerations",
@@ -126,7 +139,7 @@ class PodInfo:
                  "preferred_anti_affinity", "has_affinity", "has_scoring_terms", "terminating", "images",
                  "resource_version")
 
-    def __init__(self, pod: dict):
+    def __init__(self, pod: dict, previous: "PodInfo | None" = None):
         meta = pod.get("metadata") or {}
         spec = pod.get("spec") or {}
         self.pod = pod
@@ -137,8 +150,18 @@ class PodInfo:
         self.resource_version = meta.get("resourceVersion", "")
         self.labels = meta.get("labels") or {}
         self.node_name = spec.get("nodeName") or ""
-        self.priority = int(spec.get("priority") or 0)
         self.terminating = meta.get("deletionTimestamp") is not None
+        if previous is not None and previous.namespace == self.namespace and _same_parsed_spec(
+                previous.pod.get("spec") or {}, spec):
+            for slot in _PARSED_FROM_SPEC:
+                setattr(self, slot, getattr(previous, slot))
+        else:
+            self._parse_spec(spec)
+
+    def _parse_spec(self, spec: dict) -> None:
+        """Everything in :data:`_PARSED_FROM_SPEC` (the costly part: quantities, terms)."""
+        pod = self.pod
+        self.priority = int(spec.get("priority") or 0)
         self.tolerations = tuple(spec.get("tolerations") or ())
         self.requests = Resource.from_amounts(helpers.pod_requests(pod))
         non_zero = Resource.from_amounts(helpers.pod_requests(pod, helpers.NON_ZERO_DEFAULTS))
@@ -156,6 +179,13 @@ class PodInfo:
         #: terms that can change another pod's InterPodAffinity score
         self.has_scoring_terms = bool(self.required_affinity or self.preferred_affinity
                                       or self.preferred_anti_affinity)
+
+    def same_for_node(self, other: "PodInfo") -> bool:
+        """Whether swapping ``other`` for this version changes nothing a NodeInfo or the
+        snapshot's indexes hold (same node, spec parsing shared, same labels)."""
+        return (self.requests is other.requests and self.node_name == other.node_name
+                and self.namespace == other.namespace and self.labels == other.labels
+                and self.terminating == other.terminating)
 
     @property
     def spec(self) -> dict:

@@ -22,7 +22,7 @@ decision records; no wall clock is read.
 from __future__ import annotations
 
 import random
-from itertools import compress
+from itertools import compress, count, islice
 from operator import attrgetter
 from dataclasses import dataclass, field
 
@@ -374,8 +374,9 @@ class _Cycle:
         ties = totals.count(best_score)
         if ties == 1:
             return table.nodes[totals.index(best_score)].name
-        tied = list(compress(range(len(totals)), map(best_score.__eq__, totals)))
-        return table.nodes[tied[self.scheduler.rng.randrange(ties)]].name
+        chosen = self.scheduler.rng.randrange(ties)  # the chosen-th tied node, counting from 0
+        tied = compress(count(), map(best_score.__eq__, totals))
+        return table.nodes[next(islice(tied, chosen, None))].name
 
     # -- the result ---------------------------------------------------------------------
     def finish(self, *, node_name=None, fit_error=None, error=None, nominated=None,
@@ -388,7 +389,10 @@ class _Cycle:
             nominated_node_name=nominated, victims=tuple(victims), record=record)
 
     def _record(self, node_name, fit_error, error, nominated, victims) -> DecisionRecord:
+        feasible = tuple(map(_NAME, self.feasible))
         evaluated = self.all_nodes if self.pre_filter_message else self.evaluated
+        # feasible nodes are found among the evaluated ones, in order: same length, same names
+        evaluated = feasible if len(evaluated) == len(feasible) else tuple(map(_NAME, evaluated))
         rejections = tuple(Rejection(name, s.plugin, s.code, s.reasons)
                            for name, s in self.statuses.items())  # in visiting order
         table = self.table
@@ -396,15 +400,15 @@ class _Cycle:
         scored: tuple = ()
         totals: tuple = ()
         if table is not None:
-            scored = tuple(map(_NAME, table.nodes))
+            scored = feasible if table.nodes is self.feasible else tuple(map(_NAME, table.nodes))
             scores = tuple(PluginScores(name, weight, tuple(raw), tuple(norm))
                            for (name, weight), raw, norm in zip(table.plugins, table.raw, table.normalized))
             totals = tuple(table.totals)
         return DecisionRecord(
             pod=self.info.key, profile=self.fwk.profile_name, num_all_nodes=len(self.all_nodes),
             num_nodes_to_find=self.num_to_find, start_index=self.start_index,
-            evaluated=tuple(map(_NAME, evaluated)), rejections=rejections,
-            feasible=tuple(map(_NAME, self.feasible)), scored_nodes=scored, scores=scores,
+            evaluated=evaluated, rejections=rejections,
+            feasible=feasible, scored_nodes=scored, scores=scores,
             totals=totals, selected=node_name,
             message=fit_error.message if fit_error is not None else "",
             pre_filter_message=self.pre_filter_message, nominated_node=nominated or "",

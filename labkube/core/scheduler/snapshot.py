@@ -15,6 +15,11 @@ Node order follows kube-scheduler's ``nodeTree``: nodes are grouped by zone
 (``topology.kubernetes.io/region`` + ``zone``), zones in the order first seen, and listed
 round-robin across zones, so that the first nodes a cycle examines span the zones.
 
+Tallies kept for the plugins' shortcuts: how many nodes carry each label key
+(``nodes_with_label``) and the largest size any node reports per image (``max_image_size``).
+A new version of a placed pod that changes nothing scheduling counts (the binding
+confirmed, a status written) replaces the old PodInfo in place.
+
 Guarantees: sums are incremental (adding and removing a pod never rescans a node); pods in
 phase Succeeded or Failed and pods without ``spec.nodeName`` hold nothing; a pod's requests
 are parsed once per uid and resourceVersion; nothing reads a clock or a random source.
@@ -50,6 +55,8 @@ class Snapshot:
         self._pod_node: dict[str, str] = {}
         self.assumed: set[str] = set()
         self.image_num_nodes: dict[str, int] = {}
+        self._image_sizes: dict[str, dict[int, int]] = {}  # image -> {size: nodes reporting it}
+        self._label_keys: dict[str, int] = {}  # label key -> nodes that have it
         self.nodes_with_affinity_pods: dict[str, NodeInfo] = {}
         self.nodes_with_required_anti_affinity_pods: dict[str, NodeInfo] = {}
         self.pods_by_label: dict[tuple[str, str], dict[str, PodInfo]] = {}
@@ -84,6 +91,10 @@ class Snapshot:
     def __len__(self) -> int:
         return len(self.node_infos)
 
+    def nodes_with_label(self, key: str) -> int:
+        """How many nodes carry the label ``key`` (with any value)."""
+        return self._label_keys.get(key, 0)
+
     def _tree_order(self) -> list[NodeInfo]:
         zones = [names for names in self._zones.values() if names]
         order: list[NodeInfo] = []
@@ -100,7 +111,7 @@ class Snapshot:
         cached = self._pod_cache.get(uid)
         if cached is not None and (cached.pod is pod or self._same_version(cached, pod, meta)):
             return cached
-        info = PodInfo(pod)
+        info = PodInfo(pod, previous=cached)
         self._pod_cache[uid] = info
         return info
 
@@ -125,6 +136,7 @@ class Snapshot:
         self.node_infos[name] = info
         self._zones.setdefault(zone_key(info.labels), []).append(name)
         self._count_images(info, 1)
+        self._count_label_keys(info.labels, 1)
         self._track_flags(info)
         self._list = None
         return info
@@ -144,8 +156,10 @@ class Snapshot:
             return self.add_node(node)
         old_zone, old_labels = zone_key(info.labels), info.labels
         self._count_images(info, -1)
+        self._count_label_keys(info.labels, -1)
         info.set_node(node)
         self._count_images(info, 1)
+        self._count_label_keys(info.labels, 1)
         self._track_flags(info)
         new_zone = zone_key(info.labels)
         if info.labels != old_labels and info.pods:
@@ -167,6 +181,7 @@ class Snapshot:
             self.assumed.discard(uid)
         self._zones[zone_key(info.labels)].remove(name)
         self._count_images(info, -1)
+        self._count_label_keys(info.labels, -1)
         self.tainted_nodes.discard(name)
         self.unschedulable_nodes.discard(name)
         self.nodes_with_affinity_pods.pop(name, None)
@@ -174,20 +189,56 @@ class Snapshot:
         self._list = None
 
     def _count_images(self, info: NodeInfo, sign: int) -> None:
-        for image in info.image_sizes:
+        for image, size in info.image_sizes.items():
             self.image_num_nodes[image] = self.image_num_nodes.get(image, 0) + sign
+            sizes = self._image_sizes.setdefault(image, {})
+            sizes[size] = sizes.get(size, 0) + sign
+            if not sizes[size]:
+                del sizes[size]
+                if not sizes:
+                    del self._image_sizes[image]
+
+    def _count_label_keys(self, labels: dict, sign: int) -> None:
+        for key in labels:
+            count = self._label_keys.get(key, 0) + sign
+            if count:
+                self._label_keys[key] = count
+            else:
+                del self._label_keys[key]
+
+    def max_image_size(self, image: str) -> int:
+        """The largest size any node reports for ``image`` (0 when none has it)."""
+        return max(self._image_sizes.get(image, ()), default=0)
 
     # -- pods ------------------------------------------------------------------
     def add_pod(self, pod: dict) -> None:
         """A pod the API server reports (bound, or not yet): counted only once bound and running."""
         info = self.pod_info(pod)
         self.assumed.discard(info.uid)
+        if self._swap_in_place(info, pod):
+            return
         self._remove_uid(info.uid)
         if not info.node_name or is_terminated(pod) or info.node_name not in self.node_infos:
             return
         self._place(info, info.node_name)
 
     update_pod = add_pod
+
+    def _swap_in_place(self, info: PodInfo, pod: dict) -> bool:
+        """A new version of a placed pod that changes nothing scheduling counts (a binding
+        confirmed, a status written): replace the PodInfo where it is kept, nothing else."""
+        node_name = self._pod_node.get(info.uid)
+        node_info = self.node_infos.get(node_name) if node_name else None
+        old = node_info.pods.get(info.uid) if node_info is not None else None
+        if old is None or is_terminated(pod) or not info.same_for_node(old):
+            return False
+        for kept in (node_info.pods, node_info.pods_with_affinity,
+                     node_info.pods_with_required_anti_affinity):
+            if info.uid in kept:
+                kept[info.uid] = info
+        for pair in info.labels.items():
+            self.pods_by_label[pair][info.uid] = info
+        return True
 
     def remove_pod(self, pod: dict | str) -> None:
         uid = pod if isinstance(pod, str) else self.pod_info(pod).uid

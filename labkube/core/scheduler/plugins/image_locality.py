@@ -32,26 +32,45 @@ class ImageLocality:
     name = NAME
 
     def score(self, state, pod, node):
-        snapshot = state.snapshot
-        total = len(snapshot) if snapshot is not None else 1
-        counts = snapshot.image_num_nodes if snapshot is not None else {}
+        return self._score(_spreads(state.snapshot, pod), len(pod.images), node)
+
+    @staticmethod
+    def _score(spreads, num_containers: int, node) -> int:
+        """``sumImageScores`` then ``calculatePriority``; ``spreads``: (image, nodes/all)."""
         scores = 0
-        for image in pod.images:
-            image = normalized_image_name(image)
+        for image, spread in spreads:
             size = node.image_sizes.get(image)
             if size is not None:
-                scores += int(size * (counts.get(image, 1) / total))
-        return calculate_priority(scores, len(pod.images))
+                scores += int(size * spread)
+        return calculate_priority(scores, num_containers)
 
     def score_nodes(self, state, pod, nodes):
-        counts = state.snapshot.image_num_nodes if state.snapshot is not None else {}
-        if not any(counts.get(normalized_image_name(i)) for i in pod.images):
-            return [0] * len(nodes)  # no node has any of the images
-        score = self.score
-        return [0 if not n.image_sizes else score(state, pod, n) for n in nodes]
+        snapshot = state.snapshot
+        spreads = _spreads(snapshot, pod)
+        if snapshot is not None and _best_case(snapshot, spreads) <= MIN_THRESHOLD:
+            return [0] * len(nodes)  # no node can score above 0
+        score, count = self._score, len(pod.images)
+        return [0 if not n.image_sizes else score(spreads, count, n) for n in nodes]
 
     def events_to_register(self):
         return [("Node", "Add"), ("Node", "Update")]
+
+
+def _spreads(snapshot, pod) -> list[tuple[str, float]]:
+    """Per container (init containers first): its normalized image and ``spread``, the
+    share of all nodes that have that image (``scaledImageScore``'s factor)."""
+    total = len(snapshot) if snapshot is not None else 1
+    counts = snapshot.image_num_nodes if snapshot is not None else {}
+    out = []
+    for image in pod.images:
+        image = normalized_image_name(image)
+        out.append((image, counts.get(image, 1) / total))
+    return out
+
+
+def _best_case(snapshot, spreads) -> int:
+    """The highest sum any node could reach: every image at its largest reported size."""
+    return sum(int(snapshot.max_image_size(image) * spread) for image, spread in spreads)
 
 
 def new(args=None, handle=None) -> ImageLocality:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 
-from labkube.core.scheduler.plugins.score_cache import NodeScoreCache
+from labkube.core.scheduler.plugins.score_cache import (NodeScoreCache, cached_scores,
+                                                         generations, missing)
 
 NAME = "NodeResourcesBalancedAllocation"
 DEFAULT_RESOURCES = ("cpu", "memory")
@@ -64,28 +65,19 @@ class BalancedAllocation:
         if self.resources != DEFAULT_RESOURCES:
             return [self.score(state, pod, n) for n in nodes]
         pcpu, pmem = pod.requests.milli_cpu, pod.requests.memory
-        cache = self._cache.table((pcpu, pmem))
-        out = []
-        append = out.append
-        for n in nodes:
-            hit = cache.get(n.name)
-            if hit is not None and hit[0] == n.generation:
-                append(hit[1])
-                continue
+        table = self._cache.table((pcpu, pmem))
+        scores = cached_scores(table, generations(state, nodes))
+        for i in missing(scores):
+            n = nodes[i]
             acpu, amem = n.alloc_cpu, n.alloc_memory
             if acpu and amem:
-                fc = (n.req_cpu + pcpu) / acpu
-                fm = (n.req_memory + pmem) / amem
-                if fc > 1.0:
-                    fc = 1.0
-                if fm > 1.0:
-                    fm = 1.0
+                fc = min((n.req_cpu + pcpu) / acpu, 1.0)
+                fm = min((n.req_memory + pmem) / amem, 1.0)
                 score = int((1 - abs((fc - fm) / 2)) * 100)
             else:
                 score = self.score(state, pod, n)
-            cache[n.name] = (n.generation, score)
-            append(score)
-        return out
+            table[n.generation] = scores[i] = score
+        return scores
 
     def events_to_register(self):
         return [("Pod", "Delete"), ("Node", "Add"), ("Node", "Update")]

@@ -20,7 +20,8 @@ Mirrors pkg/scheduler/framework/plugins/noderesources/fit.go and least_allocated
 from __future__ import annotations
 
 from labkube.core.scheduler.framework import UNSCHEDULABLE, UNSCHEDULABLE_AND_UNRESOLVABLE, Status
-from labkube.core.scheduler.plugins.score_cache import NodeScoreCache
+from labkube.core.scheduler.plugins.score_cache import (NodeScoreCache, cached_scores,
+                                                         generations, missing)
 
 NAME = "NodeResourcesFit"
 PRE_FILTER_STATE_KEY = "PreFilter" + NAME
@@ -116,14 +117,10 @@ class NodeResourcesFit:
         if self.resources != DEFAULT_RESOURCES:
             return [self.score(state, pod, n) for n in nodes]
         pcpu, pmem = pod.non_zero_cpu, pod.non_zero_memory
-        cache = self._cache.table((pcpu, pmem))
-        out = []
-        append = out.append
-        for n in nodes:
-            hit = cache.get(n.name)
-            if hit is not None and hit[0] == n.generation:
-                append(hit[1])
-                continue
+        table = self._cache.table((pcpu, pmem))
+        scores = cached_scores(table, generations(state, nodes))
+        for i in missing(scores):
+            n = nodes[i]
             acpu, amem = n.alloc_cpu, n.alloc_memory
             if acpu and amem:
                 rcpu, rmem = n.non_zero_requested_cpu + pcpu, n.non_zero_requested_memory + pmem
@@ -131,9 +128,8 @@ class NodeResourcesFit:
                          + (0 if rmem > amem else (amem - rmem) * 100 // amem)) // 2
             else:
                 score = self.score(state, pod, n)
-            cache[n.name] = (n.generation, score)
-            append(score)
-        return out
+            table[n.generation] = scores[i] = score
+        return scores
 
     def events_to_register(self):
         return [("Pod", "Delete"), ("Pod", "Update"), ("Node", "Add"), ("Node", "Update")]

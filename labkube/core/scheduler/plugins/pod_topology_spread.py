@@ -19,15 +19,21 @@ inclusion policies (node affinity honoured, taints ignored by default).
   selector built from the Services, ReplicaSets, StatefulSets and ReplicationControllers
   that select or own the pod (none: no spreading).
 
-Matching pods per node are counted once and then kept up to date by the snapshot
-(:mod:`~labkube.core.scheduler.affinity_index`), so a cycle costs one pass over the nodes,
-not over every pod.
+Matching pods per node — and per domain of a topology key — are counted once and then kept
+up to date by the snapshot (:mod:`~labkube.core.scheduler.affinity_index`), so a cycle
+costs one pass over the feasible nodes, not over every pod. kube-scheduler's PreScore walks
+every node to sum each domain; when every node counts (the system defaults, no node
+affinity) labkube reads the snapshot's per-domain sums instead, and it only sums domains
+Score will read (those of feasible nodes that carry the key). Score computes each distinct
+combination of counts once. The results are the same as kube-scheduler's, number for number.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from itertools import repeat
+from operator import attrgetter
 
 from labkube.core.scheduler.framework import (MAX_NODE_SCORE, SKIP, UNSCHEDULABLE,
                                               UNSCHEDULABLE_AND_UNRESOLVABLE, Status)
@@ -49,6 +55,7 @@ SYSTEM_DEFAULT_CONSTRAINTS = (
     {"topologyKey": LABEL_ZONE, "whenUnsatisfiable": SCHEDULE_ANYWAY, "maxSkew": 5},
 )
 
+_NAME = attrgetter("name")
 _SKIP = Status(SKIP, plugin=NAME)
 _MISSING_LABEL = Status(UNSCHEDULABLE_AND_UNRESOLVABLE, ERR_REASON_NODE_LABEL_NOT_MATCH, plugin=NAME)
 _SKEW = Status(UNSCHEDULABLE, ERR_REASON_CONSTRAINTS_NOT_MATCH, plugin=NAME)
@@ -220,83 +227,68 @@ class PodTopologySpread:
 
     # -- scoring ----------------------------------------------------------------
     def pre_score(self, state, pod, nodes):
+        """``PreScore``: which feasible nodes are ignored, each constraint's normalizing
+        weight, and the matching pods per domain of every non-hostname constraint."""
         snapshot = state.snapshot
         if not nodes or not len(snapshot):
             return _SKIP
         constraints, defaulted = constraints_for(pod, snapshot, SCHEDULE_ANYWAY)
         if not constraints:
             return _SKIP
-        require_all = not defaulted
-        ignored = set()
-        counts: dict = {}
-        sizes = [0] * len(constraints)
-        for node in nodes:
-            if require_all and not all(c.topology_key in node.labels for c in constraints):
-                ignored.add(node.name)
-                continue
-            for i, c in enumerate(constraints):
-                if c.topology_key == LABEL_HOSTNAME:
-                    continue
-                pair = (c.topology_key, node.labels.get(c.topology_key, ""))
-                if pair not in counts:
-                    counts[pair] = 0
-                    sizes[i] += 1
-        weights = []
-        for i, c in enumerate(constraints):
-            size = len(nodes) - len(ignored) if c.topology_key == LABEL_HOSTNAME else sizes[i]
-            weights.append(math.log(size + 2))
+        s = PreScoreState(constraints, require_all=not defaulted)
+        s.ignore_nodes_missing_keys(nodes)
+        scored = [n for n in nodes if n.name not in s.ignored] if s.ignored else nodes
+        s.weights = _normalizing_weights(constraints, scored, snapshot)
+        s.per_node = [per_node_counts(snapshot, c, pod.namespace) for c in constraints]
         required = RequiredNodeAffinity(pod.pod)
-        per_node = [per_node_counts(snapshot, c, pod.namespace) for c in constraints]
-        for c, matching in zip(constraints, per_node):
-            if c.topology_key == LABEL_HOSTNAME:
-                continue  # counted per node in Score
-            everyone = required.empty and not c.honor_taints
-            for name, count in matching.items():  # only nodes that have matching pods
-                node = snapshot.get(name)
-                if require_all and not all(k.topology_key in node.labels for k in constraints):
-                    continue
-                pair = (c.topology_key, node.labels.get(c.topology_key, ""))
-                if pair in counts and (everyone or c.includes(pod, node, required)):
-                    counts[pair] += count
-        state.write(PRE_SCORE_STATE_KEY, (constraints, counts, weights, ignored, per_node))
+        for c in constraints:
+            if c.topology_key != LABEL_HOSTNAME:  # per-node counts are read in Score
+                _count_domains(s, c, pod, snapshot, scored, required)
+        state.write(PRE_SCORE_STATE_KEY, s)
         return None
 
     def score(self, state, pod, node):
-        constraints, counts, weights, ignored, per_node = state.read(PRE_SCORE_STATE_KEY)
-        if node.name in ignored:
+        s = state.read(PRE_SCORE_STATE_KEY)
+        if node.name in s.ignored:
             return 0
         total = 0.0
-        for c, weight, matching in zip(constraints, weights, per_node):
+        for c, weight, matching in zip(s.constraints, s.weights, s.per_node):
             value = node.labels.get(c.topology_key)
             if value is None:
                 continue
             if c.topology_key == LABEL_HOSTNAME:
                 count = matching.get(node.name, 0)
             else:
-                count = counts.get((c.topology_key, value), 0)
+                count = s.counts.get((c.topology_key, value), 0)
             total += count * weight + (c.max_skew - 1)
         return _round_half_away(total)
 
     def score_nodes(self, state, pod, nodes):
-        constraints, counts, weights, ignored, per_node = state.read(PRE_SCORE_STATE_KEY)
-        plan = [(c.topology_key, c.topology_key == LABEL_HOSTNAME, w, c.max_skew - 1, m)
-                for c, w, m in zip(constraints, weights, per_node)]
-        out = []
-        for node in nodes:
-            name, labels, total = node.name, node.labels, 0.0
-            if name in ignored:
-                out.append(0)
-                continue
-            for key, per_host, weight, skew, matching in plan:
-                value = labels.get(key)
-                if value is not None:
-                    count = matching.get(name, 0) if per_host else counts.get((key, value), 0)
-                    total += count * weight + skew
-            out.append(int(total + 0.5))  # math.Round for a non-negative score
+        """:meth:`score` for many nodes. Per constraint a column of matching-pod counts
+        (None where the node lacks the key); then each distinct row of counts is scored
+        once, with the same float additions as :meth:`score`."""
+        s = state.read(PRE_SCORE_STATE_KEY)
+        columns, plan = [], []
+        for c, weight, matching in zip(s.constraints, s.weights, s.per_node):
+            column = _count_column(s, c, matching, nodes, state.snapshot)
+            if column is not None:
+                columns.append(column)
+                plan.append((weight, c.max_skew - 1))
+        if not columns:
+            return [0] * len(nodes)
+        if len(columns) == 1:  # the rows are single counts
+            rows = columns[0]
+            by_row = {count: _rounded_score((count,), plan) for count in set(rows)}
+        else:
+            rows = list(zip(*columns))
+            by_row = {row: _rounded_score(row, plan) for row in set(rows)}
+        out = list(map(by_row.__getitem__, rows))
+        if s.ignored:
+            out = [0 if n.name in s.ignored else x for n, x in zip(nodes, out)]
         return out
 
     def normalize_score(self, state, pod, scores):
-        ignored = state.read(PRE_SCORE_STATE_KEY)[3]
+        ignored = state.read(PRE_SCORE_STATE_KEY).ignored
         valid = [s for n, s in scores.items() if n not in ignored]
         low = min(valid, default=0)
         high = max(valid, default=0)
@@ -309,8 +301,125 @@ class PodTopologySpread:
                 scores[name] = MAX_NODE_SCORE * (high + low - score) // high
         return None
 
+    def normalize_score_list(self, state, pod, scores: list) -> list:
+        """:meth:`normalize_score` over a list aligned with the nodes given to PreScore."""
+        mask = state.read(PRE_SCORE_STATE_KEY).ignored_mask
+        valid = scores if mask is None else [x for x, skip in zip(scores, mask) if not skip]
+        low, high = min(valid, default=0), max(valid, default=0)
+        if high == 0:
+            out = [MAX_NODE_SCORE] * len(scores)
+        else:  # few distinct raw scores: compute each once
+            top = high + low
+            by_raw = {x: MAX_NODE_SCORE * (top - x) // high for x in set(scores)}
+            out = list(map(by_raw.__getitem__, scores))
+        if mask is not None:
+            out = [0 if skip else x for x, skip in zip(out, mask)]
+        return out
+
     def events_to_register(self):
         return [("Pod", "Add"), ("Pod", "Update"), ("Pod", "Delete"), ("Node", "Add"), ("Node", "Update")]
+
+
+class PreScoreState:
+    """``preScoreState``: what PreScore leaves for Score and NormalizeScore."""
+
+    __slots__ = ("constraints", "require_all", "ignored", "ignored_mask", "weights",
+                 "counts", "per_node")
+
+    def __init__(self, constraints, require_all: bool):
+        self.constraints = constraints
+        self.require_all = require_all  # declared constraints: nodes need every topology key
+        self.ignored: set = set()       # names of feasible nodes missing a key (score 0)
+        self.ignored_mask = None        # per feasible node: ignored? (None: nobody is)
+        self.weights: list = []         # per constraint: log(domains + 2)
+        self.counts: dict = {}          # (key, value) -> matching pods, for scored domains
+        self.per_node: list = []        # per constraint: {node name: matching pods}
+
+    def ignore_nodes_missing_keys(self, nodes) -> None:
+        if not self.require_all:
+            return
+        keys = [c.topology_key for c in self.constraints]
+        mask = [not all(k in n.labels for k in keys) for n in nodes]
+        if any(mask):
+            self.ignored_mask = mask
+            self.ignored = {n.name for n, skip in zip(nodes, mask) if skip}
+
+
+def _normalizing_weights(constraints, scored, snapshot) -> list:
+    """``topologyNormalizingWeight``: log(domains + 2) per constraint. A node without the
+    key counts in domain ""; a key shared by two constraints gives its domains to the first
+    (the second finds them all taken, as kube-scheduler's shared pair map does)."""
+    weights, seen = [], set()
+    for c in constraints:
+        if c.topology_key == LABEL_HOSTNAME:
+            size = len(scored)
+        elif c.topology_key in seen:
+            size = 0
+        elif not snapshot.nodes_with_label(c.topology_key):
+            size = 1  # every node is in domain ""
+        else:
+            size = len({n.labels.get(c.topology_key, "") for n in scored})
+        seen.add(c.topology_key)
+        weights.append(math.log(size + 2))
+    return weights
+
+
+def _count_domains(s: PreScoreState, c: Constraint, pod, snapshot, scored, required) -> None:
+    """Add the pods ``c`` matches to ``s.counts`` for every domain a scored node is in.
+
+    Only domains that Score reads are counted: those of nodes that carry the key (a node
+    without it gets nothing from this constraint). When every node counts (no node affinity
+    to honour, taints ignored, no key required) the per-domain sums the snapshot keeps are
+    exact; otherwise the nodes holding matching pods are walked one by one."""
+    key = c.topology_key
+    if not snapshot.nodes_with_label(key):
+        return
+    values = {n.labels[key] for n in scored if key in n.labels}
+    if not values:
+        return
+    everyone = required.empty and not c.honor_taints
+    if everyone and not s.require_all and "" not in values:
+        per_domain = snapshot.affinity_index.pods_per_domain(pod.namespace, c.selector_key,
+                                                             c.selector, key)
+        for value in values:
+            pair = (key, value)
+            s.counts[pair] = s.counts.get(pair, 0) + per_domain.get(value, 0)
+        return
+    keys = [k.topology_key for k in s.constraints]
+    for value in values:
+        s.counts.setdefault((key, value), 0)
+    for name, count in per_node_counts(snapshot, c, pod.namespace).items():
+        node = snapshot.get(name)
+        if s.require_all and not all(k in node.labels for k in keys):
+            continue
+        value = node.labels.get(key, "")
+        if value in values and (everyone or c.includes(pod, node, required)):
+            s.counts[(key, value)] += count
+
+
+def _count_column(s: PreScoreState, c: Constraint, matching: dict, nodes, snapshot):
+    """Per node, the matching pods ``c`` counts for it (None: the node lacks the key);
+    None when no node has a count."""
+    key = c.topology_key
+    if key == LABEL_HOSTNAME:
+        if snapshot.nodes_with_label(key) == len(snapshot):  # as kubelets register nodes
+            return list(map(matching.get, map(_NAME, nodes), repeat(0)))
+        get = matching.get
+        return [get(n.name, 0) if key in n.labels else None for n in nodes]
+    if not any(k == key for k, _ in s.counts):
+        return None
+    get = s.counts.get
+    return [get((key, n.labels[key])) if key in n.labels else None for n in nodes]
+
+
+def _rounded_score(counts: tuple, plan: list) -> int:
+    """``Score``'s sum for one node: ``count × weight + (maxSkew − 1)`` per constraint the
+    node has a count for, in constraint order, rounded (math.Round: scores are >= 0)."""
+    total = 0.0
+    for count, (weight, skew) in zip(counts, plan):
+        if count is not None:
+            total += count * weight + skew
+    return int(total + 0.5)
 
 
 def _round_half_away(x: float) -> int:
