@@ -90,13 +90,16 @@ class _Versions:
     """One store event's new and previous objects, each decoded at most once (and only if
     some watch needs it), with their selectable fields computed at most once."""
 
-    __slots__ = ("event", "_fields_of", "_new", "_old", "_new_fields", "_old_fields", "_handed")
+    __slots__ = ("event", "_fields_of", "_new", "_old", "_new_fields", "_old_fields", "_old_labels", "_handed")
 
-    def __init__(self, event: Any, fields_of: Callable[[dict], dict]) -> None:
+    def __init__(self, event: Any, fields_of: Callable[[dict], dict], prior: Optional[tuple] = None) -> None:
         self.event = event
         self._fields_of = fields_of
-        self._new = self._old = self._new_fields = self._old_fields = None
+        self._new = self._old = self._new_fields = self._old_fields = self._old_labels = None
         self._handed = 0  # bit 1: the decoded new object is given away; bit 2: the old one
+        if prior is not None and event.prev_kv is not None and prior[0] == event.prev_kv.mod_revision:
+            # What the cache remembered of the previous version: enough to match selectors.
+            _, self._old_labels, self._old_fields = prior
 
     @property
     def created(self) -> bool:
@@ -118,6 +121,21 @@ class _Versions:
         obj = _decode(self.event.prev_kv)
         obj["metadata"]["resourceVersion"] = str(self.event.kv.mod_revision)
         return obj
+
+    def old_for_matching(self) -> dict:
+        """The previous version for label matching only: the remembered labels when the cache
+        has them (no decode), else the decoded object."""
+        if self._old_labels is not None:
+            return {"metadata": {"labels": self._old_labels}}
+        return self.old()
+
+    def remembered(self) -> Optional[tuple]:
+        """``(mod_revision, labels, fields)`` of the new version, for matching the next
+        event's previous version; None when the new object was not decoded (or deleted)."""
+        if self._new is None or self.event.type == STORE_DELETE:
+            return None
+        labels = (self._new.get("metadata") or {}).get("labels") or {}
+        return self.event.kv.mod_revision, dict(labels), self.new_fields()
 
     def new_fields(self) -> dict:
         if self._new_fields is None:
@@ -163,6 +181,10 @@ class WatchCache:
         self._untriggered: dict[CacheWatcher, None] = {}
         self._triggered: dict[str, dict[CacheWatcher, None]] = {}
         self._next_id = 0
+        #: Store key -> (mod_revision, labels, selectable fields) of the version last
+        #: dispatched: the next event's previous version is matched against it without
+        #: decoding ``prev_kv`` (the real watch cache keeps current objects for the same use).
+        self._previous: dict[str, tuple] = {}
         #: Called with every event's ``_Versions`` (the server's own indexes; read-only).
         self._listeners: list[Callable[[Any], None]] = []
         self._lock = threading.RLock()
@@ -255,11 +277,17 @@ class WatchCache:
     def _dispatch_one(self, event: Any, ready: dict) -> None:
         if event.type == STORE_DELETE and event.prev_kv is None:
             return
-        versions = _Versions(event, self.fields_of)
+        key = event.kv.key
+        versions = _Versions(event, self.fields_of, self._previous.get(key))
         for listener in self._listeners:
             listener(versions)
         # Every decision is made on the shared decode before any receiver gets an object.
         outcomes = [(watcher, *self._outcome(watcher, versions)) for watcher in self._candidates(versions)]
+        remembered = versions.remembered()  # before any receiver may change the new object
+        if remembered is None:
+            self._previous.pop(key, None)
+        else:
+            self._previous[key] = remembered
         shared = {which: versions.share(which) for watcher, which, kind in outcomes
                   if kind is not None and watcher.read_only}
         for watcher, which, kind in outcomes:
@@ -297,14 +325,14 @@ class WatchCache:
             return "new", None
         predicate = watcher.predicate
         if event.type == STORE_DELETE:
-            if watcher.selective and not predicate.matches_fields(versions.old(), versions.old_fields):
+            if watcher.selective and not predicate.matches_fields(versions.old_for_matching(), versions.old_fields):
                 return "old", None
             return "old", DELETED
         created = versions.created
         if not watcher.selective:
             return "new", ADDED if created else MODIFIED
         now = predicate.matches_fields(versions.new(), versions.new_fields)
-        before = not created and predicate.matches_fields(versions.old(), versions.old_fields)
+        before = not created and predicate.matches_fields(versions.old_for_matching(), versions.old_fields)
         kind = transition(before, now, created)
         return ("old" if kind == DELETED else "new"), kind
 

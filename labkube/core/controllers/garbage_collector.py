@@ -120,9 +120,9 @@ class GarbageCollector(KubeController):
                                            owner_uid, namespace), virtual=True)
                 self.graph[owner_uid] = owner
                 self.enqueue(("delete", owner_uid))  # is the owner really there?
+            elif owner.deleting_dependents:
+                self.enqueue(("delete", owner_uid))  # one more dependent to wait for
             owner.dependents.add(uid)
-        if owners:
-            self.enqueue(("delete", uid))
 
     def _relink(self, uid: str, node: GraphNode, owners: list[dict]) -> None:
         old_uids = {r.get("uid") for r in node.owners}

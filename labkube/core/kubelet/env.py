@@ -166,17 +166,18 @@ def service_env(services: Iterable[dict]) -> dict[str, str]:
     return env
 
 
-def services_for_pod(client, pod: dict) -> list[dict]:
-    """The Services whose variables the pod's containers get (``getServiceEnvVarMap``)."""
+def services_for_pod(services_in: Callable[[str], list[dict]], pod: dict) -> list[dict]:
+    """The Services whose variables the pod's containers get (``getServiceEnvVarMap``);
+    ``services_in(namespace)`` lists one namespace's Services (the kubelet's service lister)."""
     namespace = pod["metadata"].get("namespace", "default")
     links = (pod.get("spec") or {}).get("enableServiceLinks", True) is not False
     chosen: dict[str, dict] = {}
     if namespace != MASTER_SERVICE_NAMESPACE or not links:
-        for svc in client.list("services", MASTER_SERVICE_NAMESPACE)["items"]:
+        for svc in services_in(MASTER_SERVICE_NAMESPACE):
             if svc["metadata"]["name"] in MASTER_SERVICE_NAMES:
                 chosen[svc["metadata"]["name"]] = svc
     if links:
-        for svc in client.list("services", namespace)["items"]:
+        for svc in services_in(namespace):
             chosen[svc["metadata"]["name"]] = svc
     return list(chosen.values())
 

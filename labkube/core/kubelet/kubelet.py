@@ -75,6 +75,7 @@ class Kubelet(Component):
         self.workers: dict[str, PodWorker] = {}
         self.ipam: Optional[PodIPAllocator] = None
         self.pods = None
+        self.services = None
         self._unsubscribe = None
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -87,6 +88,9 @@ class Kubelet(Component):
         # The kubelet's own Node, as the API has it: if someone else (the node lifecycle
         # controller) changed its conditions, the next heartbeat sets them right.
         self.node_informer = self.informers.informer("nodes", field_selector=f"metadata.name={self.node_name}")
+        # Every Service, for the containers' service environment variables (the kubelet's
+        # serviceLister watches them all).
+        self.services = self.informers.informer("services")
         self.pods.add_event_handler(self._pod_added, self._pod_updated, self._pod_deleted)
         self._unsubscribe = self.runtime.subscribe(self._runtime_event)
 
@@ -138,12 +142,20 @@ class Kubelet(Component):
             return
 
     # -- admission and IPs -----------------------------------------------------------------------------------
+    def node(self) -> Optional[dict]:
+        """``GetNode``: this node as the kubelet's node informer has it (what it last wrote
+        before the informer caught up)."""
+        informer = getattr(self, "node_informer", None)
+        cached = informer.get(self.node_name) if informer is not None else None
+        return cached if cached is not None else self.node_status.node
+
+    def services_in(self, namespace: str) -> list[dict]:
+        """The Services of one namespace, from the kubelet's service informer (its
+        ``serviceLister``): what containers' service environment variables are made of."""
+        return self.services.list(namespace) if self.services is not None else []
+
     def admit(self, pod: dict) -> admission.AdmitResult:
-        try:
-            node = self.client.get("nodes", self.node_name)
-        except StatusError as err:
-            self.report("admit: get node", err)
-            node = self.node_status.node
+        node = self.node()
         uid = pod["metadata"].get("uid")
         admitted = [w.pod for w in self.workers.values()
                     if w.uid != uid and w.admitted and w.rejected is None and w.phase not in TERMINAL]

@@ -474,7 +474,7 @@ class PodWorker:
 
     def _environment(self, spec: dict) -> list[tuple[str, str]]:
         source = ObjectSource(self.kubelet.client, self.namespace)
-        svc = service_env(services_for_pod(self.kubelet.client, self.pod))
+        svc = service_env(services_for_pod(self.kubelet.services_in, self.pod))
         pod = self.pod_with_ips()
         return make_environment(pod, spec, source, svc, self.kubelet.allocatable())
 
