@@ -32,8 +32,10 @@ from labkube.core.scheduler.profile import DEFAULT_SCHEDULER_NAME
 DECISIONS_KEPT = 10_000
 #: ... and how many per-node entries they may hold in all (node names evaluated, rejections,
 #: and every plugin's raw and normalized scores): a record on a 1,000-node cluster holds
-#: ~7,000 of them (~60 KB), so 10,000 such records alone would take most of 1 GB.
-DECISION_ENTRIES_KEPT = 10_000_000
+#: ~7,000 of them (~60 KB), so 10,000 such records alone would take most of 1 GB. Two million
+#: entries keep every decision of a classroom cluster and the last ~300 of a 1,000-node one
+#: (~25 MB).
+DECISION_ENTRIES_KEPT = 2_000_000
 #: kube-scheduler flushes its backoff and unschedulable queues every second.
 FLUSH_PERIOD = 1.0
 

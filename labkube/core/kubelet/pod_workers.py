@@ -231,7 +231,7 @@ class PodWorker:
     # -- volumes and sandbox ------------------------------------------------------------------------------
     def _mount(self) -> bool:
         if self.volumes is None:
-            self.volumes = PodVolumes(self.pod, self.kubelet.host_paths, self.kubelet.allocatable(), self.clock)
+            self.volumes = PodVolumes(lambda: self.pod, self.kubelet.host_paths, self.kubelet.allocatable(), self.clock)
         if self.mount_retry_at > self.clock.now():
             return False
         try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from typing import Callable
 from labkube.core.kubelet.env import (
     ContainerConfigError, ObjectSource, field_value, object_data, resource_value,
 )
@@ -56,12 +57,18 @@ class HostPaths:
 class PodVolumes:
     """The volumes of one pod, set up once and kept for the pod's life on the node."""
 
-    def __init__(self, pod: dict, host_paths: HostPaths, allocatable: dict, clock) -> None:
-        self.pod = pod
+    def __init__(self, pod: Callable[[], dict], host_paths: HostPaths, allocatable: dict, clock) -> None:
+        #: The pod as the kubelet knows it now (a function: the volumes outlive many versions
+        #: of the pod, and holding on to one would keep a stale copy of it alive).
+        self._pod = pod
         self.host_paths = host_paths
         self.allocatable = allocatable
         self.clock = clock
         self.volumes: dict[str, Volume] = {}
+
+    @property
+    def pod(self) -> dict:
+        return self._pod()
 
     def setup(self, source: ObjectSource) -> None:
         """Set up every volume not yet mounted; raises MountError for the first that fails."""
