@@ -123,3 +123,15 @@ def test_commands_yaml_prints_its_environment_and_completes():
     assert node.kubelet.logs("default", "command-demo") == "command-demo\ntcp://10.96.0.1:443\n"
     ready = node.condition("command-demo", "Ready")
     assert (ready["status"], ready["reason"]) == ("False", "PodCompleted")
+
+
+def test_a_running_pods_volumes_follow_the_pod_the_kubelet_holds_and_keep_no_old_copy():
+    node = Node()
+    node.create(simple_pod("web", "nginx"))
+    node.run(10)
+    [worker] = node.kubelet.workers.values()
+    assert node.pod("web")["status"]["phase"] == "Running"
+    # Mounted at the first sync; the pod has changed since (status writes, new versions from
+    # the informer). An old version kept by the volumes would be a second copy of the pod.
+    assert worker.volumes.pod is worker.pod
+    assert worker.pod is node.kubelet.pods.get("default/web")
