@@ -41,6 +41,8 @@ class NodeStatusManager:
         self.kubelet = kubelet
         self.clock = kubelet.clock
         self.name = kubelet.node_name
+        #: (Node object, pressure wishes, answer) of the last _api_disagrees check.
+        self._disagreement = None
         self.pressure: dict[str, bool] = {}
         self.node: Optional[dict] = None
         self.lease: Optional[dict] = None
@@ -206,10 +208,16 @@ class NodeStatusManager:
         cached = informer.get(self.name) if informer is not None else None
         if cached is None:
             return False
+        pressure = tuple(self.pressure.get(ctype, False) for ctype in PRESSURE_CONDITIONS)
+        last = self._disagreement
+        if last is not None and last[0] is cached and last[1] == pressure:
+            return last[2]  # same Node object, same wishes: same answer (every 10 s when idle)
         seen = {c.get("type"): c.get("status") for c in (cached.get("status") or {}).get("conditions") or []}
-        wanted = {ctype: "True" if self.pressure.get(ctype) else "False" for ctype in PRESSURE_CONDITIONS}
+        wanted = {ctype: "True" if on else "False" for ctype, on in zip(PRESSURE_CONDITIONS, pressure)}
         wanted["Ready"] = "True"
-        return any(seen.get(ctype) != status for ctype, status in wanted.items())
+        answer = any(seen.get(ctype) != status for ctype, status in wanted.items())
+        self._disagreement = (cached, pressure, answer)
+        return answer
 
     def _conditions(self, old: list[dict]) -> list[dict]:
         now = self.clock.timestamp()

@@ -174,3 +174,24 @@ def test_after_the_machine_comes_back_the_kubelet_recreates_the_sandbox_and_coun
     assert cs["restartCount"] == 1
     assert cs["lastState"]["terminated"]["exitCode"] == 137
     assert ("SandboxChanged", "Pod sandbox changed, it will be killed and re-created.") in node.reasons("web")
+
+
+@pytest.mark.parametrize("times", [1, 2])
+def test_conditions_someone_else_changed_are_set_right_at_the_next_heartbeat(times):
+    node = Node()
+    node.run(30)
+
+    def ready():
+        conditions = node.admin.get("nodes", "node-1")["status"]["conditions"]
+        return [c for c in conditions if c["type"] == "Ready"][0]["status"]
+
+    for _ in range(times):  # the kubelet must notice each new version of its Node, not only the first
+        obj = node.admin.get("nodes", "node-1")
+        for condition in obj["status"]["conditions"]:
+            if condition["type"] == "Ready":
+                condition["status"] = "Unknown"
+        node.admin.update(obj, subresource="status")
+        node.run(0)
+        assert ready() == "Unknown"
+        node.run(10)
+        assert ready() == "True"
