@@ -113,3 +113,22 @@ def test_timestamps_render_as_metav1_time(seconds, expected):
 
 def test_micro_timestamps_keep_microseconds():
     assert format_micro_timestamp(EPOCH + 1.5) == "2025-01-01T00:00:01.500000Z"
+
+
+def test_a_simulated_run_relaxes_the_cyclic_collector_and_restores_the_callers_thresholds():
+    import gc
+
+    from labkube.core.clock import RUN_GC_OLDER_THRESHOLDS, RUN_GC_THRESHOLD, SimulatedClock
+
+    clock = SimulatedClock(seed=0)
+    seen = []
+    clock.call_later(1, lambda: seen.append(gc.get_threshold()))
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        clock.run(2)
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*before)
+    assert seen == [(RUN_GC_THRESHOLD, *RUN_GC_OLDER_THRESHOLDS)]
+    assert after == (700, 10, 10)
