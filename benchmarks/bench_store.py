@@ -7,6 +7,10 @@
 * range over 10,000 keys, ms                                      [<= 5]
 * watch delivery latency p50/p99, µs: from calling put() to a
   watcher thread blocked in ``Watcher.get`` holding the event     [p99 <= 100]
+* history reads, with every superseded version packed (see labkube/core/store/history.py):
+  get at a past revision (ops/s), range over 10,000 keys at a past revision (ms), and a
+  watch replaying 20,000 events from a past revision (ms)
+* the process's CPU time for the whole run
 
 Prints numbers only; nothing here asserts on timing. Uses the wall clock (benchmarks are not
 part of labkube's control plane).
@@ -108,6 +112,33 @@ def bench_watch_latency(n: int) -> list[float]:
     return [(r - s) * 1e6 for s, r in zip(sent, received)]
 
 
+def history_store() -> MVCCStore:
+    """10,000 keys written 5 times each, pod-sized values, all history packed."""
+    store = MVCCStore(history_budget=0)
+    for round_ in range(5):
+        for i in range(KEYS):
+            store.put(key(i), VALUE * 10 + b"%d" % round_)
+    return store
+
+
+def bench_history(store: MVCCStore) -> tuple[float, float, float]:
+    past = store.revision - 2 * KEYS
+    keys = [key(i * 7 % KEYS) for i in range(20_000)]
+    start = time.perf_counter()
+    for k in keys:
+        store.get(k, revision=past)
+    gets = len(keys) / (time.perf_counter() - start)
+    range_ms = best_of(3, lambda: store.range_prefix("/registry/pods/", revision=past)) * 1000
+
+    def replay() -> None:
+        watcher = store.watch("/registry/pods/", prefix=True, start_revision=past + 1)
+        if len(watcher.poll()) != 2 * KEYS:
+            raise SystemExit("replay lost events")
+        watcher.cancel()
+
+    return gets, range_ms, best_of(3, replay) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller counts")
@@ -121,12 +152,17 @@ def main() -> None:
     lat = sorted(bench_watch_latency(20_000 // scale))
     p50 = statistics.median(lat)
     p99 = lat[int(len(lat) * 0.99) - 1]
+    old_gets, old_range_ms, replay_ms = bench_history(history_store())
 
     print(f"put   (history + 1 prefix watcher): {puts:12,.0f} ops/s   [target >= 100,000]")
     print(f"get   (current revision):           {gets:12,.0f} ops/s   [target >= 1,000,000]")
     print(f"range (10,000 keys):                {range_ms:12.2f} ms      [target <= 5]")
     print(f"watch delivery latency p50:         {p50:12.1f} µs")
     print(f"watch delivery latency p99:         {p99:12.1f} µs      [target <= 100]")
+    print(f"get   (past revision, packed):      {old_gets:12,.0f} ops/s")
+    print(f"range (10,000 keys, past, packed):  {old_range_ms:12.2f} ms")
+    print(f"watch replay (20,000 events):       {replay_ms:12.2f} ms")
+    print(f"CPU time (process):                 {time.process_time():12.2f} s")
 
 
 if __name__ == "__main__":

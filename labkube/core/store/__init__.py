@@ -3,7 +3,8 @@
 Mirrors etcd's ``server/storage/mvcc`` (and the parts of ``lease`` it needs), split the same
 way: :mod:`.kv` (values, requests, contracts, named errors), :mod:`.revision`,
 :mod:`.key_index` (how one key's history is kept), :mod:`.kvstore` (reads, writes,
-transactions, compaction), :mod:`.watchable` (watchers and :class:`MVCCStore`),
+transactions, compaction), :mod:`.history` (old versions kept packed, as etcd keeps them on
+disk), :mod:`.watchable` (watchers and :class:`MVCCStore`),
 :mod:`.lease` (leases on the cluster clock), :mod:`.snapshot` (save and restore).
 
 The API server is the only component that talks to the store, as in Kubernetes. Keys look

@@ -2,9 +2,9 @@
 
 Mirrors etcd's ``server/storage/mvcc/key_index.go``. The store keeps every version of every
 value in its backend, a dict from :class:`~.revision.Revision` to
-:class:`~.kv.KeyValue`. To answer "what was ``/registry/pods/default/web`` at revision 6?"
-it needs, per key, the list of revisions at which that key changed. That list is the
-*key index*.
+:class:`~.kv.KeyValue` (old versions packed, see :mod:`.history`). To answer "what was
+``/registry/pods/default/web`` at revision 6?" it needs, per key, the list of revisions at
+which that key changed. That list is the *key index*.
 
 A key can be created, changed, deleted and created again, so its revisions are grouped
 into *generations*. A generation starts with the put that creates the key and ends with the

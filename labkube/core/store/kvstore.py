@@ -5,12 +5,16 @@ Mirrors etcd's ``server/storage/mvcc/kvstore.go``, ``kvstore_txn.go`` and
 watching (added by :class:`~.watchable.MVCCStore`). Its state:
 
 * ``_backend``: every stored version, ``Revision -> KeyValue`` (etcd's bolt "key" bucket);
+  versions that are no longer the latest for their key may be *packed* (compressed, see
+  :mod:`.history`), and every read unpacks them into an equal ``KeyValue``;
 * ``_index``: ``key -> KeyIndex``, the revisions at which each key changed (etcd's
   ``treeIndex``); ``_keys`` is the same keys kept sorted, so a range is two bisections;
 * ``_latest``: ``key -> KeyValue`` for live keys — a read at the current revision is a dict
   lookup (etcd serves those from the same index; a dict is Python's fast path);
-* ``_log``: the events since the compaction point, in revision order. Watchers replay it;
-  etcd rebuilds the same events from the backend.
+* ``_log``: the changes since the compaction point, in revision order, as
+  :class:`LogEntry` (kind, key, revision, previous revision). Watchers replay it, rebuilding
+  each event from the backend, as etcd does; ``_log_prevs`` keeps the few previous versions
+  a compaction removed from the backend while a logged change still needs them as prev_kv.
 * the lessor (:mod:`.lease`), told about every key attached to or detached from a lease.
 
 Guarantees: one ``threading.RLock`` serializes every operation, so each call is atomic and
@@ -22,8 +26,9 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, insort
-from typing import Callable, Optional, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
+from .history import DEFAULT_BUDGET, History, Stored
 from .key_index import KeyIndex
 from .kv import (
     DELETE,
@@ -49,6 +54,9 @@ from .revision import INITIAL_REVISION, Revision, check_read_revision
 #: ``Revision(main, sub)`` without NamedTuple's Python-level ``__new__`` (the put hot path).
 _new_revision = tuple.__new__
 
+#: A log entry's "no previous version": no version is stored at revision 0.
+_NO_REVISION = (0, 0)
+
 #: The range_end meaning "every key from ``key`` on" (etcd's ``"\x00"``).
 ALL_KEYS = "\0"
 
@@ -70,8 +78,26 @@ _COMPARE_FIELDS = {
 ReadyCallbacks = list[Callable[[], None]]
 
 
-def _event_revision(event: Event) -> int:
-    return event.kv.mod_revision
+class LogEntry(NamedTuple):
+    """One change in the history log: enough to rebuild its :class:`~.kv.Event` from the
+    backend. ``(main, sub)`` is the change's revision (for a DELETE, its tombstone's);
+    ``(prev_main, prev_sub)`` the revision of the version it replaced, ``prev_main`` 0 when
+    the key did not exist (no version is stored at revision 0).
+
+    The log holds *plain tuples* with these fields: Python's garbage collector stops
+    tracking a plain tuple of strings and numbers, and the log holds one per change. A plain
+    ``(main, sub)`` tuple finds a :class:`~.revision.Revision` key in the backend."""
+
+    type: str
+    key: str
+    main: int
+    sub: int
+    prev_main: int
+    prev_sub: int
+
+
+def _entry_revision(entry: tuple) -> int:
+    return entry[2]
 
 
 def _check_key(key: str) -> None:
@@ -93,16 +119,20 @@ def _as_bytes(value: bytes) -> bytes:
 class KVStore:
     """etcd's mvcc ``store``: a revisioned keyspace with transactions and leases."""
 
-    def __init__(self, clock=None) -> None:
+    def __init__(self, clock=None, *, history_budget: Optional[int] = DEFAULT_BUDGET) -> None:
+        """``history_budget``: bytes of superseded values kept unpacked (None: never pack);
+        see :mod:`.history`."""
         self._lock = threading.RLock()
         self._clock = clock
         self._rev = INITIAL_REVISION
         self._compact_rev = 0
-        self._backend: dict[Revision, KeyValue] = {}
+        self._backend: dict[Revision, Stored] = {}
         self._index: dict[str, KeyIndex] = {}
         self._keys: list[str] = []
         self._latest: dict[str, KeyValue] = {}
-        self._log: list[Event] = []
+        self._log: list[tuple] = []  # of LogEntry fields
+        self._log_prevs: dict[Revision, Stored] = {}
+        self._history = History(history_budget)
         self._lessor = Lessor(clock, self._expire_lease)
 
     @property
@@ -126,11 +156,35 @@ class KVStore:
             return self._get_at(key, at)
 
     def _get_at(self, key: str, at: int) -> Optional[KeyValue]:
+        stored = self._stored_at(key, at)
+        return None if stored is None else self._history.unpack(stored)
+
+    def _stored_at(self, key: str, at: int) -> Optional[Stored]:
+        """What the backend holds for ``key`` as of revision ``at`` (maybe packed)."""
         ki = self._index.get(key)
         if ki is None:
             return None
         rev = ki.get(at)
         return None if rev is None else self._backend[rev]
+
+    def _version(self, rev: tuple[int, int]) -> KeyValue:
+        """The version stored at ``rev``, also one kept only for the log's prev_kv."""
+        return self._history.unpack(self._stored(rev))
+
+    def _stored(self, rev: tuple[int, int]) -> Stored:
+        stored = self._backend.get(rev)
+        return self._log_prevs[rev] if stored is None else stored
+
+    def _event_of(self, entry: tuple, with_prev_kv: bool = True) -> Event:
+        """The watch event a log entry stands for, rebuilt from the backend."""
+        kind, key, main, sub, prev_main, prev_sub = entry
+        if kind == PUT:
+            kv = self._version((main, sub))
+        else:
+            kv = KeyValue(key, b"", 0, main, 0, 0)
+        if not (with_prev_kv and prev_main):
+            return Event(kind, kv, None)
+        return Event(kind, kv, self._version((prev_main, prev_sub)))
 
     def range(
         self, key: str, range_end: Optional[str] = None, *, revision: int = 0, limit: int = 0
@@ -165,8 +219,8 @@ class KVStore:
         keys = self._keys_in(key, range_end)
         if at == self._rev:
             return list(filter(None, map(self._latest.get, keys)))
-        found = (self._get_at(k, at) for k in keys)
-        return [kv for kv in found if kv is not None]
+        found = (self._stored_at(k, at) for k in keys)
+        return self._history.unpack_all([s for s in found if s is not None])
 
     # == single writes ===================================================================
     def put(self, key: str, value: bytes, lease: int = 0) -> PutResult:
@@ -214,13 +268,17 @@ class KVStore:
             if ki is None:
                 ki = self._index[key] = KeyIndex(key)
                 insort(self._keys, key)
+            prev_rev = _NO_REVISION
         else:
             kv = KeyValue(key, value, prev.create_revision, main, prev.version + 1, lease)
             ki = self._index[key]
+            prev_rev = ki.modified
+            self._history.superseded(prev_rev, prev)
         rev = _new_revision(Revision, (main, sub))
         ki.put(rev)
         self._backend[rev] = kv
         self._latest[key] = kv
+        self._log.append((PUT, key, main, sub, prev_rev[0], prev_rev[1]))
         old_lease = prev.lease if prev is not None else 0
         if old_lease != lease:
             self._lessor.move(key, old_lease, lease)
@@ -228,16 +286,22 @@ class KVStore:
 
     def _apply_delete(self, key: str, main: int, sub: int) -> Event:
         prev = self._latest.pop(key)
-        self._index[key].tombstone(Revision(main, sub))
+        ki = self._index[key]
+        prev_rev = ki.modified
+        self._history.superseded(prev_rev, prev)
+        rev = Revision(main, sub)
+        ki.tombstone(rev)
+        self._log.append((DELETE, key, main, sub, prev_rev[0], prev_rev[1]))
         if prev.lease:
             self._lessor.move(key, prev.lease, 0)
         return Event(DELETE, KeyValue(key, b"", 0, main, 0, 0), prev)
 
     def _commit(self, main: int, events: list[Event]) -> ReadyCallbacks:
-        """Publish a transaction's changes at revision ``main``. Returns the ``on_ready``
-        callbacks to call once the lock is released (the watchable store adds watchers)."""
+        """Publish a transaction's changes at revision ``main`` (already in the backend and the
+        log) and pack history if it grew past its budget. Returns the ``on_ready`` callbacks
+        to call once the lock is released (the watchable store adds watchers)."""
         self._rev = main
-        self._log += events
+        self._history.pack_if_over_budget(self._backend)
         return []
 
     # == transactions ====================================================================
@@ -305,10 +369,27 @@ class KVStore:
                 raise CompactedError(self._compact_rev, revision)
             if revision > self._rev:
                 raise FutureRevisionError(self._rev, revision)
+            cut = bisect_left(self._log, revision, key=_entry_revision)
+            prevs = self._prevs_logged_at(revision, cut)
             self._compact_index(revision)
-            cut = bisect_left(self._log, revision, key=_event_revision)
             del self._log[:cut]
+            self._log_prevs = {r: v for r, v in prevs.items() if r not in self._backend}
+            self._history.compacted(self._backend)
             self._compact_rev = revision
+
+    def _prevs_logged_at(self, revision: int, start: int) -> dict[Revision, Stored]:
+        """The previous versions of the changes logged at exactly ``revision`` (from log
+        index ``start``). Compacting at ``revision`` may drop them from the backend, yet the
+        log keeps those changes, and a watch replaying them owes their prev_kv."""
+        prevs = {}
+        log = self._log
+        for i in range(start, len(log)):
+            _, _, main, _, prev_main, prev_sub = log[i]
+            if main != revision:
+                break
+            if prev_main:
+                prevs[prev_main, prev_sub] = self._stored((prev_main, prev_sub))
+        return prevs
 
     def _compact_index(self, revision: int) -> None:
         emptied = []

@@ -12,8 +12,10 @@ snapshot holds *everything* needed for an identical store:
 
 The format is canonical JSON (sorted, values base64), so two identical stores write
 identical files and :meth:`MVCCStore.dump` — the same structure in memory — can compare
-stores in tests. etcd restores leases with their full TTL after a leader change; labkube
-resumes each countdown where it stopped, which is what a student expects from a snapshot.
+stores in tests. Packed history (:mod:`.history`) is unpacked on the way out, so packing
+never shows in a snapshot, and a restored store packs its history by the same rule as it
+loads. etcd restores leases with their full TTL after a leader change; labkube resumes each
+countdown where it stopped, which is what a student expects from a snapshot.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Optional
 
 from .key_index import KeyIndex
-from .kv import Event, KeyValue
+from .kv import PUT, Event, KeyValue
 from .revision import Revision
 
 FORMAT = "labkube-mvcc-snapshot/1"
@@ -59,15 +61,15 @@ def event_from_state(item: list) -> Event:
 # -- the whole store ---------------------------------------------------------------------------
 def dump_state(store) -> dict:
     """The store's state as canonical plain data. The caller holds the store lock."""
+    revs = sorted(store._backend)
+    kvs = store._history.unpack_all([store._backend[rev] for rev in revs])
     return {
         "format": FORMAT,
         "revision": store._rev,
         "compact_revision": store._compact_rev,
         "index": {key: store._index[key].to_state() for key in store._keys},
-        "backend": [
-            [rev.main, rev.sub, kv_to_state(kv)] for rev, kv in sorted(store._backend.items())
-        ],
-        "events": [event_to_state(e) for e in store._log],
+        "backend": [[rev.main, rev.sub, kv_to_state(kv)] for rev, kv in zip(revs, kvs)],
+        "events": [event_to_state(store._event_of(entry)) for entry in store._log],
         "lessor": store._lessor.to_state(),
     }
 
@@ -86,7 +88,8 @@ def load_state(store, state: dict) -> None:
             for main, sub, kv in state["backend"]
         }
         store._latest = _live_values(store)
-        store._log = [event_from_state(e) for e in state["events"]]
+        _load_log(store, [event_from_state(e) for e in state["events"]])
+        _hand_history_to_packer(store)
         store._lessor.load_state(state["lessor"])
 
 
@@ -98,6 +101,40 @@ def _live_values(store) -> dict:
         if rev is not None:
             latest[key] = store._backend[rev]
     return latest
+
+
+def _load_log(store, events: list[Event]) -> None:
+    """Turn the snapshot's events back into log entries pointing into the backend.
+
+    A snapshot names a version by key and mod revision (not by sub revision), so versions are
+    found that way. A previous version the backend no longer has (compaction dropped it while
+    a change logged at the compaction point still needs it) is kept aside in ``_log_prevs``
+    under a made-up revision with a negative sub, which no real version has."""
+    where = {(kv.key, kv.mod_revision): rev for rev, kv in store._backend.items()}
+
+    def locate(kv: KeyValue) -> Revision:
+        rev = where.get((kv.key, kv.mod_revision))
+        if rev is None:
+            rev = where[kv.key, kv.mod_revision] = Revision(kv.mod_revision, -1 - len(where))
+            store._log_prevs[rev] = kv
+        return rev
+
+    def entry(e: Event) -> tuple:
+        main, sub = locate(e.kv) if e.type == PUT else (e.kv.mod_revision, 0)
+        prev_main, prev_sub = locate(e.prev_kv) if e.prev_kv is not None else (0, 0)
+        return (e.type, e.kv.key, main, sub, prev_main, prev_sub)
+
+    store._log_prevs = {}
+    store._log = [entry(e) for e in events]
+
+
+def _hand_history_to_packer(store) -> None:
+    """Every loaded version that is not its key's latest is superseded history: let the
+    packer see them oldest first, as if they had just been written."""
+    for rev, kv in sorted(store._backend.items()):
+        if store._latest.get(kv.key) is not kv:
+            store._history.superseded(rev, kv)
+    store._history.pack_if_over_budget(store._backend)
 
 
 # -- files -------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ How a watch works here:
    point is :class:`~.kv.CompactedError` (the API server turns it into "410 Gone: too old
    resource version"), newer than ``revision + 1`` is :class:`~.kv.FutureRevisionError`.
 2. Under the store lock, the watcher's queue is filled with the matching events of the
-   history log from R on (the *catch-up*), and the watcher joins the *synced* group.
+   history log from R on (the *catch-up*, each event rebuilt from the backend), and the
+   watcher joins the *synced* group.
 3. From then on every committed transaction hands its events, under the same lock and in
    sub-revision order, to each synced watcher whose key or range matches.
 
@@ -33,7 +34,8 @@ from bisect import bisect_left
 from typing import Any, Callable, Iterator, Optional
 
 from .kv import CompactedError, Event, FutureRevisionError, prefix_end
-from .kvstore import ALL_KEYS, KVStore, ReadyCallbacks, _check_key, _event_revision
+from .history import DEFAULT_BUDGET
+from .kvstore import ALL_KEYS, KVStore, ReadyCallbacks, _check_key, _entry_revision
 from .snapshot import dump_state, load, load_state, save
 
 #: Put into a queue by ``cancel()`` to wake a blocked reader.
@@ -230,10 +232,12 @@ class MVCCStore(KVStore):
     """labkube's etcd: revisioned keys, transactions, watches, leases, snapshots.
 
     ``MVCCStore(clock=None)``; pass the cluster clock for leases to expire.
+    ``history_budget`` (keyword): bytes of superseded values kept unpacked, see
+    :mod:`.history`.
     """
 
-    def __init__(self, clock=None) -> None:
-        super().__init__(clock)
+    def __init__(self, clock=None, *, history_budget: Optional[int] = DEFAULT_BUDGET) -> None:
+        super().__init__(clock, history_budget=history_budget)
         self._synced = WatcherGroup()
         self._watch_ids = itertools.count(1)
 
@@ -264,10 +268,10 @@ class MVCCStore(KVStore):
     def _catch_up(self, watcher: Watcher, start: int) -> None:
         """Queue the history from ``start`` on (the store lock is held)."""
         log = self._log
-        for i in range(bisect_left(log, start, key=_event_revision), len(log)):
-            event = log[i]
-            if watcher.matches(event.kv.key):
-                watcher._deliver(event)
+        for i in range(bisect_left(log, start, key=_entry_revision), len(log)):
+            entry = log[i]
+            if watcher.matches(entry[1]):  # its key
+                watcher._deliver(self._event_of(entry, watcher.prev_kv))
 
     def _unwatch(self, watcher: Watcher) -> None:
         with self._lock:
@@ -280,7 +284,7 @@ class MVCCStore(KVStore):
     def _commit(self, main: int, events: list[Event]) -> ReadyCallbacks:
         """Publish at revision ``main`` and hand the events to the synced watchers."""
         self._rev = main
-        self._log += events
+        self._history.pack_if_over_budget(self._backend)
         return self._synced.deliver(events)
 
     # -- snapshots ----------------------------------------------------------------------
@@ -297,10 +301,12 @@ class MVCCStore(KVStore):
         save(self.dump(), path)
 
     @classmethod
-    def restore(cls, path, clock=None) -> "MVCCStore":
+    def restore(
+        cls, path, clock=None, *, history_budget: Optional[int] = DEFAULT_BUDGET
+    ) -> "MVCCStore":
         """A new store identical to the one that wrote ``path``; leases resume their
         countdowns on ``clock`` with the TTL they had left."""
-        store = cls(clock)
+        store = cls(clock, history_budget=history_budget)
         load_state(store, load(path))
         return store
 
