@@ -104,7 +104,7 @@ class ExecFailedError(RuntimeErrorBase):
 
 
 # -- configs ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PodSandboxConfig:
     """What the kubelet knows about the pod when it creates the sandbox.
 
@@ -122,7 +122,7 @@ class PodSandboxConfig:
     annotations: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mount:
     """A volume mounted into a container. ``volume`` is the in-memory directory the kubelet
     prepared (emptyDir: the same :class:`Volume` object in every container of the pod)."""
@@ -133,7 +133,7 @@ class Mount:
     sub_path: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContainerConfig:
     """One container of a pod, as the kubelet resolved it.
 
@@ -159,7 +159,7 @@ class ContainerConfig:
 
 
 # -- results ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     """An image present on the node (CRI ``Image``)."""
 
@@ -169,7 +169,7 @@ class Image:
     size: int  # bytes, as the kubelet reports in "Image size: N bytes"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PullResult:
     """A finished pull: the image, the reference the kubelet asked for, and how long it took."""
 
@@ -179,7 +179,7 @@ class PullResult:
     already_present: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContainerStatus:
     """CRI ``ContainerStatus``: times are cluster-clock seconds (0.0 when not yet reached)."""
 
@@ -198,7 +198,7 @@ class ContainerStatus:
     message: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PodSandboxStatus:
     id: str
     name: str
@@ -210,7 +210,7 @@ class PodSandboxStatus:
     attempt: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContainerFilter:
     """Select containers; every field left ``None`` matches everything."""
 
@@ -220,7 +220,7 @@ class ContainerFilter:
     name: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContainerEvent:
     """A container lifecycle event (what the PLEG relists would notice)."""
 
@@ -231,7 +231,7 @@ class ContainerEvent:
     exit_code: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExecResult:
     """CRI ``ExecSyncResponse``. ``timed_out`` is set when the command outlived its timeout
     (the kubelet then reports a probe as failed with ``command timed out``)."""
@@ -242,7 +242,7 @@ class ExecResult:
     timed_out: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContainerStats:
     """Usage as cAdvisor/metrics-server would report it (for ``kubectl top``)."""
 
@@ -250,7 +250,7 @@ class ContainerStats:
     memory_bytes: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HttpResponse:
     status: int
     body: str = ""

@@ -11,6 +11,7 @@ repository name must be lowercase``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ _TAG = re.compile(r"^[\w][\w.-]{0,127}$")
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A fully qualified image reference."""
 
@@ -59,8 +60,12 @@ def _split_host(name: str) -> tuple[str, str]:
     return DEFAULT_REGISTRY, name
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_reference(image: str) -> Reference:
-    """Parse and normalise ``image``, defaulting the registry, ``library/`` and ``:latest``."""
+    """Parse and normalise ``image``, defaulting the registry, ``library/`` and ``:latest``.
+
+    A Reference is immutable, so one is parsed per image text and shared by every container
+    that uses it (errors are raised again each time: they are not cached)."""
     if not image or image != image.strip():
         raise _invalid(image, "")
     rest, _, digest = image.partition("@")

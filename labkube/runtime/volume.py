@@ -10,14 +10,36 @@ the same object into each container, so a file written by one container is seen 
 Paths inside a volume are relative and normalised (``"a/b.txt"``); the root is ``""``.
 :meth:`Volume.replace_files` swaps every file at once, as the kubelet's atomic writer does when
 a ConfigMap changes.
+
+Memory: file contents are kept as the ``bytes`` given (callers share one object between
+volumes when the contents are the same), or as a :class:`Generated` file, made again each time
+it is read (the service-account token: a kilobyte every pod has and few ever read); the set of directories starts as a shared, frozen
+set and is copied on the first change (copy-on-write), and :meth:`Volume.share_dirs` lets
+volumes whose directories are equal (the root filesystems of one image) keep one set.
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
-from typing import Iterable, Mapping, Optional, Union
+import sys
+from typing import AbstractSet, Iterable, Mapping, Optional, Union
 
-Data = Union[bytes, str]
+
+
+class Generated:
+    """File contents made when read rather than kept. A subclass defines :meth:`make`, which
+    must return the same bytes every time (a pure function of what the object holds)."""
+
+    __slots__ = ()
+
+    def make(self) -> bytes:
+        raise NotImplementedError
+
+
+Data = Union[bytes, str, Generated]
+#: The directories of a volume with only files at its top: just the root.
+ROOT_ONLY: frozenset[str] = frozenset({""})
 
 
 def _norm(path: str) -> str:
@@ -35,9 +57,11 @@ def _norm(path: str) -> str:
 
 
 def _parents(path: str) -> Iterable[str]:
+    """Every directory above ``path``. Directory names are interned: the same ones (``etc``,
+    ``var/run/secrets``) are in every container, and each is then kept once."""
     parent = posixpath.dirname(path)
     while parent:
-        yield parent
+        yield sys.intern(parent)
         parent = posixpath.dirname(parent)
 
 
@@ -49,8 +73,9 @@ class Volume:
     def __init__(self, name: str = "", files: Optional[Mapping[str, Data]] = None,
                  read_only: bool = False) -> None:
         self.name = name
-        self.files: dict[str, bytes] = {}
-        self.dirs: set[str] = {""}
+        self.files: dict[str, Union[bytes, Generated]] = {}
+        #: Every directory; a frozenset while it may be shared with other volumes.
+        self.dirs: AbstractSet[str] = ROOT_ONLY
         self.read_only = read_only
         for path, data in (files or {}).items():
             self.write(path, data)
@@ -71,7 +96,8 @@ class Volume:
 
     def read(self, path: str) -> bytes:
         """The file's bytes; KeyError if it is not a file."""
-        return self.files[_norm(path)]
+        data = self.files[_norm(path)]
+        return data.make() if isinstance(data, Generated) else data
 
     def listdir(self, path: str = "") -> list[str]:
         """Sorted names directly inside directory ``path``."""
@@ -86,16 +112,26 @@ class Volume:
     def write(self, path: str, data: Data, append: bool = False) -> None:
         """Create or overwrite (or append to) a file, creating parent directories."""
         path = _norm(path)
-        raw = data.encode() if isinstance(data, str) else bytes(data)
+        raw = data if isinstance(data, Generated) else \
+            data.encode() if isinstance(data, str) else bytes(data)
         if append and path in self.files:
-            raw = self.files[path] + raw
+            raw = self.read(path) + (raw.make() if isinstance(raw, Generated) else raw)
         self.files[path] = raw
-        self.dirs.update(_parents(path))
+        self._add_dirs(_parents(path))
 
     def mkdir(self, path: str) -> None:
-        path = _norm(path)
-        self.dirs.add(path)
-        self.dirs.update(_parents(path))
+        path = sys.intern(_norm(path))
+        self._add_dirs((path, *_parents(path)))
+
+    def _add_dirs(self, dirs: Iterable[str]) -> None:
+        missing = [d for d in dirs if d not in self.dirs]
+        if missing:
+            self.dirs = set(self.dirs) if isinstance(self.dirs, frozenset) else self.dirs
+            self.dirs.update(missing)
+
+    def share_dirs(self) -> None:
+        """Freeze the directories, and keep one set for volumes whose sets are equal."""
+        self.dirs = _shared_dirs(frozenset(self.dirs))
 
     def remove(self, path: str) -> None:
         """Remove a file, or a directory with everything under it."""
@@ -106,6 +142,12 @@ class Volume:
 
     def replace_files(self, files: Mapping[str, Data]) -> None:
         """Atomically replace every file (a ConfigMap or Secret update reaching the pod)."""
-        self.files, self.dirs = {}, {""}
+        self.files, self.dirs = {}, ROOT_ONLY
         for path, data in files.items():
             self.write(path, data)
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_dirs(dirs: frozenset[str]) -> frozenset[str]:
+    """The first set equal to ``dirs`` that was asked for (kept for the last 256 kinds)."""
+    return dirs

@@ -23,6 +23,9 @@ waiting reason ``CreateContainerConfigError``.
 
 Order (Kubernetes hands the runtime an unordered map): envFrom and env in definition order,
 then service variables sorted by name — deterministic, and what ``printenv`` shows.
+
+The service variables are built once per set of Services (:class:`ServiceEnvCache`): every
+container of a namespace gets the very same strings and ``(name, value)`` pairs.
 """
 
 from __future__ import annotations
@@ -138,7 +141,17 @@ def _env_name(name: str) -> str:
     return name.upper().replace("-", "_")
 
 
-def service_env(services: Iterable[dict]) -> dict[str, str]:
+class ServiceEnv(dict):
+    """Service variables by name, with :attr:`pairs`: the same sorted by name, built once."""
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, env: dict[str, str]) -> None:
+        super().__init__(env)
+        self.pairs: tuple[tuple[str, str], ...] = tuple(sorted(env.items()))
+
+
+def service_env(services: Iterable[dict]) -> ServiceEnv:
     """``envvars.FromServices``: the variables for each Service with a cluster IP."""
     env: dict[str, str] = {}
     for svc in sorted(services, key=lambda s: s["metadata"]["name"]):
@@ -163,7 +176,7 @@ def service_env(services: Iterable[dict]) -> dict[str, str]:
             env[base + "_PROTO"] = proto.lower()
             env[base + "_PORT"] = str(port.get("port"))
             env[base + "_ADDR"] = ip
-    return env
+    return ServiceEnv(env)
 
 
 def services_for_pod(services_in: Callable[[str], list[dict]], pod: dict) -> list[dict]:
@@ -180,6 +193,30 @@ def services_for_pod(services_in: Callable[[str], list[dict]], pod: dict) -> lis
         for svc in services_in(namespace):
             chosen[svc["metadata"]["name"]] = svc
     return list(chosen.values())
+
+
+class ServiceEnvCache:
+    """One kubelet's service variables, rebuilt only when the Services a pod sees change.
+
+    Kept per (namespace, ``enableServiceLinks``) for the Services' latest resourceVersions,
+    so the cache never holds more than one set of variables per namespace.
+    """
+
+    def __init__(self) -> None:
+        self._by_scope: dict[tuple[str, bool], tuple[tuple, ServiceEnv]] = {}
+
+    def for_pod(self, services_in: Callable[[str], list[dict]], pod: dict) -> ServiceEnv:
+        services = services_for_pod(services_in, pod)
+        versions = tuple((s["metadata"].get("uid"), s["metadata"].get("resourceVersion"))
+                         for s in services)
+        if any(version is None for _, version in versions):
+            return service_env(services)  # objects not from the API: nothing to key them by
+        scope = (pod["metadata"].get("namespace", "default"),
+                 (pod.get("spec") or {}).get("enableServiceLinks", True) is not False)
+        cached = self._by_scope.get(scope)
+        if cached is None or cached[0] != versions:
+            cached = self._by_scope[scope] = (versions, service_env(services))
+        return cached[1]
 
 
 # -- downward API ------------------------------------------------------------------------------------
@@ -252,7 +289,8 @@ def make_environment(pod: dict, container: dict, source: ObjectSource, svc_env: 
             value = expand(var.get("value") or "", lambda n: env.get(n, svc_env.get(n)))
         env[name] = value
     result = list(env.items())
-    result.extend((k, svc_env[k]) for k in sorted(svc_env) if k not in env)
+    pairs = svc_env.pairs if isinstance(svc_env, ServiceEnv) else sorted(svc_env.items())
+    result.extend(pair for pair in pairs if pair[0] not in env)
     return result
 
 

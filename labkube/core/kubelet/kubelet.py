@@ -32,7 +32,8 @@ from labkube.core.kubelet.ipam import PodIPAllocator
 from labkube.core.kubelet.node_status import NodeStatusManager
 from labkube.core.kubelet.pod_workers import TERMINAL, PodWorker
 from labkube.core.kubelet.termination import Terminations
-from labkube.core.kubelet.volumes import HostPaths
+from labkube.core.kubelet.env import ServiceEnvCache
+from labkube.core.kubelet.volumes import HostPaths, SharedContents
 from labkube.core.machinery.controller import Component, ErrorLog
 from labkube.core.machinery.events import EventNamer, EventRecorder
 from labkube.runtime.cri import CONTAINER_RUNNING, ContainerEvent, NotFoundError
@@ -70,6 +71,8 @@ class Kubelet(Component):
         self.images = ImageManager(runtime, self.recorder, clock)
         self.crash_backoff = Backoff(clock)
         self.host_paths = HostPaths()
+        self.shared_contents = SharedContents()  # ConfigMap/Secret file bytes, shared by pods
+        self.service_env = ServiceEnvCache()
         self.terminations = Terminations()
         self.node_status = NodeStatusManager(self)
         self.workers: dict[str, PodWorker] = {}

@@ -27,14 +27,15 @@ backoff is due.
 
 from __future__ import annotations
 
-from typing import Optional
+from types import MappingProxyType
+from typing import Mapping, Optional
 
 from labkube.core.api.quantity import parse_quantity
 from labkube.core.errors import StatusError
 from labkube.core.kubelet import status as podstatus
 from labkube.core.kubelet.env import (
     CREATE_CONTAINER_CONFIG_ERROR, ContainerConfigError, ObjectSource, expand_command,
-    make_environment, service_env, services_for_pod,
+    make_environment,
 )
 from labkube.core.kubelet.images import ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, ImageResult, go_duration
 from labkube.core.kubelet.ipam import AddressesExhausted
@@ -56,15 +57,28 @@ MOUNT_RETRY_INITIAL, MOUNT_RETRY_MAX = 0.5, 122.0
 TERMINAL = ("Succeeded", "Failed")
 
 
+def _read_only(mapping: Optional[dict]) -> Mapping[str, str]:
+    """A read-only view of a map of the pod (no copy: the informer replaces a changed pod
+    rather than changing it, so the view keeps showing the pod as it was)."""
+    return MappingProxyType(mapping) if mapping else _EMPTY
+
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
 class ContainerRecord:
     """What the kubelet remembers about one container of the pod across its restarts."""
 
     __slots__ = ("name", "init", "spec", "restart_count", "container_id", "previous_id",
-                 "last_terminated", "waiting", "retry_at", "ready", "started", "probes")
+                 "last_terminated", "waiting", "retry_at", "ready", "started", "probes",
+                 "field_path")
 
     def __init__(self, spec: dict, init: bool) -> None:
         self.name = spec["name"]
         self.init = init
+        #: ``spec.containers{web}``: the event's ``involvedObject.fieldPath`` (one string,
+        #: shared by every event about this container).
+        self.field_path = f"spec.{'initContainers' if init else 'containers'}{{{self.name}}}"
         self.spec = spec
         self.restart_count = 0
         self.container_id = ""
@@ -76,11 +90,6 @@ class ContainerRecord:
         self.started = False
         self.probes: list[ProbeWorker] = []
 
-    @property
-    def field_path(self) -> str:
-        group = "initContainers" if self.init else "containers"
-        return f"spec.{group}{{{self.name}}}"
-
     def stop_probes(self) -> None:
         for worker in self.probes:
             worker.stop()
@@ -89,6 +98,12 @@ class ContainerRecord:
 
 class PodWorker:
     """Drives one pod toward its spec on this node."""
+
+    # One worker per pod on the node: slots keep each one small.
+    __slots__ = ("kubelet", "clock", "runtime", "pod", "uid", "records", "sandbox_id", "pod_ip",
+                 "alive", "busy", "dirty", "admitted", "rejected", "phase", "start_time",
+                 "volumes", "mount_delay", "mount_retry_at", "sandbox_stopped", "termination",
+                 "dead_sandboxes", "last_written", "_sync_scheduled", "_timer", "_timer_at")
 
     def __init__(self, kubelet, pod: dict) -> None:
         self.kubelet = kubelet
@@ -112,7 +127,9 @@ class PodWorker:
         self.sandbox_stopped = False
         self.termination = None
         self.dead_sandboxes: list[str] = []
-        self.last_written: Optional[dict] = None
+        #: A digest of the last status this worker wrote (not the status itself: that is a
+        #: whole dict per pod kept only to compare with).
+        self.last_written: Optional[bytes] = None
         self._sync_scheduled = False
         self._timer = None
         self._timer_at = 0.0
@@ -231,7 +248,8 @@ class PodWorker:
     # -- volumes and sandbox ------------------------------------------------------------------------------
     def _mount(self) -> bool:
         if self.volumes is None:
-            self.volumes = PodVolumes(lambda: self.pod, self.kubelet.host_paths, self.kubelet.allocatable(), self.clock)
+            self.volumes = PodVolumes(self, self.kubelet.host_paths, self.kubelet.allocatable,
+                                      self.clock, self.kubelet.shared_contents)
         if self.mount_retry_at > self.clock.now():
             return False
         try:
@@ -295,7 +313,7 @@ class PodWorker:
         config = PodSandboxConfig(
             name=self.name, namespace=self.namespace, uid=self.uid, ip=ip,
             hostname=spec.get("hostname") or self.name,
-            labels=dict(meta.get("labels") or {}), annotations=dict(meta.get("annotations") or {}))
+            labels=_read_only(meta.get("labels")), annotations=_read_only(meta.get("annotations")))
         self.sandbox_id = self.runtime.run_pod_sandbox(config)
         self.pod_ip = ip
         self.sandbox_stopped = False
@@ -474,7 +492,7 @@ class PodWorker:
 
     def _environment(self, spec: dict) -> list[tuple[str, str]]:
         source = ObjectSource(self.kubelet.client, self.namespace)
-        svc = service_env(services_for_pod(self.kubelet.services_in, self.pod))
+        svc = self.kubelet.service_env.for_pod(self.kubelet.services_in, self.pod)
         pod = self.pod_with_ips()
         return make_environment(pod, spec, source, svc, self.kubelet.allocatable())
 
@@ -622,12 +640,15 @@ class PodWorker:
             self._stop_sandbox()
             status = self.compute_status()
         current = self.pod.get("status") or {}
-        if status == current or status == self.last_written:
+        if status == current:
             return
+        digest = podstatus.status_digest(status)
+        if digest == self.last_written:
+            return  # written already; the informer has not caught up yet
         patched = self.kubelet.client.patch(
             "pods", self.name, [{"op": "replace", "path": "/status", "value": status}],
             namespace=self.namespace, patch_type="json", subresource="status")
-        self.last_written = status
+        self.last_written = digest
         if patched.get("metadata", {}).get("uid") == self.uid:
             self.pod = patched
 

@@ -3,7 +3,8 @@
 Mirrors pkg/kubelet/kubelet_pods.go (``generateAPIPodStatus``, ``getPhase``,
 ``convertToAPIContainerStatuses``), pkg/kubelet/status/generate.go (the conditions) and the
 status manager (pkg/kubelet/status/status_manager.go), which writes through the ``pods/status``
-subresource only when something changed.
+subresource only when something changed (the pod worker remembers :func:`status_digest` of
+the status it last wrote, not the status itself).
 
 * phase: ``Pending`` while init containers run or any container has never run; ``Running``
   while a container runs (or will be restarted); ``Succeeded`` when every container exited 0
@@ -21,7 +22,10 @@ subresource only when something changed.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Optional
+
+import orjson
 
 from labkube.core.clock import format_timestamp
 from labkube.runtime.cri import CONTAINER_CREATED, CONTAINER_RUNNING, ContainerStatus
@@ -204,3 +208,10 @@ def ordered_status(status: dict) -> dict:
     out = {k: status[k] for k in order if k in status}
     out.update((k, v) for k, v in status.items() if k not in out)
     return out
+
+
+def status_digest(status: dict) -> bytes:
+    """A short fingerprint of a status: equal statuses (as ``==`` compares dicts) give equal
+    digests. The status manager keeps this instead of the last status it wrote."""
+    text = orjson.dumps(status, option=orjson.OPT_SORT_KEYS)  # keys sorted: order-blind like ==
+    return hashlib.blake2b(text, digest_size=16).digest()

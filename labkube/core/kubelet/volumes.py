@@ -13,7 +13,11 @@ A ConfigMap or Secret that does not exist (and is not ``optional``) leaves the p
 
 The service-account token is not requested from the API (labkube's API server has no
 TokenRequest endpoint yet): the kubelet writes a JWT-shaped token with the claims a real one
-carries, deterministic for the pod.
+carries, deterministic for the pod. It is a :class:`~labkube.runtime.volume.Generated` file:
+made from the pod and the mount time whenever it is read, the same bytes every time.
+
+Files made from one version of a ConfigMap or Secret are the same ``bytes`` objects in every
+pod of the node (:class:`SharedContents`): the ``ca.crt`` of a thousand pods is kept once.
 """
 
 from __future__ import annotations
@@ -21,12 +25,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Callable
+from typing import Callable, Optional
 from labkube.core.kubelet.env import (
     ContainerConfigError, ObjectSource, field_value, object_data, resource_value,
 )
 from labkube.runtime.cri import Mount
-from labkube.runtime.volume import Volume
+from labkube.runtime.volume import Data, Generated, Volume
 
 CLUSTER_ISSUER = "https://kubernetes.default.svc.cluster.local"
 
@@ -54,21 +58,50 @@ class HostPaths:
         return self._dirs[path]
 
 
+class SharedContents:
+    """The bytes of ConfigMap and Secret files, shared by every pod of the node.
+
+    Keyed by object and kept for its latest ``resourceVersion`` only: a changed object gets
+    new bytes, and pods still holding the old ones keep them alive as long as they need them.
+    """
+
+    def __init__(self) -> None:
+        self._objects: dict[tuple, tuple[str, dict[str, bytes]]] = {}
+
+    def files(self, kind: str, obj: dict, data: dict[str, str]) -> dict[str, bytes]:
+        """``data`` (the object's text by key) as bytes, the same objects for every caller."""
+        meta = obj.get("metadata") or {}
+        version = meta.get("resourceVersion")
+        if not version:
+            return {k: v.encode() for k, v in data.items()}
+        key = (kind, meta.get("namespace"), meta.get("name"))
+        cached = self._objects.get(key)
+        if cached is None or cached[0] != version:
+            cached = self._objects[key] = (version, {k: v.encode() for k, v in data.items()})
+        return cached[1]
+
+
 class PodVolumes:
     """The volumes of one pod, set up once and kept for the pod's life on the node."""
 
-    def __init__(self, pod: Callable[[], dict], host_paths: HostPaths, allocatable: dict, clock) -> None:
-        #: The pod as the kubelet knows it now (a function: the volumes outlive many versions
-        #: of the pod, and holding on to one would keep a stale copy of it alive).
-        self._pod = pod
+    __slots__ = ("owner", "host_paths", "_allocatable", "clock", "shared", "volumes")
+
+    def __init__(self, owner, host_paths: HostPaths, allocatable: Callable[[], dict], clock,
+                 shared: Optional[SharedContents] = None) -> None:
+        #: Whatever has the pod as the kubelet knows it now, as ``owner.pod`` (the pod worker:
+        #: the volumes outlive many versions of the pod, and holding on to one would keep a
+        #: stale copy of it alive).
+        self.owner = owner
         self.host_paths = host_paths
-        self.allocatable = allocatable
+        #: The node's allocatable resources, asked for only when a downwardAPI file needs them.
+        self._allocatable = allocatable
         self.clock = clock
+        self.shared = shared if shared is not None else SharedContents()
         self.volumes: dict[str, Volume] = {}
 
     @property
     def pod(self) -> dict:
-        return self._pod()
+        return self.owner.pod
 
     def setup(self, source: ObjectSource) -> None:
         """Set up every volume not yet mounted; raises MountError for the first that fails."""
@@ -105,20 +138,20 @@ class PodVolumes:
         if "downwardAPI" in spec:
             return Volume(name, self._downward_files(spec["downwardAPI"] or {}), read_only=True)
         if "projected" in spec:
-            files: dict[str, str] = {}
+            files: dict[str, Data] = {}
             for proj in (spec["projected"] or {}).get("sources") or []:
                 files.update(self._projection(proj, source))
             return Volume(name, files, read_only=True)
         return Volume(name)  # emptyDir, and sources labkube does not model
 
-    def _object_files(self, kind: str, ref: dict, name_key: str, source: ObjectSource) -> dict[str, str]:
+    def _object_files(self, kind: str, ref: dict, name_key: str, source: ObjectSource) -> dict[str, bytes]:
         obj_name = ref.get(name_key, "")
         obj = source.get(kind, obj_name)
         if obj is None:
             if ref.get("optional"):
                 return {}
             raise ContainerConfigError(f'{kind} "{obj_name}" not found')
-        data = object_data(kind, obj)
+        data = self.shared.files(kind, obj, object_data(kind, obj))
         items = ref.get("items")
         if not items:
             return dict(data)
@@ -143,10 +176,10 @@ class PodVolumes:
             elif item.get("resourceFieldRef"):
                 rf = item["resourceFieldRef"]
                 container = containers.get(rf.get("containerName")) or {}
-                files[item.get("path", "")] = resource_value(self.pod, container, rf, self.allocatable)
+                files[item.get("path", "")] = resource_value(self.pod, container, rf, self._allocatable())
         return files
 
-    def _projection(self, proj: dict, source: ObjectSource) -> dict[str, str]:
+    def _projection(self, proj: dict, source: ObjectSource) -> dict[str, Data]:
         if "configMap" in proj:
             return self._object_files("configmap", proj["configMap"] or {}, "name", source)
         if "secret" in proj:
@@ -155,16 +188,16 @@ class PodVolumes:
             return self._downward_files(proj["downwardAPI"] or {})
         if "serviceAccountToken" in proj:
             token = proj["serviceAccountToken"] or {}
-            return {token.get("path", "token"): self._token(token)}
+            return {token.get("path", "token"): _TokenFile(self, token, int(self.clock.now()))}
         return {}
 
-    def _token(self, spec: dict) -> str:
-        """A bound service-account token's shape (header.claims.signature), deterministic."""
+    def _token(self, spec: dict, now: int) -> bytes:
+        """A bound service-account token's shape (header.claims.signature), deterministic: it
+        depends only on the pod's identity (which never changes) and the time it was issued."""
         meta = self.pod.get("metadata") or {}
         pod_spec = self.pod.get("spec") or {}
         namespace = meta.get("namespace", "default")
         account = pod_spec.get("serviceAccountName") or "default"
-        now = int(self.clock.now())
         expiry = int(spec.get("expirationSeconds") or 3607)
         claims = {
             "aud": [spec.get("audience") or CLUSTER_ISSUER],
@@ -185,7 +218,19 @@ class PodVolumes:
         body = ".".join(_b64url(json.dumps(part, separators=(",", ":"), sort_keys=True).encode())
                         for part in (header, claims))
         signature = _b64url(hashlib.sha512(body.encode()).digest() * 4)
-        return f"{body}.{signature}"
+        return f"{body}.{signature}".encode()
+
+
+class _TokenFile(Generated):
+    """The ``token`` file: made from the pod, the projection and the time it was issued."""
+
+    __slots__ = ("volumes", "spec", "issued")
+
+    def __init__(self, volumes: PodVolumes, spec: dict, issued: int) -> None:
+        self.volumes, self.spec, self.issued = volumes, spec, issued
+
+    def make(self) -> bytes:
+        return self.volumes._token(self.spec, self.issued)
 
 
 def _b64url(data: bytes) -> str:

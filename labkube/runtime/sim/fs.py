@@ -14,6 +14,7 @@ so the shell can print ``cat: can't open '/tmp/healthy': No such file or directo
 from __future__ import annotations
 
 import posixpath
+import sys
 from typing import Iterable, Mapping, Optional
 
 from labkube.runtime.cri import Mount
@@ -62,9 +63,10 @@ class ContainerFS:
         self._mounts: list[tuple[str, Mount]] = []
         for mount in mounts:
             self.add_mount(mount)
+        self.root.share_dirs()  # containers of one image and pod template: one set of dirs
 
     def add_mount(self, mount: Mount) -> None:
-        path = normpath(mount.container_path)
+        path = sys.intern(normpath(mount.container_path))  # the same in every pod: kept once
         self.root.mkdir(path)
         self._mounts.append((path, mount))
         self._mounts.sort(key=lambda item: len(item[0]), reverse=True)

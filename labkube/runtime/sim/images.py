@@ -21,6 +21,7 @@ the registry's real digests. Sizes are close to the real compressed sizes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -259,6 +260,13 @@ def lookup(ref: Reference) -> ImageProfile:
     if not known:
         raise ImagePullError(f"rpc error: code = NotFound desc = {prefix}{text}: not found")
     return profile  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=None)
+def image_files(profile: ImageProfile) -> dict[str, bytes]:
+    """The image's files as bytes, encoded once: every container of the image starts with
+    the same (immutable) bytes objects. Callers must not modify the dict."""
+    return {path: text.encode() for path, text in profile.files}
 
 
 def image_record(ref: Reference, profile: ImageProfile) -> Image:

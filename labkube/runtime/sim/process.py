@@ -116,7 +116,7 @@ class Host(Protocol):
     def set_cpu(self, pid: int, millicores: int) -> None: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Proc:
     """One running program's view of the world."""
 

@@ -46,7 +46,7 @@ from labkube.runtime.reference import Reference, parse_reference
 from labkube.runtime.sim import images as _images  # noqa: F401  (registers image programs)
 from labkube.runtime.sim import utils as _utils  # noqa: F401  (registers the utilities)
 from labkube.runtime.sim.fs import ContainerFS
-from labkube.runtime.sim.images import ImageProfile, image_record, lookup
+from labkube.runtime.sim.images import ImageProfile, image_files, image_record, lookup
 from labkube.runtime.sim.process import (
     PROGRAMS, Capture, HttpHandler, Listener, Proc, ProgramGen, Sleep, Wait,
 )
@@ -64,7 +64,7 @@ def pull_seconds(size: int) -> float:
 
 
 # -- internal records ---------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class _Sandbox:
     id: str
     config: PodSandboxConfig
@@ -91,7 +91,7 @@ class _LogWriter:
         self.container.log.extend((now, self.stream, line) for line in lines)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Process:
     pid: int
     name: str
@@ -110,6 +110,13 @@ class _Process:
 
 class _Container:
     """One container and the :class:`~.process.Host` its processes see."""
+
+    # One per container on the node: slots keep each one small. ``redis_config`` is set only
+    # by a redis server (its programs read it with ``getattr(host, "redis_config", {})``).
+    __slots__ = ("runtime", "id", "sandbox", "config", "ref", "profile", "image", "state",
+                 "created_at", "started_at", "finished_at", "exit_code", "reason", "message",
+                 "log", "stdout", "stderr", "procs", "next_pid", "stop_ops", "kill_timer", "fs",
+                 "default_server", "redis_config")
 
     def __init__(self, runtime: "SimRuntime", cid: str, sandbox: _Sandbox,
                  config: ContainerConfig, ref: Reference, profile: ImageProfile,
@@ -133,17 +140,28 @@ class _Container:
         self.next_pid = 1
         self.stop_ops: list[Operation[ContainerStatus]] = []
         self.kill_timer = None
-        self.fs = ContainerFS(dict(profile.files), config.mounts)
+        self.fs = ContainerFS(image_files(profile), config.mounts)
         self.fs.write("/etc/hostname", self.hostname + "\n")
-        # Host attributes the programs read
-        self.toolset = profile.toolset
-        self.shell = profile.shell
-        self.features = profile.features
-        self.image_tag = ref.tag
         ep = profile.entrypoint
         self.default_server = profile.cmd[0] if ep and ep[0].endswith("docker-entrypoint.sh") \
             and ep[0] != "/docker-entrypoint.sh" and profile.cmd else ""
-        self.redis_config: dict[str, str] = {}
+
+    # -- Host attributes the programs read (from the image) ------------------------------------
+    @property
+    def toolset(self) -> str:
+        return self.profile.toolset
+
+    @property
+    def shell(self) -> str:
+        return self.profile.shell
+
+    @property
+    def features(self) -> frozenset[str]:
+        return self.profile.features
+
+    @property
+    def image_tag(self) -> str:
+        return self.ref.tag
 
     # -- Host protocol ---------------------------------------------------------------------------
     @property
