@@ -9,7 +9,8 @@ reads touch it (get/range at a past revision, a watch replaying from a past revi
 snapshot). The rule:
 
 * superseded versions stay as they are until their values add up to more than ``budget``
-  bytes (a few MiB by default, so a classroom cluster never packs anything);
+  bytes (32 MiB by default: a classroom cluster never packs anything, and a busy store does
+  not pay for packing on every write);
 * then the oldest of them (in the order they were superseded) are packed, until half the
   budget is left: their values are joined into blocks of about :data:`BLOCK_BYTES`, each
   block compressed with zlib, and each version becomes a :class:`PackedKV` that knows its
@@ -38,7 +39,7 @@ from .kv import KeyValue
 from .revision import Revision
 
 #: Superseded value bytes kept unpacked before the oldest are packed.
-DEFAULT_BUDGET = 4 * 1024 * 1024
+DEFAULT_BUDGET = 32 * 1024 * 1024
 
 #: Values are joined into blocks of about this many bytes before compressing.
 BLOCK_BYTES = 64 * 1024
