@@ -69,6 +69,8 @@ class Cluster:
             byte-identical results.
         clock: ``"simulated"`` (default: time moves only in ``run``) or ``"realtime"``.
         node_cpu, node_memory, node_pods: each node's capacity.
+        event_ttl: kube-apiserver's ``--event-ttl``: Events are deleted this many seconds after
+            their last write (plus up to a minute, as etcd leases are shared); 0 keeps them.
     """
 
     def __init__(
@@ -85,6 +87,7 @@ class Cluster:
         node_monitor_grace_period: float = 40.0,
         default_toleration_seconds: int = 300,
         compaction_interval: float = 300.0,
+        event_ttl: int = 3600,
         registry: Optional[Registry] = None,
     ) -> None:
         if nodes < 0:
@@ -99,6 +102,7 @@ class Cluster:
             registry=registry or default_registry(),
             audit=self.audit_log,
             admission=self._admission(default_toleration_seconds, require_service_account=controllers),
+            event_ttl=event_ttl,
         )
         self.registry = self.server.registry
         #: The admin's client (``kubernetes-admin``), what ``cluster.get`` and friends use.

@@ -181,7 +181,7 @@ class DeleteVerbs:
         if updated == old or dry_run:
             return updated
         data = self._encode(updated)
-        result = self.store.txn([Compare.mod_revision(key, "=", kv.mod_revision)], [Op.put(key, data)])
+        result = self.store.txn([Compare.mod_revision(key, "=", kv.mod_revision)], [self._put_op(rtype, key, data)])
         if not result.succeeded:
             raise errors.conflict(rtype.qualified_resource, updated["metadata"]["name"],
                                   errors.OPTIMISTIC_LOCK_MESSAGE)

@@ -51,7 +51,7 @@ from dataclasses import replace
 from typing import Any, Callable, Optional
 
 from labkube.core import errors, serialization
-from labkube.core.api import auth, decode, defaults, events_conversion, node_proxy, validation
+from labkube.core.api import auth, decode, defaults, events_conversion, node_proxy, ttl, validation
 from labkube.core.api.admission import CREATE, AdmissionAttributes, AdmissionChain, default_chain
 from labkube.core.api.allocators import IPAllocator, PortAllocator
 from labkube.core.api.deletes import DeleteVerbs, success_status
@@ -103,9 +103,13 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         strategies: Optional[StrategyRegistry] = None,
         service_cidr: str = "10.96.0.0/12",
         node_port_range: tuple[int, int] = (30000, 32767),
+        event_ttl: int = ttl.DEFAULT_EVENT_TTL,
     ) -> None:
         self.store = store
         self.clock = clock
+        #: ``--event-ttl``: seconds an Event lives after its last write (0: forever).
+        self.event_ttl = event_ttl
+        self._leases = ttl.LeaseManager(store, clock)
         self.registry = registry or default_registry()
         self.audit = audit
         self.admission = admission or default_chain()
@@ -509,6 +513,13 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         meta["creationTimestamp"] = self._timestamps()[0]
         strategy.canonicalize(obj)
 
+    def _put_op(self, rtype: ResourceType, key: str, data: bytes) -> Op:
+        """The store write of an object; an Event's key is attached to a lease so that it
+        expires ``event_ttl`` seconds after this write (see :mod:`labkube.core.api.ttl`)."""
+        if self.event_ttl and ttl.expires(rtype.plural, rtype.group):
+            return Op.put(key, data, lease=self._leases.lease_for(self.event_ttl))
+        return Op.put(key, data)
+
     def _store_create(self, rtype: ResourceType, obj: dict,
                       namespace: Optional[str], generate: Optional[str], dry_run: bool) -> dict:
         meta = obj["metadata"]
@@ -521,7 +532,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
                     return obj
             else:
                 data = self._encode(obj)
-                result = self.store.txn([Compare.missing(key)], [Op.put(key, data)])
+                result = self.store.txn([Compare.missing(key)], [self._put_op(rtype, key, data)])
                 if result.succeeded:
                     obj["metadata"]["resourceVersion"] = str(result.revision)
                     return obj

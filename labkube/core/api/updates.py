@@ -176,7 +176,7 @@ class UpdateVerbs:
             return new
         try:
             data = self._encode(new)
-            result = self.store.txn([Compare.mod_revision(key, "=", kv.mod_revision)], [Op.put(key, data)])
+            result = self.store.txn([Compare.mod_revision(key, "=", kv.mod_revision)], [self._put_op(rtype, key, data)])
         except BaseException:
             undo()
             raise
