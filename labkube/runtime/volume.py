@@ -23,18 +23,19 @@ from __future__ import annotations
 import functools
 import posixpath
 import sys
+from abc import ABC, abstractmethod
 from typing import AbstractSet, Iterable, Mapping, Optional, Union
 
 
-
-class Generated:
+class Generated(ABC):
     """File contents made when read rather than kept. A subclass defines :meth:`make`, which
     must return the same bytes every time (a pure function of what the object holds)."""
 
     __slots__ = ()
 
+    @abstractmethod
     def make(self) -> bytes:
-        raise NotImplementedError
+        """The file's bytes."""
 
 
 Data = Union[bytes, str, Generated]
