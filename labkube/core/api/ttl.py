@@ -48,7 +48,8 @@ class LeaseManager:
         now = self.clock.now()
         reuse = min(int(REUSE_PERCENT * ttl), REUSE_SECONDS)
         valid = now + ttl < self._expires_at
-        sufficient = now + ttl + reuse > self._expires_at
+        # ">=": on a simulated clock many writes share one instant (Go's time.Now() never does).
+        sufficient = now + ttl + reuse >= self._expires_at
         self._attached += 1
         if self._lease_id and valid and sufficient and self._attached <= MAX_OBJECTS_PER_LEASE:
             return self._lease_id

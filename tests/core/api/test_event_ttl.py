@@ -99,3 +99,10 @@ def test_the_reuse_window_is_five_percent_of_a_short_ttl():
     clock.now_value = 6  # 6 + 100 > 105: the old lease would expire too soon
     assert manager.lease_for(100) == 2
     assert store.granted == [105, 105]
+
+
+def test_events_written_at_the_same_instant_share_a_lease_up_to_a_thousand_objects(cluster):
+    for i in range(1001):
+        cluster.client.create(_event(f"burst-{i}"))
+    leases = [cluster.store.get(f"/registry/events/default/burst-{i}").lease for i in range(1001)]
+    assert len(set(leases[:1000])) == 1 and leases[1000] != leases[0]
