@@ -235,3 +235,16 @@ def milli(amount: Fraction | int) -> int:
 def value(amount: Fraction | int) -> int:
     """``Quantity.Value()``: rounded up to an integer."""
     return -((-amount) // 1)
+
+
+def other_resource_usage(node, pod, resource: str) -> tuple[int, int]:
+    """``(allocatable, requested with the pod)`` of ephemeral-storage or an extended resource,
+    as both NodeResourcesFit and BalancedAllocation score them (cpu and memory differ: Fit
+    scores the non-zero defaults); ``(0, 0)`` when the pod does not ask for a scalar."""
+    if resource == "ephemeral-storage":
+        return (node.allocatable.ephemeral_storage,
+                node.requested.ephemeral_storage + pod.requests.ephemeral_storage)
+    want = pod.requests.scalars.get(resource, 0)
+    if not want:
+        return 0, 0
+    return node.allocatable.scalars.get(resource, 0), node.requested.scalars.get(resource, 0) + want

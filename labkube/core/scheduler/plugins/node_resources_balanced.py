@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from labkube.core.scheduler.helpers import other_resource_usage
 from labkube.core.scheduler.plugins.score_cache import (NodeScoreCache, cached_scores,
                                                          generations, missing)
 
@@ -37,13 +38,7 @@ def _usage(node, pod, resource: str) -> tuple[int, int]:
         return node.allocatable.milli_cpu, node.requested.milli_cpu + pod.requests.milli_cpu
     if resource == "memory":
         return node.allocatable.memory, node.requested.memory + pod.requests.memory
-    if resource == "ephemeral-storage":
-        return (node.allocatable.ephemeral_storage,
-                node.requested.ephemeral_storage + pod.requests.ephemeral_storage)
-    want = pod.requests.scalars.get(resource, 0)
-    if not want:
-        return 0, 0
-    return node.allocatable.scalars.get(resource, 0), node.requested.scalars.get(resource, 0) + want
+    return other_resource_usage(node, pod, resource)
 
 
 class BalancedAllocation:

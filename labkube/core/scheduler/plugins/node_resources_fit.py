@@ -20,6 +20,7 @@ Mirrors pkg/scheduler/framework/plugins/noderesources/fit.go and least_allocated
 from __future__ import annotations
 
 from labkube.core.scheduler.framework import UNSCHEDULABLE, UNSCHEDULABLE_AND_UNRESOLVABLE, Status
+from labkube.core.scheduler.helpers import other_resource_usage
 from labkube.core.scheduler.plugins.score_cache import (NodeScoreCache, cached_scores,
                                                          generations, missing)
 
@@ -95,13 +96,7 @@ class NodeResourcesFit:
             return node.allocatable.milli_cpu, node.non_zero_requested_cpu + pod.non_zero_cpu
         if resource == "memory":
             return node.allocatable.memory, node.non_zero_requested_memory + pod.non_zero_memory
-        if resource == "ephemeral-storage":
-            return (node.allocatable.ephemeral_storage,
-                    node.requested.ephemeral_storage + pod.requests.ephemeral_storage)
-        want = pod.requests.scalars.get(resource, 0)
-        if not want:
-            return 0, 0
-        return node.allocatable.scalars.get(resource, 0), node.requested.scalars.get(resource, 0) + want
+        return other_resource_usage(node, pod, resource)
 
     def score(self, state, pod, node):
         total = weights = 0
