@@ -17,8 +17,10 @@ cache's ``cacheWatcher.convertToWatchEvent``):
 * Events arrive exactly once each, in revision order (the store's guarantee); ``poll()``
   never blocks, ``get(timeout)`` waits, iteration blocks until ``cancel()``.
 
-Events are plain dicts ``{"type": ..., "object": {...}}``; objects are fresh copies with
-``apiVersion`` and ``kind`` set, as in a real watch stream.
+Events are plain dicts ``{"type": ..., "object": {...}}``; objects carry ``apiVersion`` and
+``kind``, as in a real watch stream, and are the caller's own copies, except for a watch opened
+``read_only`` (the informers'), whose objects are shared with the other read-only watches and
+must never be modified.
 """
 
 from __future__ import annotations

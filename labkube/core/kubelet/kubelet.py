@@ -6,7 +6,8 @@ acting as ``system:node:<name>`` (the Node authorizer grants it what a real kube
 
 * ``start()`` registers the Node (:mod:`.node_status`), starts heartbeats (Lease every 10 s,
   status every 10 s when changed, else every 5 minutes) and ONE pod informer with the field
-  selector ``spec.nodeName=<node>`` — the kubelet sees only its own pods;
+  selector ``spec.nodeName=<node>`` — the kubelet sees only its own pods — plus informers for
+  its own Node (admission reads it) and for Services (the containers' service variables);
 * each pod gets a :class:`~.pod_workers.PodWorker`; runtime events (container started, died,
   OOM-killed) wake the worker of the pod they belong to (the PLEG);
 * ``stop()`` is the kubelet process dying: watches, timers and probes stop, but containers keep
