@@ -8,7 +8,9 @@ watching (added by :class:`~.watchable.MVCCStore`). Its state:
   versions that are no longer the latest for their key may be *packed* (compressed, see
   :mod:`.history`), and every read unpacks them into an equal ``KeyValue``;
 * ``_index``: ``key -> KeyIndex``, the revisions at which each key changed (etcd's
-  ``treeIndex``); ``_keys`` is the same keys kept sorted, so a range is two bisections;
+  ``treeIndex``); ``_keys`` is the same keys kept sorted, so a range is two bisections (a
+  ``SortedList``, which inserts in O(log n): a plain list's insort moves every later key, and
+  that grew quadratic at 100,000+ keys, mostly Events);
 * ``_latest``: ``key -> KeyValue`` for live keys — a read at the current revision is a dict
   lookup (etcd serves those from the same index; a dict is Python's fast path);
 * ``_log``: the changes since the compaction point, in revision order, as
@@ -25,8 +27,10 @@ sees a consistent revision; every write call is one transaction at one new main 
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from typing import Callable, NamedTuple, Optional, Sequence
+
+from sortedcontainers import SortedList
 
 from .history import DEFAULT_BUDGET, History, Stored
 from .key_index import KeyIndex
@@ -128,7 +132,7 @@ class KVStore:
         self._compact_rev = 0
         self._backend: dict[Revision, Stored] = {}
         self._index: dict[str, KeyIndex] = {}
-        self._keys: list[str] = []
+        self._keys: SortedList = SortedList()
         self._latest: dict[str, KeyValue] = {}
         self._log: list[tuple] = []  # of LogEntry fields
         self._log_prevs: dict[Revision, Stored] = {}
@@ -211,8 +215,8 @@ class KVStore:
         keys = self._keys
         if not range_end:  # None or "": one key, as etcd treats an empty range_end
             return [key] if key in self._index else []
-        lo = bisect_left(keys, key)
-        hi = len(keys) if range_end == ALL_KEYS else bisect_left(keys, range_end, lo)
+        lo = keys.bisect_left(key)
+        hi = len(keys) if range_end == ALL_KEYS else keys.bisect_left(range_end)
         return keys[lo:hi]
 
     def _range_at(self, key: str, range_end: Optional[str], at: int) -> list[KeyValue]:
@@ -267,7 +271,7 @@ class KVStore:
             ki = self._index.get(key)
             if ki is None:
                 ki = self._index[key] = KeyIndex(key)
-                insort(self._keys, key)
+                self._keys.add(key)
             prev_rev = _NO_REVISION
         else:
             kv = KeyValue(key, value, prev.create_revision, main, prev.version + 1, lease)
@@ -401,7 +405,7 @@ class KVStore:
         for key in emptied:
             del self._index[key]
         if emptied:
-            self._keys = sorted(self._index)
+            self._keys = SortedList(self._index)
 
     # == leases ==========================================================================
     def lease_grant(self, ttl: int, lease_id: int = 0) -> Lease:

@@ -27,6 +27,8 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
+from sortedcontainers import SortedList
+
 from .key_index import KeyIndex
 from .kv import PUT, Event, KeyValue
 from .revision import Revision
@@ -82,7 +84,7 @@ def load_state(store, state: dict) -> None:
         store._rev = int(state["revision"])
         store._compact_rev = int(state["compact_revision"])
         store._index = {k: KeyIndex.from_state(k, g) for k, g in state["index"].items()}
-        store._keys = sorted(store._index)
+        store._keys = SortedList(store._index)
         store._backend = {
             Revision(int(main), int(sub)): kv_from_state(kv)
             for main, sub, kv in state["backend"]
