@@ -23,7 +23,9 @@ How one store event travels:
    informers of the control plane, which promise never to modify what they receive, as
    client-go's caches demand) all get the one decoded object; that object is then also offered
    to the server's object cache, so a later read of the same revision copies it instead of
-   decoding again. Every other watch gets an object of its own: the first the decoded object
+   decoding again. Before it is handed out it shares its equal parts with its own previous
+   version and with the object dispatched just before it (:mod:`labkube.core.api.sharing`):
+   a status change leaves a pod's spec one object for both versions. Every other watch gets an object of its own: the first the decoded object
    itself if no read-only watch shares it, the rest fresh decodes. A client that did not
    promise to only read never shares state with anyone.
 
@@ -44,6 +46,7 @@ import threading
 from typing import Any, Callable, Iterator, Optional
 
 from labkube.core import serialization
+from labkube.core.api.sharing import share_equal_parts
 from labkube.core.api.watch import ADDED, DELETED, MODIFIED, transition
 from labkube.core.store import DELETE as STORE_DELETE
 from labkube.core.store.watchable import EventQueue
@@ -90,16 +93,19 @@ class _Versions:
     """One store event's new and previous objects, each decoded at most once (and only if
     some watch needs it), with their selectable fields computed at most once."""
 
-    __slots__ = ("event", "_fields_of", "_new", "_old", "_new_fields", "_old_fields", "_old_labels", "_handed")
+    __slots__ = ("event", "_fields_of", "_new", "_old", "_new_fields", "_old_fields", "_old_labels", "_handed",
+                 "previous_shared")
 
     def __init__(self, event: Any, fields_of: Callable[[dict], dict], prior: Optional[tuple] = None) -> None:
         self.event = event
         self._fields_of = fields_of
         self._new = self._old = self._new_fields = self._old_fields = self._old_labels = None
         self._handed = 0  # bit 1: the decoded new object is given away; bit 2: the old one
+        #: The previous version's shared (read-only) decode, when the cache still has it.
+        self.previous_shared = None
         if prior is not None and event.prev_kv is not None and prior[0] == event.prev_kv.mod_revision:
             # What the cache remembered of the previous version: enough to match selectors.
-            _, self._old_labels, self._old_fields = prior
+            _, self._old_labels, self._old_fields, self.previous_shared = prior
 
     @property
     def created(self) -> bool:
@@ -129,13 +135,15 @@ class _Versions:
             return {"metadata": {"labels": self._old_labels}}
         return self.old()
 
-    def remembered(self) -> Optional[tuple]:
-        """``(mod_revision, labels, fields)`` of the new version, for matching the next
-        event's previous version; None when the new object was not decoded (or deleted)."""
+    def remembered(self, shared: Optional[dict]) -> Optional[tuple]:
+        """``(mod_revision, labels, fields, shared)`` of the new version, for matching the next
+        event's previous version (and sharing its equal parts, when ``shared``, the decode
+        read-only watches got, is not None); None when the new object was not decoded (or
+        was deleted)."""
         if self._new is None or self.event.type == STORE_DELETE:
             return None
         labels = (self._new.get("metadata") or {}).get("labels") or {}
-        return self.event.kv.mod_revision, dict(labels), self.new_fields()
+        return self.event.kv.mod_revision, dict(labels), self.new_fields(), shared
 
     def new_fields(self) -> dict:
         if self._new_fields is None:
@@ -185,6 +193,8 @@ class WatchCache:
         #: dispatched: the next event's previous version is matched against it without
         #: decoding ``prev_kv`` (the real watch cache keeps current objects for the same use).
         self._previous: dict[str, tuple] = {}
+        #: The last decode handed to read-only watches (a donor for the next one's equal parts).
+        self._last_shared: Optional[dict] = None
         #: Called with every event's ``_Versions`` (the server's own indexes; read-only).
         self._listeners: list[Callable[[Any], None]] = []
         self._lock = threading.RLock()
@@ -283,13 +293,15 @@ class WatchCache:
             listener(versions)
         # Every decision is made on the shared decode before any receiver gets an object.
         outcomes = [(watcher, *self._outcome(watcher, versions)) for watcher in self._candidates(versions)]
-        remembered = versions.remembered()  # before any receiver may change the new object
+        shared = {which: versions.share(which) for watcher, which, kind in outcomes
+                  if kind is not None and watcher.read_only}
+        if "new" in shared:
+            self._share_with_neighbours(shared["new"], versions.previous_shared)
+        remembered = versions.remembered(shared.get("new"))  # before any receiver may change it
         if remembered is None:
             self._previous.pop(key, None)
         else:
             self._previous[key] = remembered
-        shared = {which: versions.share(which) for watcher, which, kind in outcomes
-                  if kind is not None and watcher.read_only}
         for watcher, which, kind in outcomes:
             if kind is None:
                 continue
@@ -299,6 +311,17 @@ class WatchCache:
                 ready[watcher.on_ready] = None
         if "new" in shared and self._offer is not None:
             self._offer(event.kv, shared["new"])
+
+    def _share_with_neighbours(self, obj: dict, previous: Optional[dict]) -> None:
+        """Let a read-only decode share its equal parts with its own previous version, then
+        with the object dispatched just before it (often a sibling: pods of one ReplicaSet,
+        written one after another); see :mod:`labkube.core.api.sharing`."""
+        if previous is not None:
+            share_equal_parts(obj, previous)
+        last = self._last_shared
+        if last is not None and last is not previous:
+            share_equal_parts(obj, last)
+        self._last_shared = obj
 
     def _candidates(self, versions: _Versions) -> list[CacheWatcher]:
         """The untriggered watches plus those indexed under the old or new trigger value,
