@@ -115,20 +115,29 @@ def test_micro_timestamps_keep_microseconds():
     assert format_micro_timestamp(EPOCH + 1.5) == "2025-01-01T00:00:01.500000Z"
 
 
-def test_a_simulated_run_relaxes_the_cyclic_collector_and_restores_the_callers_thresholds():
+def test_a_simulated_run_pauses_the_cyclic_collector_and_restores_the_callers_state():
     import gc
 
-    from labkube.core.clock import RUN_GC_OLDER_THRESHOLDS, RUN_GC_THRESHOLD, SimulatedClock
+    from labkube.core.clock import SimulatedClock
 
     clock = SimulatedClock(seed=0)
     seen = []
-    clock.call_later(1, lambda: seen.append(gc.get_threshold()))
-    before = gc.get_threshold()
-    gc.set_threshold(700, 10, 10)
+    clock.call_later(1, lambda: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    clock.run(2)
+    assert seen == [False] and gc.isenabled()
+    clock.run_until(lambda: bool(seen.append(gc.isenabled())) and False, timeout=1)
+    assert set(seen) == {False} and gc.isenabled()
+
+
+def test_a_run_leaves_a_collector_the_caller_disabled_disabled():
+    import gc
+
+    from labkube.core.clock import SimulatedClock
+
+    gc.disable()
     try:
-        clock.run(2)
-        after = gc.get_threshold()
+        SimulatedClock(seed=0).run(1)
+        assert not gc.isenabled()
     finally:
-        gc.set_threshold(*before)
-    assert seen == [(RUN_GC_THRESHOLD, *RUN_GC_OLDER_THRESHOLDS)]
-    assert after == (700, 10, 10)
+        gc.enable()
