@@ -19,12 +19,12 @@ with the same reason.
 
 from __future__ import annotations
 
-from labkube.core.api.taints import tolerates
-
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from labkube.core.api.quantity import parse_quantity
+from labkube.core.api.taints import tolerates
 
 REJECTED_PREFIX = "Pod was rejected: "
 
@@ -36,8 +36,16 @@ class AdmitResult:
     message: str = ""
 
 
-def _amount(resource: str, value) -> int:
-    q = parse_quantity(str(value))
+def resource_amount(resource: str, value) -> int:
+    """cpu in millicores, anything else in units: ``("cpu", "250m")`` -> 250."""
+    return _parsed_amount(resource, str(value))
+
+
+@lru_cache(maxsize=1024)
+def _parsed_amount(resource: str, text: str) -> int:
+    # Quantities are exact fractions, slow to parse and add; a cluster's pods use a handful of
+    # distinct values ("100m", "64Mi"), so each is parsed once.
+    q = parse_quantity(text)
     return q.milli if resource == "cpu" else q.value()
 
 
@@ -48,14 +56,14 @@ def pod_requests(pod: dict) -> dict[str, int]:
     for container in spec.get("containers") or []:
         for res, value in ((container.get("resources") or {}).get("requests") or {}).items():
             if res in total:
-                total[res] += _amount(res, value)
+                total[res] += resource_amount(res, value)
     for container in spec.get("initContainers") or []:
         for res, value in ((container.get("resources") or {}).get("requests") or {}).items():
             if res in total:
-                total[res] = max(total[res], _amount(res, value))
+                total[res] = max(total[res], resource_amount(res, value))
     for res, value in (spec.get("overhead") or {}).items():
         if res in total:
-            total[res] += _amount(res, value)
+            total[res] += resource_amount(res, value)
     return total
 
 
@@ -73,7 +81,7 @@ def fits(pod: dict, node: dict, admitted: Iterable[dict]) -> AdmitResult:
     for res in ("cpu", "memory"):
         if want[res] == 0 or res not in allocatable:
             continue
-        capacity = _amount(res, allocatable[res])
+        capacity = resource_amount(res, allocatable[res])
         if want[res] + used[res] > capacity:
             return _reject(res, want[res], used[res], capacity)
     return AdmitResult(True)

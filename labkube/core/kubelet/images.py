@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from labkube.core.kubelet.backoff import Backoff
-from labkube.core.machinery.events import NORMAL, WARNING
+from labkube.core.machinery.events import NORMAL, WARNING, shared_message
 from labkube.runtime.cri import ImagePullError, InvalidImageNameError, Operation, PullResult
 
 ERR_IMAGE_PULL = "ErrImagePull"
@@ -82,7 +82,7 @@ class ImageManager:
             return self._done(event, WARNING, "InspectFailed", err.message, INVALID_IMAGE_NAME)
         if policy == "Never" or (policy == "IfNotPresent" and present is not None):
             if present is not None:
-                event(NORMAL, "Pulled", f'Container image "{image}" already present on machine')
+                event(NORMAL, "Pulled", shared_message('Container image "{}" already present on machine', image))
                 return Operation.completed(ImageResult(image_ref=present.repo_digests[0] if present.repo_digests else present.id))
             msg = f'Container image "{image}" is not present with pull policy of Never'
             return self._done(event, WARNING, ERR_IMAGE_NEVER_PULL, msg, ERR_IMAGE_NEVER_PULL)
@@ -90,7 +90,7 @@ class ImageManager:
         if self.backoff.in_backoff_since_update(key):
             msg = f'Back-off pulling image "{image}"'
             return self._done(event, NORMAL, "BackOff", msg, IMAGE_PULL_BACKOFF)
-        event(NORMAL, "Pulling", f'Pulling image "{image}"')
+        event(NORMAL, "Pulling", shared_message('Pulling image "{}"', image))
         started = self.clock.now()
         result: Operation = Operation()
         pull = self.runtime.pull_image(image)

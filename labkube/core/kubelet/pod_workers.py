@@ -30,9 +30,9 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping, Optional
 
-from labkube.core.api.quantity import parse_quantity
 from labkube.core.errors import StatusError
 from labkube.core.kubelet import status as podstatus
+from labkube.core.kubelet.admission import resource_amount
 from labkube.core.kubelet.env import (
     CREATE_CONTAINER_CONFIG_ERROR, ContainerConfigError, ObjectSource, expand_command,
     make_environment,
@@ -41,7 +41,7 @@ from labkube.core.kubelet.images import ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, Imag
 from labkube.core.kubelet.ipam import AddressesExhausted
 from labkube.core.kubelet.probes import LIVENESS, READINESS, STARTUP, ProbeWorker
 from labkube.core.kubelet.volumes import MountError, PodVolumes
-from labkube.core.machinery.events import NORMAL, WARNING
+from labkube.core.machinery.events import NORMAL, WARNING, shared_message
 from labkube.runtime.cri import (
     CONTAINER_EXITED, CONTAINER_RUNNING, ContainerConfig, ContainerStartError, ContainerStatus,
     NotFoundError, PodSandboxConfig, RuntimeErrorBase, SANDBOX_READY,
@@ -461,14 +461,14 @@ class PodWorker:
             self.resync_at(record.retry_at)
             return
         self._replace_container(record, cid, attempt)
-        self.event(NORMAL, "Created", f"Created container {record.name}", record.name)
+        self.event(NORMAL, "Created", shared_message("Created container {}", record.name), record.name)
         try:
             self.runtime.start_container(cid)
         except ContainerStartError as err:
             self.event(WARNING, "Failed", f"Error: {err.message}", record.name)
             self.request_sync()
             return
-        self.event(NORMAL, "Started", f"Started container {record.name}", record.name)
+        self.event(NORMAL, "Started", shared_message("Started container {}", record.name), record.name)
         cs = self.container_status(record)
         self._container_started(record, cs.started_at if cs else now)
         self.kubelet.terminations.post_start(self, record)
@@ -507,9 +507,9 @@ class PodWorker:
     def _container_config(self, spec: dict, command, args, env, attempt: int) -> ContainerConfig:
         limits = (spec.get("resources") or {}).get("limits") or {}
         requests = (spec.get("resources") or {}).get("requests") or {}
-        memory = parse_quantity(str(limits["memory"])).value() if "memory" in limits else None
-        cpu = parse_quantity(str(limits["cpu"])).milli if "cpu" in limits else None
-        cpu_request = parse_quantity(str(requests["cpu"])).milli if "cpu" in requests else None
+        memory = resource_amount("memory", limits["memory"]) if "memory" in limits else None
+        cpu = resource_amount("cpu", limits["cpu"]) if "cpu" in limits else None
+        cpu_request = resource_amount("cpu", requests["cpu"]) if "cpu" in requests else None
         return ContainerConfig(
             name=spec["name"], image=spec.get("image", ""), command=command, args=args,
             env=tuple(env), working_dir=spec.get("workingDir") or "",

@@ -19,8 +19,7 @@ events are deterministic.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Optional
 
 from labkube.core.clock import Clock
@@ -38,55 +37,108 @@ AGGREGATE_INTERVAL = 600.0
 MAX_LRU_CACHE_ENTRIES = 4096
 
 
-class _LRU(OrderedDict):
-    """A bounded map that forgets its least recently used key (``golang/groupcache/lru``)."""
+class _LRU:
+    """A bounded map that forgets its least recently used key (``golang/groupcache/lru``).
+
+    A plain dict keeps insertion order, so "most recently used" is "last": a hit is moved to
+    the end by popping and re-inserting it, and the first key is the one to forget. (An
+    ``OrderedDict`` does the same with a linked list beside its table: twice the bytes per
+    entry, and every kubelet keeps two of these.)
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self) -> None:
+        self._items: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def __delitem__(self, key) -> None:
+        del self._items[key]
 
     def get(self, key, default=None):
-        if key not in self:
+        """The value for ``key`` (now the most recently used), or ``default``."""
+        items = self._items
+        value = items.pop(key, _MISSING)
+        if value is _MISSING:
             return default
-        self.move_to_end(key)
-        return self[key]
+        items[key] = value
+        return value
 
-    def __setitem__(self, key, value) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        if len(self) > MAX_LRU_CACHE_ENTRIES:
-            self.popitem(last=False)
+    def add(self, key, value) -> None:
+        """Remember ``key`` as the most recently used, forgetting the oldest beyond the bound."""
+        items = self._items
+        items.pop(key, None)
+        items[key] = value
+        if len(items) > MAX_LRU_CACHE_ENTRIES:
+            del items[next(iter(items))]
+
+
+_MISSING = object()
+
+
+@lru_cache(maxsize=1024)
+def shared_message(template: str, name: str) -> str:
+    """``template.format(name)``, one string for every caller: the recorder's caches keep each
+    event's message, and thousands of pods on a node get ``Started container nginx``."""
+    return template.format(name)
 
 
 def object_reference(obj: dict, field_path: str = "") -> dict:
-    """An ObjectReference to ``obj`` (``ref.GetReference``)."""
+    """An ObjectReference to ``obj`` (``ref.GetReference``), its keys in sorted order."""
     meta = obj.get("metadata", {})
-    ref = {
-        "apiVersion": obj.get("apiVersion", ""),
-        "kind": obj.get("kind", ""),
-        "name": meta.get("name", ""),
-    }
-    if meta.get("namespace"):
-        ref["namespace"] = meta["namespace"]
-    if meta.get("uid"):
-        ref["uid"] = meta["uid"]
-    if meta.get("resourceVersion"):
-        ref["resourceVersion"] = meta["resourceVersion"]
+    ref = {"apiVersion": obj.get("apiVersion", "")}
     if field_path:
         ref["fieldPath"] = field_path
-    return dict(sorted(ref.items()))
+    ref["kind"] = obj.get("kind", "")
+    ref["name"] = meta.get("name", "")
+    # Sorted order continues: namespace < resourceVersion < uid.
+    if meta.get("namespace"):
+        ref["namespace"] = meta["namespace"]
+    if meta.get("resourceVersion"):
+        ref["resourceVersion"] = meta["resourceVersion"]
+    if meta.get("uid"):
+        ref["uid"] = meta["uid"]
+    return ref
 
 
-@dataclass
 class _Seen:
-    name: str
-    namespace: str
-    count: int
-    first_timestamp: str
+    """client-go's eventLog: the Event written for one dedupe key and how often it happened.
+
+    The key lives in the LRU, so the record keeps only what a PATCH needs (one per distinct
+    event a component has seen: slots keep it small).
+    """
+
+    __slots__ = ("name", "namespace", "count")
+
+    def __init__(self, name: str, namespace: str, count: int) -> None:
+        self.name, self.namespace, self.count = name, namespace, count
 
 
-@dataclass
 class _Similar:
-    """client-go's aggregateRecord: distinct messages seen since the interval began."""
+    """client-go's aggregateRecord: distinct messages seen since the interval began.
 
-    messages: set[str] = field(default_factory=set)
-    last: float = 0.0
+    Only whether there are :data:`AGGREGATE_MAX_EVENTS` of them matters, so at most that many
+    are kept, in a tuple (most records see one or two messages; a set would be 216 bytes).
+    """
+
+    __slots__ = ("messages", "last")
+
+    def __init__(self) -> None:
+        self.messages: tuple[str, ...] = ()
+        self.last = 0.0
+
+    def add(self, message: str, now: float) -> bool:
+        """Note ``message`` at ``now``; True once the messages are enough to aggregate."""
+        messages = self.messages
+        if len(messages) < AGGREGATE_MAX_EVENTS and message not in messages:
+            self.messages = messages = messages + (message,)
+        self.last = now
+        return len(messages) >= AGGREGATE_MAX_EVENTS
 
 
 class EventNamer:
@@ -114,14 +166,15 @@ class EventRecorder:
         self.component = component
         self.host = host
         self.namer = namer or EventNamer(clock)
-        self._seen: _LRU = _LRU()  # tuple -> _Seen
-        self._similar: _LRU = _LRU()  # tuple -> _Similar
+        self._seen: _LRU = _LRU()  # (aggregate key, fieldPath, message) -> _Seen
+        self._similar: _LRU = _LRU()  # aggregate key -> _Similar
 
     def event(self, obj: dict, event_type: str, reason: str, message: str, field_path: str = "") -> Optional[dict]:
         """Record an event about ``obj``; returns the stored Event (None if it could not be written)."""
         ref = object_reference(obj, field_path)
-        message = self._aggregate(ref, event_type, reason, message)
-        key = self._dedupe_key(ref, event_type, reason, message)
+        similar_key = self._aggregate_key(ref, event_type, reason)
+        message = self._aggregate(similar_key, message)
+        key = (similar_key, field_path, message)
         now = self.clock.timestamp()
         seen = self._seen.get(key)
         try:
@@ -138,22 +191,22 @@ class EventRecorder:
         return self.event(obj, event_type, reason, template % args if args else template)
 
     # -- correlation ---------------------------------------------------------------------
-    def _dedupe_key(self, ref: dict, event_type: str, reason: str, message: str) -> tuple:
-        return (
-            self.component, self.host, ref.get("kind"), ref.get("namespace"), ref.get("name"),
-            ref.get("fieldPath"), ref.get("uid"), ref.get("apiVersion"), event_type, reason, message,
-        )
+    # client-go's keys also hold source.component and source.host; one recorder has one of
+    # each, so they are left out. The dedupe key is (aggregate key, fieldPath, message): the
+    # two caches share the aggregate key's tuple.
+    @staticmethod
+    def _aggregate_key(ref: dict, event_type: str, reason: str) -> tuple:
+        """``getSpamKey``/``EventAggregatorByReasonFunc``: the object, type and reason."""
+        return (ref["kind"], ref.get("namespace"), ref["name"], ref.get("uid"), ref["apiVersion"],
+                event_type, reason)
 
-    def _aggregate(self, ref: dict, event_type: str, reason: str, message: str) -> str:
-        key = (self.component, self.host, ref.get("kind"), ref.get("namespace"), ref.get("name"),
-               ref.get("uid"), ref.get("apiVersion"), event_type, reason)
+    def _aggregate(self, key: tuple, message: str) -> str:
         now = self.clock.now()
         similar = self._similar.get(key)
         if similar is None or now - similar.last > AGGREGATE_INTERVAL:
-            similar = self._similar[key] = _Similar()
-        similar.messages.add(message)
-        similar.last = now
-        if len(similar.messages) >= AGGREGATE_MAX_EVENTS:
+            similar = _Similar()
+            self._similar.add(key, similar)
+        if similar.add(message, now):
             return f"(combined from similar events): {message}"
         return message
 
@@ -177,7 +230,7 @@ class EventRecorder:
             "reportingInstance": self.host,
         }
         created = self.client.create(event)
-        self._seen[key] = _Seen(created["metadata"]["name"], namespace, 1, now)
+        self._seen.add(key, _Seen(created["metadata"]["name"], namespace, 1))
         return created
 
     def _bump(self, seen: _Seen, message: str, now: str) -> Optional[dict]:
