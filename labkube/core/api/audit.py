@@ -132,9 +132,22 @@ class AuditEvent:
     stage: str = STAGE_RESPONSE_COMPLETE
     component: str = ""
     user_agent: str = ""
-    audit_id: str = ""
-    request_uri: str = ""
+    #: The request's query string (``labelSelector=app%3Dweb``), "" for none.
+    query: str = ""
+    #: An audit ID the caller chose; "" for the one derived from ``seq``.
+    given_audit_id: str = ""
     received_timestamp: str = ""
+
+    # The audit ID and the URI are derived when read: a busy cluster records ~12 requests per
+    # pod, and few are ever looked at.
+    @property
+    def audit_id(self) -> str:
+        return self.given_audit_id or audit_id_for(self.seq)
+
+    @property
+    def request_uri(self) -> str:
+        return request_uri(self.api_group, self.api_version, self.resource, self.namespace, self.name,
+                           self.subresource, self.query)
 
     @property
     def qualified_resource(self) -> str:
@@ -167,9 +180,7 @@ class AuditEvent:
             "level": "Metadata",
             "auditID": self.audit_id,
             "stage": self.stage,
-            "requestURI": self.request_uri or request_uri(
-                self.api_group, self.api_version, self.resource, self.namespace, self.name,
-                self.subresource),
+            "requestURI": self.request_uri,
             "verb": self.verb,
             "user": {"username": self.user, "groups": list(self.groups)},
         }
@@ -275,15 +286,13 @@ class AuditLog:
         component = self._components.get(user)
         if component is None:
             component = self._components.setdefault(user, component_for(user))
-        uri = request_uri(api_group, api_version, resource, namespace, name, subresource, query)
         with self._lock:
             self._seq += 1
             seq = self._seq
             event = AuditEvent(
                 seq, timestamp, user, tuple(groups), verb, api_group, api_version, resource,
                 subresource, namespace, name, code, decision, reason, STAGE_RESPONSE_COMPLETE,
-                component, user_agent, audit_id or audit_id_for(seq),
-                uri, received_timestamp,
+                component, user_agent, query, audit_id, received_timestamp,
             )
             self._events.append(event)
             subscribers = self._subscribers
