@@ -35,7 +35,6 @@ import itertools
 import random
 import threading
 import time as _wall  # only RealTimeClock uses it, to pace the loop
-import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Callable, Iterator, Optional
@@ -103,6 +102,20 @@ def format_micro_timestamp(seconds: float) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{micros % 1_000_000:06d}Z"
 
 
+_UUID_VARIANT_MASK = ~(0xC000 << 48)
+_UUID_VARIANT = 0x8000 << 48  # RFC 4122
+_UUID_VERSION_MASK = ~(0xF000 << 64)
+_UUID_VERSION_4 = 4 << 76
+
+
+def format_uuid4(bits: int) -> str:
+    """128 random bits as a version-4 UUID string (RFC 4122 variant and version bits set)."""
+    bits = (bits & _UUID_VARIANT_MASK) | _UUID_VARIANT
+    bits = (bits & _UUID_VERSION_MASK) | _UUID_VERSION_4
+    text = f"{bits:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
 def parse_timestamp(text: str) -> float:
     """Inverse of :func:`format_timestamp` (also accepts fractional seconds)."""
     text = text.replace("Z", "+00:00")
@@ -147,8 +160,9 @@ class Clock:
 
     # -- randomness -----------------------------------------------------------
     def uuid(self) -> str:
-        """A UUID4 drawn from the seeded RNG (``metadata.uid``)."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """A UUID4 drawn from the seeded RNG (``metadata.uid``): what
+        ``str(uuid.UUID(int=bits, version=4))`` gives, formatted directly (one per create)."""
+        return format_uuid4(self.rng.getrandbits(128))
 
     def random_suffix(self, length: int = 5) -> str:
         """Like apimachinery's ``rand.String``: consonants and digits, no vowels."""

@@ -141,3 +141,14 @@ def test_a_run_leaves_a_collector_the_caller_disabled_disabled():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_uids_are_the_version_4_uuids_the_standard_library_would_format():
+    import random
+    import uuid
+
+    from labkube.core.clock import format_uuid4
+
+    rng = random.Random(7)
+    for bits in [0, (1 << 128) - 1] + [rng.getrandbits(128) for _ in range(500)]:
+        assert format_uuid4(bits) == str(uuid.UUID(int=bits, version=4))

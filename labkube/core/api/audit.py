@@ -35,6 +35,7 @@ from labkube.core.api.auth import (
     SUPER_ADMIN_USER,
     split_service_account_username,
 )
+from labkube.core.clock import format_uuid4
 
 STAGE_RESPONSE_COMPLETE = "ResponseComplete"
 _MASK_128 = (1 << 128) - 1
@@ -43,11 +44,7 @@ _MIX = 0x9E3779B97F4A7C15F39CC0605CEDC835  # odd, so seq -> id is one-to-one
 
 def audit_id_for(seq: int) -> str:
     """A deterministic, UUID-shaped audit ID for a sequence number (version-4 layout)."""
-    bits = (seq * _MIX) & _MASK_128
-    bits = (bits & ~(0xF000 << 64)) | (0x4000 << 64)  # version 4
-    bits = (bits & ~(0xC000 << 48)) | (0x8000 << 48)  # RFC 4122 variant
-    text = f"{bits:032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return format_uuid4((seq * _MIX) & _MASK_128)
 
 
 def component_for(username: str) -> str:
