@@ -29,14 +29,19 @@ Mirrors pkg/controller/nodelifecycle/node_lifecycle_controller.go (Kubernetes 1.
 
 Guarantees: nothing happens before the grace period has fully elapsed (strictly after, and at a
 monitor tick); the controller acts only through the API (nodes/status, nodes, pods/status,
-events). Difference: the tainting pass runs right after each health pass (and when the rate
-limiter next allows one) instead of on its own 100 ms ticker.
+events). Cost: every node is visited at every tick, as in kube-controller-manager, but what is
+read from a Node (zone, Ready condition, NoExecute taints: ``NodeFacts``) is worked out once per
+Node object and a Lease's ``renewTime`` parsed once per Lease object — informer objects never
+change in place — while the grace-period check against the clock runs at every tick.
+Difference: the tainting pass runs right after each health pass (and when the rate limiter next
+allows one) instead of on its own 100 ms ticker.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Optional
 
 from labkube.core import serialization
@@ -249,6 +254,32 @@ class NodeHealth:
         return {"conditions": [self.ready]} if self.ready is not None else {}
 
 
+@dataclass(frozen=True)
+class NodeFacts:
+    """What the health monitor reads from one version of a Node object, worked out once.
+
+    The monitor visits every node every ``node_monitor_period`` (as kube-controller-manager
+    does), but a healthy node's object changes only when its kubelet posts status (every
+    5 minutes when nothing changes). Objects in an informer's cache are never modified in place
+    — a new version is a new dict — so these facts hold for as long as the informer hands back
+    the very same object (``facts.node is node``); see ``NodeLifecycleController.node_facts``.
+    """
+
+    node: dict
+    zone: str  # zone_key(node)
+    exclude_disruption: bool  # labelled node.kubernetes.io/exclude-disruption
+    ready: Optional[dict]  # the Ready condition (the cached object itself: never modify)
+    no_execute_taints: frozenset  # which of unreachable / not-ready it has as NoExecute taints
+
+    @classmethod
+    def of(cls, node: dict) -> "NodeFacts":
+        labels = node["metadata"].get("labels") or {}
+        tainted = frozenset(key for key in (TAINT_UNREACHABLE, TAINT_NOT_READY)
+                            if has_taint(node, key, NO_EXECUTE))
+        return cls(node, zone_key(node), LABEL_EXCLUDE_DISRUPTION in labels,
+                   get_condition(node.get("status"), "Ready"), tainted)
+
+
 @register
 class NodeLifecycleController(KubeController):
     """Marks silent nodes Unknown, their pods not Ready, and taints nodes by their conditions."""
@@ -280,6 +311,9 @@ class NodeLifecycleController(KubeController):
         self.tainters: dict[str, ZoneTainter] = {}
         self.zone_states: dict[str, str] = {}
         self.retry: set[str] = set()
+        #: node name -> NodeFacts of the last Node object seen, and -> (Lease, its renewTime).
+        self._facts: dict[str, NodeFacts] = {}
+        self._lease_renews: dict[str, tuple[Optional[dict], Optional[float]]] = {}
         self._tainting_timer = None
         self.clock.call_later(0, self._monitor_tick, name="node-controller monitorNodeHealth")
 
@@ -341,6 +375,7 @@ class NodeLifecycleController(KubeController):
         self.no_execute_tainting_pass()
 
     def monitor_node_health(self) -> None:
+        """``monitorNodeHealth``: every node, every period — classify, check health, act."""
         nodes = self.nodes.list()
         self._classify(nodes)
         zone_conditions: dict[str, list[Optional[dict]]] = {}
@@ -349,37 +384,52 @@ class NodeLifecycleController(KubeController):
             if result is None:
                 continue
             node, observed, current = result
-            labels = node["metadata"].get("labels") or {}
-            if LABEL_EXCLUDE_DISRUPTION not in labels:
-                zone_conditions.setdefault(zone_key(node), []).append(current)
+            facts = self.node_facts(node)
+            if not facts.exclude_disruption:
+                zone_conditions.setdefault(facts.zone, []).append(current)
             if current is not None:
                 self._act_on_health(node, observed, current)
         self._handle_disruption(zone_conditions, nodes)
 
+    def node_facts(self, node: dict) -> NodeFacts:
+        """The NodeFacts of this Node object: remembered per node, recomputed for a new object."""
+        name = node["metadata"]["name"]
+        facts = self._facts.get(name)
+        if facts is None or facts.node is not node:
+            facts = self._facts[name] = NodeFacts.of(node)
+        return facts
+
     def _classify(self, nodes: list[dict]) -> None:
-        names = {n["metadata"]["name"] for n in nodes}
+        """``classifyNodes``: new nodes are registered, vanished ones forgotten."""
         for node in nodes:
-            name, uid = node["metadata"]["name"], node["metadata"].get("uid", "")
+            name = node["metadata"]["name"]
+            zone = self.node_facts(node).zone
             if name in self.known:
-                if zone_key(node) not in self.zone_states:
-                    self._add_zone(node)
+                if zone not in self.zone_states:
+                    self._add_zone(zone)
                 continue
-            self._node_event(name, uid, "RegisteredNode", f"Registered Node {name} in Controller")
+            self._node_event(name, node["metadata"].get("uid", ""), "RegisteredNode",
+                             f"Registered Node {name} in Controller")
             self.known[name] = node
-            self._add_zone(node)
+            self._add_zone(zone)
             self._mark_node_as_reachable(node)
+        if len(self.known) > len(nodes):  # every listed node is known now: the rest are gone
+            self._forget_deleted({n["metadata"]["name"] for n in nodes})
+
+    def _forget_deleted(self, names: set[str]) -> None:
         for name in sorted(set(self.known) - names):
             gone = self.known.pop(name)
             self._node_event(name, gone["metadata"].get("uid", ""), "RemovingNode",
                              f"Removing Node {name} from Controller")
             self.health.pop(name, None)
+            self._facts.pop(name, None)
+            self._lease_renews.pop(name, None)
 
     def _node_event(self, name: str, uid: str, reason: str, text: str) -> None:
         """``RecordNodeEvent``: ``Node <name> event: <text>``."""
         self.recorder.event(node_event_target(name, uid), NORMAL, reason, f"Node {name} event: {text}")
 
-    def _add_zone(self, node: dict) -> None:
-        zone = zone_key(node)
+    def _add_zone(self, zone: str) -> None:
         if zone not in self.zone_states:
             self.zone_states[zone] = STATE_INITIAL
             self.tainters[zone] = ZoneTainter(TokenBucket(self.eviction_qps, self.clock.now()))
@@ -404,7 +454,7 @@ class NodeLifecycleController(KubeController):
         now = self.clock.now()
         status = node.get("status") or {}
         health = self.health.get(name)
-        current = get_condition(status, "Ready")
+        current = self.node_facts(node).ready
         if current is None:
             created = node["metadata"].get("creationTimestamp", "")
             observed = {"type": "Ready", "status": "Unknown", "lastHeartbeatTime": created,
@@ -419,8 +469,7 @@ class NodeLifecycleController(KubeController):
             observed = dict(current)
             grace = self.grace_period
         health = self._observe_status(health, status, current, now)
-        lease = self.leases.get_by_name(NODE_LEASE_NAMESPACE, name)
-        renew = _lease_renew_time(lease)
+        renew = self._lease_renew_time_of(name)
         if renew is not None and (health.lease_renew is None or health.lease_renew < renew):
             health.lease_renew = renew
             health.probe_timestamp = now
@@ -435,18 +484,28 @@ class NodeLifecycleController(KubeController):
                 self.health[name] = NodeHealth(health.probe_timestamp, now, dict(current), renew)
         return observed, current
 
+    def _lease_renew_time_of(self, name: str) -> Optional[float]:
+        """The node's Lease ``renewTime`` in seconds, parsed once per Lease object."""
+        lease = self.leases.get_by_name(NODE_LEASE_NAMESPACE, name)
+        seen = self._lease_renews.get(name)
+        if seen is not None and seen[0] is lease:
+            return seen[1]
+        renew = _lease_renew_time(lease)
+        self._lease_renews[name] = (lease, renew)
+        return renew
+
     @staticmethod
     def _observe_status(health: Optional[NodeHealth], status: dict, current: Optional[dict],
                         now: float) -> NodeHealth:
         """Move probeTimestamp when the Ready condition's heartbeat changed."""
         saved = health.ready if health is not None else None
-        copied = dict(current) if current is not None else None
         if health is None or (saved is None and current is not None) or (saved is not None and current is None):
+            copied = dict(current) if current is not None else None
             return NodeHealth(now, now, copied, health.lease_renew if health else None)
         if saved is not None and current is not None and saved.get("lastHeartbeatTime") != current.get("lastHeartbeatTime"):
             transition = now if saved.get("lastTransitionTime") != current.get("lastTransitionTime") \
                 else health.ready_transition_timestamp
-            return NodeHealth(now, transition, copied, health.lease_renew)
+            return NodeHealth(now, transition, dict(current), health.lease_renew)
         return health
 
     def _set_conditions_unknown(self, node: dict, status: dict) -> None:
@@ -514,13 +573,13 @@ class NodeLifecycleController(KubeController):
         name = node["metadata"]["name"]
         status = observed.get("status")
         if status == "False":
-            if has_taint(node, TAINT_UNREACHABLE, NO_EXECUTE):
+            if TAINT_UNREACHABLE in self.node_facts(node).no_execute_taints:
                 swap_node_taints(self.client, self.clock, name, [_no_execute(TAINT_NOT_READY)],
                                  [_no_execute(TAINT_UNREACHABLE)])
             else:
                 self._mark_node_for_tainting(node, TAINT_NOT_READY)
         elif status == "Unknown":
-            if has_taint(node, TAINT_NOT_READY, NO_EXECUTE):
+            if TAINT_NOT_READY in self.node_facts(node).no_execute_taints:
                 swap_node_taints(self.client, self.clock, name, [_no_execute(TAINT_UNREACHABLE)],
                                  [_no_execute(TAINT_NOT_READY)])
             else:
@@ -529,18 +588,20 @@ class NodeLifecycleController(KubeController):
             self._mark_node_as_reachable(node)
 
     def _mark_node_for_tainting(self, node: dict, taint_key: str) -> bool:
-        tainter = self.tainters[zone_key(node)]
+        facts = self.node_facts(node)
+        tainter = self.tainters[facts.zone]
         name = node["metadata"]["name"]
-        if not has_taint(node, taint_key, NO_EXECUTE):
+        if taint_key not in facts.no_execute_taints:
             tainter.remove(name)
         return tainter.add(name, self.clock.now())
 
     def _mark_node_as_reachable(self, node: dict) -> None:
         name = node["metadata"]["name"]
-        tainter = self.tainters.get(zone_key(node))
+        facts = self.node_facts(node)
+        tainter = self.tainters.get(facts.zone)
         if tainter is not None:
             tainter.remove(name)
-        if has_taint(node, TAINT_UNREACHABLE, NO_EXECUTE) or has_taint(node, TAINT_NOT_READY, NO_EXECUTE):
+        if facts.no_execute_taints:  # unreachable or not-ready, as NoExecute
             swap_node_taints(self.client, self.clock, name, [],
                              [_no_execute(TAINT_UNREACHABLE), _no_execute(TAINT_NOT_READY)])
 
@@ -673,4 +734,10 @@ def _pod_node_name(pod: dict) -> list[str]:
 
 def _lease_renew_time(lease: Optional[dict]) -> Optional[float]:
     renew = ((lease or {}).get("spec") or {}).get("renewTime")
-    return parse_timestamp(renew) if renew else None
+    return _parse_renew_time(renew) if renew else None
+
+
+@lru_cache(maxsize=1024)
+def _parse_renew_time(text: str) -> float:
+    """``parse_timestamp``, remembered: kubelets started together renew at the same instants."""
+    return parse_timestamp(text)

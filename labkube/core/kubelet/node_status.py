@@ -179,24 +179,32 @@ class NodeStatusManager:
             self.pressure[ctype] = bool(on)
         self.report(force=True)
 
-    def _images(self) -> list[dict]:
-        images = sorted(self.kubelet.runtime.list_images(), key=lambda i: (-i.size, i.id))
-        return [{"names": list(i.repo_digests) + list(i.repo_tags), "sizeBytes": i.size}
-                for i in images[:MAX_NODE_IMAGES]]
+    def _node_images(self) -> list:
+        """The runtime's images the status lists: largest first (ties by ID), at most 50."""
+        images = sorted(self.kubelet.runtime.list_images(), key=_largest_first)
+        return images[:MAX_NODE_IMAGES]
+
+    def _digest(self, images: list) -> tuple:
+        """What the status is computed from; an unchanged digest means an unchanged status."""
+        return (tuple(sorted(self.pressure.items())), tuple(i.size for i in images),
+                tuple(n for i in images for n in (*i.repo_digests, *i.repo_tags)))
 
     def report(self, force: bool = False) -> None:
-        """Write the status if it changed, if 5 minutes passed, or when forced."""
+        """Write the status if it changed, if 5 minutes passed, or when forced.
+
+        Every 10 s when idle: the check is cheap (a digest of the images and pressure wishes);
+        the status itself is built only when it is written.
+        """
         now = self.clock.now()
-        images = self._images()
-        digest = (tuple(sorted(self.pressure.items())), tuple(i["sizeBytes"] for i in images),
-                  tuple(n for i in images for n in i["names"]))
+        images = self._node_images()
+        digest = self._digest(images)
         due = now - self._last_report >= self.kubelet.config.node_status_report_frequency
         if not (force or due or digest != self._last_digest or self._api_disagrees()):
             return
         current = self.client.get("nodes", self.name)
         status = dict(self._manifest_status)
         status["conditions"] = self._conditions((current.get("status") or {}).get("conditions") or [])
-        status["images"] = images
+        status["images"] = [_image_entry(i) for i in images]
         self.node = self.client.patch("nodes", self.name, {"status": status}, patch_type="merge",
                                       subresource="status")
         self._last_report, self._last_digest = now, digest
@@ -233,3 +241,12 @@ class NodeStatusManager:
             transition = prev.get("lastTransitionTime", now) if prev and prev.get("status") == status else now
             out.append(condition(ctype, status, reason, message, now, transition))
         return out
+
+
+def _largest_first(image) -> tuple:
+    return (-image.size, image.id)
+
+
+def _image_entry(image) -> dict:
+    """A ``ContainerImage`` of NodeStatus.images: every digest and tag, and the size."""
+    return {"names": list(image.repo_digests) + list(image.repo_tags), "sizeBytes": image.size}
