@@ -426,6 +426,25 @@ def test_adding_a_label_to_a_deployment_is_a_valid_update():
     assert validation.validate(new, old) == []
 
 
+def test_an_update_that_changes_labels_to_invalid_ones_is_refused():
+    old = _prepare(deploy())
+    new = updated(old, _set(["metadata", "labels"], {"team": "a b"}))
+    assert [str(e) for e in validation.validate(new, old)] == [
+        'metadata.labels: Invalid value: "a b": a valid label must be an empty string or consist '
+        "of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+        "character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+        "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]
+
+
+def test_an_update_revalidates_changed_owner_references_and_finalizers_not_equal_ones():
+    old = _prepare(ns_obj("ConfigMap", name="a"))
+    old["metadata"]["finalizers"] = ["example.com/keep"]
+    new = updated(old, _set(["metadata", "finalizers"], ["example.com/keep", "example.com/keep"]))
+    assert [str(e) for e in validation.validate(new, old)] == [
+        'metadata.finalizers: Duplicate value: "example.com/keep"']
+    assert validation.validate(copy.deepcopy(old), old) == []
+
+
 def test_a_renamed_object_is_refused_on_update():
     old = _prepare(ns_obj("ConfigMap", name="a"))
     new = updated(old, _set(["metadata", "name"], "b"))

@@ -242,22 +242,41 @@ def _finalizers(finalizers, path: str) -> list[FieldError]:
     return errs
 
 
+_IMMUTABLE_META = ("name", "namespace", "uid", "creationTimestamp")
+
+
 def validate_object_meta_update(new: dict | None, old: dict | None,
                                 path: str = "metadata") -> list[FieldError]:
-    """``ValidateObjectMetaUpdate`` (resourceVersion is the server's business)."""
+    """``ValidateObjectMetaUpdate`` (resourceVersion is the server's business).
+
+    Labels, annotations, owner references and finalizers are validated as on create, except
+    that a part equal to the old object's is not checked again: the old object is the stored
+    one, and every stored object passed these checks when it was written (a Lease renewal
+    or a status patch changes none of them)."""
     new, old = new or {}, old or {}
     errs: list[FieldError] = []
-    for key in ("name", "namespace", "uid", "creationTimestamp"):
-        errs.extend(immutable(new.get(key, ""), old.get(key, ""), f"{path}.{key}"))
+    for key in _IMMUTABLE_META:
+        value, before = new.get(key, ""), old.get(key, "")
+        if value != before:
+            errs.append(FieldError.invalid(f"{path}.{key}", value, FIELD_IMMUTABLE))
     if old.get("deletionTimestamp") and new.get("deletionTimestamp") != old.get("deletionTimestamp"):
         errs.append(FieldError.invalid(path + ".deletionTimestamp", new.get("deletionTimestamp"),
                                        FIELD_IMMUTABLE))
     errs.extend(nonnegative(new.get("generation", 0), path + ".generation"))
-    errs.extend(validate_labels(new.get("labels"), path + ".labels"))
-    errs.extend(validate_annotations(new.get("annotations"), path + ".annotations"))
-    errs.extend(_owner_references(new.get("ownerReferences"), path + ".ownerReferences"))
-    errs.extend(_finalizers(new.get("finalizers"), path + ".finalizers"))
+    for key, check in _CHECKED_META_PARTS:
+        value = new.get(key)
+        if value and value != old.get(key):
+            errs.extend(check(value, f"{path}.{key}"))
     return errs
+
+
+#: The metadata parts validated on update, in the order their errors are reported.
+_CHECKED_META_PARTS = (
+    ("labels", validate_labels),
+    ("annotations", validate_annotations),
+    ("ownerReferences", _owner_references),
+    ("finalizers", _finalizers),
+)
 
 
 __all__ = ["GoFieldError", "go_value", "validate_object_meta", "validate_object_meta_update",
