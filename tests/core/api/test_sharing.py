@@ -138,3 +138,14 @@ def test_what_a_plain_watch_or_a_get_returns_shares_nothing_with_the_read_only_o
         obj["metadata"]["labels"]["app"] = "changed"
     assert shared == pristine
 
+
+
+def test_small_objects_such_as_lease_renewals_are_not_walked():
+    env = new_server()
+    watch = env.admin.watch("configmaps", "default", resource_version=str(env.store.revision), read_only=True)
+    small = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "small"}, "data": {"a": "1"}}
+    env.admin.create(small)
+    first = _one_event(watch)
+    env.admin.patch("configmaps", "small", {"metadata": {"labels": {"x": "y"}}}, namespace="default")
+    second = _one_event(watch)
+    assert second["data"] == first["data"] and second["data"] is not first["data"]
