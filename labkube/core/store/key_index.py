@@ -47,22 +47,27 @@ returned so the store can delete their values from the backend.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from .revision import Revision
 
 
-@dataclass
+@dataclass(slots=True)
 class Generation:
     """One life of a key: ``revs`` from the creating put to (maybe) the tombstone.
 
     ``ver`` counts the changes in this life, tombstone included (as etcd's ``generation``).
+
+    The store keeps one :class:`KeyIndex` per key (hundreds of thousands of them, most of
+    them Events written once), so both classes use ``__slots__`` (no per-object ``__dict__``)
+    and an empty generation shares one empty tuple until its first put gives it a list of
+    exactly one revision (a list that grows by ``append`` reserves room for four).
     """
 
     ver: int = 0
     created: Optional[Revision] = None
-    revs: list[Revision] = field(default_factory=list)
+    revs: "list[Revision] | tuple[()]" = ()
 
     def is_empty(self) -> bool:
         return not self.revs
@@ -101,9 +106,11 @@ class KeyIndex:
                 f"revision {rev} is not newer than {self.modified} for key {self.key!r}"
             )
         g = self.generations[-1]
-        if not g.revs:
+        if g.revs:
+            g.revs.append(rev)
+        else:
             g.created = rev
-        g.revs.append(rev)
+            g.revs = [rev]
         g.ver += 1
         self.modified = rev
 

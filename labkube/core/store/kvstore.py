@@ -4,15 +4,18 @@ Mirrors etcd's ``server/storage/mvcc/kvstore.go``, ``kvstore_txn.go`` and
 ``kvstore_compaction.go``. :class:`KVStore` is everything of etcd's ``store`` except
 watching (added by :class:`~.watchable.MVCCStore`). Its state:
 
-* ``_backend``: every stored version, ``Revision -> KeyValue`` (etcd's bolt "key" bucket);
-  versions that are no longer the latest for their key may be *packed* (compressed, see
-  :mod:`.history`), and every read unpacks them into an equal ``KeyValue``;
+* ``_backend``: every *superseded* version still in history, ``Revision -> KeyValue``
+  (etcd's bolt "key" bucket, less each live key's latest version, which ``_latest`` holds:
+  most keys are Events written once, and one copy of the reference is enough); superseded
+  versions may be *packed* (compressed, see :mod:`.history`), and every read unpacks them
+  into an equal ``KeyValue``;
 * ``_index``: ``key -> KeyIndex``, the revisions at which each key changed (etcd's
   ``treeIndex``); ``_keys`` is the same keys kept sorted, so a range is two bisections (a
   ``SortedList``, which inserts in O(log n): a plain list's insort moves every later key, and
   that grew quadratic at 100,000+ keys, mostly Events);
 * ``_latest``: ``key -> KeyValue`` for live keys — a read at the current revision is a dict
-  lookup (etcd serves those from the same index; a dict is Python's fast path);
+  lookup (etcd serves those from the same index; a dict is Python's fast path). A live key's
+  latest version is stored here only; :meth:`KVStore._stored` looks in both places;
 * ``_log``: the changes since the compaction point, in revision order, as
   :class:`LogEntry` (kind, key, revision, previous revision). Watchers replay it, rebuilding
   each event from the backend, as etcd does; ``_log_prevs`` keeps the few previous versions
@@ -26,6 +29,7 @@ sees a consistent revision; every write call is one transaction at one new main 
 
 from __future__ import annotations
 
+import operator
 import threading
 from bisect import bisect_left
 from typing import Callable, NamedTuple, Optional, Sequence
@@ -65,10 +69,10 @@ _NO_REVISION = (0, 0)
 ALL_KEYS = "\0"
 
 _COMPARE_OPS: dict[str, Callable[[object, object], bool]] = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
 }
 
 _COMPARE_FIELDS = {
@@ -169,26 +173,39 @@ class KVStore:
         if ki is None:
             return None
         rev = ki.get(at)
-        return None if rev is None else self._backend[rev]
+        if rev is None:
+            return None
+        stored = self._backend.get(rev)  # the common case, inlined: range reads loop here
+        return self._stored(key, rev) if stored is None else stored
 
-    def _version(self, rev: tuple[int, int]) -> KeyValue:
-        """The version stored at ``rev``, also one kept only for the log's prev_kv."""
-        return self._history.unpack(self._stored(rev))
+    def _version(self, key: str, rev: tuple[int, int]) -> KeyValue:
+        """``key``'s version stored at ``rev``, also one kept only for the log's prev_kv."""
+        return self._history.unpack(self._stored(key, rev))
 
-    def _stored(self, rev: tuple[int, int]) -> Stored:
+    def _stored(self, key: str, rev: tuple[int, int]) -> Stored:
+        """What the store holds for ``key``'s version at ``rev`` (maybe packed): the latest
+        version of a live key is in ``_latest`` (a key has one version per main revision, so
+        its ``mod_revision`` identifies it), older ones in ``_backend``, or in
+        ``_log_prevs`` once compaction took them from the backend. History reads are the
+        common caller, so the backend is asked first."""
         stored = self._backend.get(rev)
-        return self._log_prevs[rev] if stored is None else stored
+        if stored is not None:
+            return stored
+        latest = self._latest.get(key)
+        if latest is not None and latest.mod_revision == rev[0]:
+            return latest
+        return self._log_prevs[rev]
 
     def _event_of(self, entry: tuple, with_prev_kv: bool = True) -> Event:
         """The watch event a log entry stands for, rebuilt from the backend."""
         kind, key, main, sub, prev_main, prev_sub = entry
         if kind == PUT:
-            kv = self._version((main, sub))
+            kv = self._version(key, (main, sub))
         else:
             kv = KeyValue(key, b"", 0, main, 0, 0)
         if not (with_prev_kv and prev_main):
             return Event(kind, kv, None)
-        return Event(kind, kv, self._version((prev_main, prev_sub)))
+        return Event(kind, kv, self._version(key, (prev_main, prev_sub)))
 
     def range(
         self, key: str, range_end: Optional[str] = None, *, revision: int = 0, limit: int = 0
@@ -277,10 +294,9 @@ class KVStore:
             kv = KeyValue(key, value, prev.create_revision, main, prev.version + 1, lease)
             ki = self._index[key]
             prev_rev = ki.modified
-            self._history.superseded(prev_rev, prev)
+            self._supersede(prev_rev, prev)
         rev = _new_revision(Revision, (main, sub))
         ki.put(rev)
-        self._backend[rev] = kv
         self._latest[key] = kv
         self._log.append((PUT, key, main, sub, prev_rev[0], prev_rev[1]))
         old_lease = prev.lease if prev is not None else 0
@@ -292,13 +308,19 @@ class KVStore:
         prev = self._latest.pop(key)
         ki = self._index[key]
         prev_rev = ki.modified
-        self._history.superseded(prev_rev, prev)
-        rev = Revision(main, sub)
+        self._supersede(prev_rev, prev)
+        rev = _new_revision(Revision, (main, sub))
         ki.tombstone(rev)
         self._log.append((DELETE, key, main, sub, prev_rev[0], prev_rev[1]))
         if prev.lease:
             self._lessor.move(key, prev.lease, 0)
         return Event(DELETE, KeyValue(key, b"", 0, main, 0, 0), prev)
+
+    def _supersede(self, rev: Revision, kv: KeyValue) -> None:
+        """``kv``, stored at ``rev``, stops being its key's latest version: it moves into the
+        backend, as history, and the packer is told."""
+        self._backend[rev] = kv
+        self._history.superseded(rev, kv)
 
     def _commit(self, main: int, events: list[Event]) -> ReadyCallbacks:
         """Publish a transaction's changes at revision ``main`` (already in the backend and the
@@ -312,10 +334,11 @@ class KVStore:
     def txn(
         self, compares: Sequence[Compare], success: Sequence[Op], failure: Sequence[Op] = ()
     ) -> TxnResult:
-        for ops in (success, failure):
-            _check_ops(ops)
+        _check_ops(success)
+        if len(failure) > 0:  # most transactions have no failure branch
+            _check_ops(failure)
         with self._lock:
-            succeeded = all(self._compare_holds(c) for c in compares)
+            succeeded = all(map(self._compare_holds, compares))
             ops = success if succeeded else failure
             for op in ops:
                 if op.kind == "put" and op.lease:
@@ -388,11 +411,11 @@ class KVStore:
         prevs = {}
         log = self._log
         for i in range(start, len(log)):
-            _, _, main, _, prev_main, prev_sub = log[i]
+            _, key, main, _, prev_main, prev_sub = log[i]
             if main != revision:
                 break
             if prev_main:
-                prevs[prev_main, prev_sub] = self._stored((prev_main, prev_sub))
+                prevs[prev_main, prev_sub] = self._stored(key, (prev_main, prev_sub))
         return prevs
 
     def _compact_index(self, revision: int) -> None:

@@ -63,8 +63,9 @@ def event_from_state(item: list) -> Event:
 # -- the whole store ---------------------------------------------------------------------------
 def dump_state(store) -> dict:
     """The store's state as canonical plain data. The caller holds the store lock."""
-    revs = sorted(store._backend)
-    kvs = store._history.unpack_all([store._backend[rev] for rev in revs])
+    versions = _all_versions(store)
+    revs = sorted(versions)
+    kvs = store._history.unpack_all([versions[rev] for rev in revs])
     return {
         "format": FORMAT,
         "revision": store._rev,
@@ -74,6 +75,15 @@ def dump_state(store) -> dict:
         "events": [event_to_state(store._event_of(entry)) for entry in store._log],
         "lessor": store._lessor.to_state(),
     }
+
+
+def _all_versions(store) -> dict:
+    """Every stored version, ``Revision -> KeyValue`` (maybe packed): the backend's history
+    and each live key's latest version, which the store keeps in ``_latest`` only."""
+    versions = dict(store._backend)
+    for key, kv in store._latest.items():
+        versions[store._index[key].modified] = kv
+    return versions
 
 
 def load_state(store, state: dict) -> None:
@@ -89,30 +99,32 @@ def load_state(store, state: dict) -> None:
             Revision(int(main), int(sub)): kv_from_state(kv)
             for main, sub, kv in state["backend"]
         }
+        versions = dict(store._backend)
         store._latest = _live_values(store)
-        _load_log(store, [event_from_state(e) for e in state["events"]])
+        _load_log(store, versions, [event_from_state(e) for e in state["events"]])
         _hand_history_to_packer(store)
         store._lessor.load_state(state["lessor"])
 
 
 def _live_values(store) -> dict:
-    """key -> current KeyValue, read from each key's index at the current revision."""
+    """key -> current KeyValue, read from each key's index at the current revision, and
+    taken out of the backend, which holds only superseded versions."""
     latest = {}
     for key in store._keys:
         rev = store._index[key].get(store._rev)
         if rev is not None:
-            latest[key] = store._backend[rev]
+            latest[key] = store._backend.pop(rev)
     return latest
 
 
-def _load_log(store, events: list[Event]) -> None:
+def _load_log(store, versions: dict, events: list[Event]) -> None:
     """Turn the snapshot's events back into log entries pointing into the backend.
 
     A snapshot names a version by key and mod revision (not by sub revision), so versions are
     found that way. A previous version the backend no longer has (compaction dropped it while
     a change logged at the compaction point still needs it) is kept aside in ``_log_prevs``
     under a made-up revision with a negative sub, which no real version has."""
-    where = {(kv.key, kv.mod_revision): rev for rev, kv in store._backend.items()}
+    where = {(kv.key, kv.mod_revision): rev for rev, kv in versions.items()}
 
     def locate(kv: KeyValue) -> Revision:
         rev = where.get((kv.key, kv.mod_revision))
@@ -131,11 +143,10 @@ def _load_log(store, events: list[Event]) -> None:
 
 
 def _hand_history_to_packer(store) -> None:
-    """Every loaded version that is not its key's latest is superseded history: let the
-    packer see them oldest first, as if they had just been written."""
+    """Every version left in the backend is superseded history: let the packer see them
+    oldest first, as if they had just been written."""
     for rev, kv in sorted(store._backend.items()):
-        if store._latest.get(kv.key) is not kv:
-            store._history.superseded(rev, kv)
+        store._history.superseded(rev, kv)
     store._history.pack_if_over_budget(store._backend)
 
 

@@ -151,12 +151,19 @@ class WatcherGroup:
     directory of the changed key (``/``, ``/registry/``, ``/registry/pods/``, ...), and only
     the other ranges are checked one by one. Matching watchers are served in the order they
     were opened (exact-key watchers first), so delivery order is deterministic.
+
+    The directory watchers of a key depend only on the key's parent directory
+    (``/registry/pods/default/`` for ``/registry/pods/default/web``), and a cluster writes
+    many keys under few directories, so the answer is remembered per parent directory until
+    a directory watcher comes or goes.
     """
 
     def __init__(self) -> None:
         self._by_key: dict[str, dict[Watcher, None]] = {}
         self._by_dir: dict[str, dict[Watcher, None]] = {}
         self._ranges: dict[Watcher, None] = {}
+        #: parent directory of a changed key -> the directory watchers matching it, by id
+        self._dir_matches: dict[str, list[Watcher]] = {}
 
     def __len__(self) -> int:
         return sum(len(ws) for group in (self._by_key, self._by_dir) for ws in group.values()) + len(self._ranges)
@@ -166,6 +173,7 @@ class WatcherGroup:
             self._by_key.setdefault(watcher.key, {})[watcher] = None
         elif _is_directory(watcher.key, watcher.range_end):
             self._by_dir.setdefault(watcher.key, {})[watcher] = None
+            self._dir_matches.clear()
         else:
             self._ranges[watcher] = None
 
@@ -174,6 +182,7 @@ class WatcherGroup:
             _discard(self._by_key, watcher.key, watcher)
         elif _is_directory(watcher.key, watcher.range_end):
             _discard(self._by_dir, watcher.key, watcher)
+            self._dir_matches.clear()
         else:
             self._ranges.pop(watcher, None)
 
@@ -181,30 +190,47 @@ class WatcherGroup:
         """Queue each event on every matching watcher; return their ``on_ready`` hooks
         (each once, in order of first use). This is the put hot path, so it is written flat."""
         ready: dict = {}
-        by_key, by_dir, ranges = self._by_key, self._by_dir, self._ranges
+        by_key, dir_matches, ranges = self._by_key, self._dir_matches, self._ranges
         for event in events:
             key = event.kv.key
             exact = by_key.get(key)
             matched = [*exact] if exact else []
-            in_ranges = []
-            if by_dir:
-                end = key.find("/", 0)
-                while end != -1:
-                    found = by_dir.get(key[:end + 1])
-                    if found:
-                        in_ranges += found
-                    end = key.find("/", end + 1)
-            for w in ranges:
-                if w.key <= key and (w.range_end == ALL_KEYS or key < w.range_end):
-                    in_ranges.append(w)
-            if len(in_ranges) > 1:
-                in_ranges.sort(key=_watcher_id)
-            matched += in_ranges
+            in_dirs = dir_matches.get(key[:key.rfind("/") + 1])
+            if in_dirs is None:
+                in_dirs = self._directory_watchers(key)
+            if ranges:
+                in_ranges = [
+                    w for w in ranges
+                    if w.key <= key and (w.range_end == ALL_KEYS or key < w.range_end)
+                ]
+                in_dirs = sorted(in_dirs + in_ranges, key=_watcher_id)
+            matched += in_dirs
             for w in matched:
                 w._queue.put(event if w.prev_kv else _without_prev_kv(event))
                 if w.on_ready is not None:
                     ready[w.on_ready] = None
         return list(ready)
+
+
+    def _directory_watchers(self, key: str) -> list[Watcher]:
+        """The directory watchers whose directory holds ``key`` (``/``, ``/registry/``, ...),
+        by id; remembered for the key's parent directory."""
+        parent = key[:key.rfind("/") + 1]
+        found: list[Watcher] = []
+        by_dir = self._by_dir
+        end = parent.find("/")
+        while end != -1:
+            found += by_dir.get(parent[:end + 1], ())
+            end = parent.find("/", end + 1)
+        found.sort(key=_watcher_id)
+        if len(self._dir_matches) >= _DIR_MATCHES_KEPT:
+            self._dir_matches.clear()
+        self._dir_matches[parent] = found
+        return found
+
+
+#: At most this many parent directories' matches are remembered (then they start over).
+_DIR_MATCHES_KEPT = 4096
 
 
 def _is_directory(key: str, range_end: str) -> bool:

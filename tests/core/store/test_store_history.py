@@ -170,7 +170,8 @@ def test_the_latest_version_of_a_key_is_never_packed():
     store.put(A, b"2")
     store.put(B, b"only")
     assert packed_revisions(store) == [2]
-    assert store.get(A) is store._backend[store._index[A].modified]
+    assert store._index[A].modified not in store._backend  # the latest lives in _latest only
+    assert store.get(A) is store._latest[A]
 
 
 def test_a_deleted_keys_last_version_is_history_and_gets_packed():
