@@ -34,7 +34,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["share_equal_parts", "MAX_DEPTH"]
+__all__ = ["share_equal_parts", "share_changed_parts", "MAX_DEPTH"]
 
 #: How many levels of dicts and lists the walk descends into.
 MAX_DEPTH = 5
@@ -45,13 +45,24 @@ _CONTAINERS = (dict, list)
 
 def share_equal_parts(obj: Any, donor: Any, depth: int = MAX_DEPTH) -> None:
     """Replace, in place, each part of ``obj`` that equals the part of ``donor`` at the same
-    place (strings included) with the donor's part. Both must be JSON-shaped (dicts, lists, scalars); ``obj``
-    must not be shared with anyone yet (its parts are replaced while readers may hold the
-    donor's, which never change)."""
+    place (strings included) with the donor's part. Both must be JSON-shaped (dicts, lists,
+    scalars); ``obj`` must not be shared with anyone yet (its parts are replaced while readers
+    may hold the donor's, which never change)."""
     if type(obj) is dict and type(donor) is dict:
         _share_dict(obj, donor, depth)
     elif type(obj) is list and type(donor) is list:
         _share_list(obj, donor, depth)
+
+
+def share_changed_parts(obj: dict, donor: dict, previous: dict) -> None:
+    """:func:`share_equal_parts` for the top-level parts of ``obj`` that are not already
+    ``previous``'s own (a part taken over whole from the previous version was shared as far
+    as it goes when that version was decoded; walking it again would find nothing new)."""
+    get_previous = previous.get
+    changed = {key: value for key, value in obj.items() if get_previous(key, _MISSING) is not value}
+    if changed:
+        _share_dict(changed, donor, MAX_DEPTH)
+        obj.update(changed)  # the parts now taken from the donor (same keys: order kept)
 
 
 def _share_dict(obj: dict, donor: dict, depth: int) -> None:

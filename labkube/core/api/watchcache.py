@@ -46,7 +46,7 @@ import threading
 from typing import Any, Callable, Iterator, Optional
 
 from labkube.core import serialization
-from labkube.core.api.sharing import share_equal_parts
+from labkube.core.api.sharing import share_changed_parts, share_equal_parts
 from labkube.core.api.watch import ADDED, DELETED, MODIFIED, transition
 from labkube.core.store import DELETE as STORE_DELETE
 from labkube.core.store.watchable import EventQueue
@@ -322,10 +322,12 @@ class WatchCache:
         """Let a read-only decode share its equal parts with its own previous version, then
         with the object dispatched just before it (often a sibling: pods of one ReplicaSet,
         written one after another); see :mod:`labkube.core.api.sharing`."""
+        last = self._last_shared
         if previous is not None:
             share_equal_parts(obj, previous)
-        last = self._last_shared
-        if last is not None and last is not previous:
+            if last is not None and last is not previous:
+                share_changed_parts(obj, last, previous)
+        elif last is not None:
             share_equal_parts(obj, last)
         self._last_shared = obj
 

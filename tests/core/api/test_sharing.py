@@ -149,3 +149,14 @@ def test_small_objects_such_as_lease_renewals_are_not_walked():
     env.admin.patch("configmaps", "small", {"metadata": {"labels": {"x": "y"}}}, namespace="default")
     second = _one_event(watch)
     assert second["data"] == first["data"] and second["data"] is not first["data"]
+
+
+def test_the_sibling_pass_skips_parts_taken_whole_from_the_previous_version():
+    from labkube.core.api.sharing import share_changed_parts
+
+    previous = {"spec": {"a": [1]}, "status": {"phase": "Pending"}}
+    sibling = {"spec": {"a": [1]}, "status": {"phase": "Running"}}
+    obj = {"spec": previous["spec"], "status": {"phase": "Running"}}
+    share_changed_parts(obj, sibling, previous)
+    assert obj["spec"] is previous["spec"]  # not swapped for the sibling's equal spec
+    assert obj["status"] is sibling["status"]
