@@ -25,9 +25,10 @@ How one store event travels:
    to the server's object cache, so a later read of the same revision copies it instead of
    decoding again. Before it is handed out it shares its equal parts with its own previous
    version and with the object dispatched just before it (:mod:`labkube.core.api.sharing`):
-   a status change leaves a pod's spec one object for both versions. Every other watch gets an object of its own: the first the decoded object
-   itself if no read-only watch shares it, the rest fresh decodes. A client that did not
-   promise to only read never shares state with anyone.
+   a status change leaves a pod's spec one object for both versions. Every other watch gets
+   an object of its own: the first the decoded object itself if no read-only watch shares
+   it, the rest fresh decodes. A client that did not promise to only read never shares
+   state with anyone.
 
 The server's own indexes (the Node authorizer's pods-by-node graph) are *listeners*: called
 with each event's decoded versions, before any client watch receives the objects.
