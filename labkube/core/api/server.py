@@ -170,10 +170,9 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             raise err
         if rtype.namespaced and not request.namespace and request.verb in ("get", "patch", "delete"):
             request = replace(request, namespace="default")  # what a kubectl context defaults to
-        attrs = self._attributes(request, user, rtype)
-        decision = self._authorize(attrs)
+        decision = self._authorize_request(request, user, rtype)
         if not decision.allowed:
-            err = auth.forbidden_error(attrs, decision.reason)
+            err = auth.forbidden_error(self._attributes(request, user, rtype), decision.reason)
             self._record(request, user, rtype, err.code, "forbid", decision.reason)
             raise err
         try:
@@ -260,6 +259,25 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             api_group=rtype.group, subresource=request.subresource,
         )
 
+    def _authorize_request(self, request: Request, user: Any, rtype: ResourceType) -> auth.Decision:
+        """:meth:`_authorize` of :meth:`_attributes`, keyed by the attributes' fields: a cached
+        decision (every request but the first of its kind) costs no ``Attributes`` object."""
+        namespace = (request.namespace or "") if rtype.namespaced else ""
+        verb, subresource = request.verb, request.subresource or ""
+        name = "" if verb == "create" and not subresource else (request.name or "")
+        resource, group = rtype.plural, rtype.group
+        if resource == "namespaces" and not group and name:
+            namespace = name  # as auth.request_attributes
+        key = (self._rbac_generation, self._graph_generation_of(resource, user), user, verb, namespace,
+               group, resource, subresource, name)
+        decision = self._decision_cache.get(key)
+        if decision is None:
+            decision = self.authorizer.authorize(self._attributes(request, user, rtype))
+            if len(self._decision_cache) > 50_000:
+                self._decision_cache.clear()
+            self._decision_cache[key] = decision
+        return decision
+
     def authorize(self, attrs: auth.Attributes) -> auth.Decision:
         """The authorizer's decision, cached until an RBAC object changes."""
         return self._authorize(attrs)
@@ -280,9 +298,12 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
 
     def _graph_generation(self, attrs: auth.Attributes) -> int:
         """The Node authorizer's graph version for a kubelet's graph read, else 0."""
-        if attrs.resource not in GRAPH_RESOURCES or auth.NODES_GROUP not in attrs.user.groups:
+        return self._graph_generation_of(attrs.resource, attrs.user)
+
+    def _graph_generation_of(self, resource: str, user: Any) -> int:
+        if resource not in GRAPH_RESOURCES or auth.NODES_GROUP not in user.groups:
             return 0
-        node = auth.node_name(attrs.user)
+        node = auth.node_name(user)
         return self._pods_by_node().generation(node) if node else 0
 
     def _pods_by_node(self) -> PodsByNode:

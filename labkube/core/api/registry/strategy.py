@@ -196,9 +196,29 @@ def _copy_field(new: dict, old: dict, key: str) -> None:
 
 def order_metadata(meta: dict) -> dict:
     """ObjectMeta with its keys in Go's serialization order (unknown keys keep their place
-    at the end)."""
+    at the end), as a new dict."""
+    keys = tuple(meta)
+    order = _META_ORDERS.get(keys)
+    if order is None:  # the order depends on the keys alone: sorted once per key sequence
+        order = _meta_order(keys)
+        if len(_META_ORDERS) >= _MAX_META_ORDERS:
+            _META_ORDERS.clear()
+        _META_ORDERS[keys] = order
+    if order is keys:
+        return meta.copy()
+    return {key: meta[key] for key in order}
+
+
+def _meta_order(keys: tuple) -> tuple:
+    """The keys in Go's order (``keys`` itself when they already are)."""
     rank = _META_RANK
-    return dict(sorted(meta.items(), key=lambda kv: rank.get(kv[0], 99)))
+    order = tuple(sorted(keys, key=lambda key: rank.get(key, 99)))
+    return keys if order == keys else order
+
+
+#: Key sequence -> its order (writes repeat a few sequences, so each is sorted once).
+_META_ORDERS: dict = {}
+_MAX_META_ORDERS = 4096
 
 
 def order_object(obj: dict) -> dict:

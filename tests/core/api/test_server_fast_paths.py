@@ -1,0 +1,138 @@
+"""The request pipeline's shortcuts give exactly what the general path gives.
+
+* ``APIServer._authorize_request`` caches decisions by the request's attribute fields, so a
+  repeated request builds no ``auth.Attributes``: its decision must be the authorizer's own
+  decision for ``APIServer._attributes`` of the same request, first time and cached.
+* a patch reads the current object through the object cache (a copy when a watch or an
+  earlier read decoded it): the patch must never change the cached object, and must give the
+  same result as a patch of a freshly decoded object.
+"""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from labkube.core import serialization
+from labkube.core.api import auth
+from labkube.core.api.registry import strategy
+from labkube.core.api.request import Request
+from labkube.core.api.testing import new_server, pod
+
+USERS = [
+    auth.SUPER_ADMIN,
+    auth.ADMIN,
+    auth.ANONYMOUS,
+    auth.node("node-1"),
+    auth.node("node-2"),
+    auth.service_account("default", "default"),
+    auth.controller("replicaset-controller"),
+    auth.user("bob", ("system:authenticated",)),
+]
+RESOURCES = ["pods", "configmaps", "secrets", "nodes", "namespaces", "events",
+             "deployments.apps", "roles.rbac.authorization.k8s.io", "services"]
+VERBS = ["create", "get", "list", "watch", "update", "patch", "delete", "deletecollection"]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    ts = new_server(namespaces=("default", "other"))
+    ts.admin.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"}})
+    ts.admin.create({**pod("web"), "spec": {"nodeName": "node-1", "containers": [
+        {"name": "c", "image": "nginx", "envFrom": [{"configMapRef": {"name": "cfg"}}]}]}}, "default")
+    return ts
+
+
+def general_decision(server, request, user, rtype):
+    return server.authorizer.authorize(server._attributes(request, user, rtype))
+
+
+@settings(max_examples=300, deadline=None)
+@given(user=st.sampled_from(USERS), verb=st.sampled_from(VERBS), resource=st.sampled_from(RESOURCES),
+       namespace=st.sampled_from([None, "", "default", "other", "kube-system"]),
+       name=st.sampled_from([None, "", "cfg", "web", "node-1", "default"]),
+       subresource=st.sampled_from([None, "", "status", "binding"]))
+def test_a_cached_decision_is_the_authorizers_decision_for_the_same_request(
+        cluster, user, verb, resource, namespace, name, subresource):
+    server = cluster.server
+    rtype = server.resolve(resource)
+    request = Request(verb, rtype, namespace, name, subresource, None, user)
+    expected = general_decision(server, request, user, rtype)
+    assert server._authorize_request(request, user, rtype) == expected
+    assert server._authorize_request(request, user, rtype) == expected  # now from the cache
+
+
+def test_a_kubelets_cached_decision_follows_the_pods_bound_to_its_node():
+    ts = new_server()
+    ts.admin.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"}})
+    server, kubelet = ts.server, auth.node("node-1")
+    rtype = server.resolve("configmaps")
+    request = Request("get", rtype, "default", "cfg", None, None, kubelet)
+    assert not server._authorize_request(request, kubelet, rtype).allowed
+    ts.admin.create({**pod("web"), "spec": {"nodeName": "node-1", "containers": [
+        {"name": "c", "image": "nginx", "envFrom": [{"configMapRef": {"name": "cfg"}}]}]}}, "default")
+    assert server._authorize_request(request, kubelet, rtype).allowed
+    assert server._authorize_request(request, kubelet, rtype) == general_decision(server, request, kubelet, rtype)
+
+
+def test_a_namespace_request_is_authorized_in_that_namespace():
+    ts = new_server(namespaces=("default", "team"))
+    ts.admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                     "metadata": {"name": "view", "namespace": "team"},
+                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                 "name": "admin"},
+                     "subjects": [{"kind": "User", "name": "bob"}]})
+    bob = ts.as_user("bob")
+    assert bob.get("namespaces", "team")["metadata"]["name"] == "team"
+    with pytest.raises(Exception, match='cannot get resource "namespaces" in API group "" in the '
+                                        'namespace "default"'):
+        bob.get("namespaces", "default")
+
+
+def running(ready):
+    flag = "True" if ready else "False"
+    return {"phase": "Running", "conditions": [{"type": "Ready", "status": flag}],
+            "containerStatuses": [{"name": "c", "ready": ready, "restartCount": 0, "image": "nginx",
+                                   "imageID": "", "state": {"running": {"startedAt": "2025-01-01T00:00:00Z"}}}]}
+
+
+@pytest.mark.parametrize("reads_before", [0, 1, 2, 3])
+def test_a_patch_never_changes_the_cached_object_and_gives_what_a_fresh_decode_gives(reads_before):
+    results = []
+    for cached in (False, True):
+        ts = new_server()
+        ts.admin.create(pod("web"), "default")
+        if cached:
+            for _ in range(reads_before):
+                ts.admin.get("pods", "web", "default")
+        kv = ts.store.get("/registry/pods/default/web")
+        stored = ts.server._decode(kv)
+        for ready in (False, True):
+            results.append((cached, ts.admin.patch(
+                "pods", "web", [{"op": "replace", "path": "/status", "value": running(ready)}],
+                namespace="default", patch_type="json", subresource="status")))
+        results.append((cached, ts.admin.patch("pods", "web", {"metadata": {"labels": {"a": "b"}}},
+                                               namespace="default")))
+        assert ts.server._objects.shared(kv) == stored  # the cached decode is untouched
+        results.append((cached, serialization.dumps(ts.admin.list("pods", "default"))))
+    plain = [r for cached, r in results if not cached]
+    via_cache = [r for cached, r in results if cached]
+    assert plain == via_cache
+
+
+# -- order_metadata: one sort per key sequence ------------------------------------------
+def reference_order(meta):
+    rank = strategy._META_RANK
+    return dict(sorted(meta.items(), key=lambda kv: rank.get(kv[0], 99)))
+
+
+META_KEYS = list(strategy.OBJECT_META_ORDER) + ["x-unknown", "another", "zzz"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(st.sampled_from(META_KEYS), unique=True, max_size=len(META_KEYS)))
+def test_ordered_metadata_is_what_a_stable_sort_by_go_rank_gives(keys):
+    meta = {key: i for i, key in enumerate(keys)}
+    for _ in range(2):  # the second time from the remembered order
+        ordered = strategy.order_metadata(meta)
+        assert list(ordered.items()) == list(reference_order(meta).items())
+        assert ordered is not meta
