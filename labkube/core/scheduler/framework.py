@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import add, mul
+from operator import add, attrgetter, mul
 from typing import Protocol, runtime_checkable
 
 from labkube.core.scheduler.nodeinfo import NodeInfo, PodInfo, Resource  # noqa: F401 (re-export)
@@ -56,6 +56,8 @@ SKIP = "Skip"
 
 MAX_NODE_SCORE = 100
 MIN_NODE_SCORE = 0
+
+_NAME = attrgetter("name")
 
 
 class Status:
@@ -130,13 +132,24 @@ class CycleState:
     """``framework.CycleState``: per-cycle scratch space plugins write in PreFilter/PreScore
     and read in Filter/Score, plus the snapshot being scheduled against."""
 
-    __slots__ = ("_data", "snapshot", "skip_filter", "skip_score")
+    __slots__ = ("_data", "snapshot", "skip_filter", "skip_score", "_names")
 
     def __init__(self, snapshot=None):
         self._data: dict = {}
         self.snapshot = snapshot
         self.skip_filter: set[str] = set()
         self.skip_score: set[str] = set()
+        self._names = None  # (nodes, their names): see node_names
+
+    def node_names(self, nodes: list) -> tuple:
+        """The names of ``nodes``, computed once per cycle for the same list (the score
+        plugins and the decision record all ask it for the feasible nodes)."""
+        kept = self._names
+        if kept is not None and kept[0] is nodes and len(kept[1]) == len(nodes):
+            return kept[1]
+        names = tuple(map(_NAME, nodes))
+        self._names = (nodes, names)
+        return names
 
     def write(self, key: str, value) -> None:
         self._data[key] = value
@@ -153,6 +166,7 @@ class CycleState:
         copy._data = {k: (v.clone() if hasattr(v, "clone") else v) for k, v in self._data.items()}
         copy.skip_filter = set(self.skip_filter)
         copy.skip_score = set(self.skip_score)
+        copy._names = self._names
         return copy
 
 
@@ -246,11 +260,14 @@ EXTENSION_POINTS = ("pre_filter", "filter", "post_filter", "pre_score", "score",
 # ---------------------------------------------------------------------------
 
 
-def _in_range(scores: list) -> bool:
-    """All of ``scores`` in [MIN_NODE_SCORE, MAX_NODE_SCORE] (one value repeated: one check)."""
-    if scores.count(scores[0]) == len(scores):
-        return MIN_NODE_SCORE <= scores[0] <= MAX_NODE_SCORE
-    return min(scores) >= MIN_NODE_SCORE and max(scores) <= MAX_NODE_SCORE
+def _uniform_and_in_range(scores: list) -> tuple[bool, bool]:
+    """Whether ``scores`` (not empty) are one value repeated, and whether all of them are in
+    [MIN_NODE_SCORE, MAX_NODE_SCORE] (one value repeated: one check)."""
+    first = scores[0]
+    if scores[-1] == first and scores.count(first) == len(scores):
+        return True, MIN_NODE_SCORE <= first <= MAX_NODE_SCORE
+    distinct = set(scores)  # few distinct scores: cheaper to look at each once
+    return False, min(distinct) >= MIN_NODE_SCORE and max(distinct) <= MAX_NODE_SCORE
 
 
 @dataclass
@@ -262,6 +279,20 @@ class ScoreTable:
     raw: list            # per plugin: list[int] aligned with nodes
     normalized: list     # per plugin: list[int] aligned with nodes
     totals: list         # per node: sum of normalized * weight
+
+
+def _weighted_totals(varying: list, constant, num_nodes: int) -> list:
+    """Per node: the sum of ``normalized × weight`` over the ``varying`` columns, in order,
+    plus ``constant`` (the uniform columns' share) — built as one chain of maps, one list."""
+    if not varying:
+        return [constant] * num_nodes
+    column, weight = varying[0]
+    acc = iter(column) if weight == 1 else map(mul, column, repeat(weight))
+    for column, weight in varying[1:]:
+        acc = map(add, acc, column if weight == 1 else map(mul, column, repeat(weight)))
+    if constant:
+        acc = map(add, acc, repeat(constant))
+    return list(acc)
 
 
 class Framework:
@@ -398,14 +429,15 @@ class Framework:
         """``RunScorePlugins``: raw → normalized (0..100) → weighted; totals per node.
 
         A column that is the same for every node (all 100, all 0: common when a plugin has
-        nothing to prefer) is added to the totals once at the end, as one constant."""
+        nothing to prefer) is added to the totals once at the end, as one constant; the
+        other columns are weighted and summed in one pass, in plugin order."""
         table = ScoreTable(nodes, [], [], [], [])
-        totals = None
+        varying = []  # (normalized, weight) of the columns that differ between nodes
         constant = 0
         for plugin in self.points["score"]:
             if plugin.name in state.skip_score:
                 continue
-            raw, normalized, status = self._score_column(state, pod, nodes, plugin)
+            raw, normalized, uniform, status = self._score_column(state, pod, nodes, plugin)
             if status is not None:
                 return None, status
             weight = self.weights.get(plugin.name, 1)
@@ -414,19 +446,16 @@ class Framework:
             table.normalized.append(normalized)
             if not normalized:
                 continue
-            if normalized.count(normalized[0]) == len(normalized):
+            if uniform:
                 constant += normalized[0] * weight
                 continue
-            weighted = normalized if weight == 1 else list(map(mul, normalized, repeat(weight)))
-            totals = list(weighted) if totals is None else list(map(add, totals, weighted))
-        if totals is None:
-            table.totals = [constant] * len(nodes)
-        else:
-            table.totals = list(map(add, totals, repeat(constant))) if constant else totals
+            varying.append((normalized, weight))
+        table.totals = _weighted_totals(varying, constant, len(nodes))
         return table, None
 
     def _score_column(self, state: CycleState, pod: PodInfo, nodes: list, plugin):
-        """One plugin's raw and normalized scores, or the Error status that stops scoring."""
+        """One plugin's raw and normalized scores and whether the normalized ones are all
+        equal, or the Error status that stops scoring."""
         batch = getattr(plugin, "score_nodes", None)
         raw = batch(state, pod, nodes) if batch is not None else [
             plugin.score(state, pod, node) for node in nodes]
@@ -440,15 +469,18 @@ class Framework:
             by_name = dict(zip(names, raw))
             status = normalize(state, pod, by_name)
             if status is not None and status.code != SUCCESS:
-                return None, None, status.with_plugin(plugin.name)
+                return None, None, False, status.with_plugin(plugin.name)
             normalized = list(map(by_name.__getitem__, names))
-        if normalized and not _in_range(normalized):
+        if not normalized:
+            return raw, normalized, False, None
+        uniform, in_range = _uniform_and_in_range(normalized)
+        if not in_range:
             bad = next(s for s in normalized if s < MIN_NODE_SCORE or s > MAX_NODE_SCORE)
-            return None, None, Status(
+            return None, None, False, Status(
                 ERROR, f"plugin {plugin.name!r} returns an invalid score {bad}, it should "
                 f"in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing",
                 plugin=plugin.name)
-        return raw, normalized, None
+        return raw, normalized, uniform, None
 
     # -- Reserve, Permit ----------------------------------------------------
     def run_reserve(self, state: CycleState, pod: PodInfo, node_name: str) -> Status | None:

@@ -224,6 +224,12 @@ def _window(nodes: list, start: int, count: int) -> list:
     return chunk
 
 
+def _plugin_scores(plugin: tuple, raw: list, normalized: list) -> PluginScores:
+    """One column of the decision record (a plugin without NormalizeScore has one list for both)."""
+    raw_t = tuple(raw)
+    return PluginScores(plugin[0], plugin[1], raw_t, raw_t if normalized is raw else tuple(normalized))
+
+
 class _Cycle:
     """The steps of one ``schedulePod`` call, kept apart so each reads as one idea."""
 
@@ -389,7 +395,7 @@ class _Cycle:
             nominated_node_name=nominated, victims=tuple(victims), record=record)
 
     def _record(self, node_name, fit_error, error, nominated, victims) -> DecisionRecord:
-        feasible = tuple(map(_NAME, self.feasible))
+        feasible = self.state.node_names(self.feasible)
         evaluated = self.all_nodes if self.pre_filter_message else self.evaluated
         # feasible nodes are found among the evaluated ones, in order: same length, same names
         evaluated = feasible if len(evaluated) == len(feasible) else tuple(map(_NAME, evaluated))
@@ -401,8 +407,7 @@ class _Cycle:
         totals: tuple = ()
         if table is not None:
             scored = feasible if table.nodes is self.feasible else tuple(map(_NAME, table.nodes))
-            scores = tuple(PluginScores(name, weight, tuple(raw), tuple(norm))
-                           for (name, weight), raw, norm in zip(table.plugins, table.raw, table.normalized))
+            scores = tuple(map(_plugin_scores, table.plugins, table.raw, table.normalized))
             totals = tuple(table.totals)
         return DecisionRecord(
             pod=self.info.key, profile=self.fwk.profile_name, num_all_nodes=len(self.all_nodes),

@@ -16,7 +16,8 @@ Node order follows kube-scheduler's ``nodeTree``: nodes are grouped by zone
 round-robin across zones, so that the first nodes a cycle examines span the zones.
 
 Tallies kept for the plugins' shortcuts: how many nodes carry each label key
-(``nodes_with_label``) and the largest size any node reports per image (``max_image_size``).
+(``nodes_with_label``), the largest size any node reports per image (``max_image_size``)
+and a floor under every node's free pod slots, CPU and memory (``fits_everywhere``).
 A new version of a placed pod that changes nothing scheduling counts (the binding
 confirmed, a status written) replaces the old PodInfo in place.
 
@@ -27,9 +28,12 @@ are parsed once per uid and resourceVersion; nothing reads a clock or a random s
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from labkube.core.scheduler.affinity_index import AffinityIndex
 from labkube.core.scheduler.nodeinfo import NodeInfo, PodInfo, is_terminated
 
+_FREE = (attrgetter("free_pods"), attrgetter("free_cpu"), attrgetter("free_memory"))
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
 
@@ -52,11 +56,17 @@ class Snapshot:
         self._zones: dict[str, list[str]] = {}
         self._list: list[NodeInfo] | None = None
         self._pod_cache: dict[str, PodInfo] = {}
+        #: the PodInfo parsed last: a sibling replica with the same spec shares its parsed parts
+        self._last_parsed: PodInfo | None = None
         self._pod_node: dict[str, str] = {}
         self.assumed: set[str] = set()
         self.image_num_nodes: dict[str, int] = {}
         self._image_sizes: dict[str, dict[int, int]] = {}  # image -> {size: nodes reporting it}
         self._label_keys: dict[str, int] = {}  # label key -> nodes that have it
+        #: (pods, milli-CPU, memory) no node has less of free (a lower bound; None: unknown),
+        #: and whether some node gained room since it was computed (see fits_everywhere)
+        self._free_floor: tuple[int, int, int] | None = None
+        self._free_may_rise = False
         self.nodes_with_affinity_pods: dict[str, NodeInfo] = {}
         self.nodes_with_required_anti_affinity_pods: dict[str, NodeInfo] = {}
         self.pods_by_label: dict[tuple[str, str], dict[str, PodInfo]] = {}
@@ -95,6 +105,35 @@ class Snapshot:
         """How many nodes carry the label ``key`` (with any value)."""
         return self._label_keys.get(key, 0)
 
+    def fits_everywhere(self, milli_cpu: int, memory: int) -> bool:
+        """True only if every node of this snapshot has a free pod slot and at least
+        ``milli_cpu`` and ``memory`` free (lets NodeResourcesFit pass a whole window of nodes
+        at once); False means "look at each node".
+
+        The floor only falls as pods are placed; when the answer is no and some node gained
+        room since the floor was taken (a pod removed, a node changed or removed), it is
+        taken again from every node, so it never stays lower than it has to."""
+        for _ in range(2):
+            floor = self._free_floor
+            if floor is None:
+                infos = self.node_infos.values()
+                floor = self._free_floor = tuple(min(map(get, infos), default=0) for get in _FREE)
+                self._free_may_rise = False
+            if floor[0] > 0 and milli_cpu <= floor[1] and memory <= floor[2]:
+                return True
+            if not self._free_may_rise:
+                return False
+            self._free_floor = None
+        return False
+
+    def _lower_free_floor(self, info: NodeInfo) -> None:
+        """A node lost room (a pod placed on it, its allocatable changed): lower the floor."""
+        floor = self._free_floor
+        if floor is not None and (info.free_pods < floor[0] or info.free_cpu < floor[1]
+                                  or info.free_memory < floor[2]):
+            self._free_floor = (min(floor[0], info.free_pods), min(floor[1], info.free_cpu),
+                                min(floor[2], info.free_memory))
+
     def _tree_order(self) -> list[NodeInfo]:
         zones = [names for names in self._zones.values() if names]
         order: list[NodeInfo] = []
@@ -105,14 +144,19 @@ class Snapshot:
         return order
 
     def pod_info(self, pod: dict) -> PodInfo:
-        """The (cached) PodInfo for a pod dict; re-parsed only when its resourceVersion changes."""
+        """The (cached) PodInfo for a pod dict; re-parsed only when its resourceVersion changes.
+
+        A pod seen for the first time whose parsed spec fields equal those of the pod parsed
+        just before (the next replica of the same template, the usual case) shares that
+        pod's parsed parts instead of parsing its quantities and terms again."""
         meta = pod.get("metadata") or {}
         uid = meta.get("uid") or f"{meta.get('namespace', 'default')}/{meta.get('name', '')}"
         cached = self._pod_cache.get(uid)
         if cached is not None and (cached.pod is pod or self._same_version(cached, pod, meta)):
             return cached
-        info = PodInfo(pod, previous=cached)
+        info = PodInfo(pod, previous=cached if cached is not None else self._last_parsed)
         self._pod_cache[uid] = info
+        self._last_parsed = info
         return info
 
     @staticmethod
@@ -138,6 +182,7 @@ class Snapshot:
         self._count_images(info, 1)
         self._count_label_keys(info.labels, 1)
         self._track_flags(info)
+        self._lower_free_floor(info)
         self._list = None
         return info
 
@@ -158,6 +203,8 @@ class Snapshot:
         self._count_images(info, -1)
         self._count_label_keys(info.labels, -1)
         info.set_node(node)
+        self._lower_free_floor(info)
+        self._free_may_rise = True
         self._count_images(info, 1)
         self._count_label_keys(info.labels, 1)
         self._track_flags(info)
@@ -186,6 +233,7 @@ class Snapshot:
         self.unschedulable_nodes.discard(name)
         self.nodes_with_affinity_pods.pop(name, None)
         self.nodes_with_required_anti_affinity_pods.pop(name, None)
+        self._free_may_rise = True
         self._list = None
 
     def _count_images(self, info: NodeInfo, sign: int) -> None:
@@ -272,6 +320,7 @@ class Snapshot:
     def _place(self, info: PodInfo, node_name: str) -> None:
         node_info = self.node_infos[node_name]
         node_info.add_pod(info)
+        self._lower_free_floor(node_info)
         self._pod_node[info.uid] = node_name
         if info.has_affinity:
             self.nodes_with_affinity_pods[node_name] = node_info
@@ -292,6 +341,7 @@ class Snapshot:
         info = node_info.remove_pod(uid)
         if info is None:
             return
+        self._free_may_rise = True
         self._unindex(info, node_info)
         if not node_info.pods_with_affinity:
             self.nodes_with_affinity_pods.pop(node_name, None)

@@ -9,7 +9,8 @@ Mirrors pkg/scheduler/framework/plugins/noderesources/fit.go and least_allocated
   ``Insufficient ephemeral-storage`` / ``Insufficient <extended resource>`` when
   request > allocatable − already requested. All reasons are kept; the status is
   Unschedulable, or UnschedulableAndUnresolvable when a request exceeds the node's whole
-  allocatable (evicting pods could never help).
+  allocatable (evicting pods could never help). (When the snapshot knows every node has
+  room for the pod — ``Snapshot.fits_everywhere`` — a window of nodes passes at once.)
 * Score (LeastAllocated, the default strategy): for cpu and memory (weight 1 each),
   ``(allocatable − requested) × 100 / allocatable`` where requested includes this pod and
   uses the non-zero defaults (100m, 200Mi) for containers that request nothing; the
@@ -87,6 +88,11 @@ class NodeResourcesFit:
         cpu, mem = req.milli_cpu, req.memory
         if req.ephemeral_storage or req.scalars:
             return [self.filter(state, pod, n) for n in nodes]
+        snapshot = state.snapshot if state is not None else None
+        fits_everywhere = getattr(snapshot, "fits_everywhere", None)
+        if (nodes and fits_everywhere is not None and snapshot.get(nodes[0].name) is nodes[0]
+                and fits_everywhere(cpu, mem)):
+            return [None] * len(nodes)  # the snapshot's nodes: none is short of room
         filter_one = self.filter
         return [None if (n.free_pods > 0 and cpu <= n.free_cpu and mem <= n.free_memory)
                 else filter_one(state, pod, n) for n in nodes]

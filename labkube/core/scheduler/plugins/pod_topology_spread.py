@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import math
 from itertools import repeat
-from operator import attrgetter
 
 from labkube.core.scheduler.framework import (MAX_NODE_SCORE, SKIP, UNSCHEDULABLE,
                                               UNSCHEDULABLE_AND_UNRESOLVABLE, Status)
@@ -55,7 +54,6 @@ SYSTEM_DEFAULT_CONSTRAINTS = (
     {"topologyKey": LABEL_ZONE, "whenUnsatisfiable": SCHEDULE_ANYWAY, "maxSkew": 5},
 )
 
-_NAME = attrgetter("name")
 _SKIP = Status(SKIP, plugin=NAME)
 _MISSING_LABEL = Status(UNSCHEDULABLE_AND_UNRESOLVABLE, ERR_REASON_NODE_LABEL_NOT_MATCH, plugin=NAME)
 _SKEW = Status(UNSCHEDULABLE, ERR_REASON_CONSTRAINTS_NOT_MATCH, plugin=NAME)
@@ -270,7 +268,7 @@ class PodTopologySpread:
         s = state.read(PRE_SCORE_STATE_KEY)
         columns, plan = [], []
         for c, weight, matching in zip(s.constraints, s.weights, s.per_node):
-            column = _count_column(s, c, matching, nodes, state.snapshot)
+            column = _count_column(s, c, matching, nodes, state)
             if column is not None:
                 columns.append(column)
                 plan.append((weight, c.max_skew - 1))
@@ -285,6 +283,8 @@ class PodTopologySpread:
         out = list(map(by_row.__getitem__, rows))
         if s.ignored:
             out = [0 if n.name in s.ignored else x for n, x in zip(nodes, out)]
+        else:
+            s.distinct_raw = (out, set(by_row.values()))  # for normalize_score_list
         return out
 
     def normalize_score(self, state, pod, scores):
@@ -303,14 +303,18 @@ class PodTopologySpread:
 
     def normalize_score_list(self, state, pod, scores: list) -> list:
         """:meth:`normalize_score` over a list aligned with the nodes given to PreScore."""
-        mask = state.read(PRE_SCORE_STATE_KEY).ignored_mask
-        valid = scores if mask is None else [x for x, skip in zip(scores, mask) if not skip]
+        s = state.read(PRE_SCORE_STATE_KEY)
+        mask = s.ignored_mask
+        kept = s.distinct_raw  # what score_nodes knew about the raw scores it returned
+        # few distinct raw scores: look at and compute each once
+        distinct = kept[1] if kept is not None and kept[0] is scores else set(scores)
+        valid = distinct if mask is None else [x for x, skip in zip(scores, mask) if not skip]
         low, high = min(valid, default=0), max(valid, default=0)
         if high == 0:
             out = [MAX_NODE_SCORE] * len(scores)
-        else:  # few distinct raw scores: compute each once
+        else:
             top = high + low
-            by_raw = {x: MAX_NODE_SCORE * (top - x) // high for x in set(scores)}
+            by_raw = {x: MAX_NODE_SCORE * (top - x) // high for x in distinct}
             out = list(map(by_raw.__getitem__, scores))
         if mask is not None:
             out = [0 if skip else x for x, skip in zip(out, mask)]
@@ -324,7 +328,7 @@ class PreScoreState:
     """``preScoreState``: what PreScore leaves for Score and NormalizeScore."""
 
     __slots__ = ("constraints", "require_all", "ignored", "ignored_mask", "weights",
-                 "counts", "per_node")
+                 "counts", "per_node", "distinct_raw")
 
     def __init__(self, constraints, require_all: bool):
         self.constraints = constraints
@@ -334,6 +338,7 @@ class PreScoreState:
         self.weights: list = []         # per constraint: log(domains + 2)
         self.counts: dict = {}          # (key, value) -> matching pods, for scored domains
         self.per_node: list = []        # per constraint: {node name: matching pods}
+        self.distinct_raw = None        # (raw scores score_nodes returned, their distinct values)
 
     def ignore_nodes_missing_keys(self, nodes) -> None:
         if not self.require_all:
@@ -397,13 +402,14 @@ def _count_domains(s: PreScoreState, c: Constraint, pod, snapshot, scored, requi
             s.counts[(key, value)] += count
 
 
-def _count_column(s: PreScoreState, c: Constraint, matching: dict, nodes, snapshot):
+def _count_column(s: PreScoreState, c: Constraint, matching: dict, nodes, state):
     """Per node, the matching pods ``c`` counts for it (None: the node lacks the key);
     None when no node has a count."""
     key = c.topology_key
+    snapshot = state.snapshot
     if key == LABEL_HOSTNAME:
         if snapshot.nodes_with_label(key) == len(snapshot):  # as kubelets register nodes
-            return list(map(matching.get, map(_NAME, nodes), repeat(0)))
+            return list(map(matching.get, state.node_names(nodes), repeat(0)))
         get = matching.get
         return [get(n.name, 0) if key in n.labels else None for n in nodes]
     if not any(k == key for k, _ in s.counts):
