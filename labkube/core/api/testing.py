@@ -53,6 +53,12 @@ def new_server(seed: int = 0, namespaces=("default",), *, rbac: bool = True) -> 
 
 
 # -- small object builders for tests and examples --------------------------------------
+def only_event_object(watch) -> dict:
+    """The object of the one event a watch holds (fails if it holds none or several)."""
+    [event] = watch.poll()
+    return event["object"]
+
+
 def pod(name: str = "web", image: str = "nginx", **meta) -> dict:
     """A minimal Pod manifest; keyword arguments go into ``metadata``."""
     return {

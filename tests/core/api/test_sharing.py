@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labkube.core.api.sharing import MAX_DEPTH, share_equal_parts
-from labkube.core.api.testing import new_server, pod
+from labkube.core.api.testing import new_server, only_event_object, pod
 
 
 def _ids(value, found=None):
@@ -90,18 +90,13 @@ def test_sharing_never_changes_what_either_object_says(obj, donor):
 
 
 # -- in the watch cache ---------------------------------------------------------------------
-def _one_event(watch):
-    [event] = watch.poll()
-    return event["object"]
-
-
 def test_a_read_only_watch_gets_a_new_version_sharing_the_unchanged_spec_with_the_previous_one():
     env = new_server()
     watch = env.admin.watch("pods", "default", resource_version=str(env.store.revision), read_only=True)
     env.admin.create(pod("a"))
-    first = _one_event(watch)
+    first = only_event_object(watch)
     env.admin.patch("pods", "a", {"metadata": {"labels": {"app": "web"}}}, namespace="default")
-    second = _one_event(watch)
+    second = only_event_object(watch)
     assert second["metadata"]["labels"] == {"app": "web"} and "labels" not in first["metadata"]
     assert second["spec"] is first["spec"]
 
@@ -145,9 +140,9 @@ def test_small_objects_such_as_lease_renewals_are_not_walked():
     watch = env.admin.watch("configmaps", "default", resource_version=str(env.store.revision), read_only=True)
     small = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "small"}, "data": {"a": "1"}}
     env.admin.create(small)
-    first = _one_event(watch)
+    first = only_event_object(watch)
     env.admin.patch("configmaps", "small", {"metadata": {"labels": {"x": "y"}}}, namespace="default")
-    second = _one_event(watch)
+    second = only_event_object(watch)
     assert second["data"] == first["data"] and second["data"] is not first["data"]
 
 

@@ -13,7 +13,7 @@ import random
 import pytest
 
 from labkube.core.api import listing
-from labkube.core.api.testing import new_server, pod
+from labkube.core.api.testing import new_server, only_event_object, pod
 from labkube.core.api.watch import Watch
 
 NODES = ("node-a", "node-b", "node-c")
@@ -179,17 +179,12 @@ def test_a_watch_from_a_compacted_revision_ends_with_410_expired():
 
 
 # -- read-only watches share one decoded object ------------------------------------------------
-def _one_event(watch):
-    [event] = watch.poll()
-    return event["object"]
-
-
 def test_read_only_watches_receive_the_same_decoded_object():
     env = new_server()
     first = env.admin.watch("pods", "default", resource_version=str(env.store.revision), read_only=True)
     second = env.admin.watch("pods", "default", resource_version=str(env.store.revision), read_only=True)
     env.admin.create(pod("a"))
-    assert _one_event(first) is _one_event(second)
+    assert only_event_object(first) is only_event_object(second)
 
 
 def test_a_watch_that_did_not_promise_to_only_read_gets_an_object_of_its_own():
@@ -198,9 +193,9 @@ def test_a_watch_that_did_not_promise_to_only_read_gets_an_object_of_its_own():
     readers = [env.admin.watch("pods", "default", resource_version=rv, read_only=True) for _ in range(2)]
     writers = [env.admin.watch("pods", "default", resource_version=rv) for _ in range(2)]
     env.admin.create(pod("a"))
-    shared = _one_event(readers[0])
-    assert _one_event(readers[1]) is shared
-    own = [_one_event(w) for w in writers]
+    shared = only_event_object(readers[0])
+    assert only_event_object(readers[1]) is shared
+    own = [only_event_object(w) for w in writers]
     assert own[0] == shared and own[1] == shared
     assert own[0] is not shared and own[1] is not shared and own[0] is not own[1]
     own[0]["metadata"]["labels"] = {"changed": "by a client"}
@@ -211,7 +206,7 @@ def test_a_read_after_a_read_only_watch_copies_the_shared_decode_instead_of_deco
     env = new_server()
     watch = env.admin.watch("pods", "default", resource_version=str(env.store.revision), read_only=True)
     env.admin.create(pod("a"))
-    shared = _one_event(watch)
+    shared = only_event_object(watch)
     key = "/registry/pods/default/a"
     entry = env.server._objects._entries[key]
     assert entry[1] is shared  # the object cache holds the watch's decode, not a second one
