@@ -112,7 +112,10 @@ class Snapshot:
 
         The floor only falls as pods are placed; when the answer is no and some node gained
         room since the floor was taken (a pod removed, a node changed or removed), it is
-        taken again from every node, so it never stays lower than it has to."""
+        taken again from every node, so it never stays lower than it has to. With no nodes at
+        all, every node (none) has room."""
+        if not self.node_infos:
+            return True
         for _ in range(2):
             floor = self._free_floor
             if floor is None:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from labkube.core.scheduler import CycleState, Snapshot
@@ -34,6 +34,8 @@ steps = st.lists(st.tuples(
 
 
 @given(steps, st.sampled_from(CPUS), st.sampled_from(MEMORIES))
+@example(ops=[("place", 0, 0, 0)] * 3 + [("remove_node", n, 0, 0) for n in (1, 2, 3, 0)], cpu="100m",
+         memory="64Mi")  # every node removed after one filled up: none is left without room
 @settings(max_examples=150, deadline=None)
 def test_fits_everywhere_and_filter_nodes_agree_with_every_node_after_any_changes(ops, cpu, memory):
     snapshot = Snapshot([node(name, cpu="2", memory="2Gi", pods="3") for name in NODE_NAMES])
