@@ -27,6 +27,7 @@ Guarantees:
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from typing import Any, Callable, Optional
 
 from labkube.core import serialization
@@ -52,8 +53,10 @@ class ObjectCache:
         if not isinstance(capacity, int) or capacity < 1:
             raise ValueError(f"capacity must be a positive integer, got {capacity!r}")
         self.capacity = capacity
-        #: key -> (mod_revision, decoded object or None, copier or None)
-        self._entries: dict[str, tuple[int, Any, Any]] = {}
+        #: key -> (mod_revision, decoded object or None, copier or None), oldest first (an
+        #: OrderedDict: evicting the first key of a plain dict steps over every key evicted
+        #: before it)
+        self._entries: OrderedDict[str, tuple[int, Any, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -137,7 +140,7 @@ class ObjectCache:
             entries = self._entries
             entries.pop(key, None)  # re-inserted last: eviction order is insertion order
             while len(entries) >= self.capacity:
-                del entries[next(iter(entries))]
+                entries.popitem(last=False)
             entries[key] = entry
 
 
