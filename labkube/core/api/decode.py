@@ -475,6 +475,24 @@ def strict_decode(obj: dict, rtype) -> None:
     reference_decode(obj, rtype)
 
 
+def strict_decode_changed(obj: dict, rtype, changed: frozenset) -> None:
+    """:func:`strict_decode` of an object whose top-level fields other than ``changed`` are
+    known to be decoded already: a patch result, whose untouched parts (a status patch leaves
+    ``spec`` alone) are the stored object's own. Only the changed fields (and ``apiVersion``
+    and ``kind``) are walked; the errors and normalizations are those of the whole walk, since
+    an already decoded field passes it unchanged and without error."""
+    partial = {key: value for key, value in obj.items() if key in changed or key in _TYPE_META}
+    strict_decode(partial, rtype)
+    for key in changed:
+        if key in partial:
+            obj[key] = partial[key]
+        else:
+            obj.pop(key, None)  # a null the walk dropped
+
+
+_TYPE_META = frozenset(("apiVersion", "kind"))
+
+
 def reference_decode(obj: dict, rtype) -> None:
     """:func:`strict_decode` by the generic walk alone (the reference the fast pass must match)."""
     prefix = f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: '

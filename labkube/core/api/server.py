@@ -445,9 +445,12 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         if problems:
             raise errors.invalid(rtype.qualified_kind, obj["metadata"].get("name", ""), problems)
 
-    def _decode_body(self, rtype: ResourceType, body: Any, *, owned: bool = False) -> dict:
+    def _decode_body(self, rtype: ResourceType, body: Any, *, owned: bool = False,
+                     changed: Optional[frozenset] = None) -> dict:
         """A fresh, strictly decoded and defaulted copy of a request body (``owned``: the
-        body is already the server's own fresh object, e.g. a patch result: no copy needed)."""
+        body is already the server's own fresh object, e.g. a patch result: no copy needed;
+        ``changed``: only these top-level fields can differ from the stored object, whose
+        other fields need no second strict decode)."""
         if not isinstance(body, dict):
             decode.strict_decode(body, rtype)  # raises the decoder's BadRequest
         obj = body if owned else serialization.copy(body)
@@ -462,7 +465,10 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
                 else f"{kind} in version \"{api_version}\" cannot be handled as a {rtype.kind}: "
                 "the object provided is unrecognized"
             )
-        decode.strict_decode(obj, rtype)
+        if changed is not None and owned:
+            decode.strict_decode_changed(obj, rtype, changed)
+        else:
+            decode.strict_decode(obj, rtype)
         defaults.apply_defaults(obj)
         meta = obj.get("metadata")
         if not isinstance(meta, dict):

@@ -246,7 +246,11 @@ class UpdateVerbs:
             try:
                 if sub == "scale":
                     return self._update_scale(request, rtype, patched)
-                body = self._decode_body(rtype, patched, owned=True)  # apply_patch made it fresh
+                # apply_patch made it fresh; the fields it did not touch are the stored object's,
+                # decoded already (unless converted from the storage version)
+                changed = None if rtype.group == EVENTS_GROUP else \
+                    patching.touched_fields(request.body, request.options.patch_type)
+                body = self._decode_body(rtype, patched, owned=True, changed=changed)
                 body["metadata"]["resourceVersion"] = str(kv.mod_revision)
                 return self._update_with_body(request, rtype, body, sub)
             except StatusError as err:

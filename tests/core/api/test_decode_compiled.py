@@ -158,3 +158,51 @@ def test_every_sample_object_is_clean_once_its_nulls_are_dropped():
     for sample in OBJECTS:
         obj = copy.deepcopy(sample)
         assert decode.fast_decode(obj, REGISTRY.for_kind(obj["apiVersion"], obj["kind"])), obj["kind"]
+
+
+@st.composite
+def patched_objects(draw):
+    """A clean (already decoded) object, then changes only under some of its top-level fields,
+    as a patch makes them: (object, the top-level fields the patch touched)."""
+    obj = copy.deepcopy(draw(st.sampled_from(OBJECTS)))
+    decode.strict_decode(obj, REGISTRY.for_kind(obj["apiVersion"], obj["kind"]))
+    top = [key for key in obj if key not in ("apiVersion", "kind")]
+    changed = set(draw(st.lists(st.sampled_from(top), unique=True)))
+    if draw(st.booleans()):
+        new_field = draw(st.sampled_from(["bogus", "Status", "spec"]))
+        obj[new_field] = copy.deepcopy(draw(ODD_VALUES))
+        changed.add(new_field)
+    for _ in range(draw(st.integers(0, 3))):
+        places = [p for p in _paths(obj) if (p[0][:1] or (p[1],))[0] in changed]
+        if not places:
+            break
+        container_path, key = draw(st.sampled_from(places))
+        container = _at(obj, container_path)
+        if draw(st.booleans()):
+            container[key] = copy.deepcopy(draw(ODD_VALUES))
+        elif isinstance(container, dict):
+            unknown = draw(st.sampled_from(["bogus", "Name"]))
+            container[unknown] = copy.deepcopy(draw(ODD_VALUES))
+            if not container_path:
+                changed.add(unknown)  # a new top-level field is one the patch touched
+    return obj, frozenset(changed)
+
+
+@settings(max_examples=600, deadline=None)
+@given(patched_objects())
+def test_decoding_only_a_patch_s_fields_gives_what_decoding_it_all_gives(case):
+    obj, changed = case
+    whole = _outcome(decode.strict_decode, copy.deepcopy(obj))
+    only_changed = _outcome(lambda o, rtype: decode.strict_decode_changed(o, rtype, changed), copy.deepcopy(obj))
+    assert only_changed == whole
+
+
+def test_decoding_only_a_patch_s_fields_leaves_the_others_unwalked():
+    pod = copy.deepcopy(RUNNING_POD)
+    rtype = REGISTRY.for_kind("v1", "Pod")
+    decode.strict_decode(pod, rtype)
+    pod["spec"]["bogus"] = 1  # not a patch's doing: the stored part is trusted as decoded
+    pod["status"]["conditions"][0]["lastProbeTime"] = None
+    decode.strict_decode_changed(pod, rtype, frozenset({"status"}))
+    assert pod["spec"]["bogus"] == 1
+    assert "lastProbeTime" not in pod["status"]["conditions"][0]

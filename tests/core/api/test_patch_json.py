@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from labkube.core.api.patch import JSONPatchError, apply_patch, json_patch
+from labkube.core.api.patch import JSONPatchError, apply_patch, json_patch, touched_fields
 from labkube.core.errors import StatusError
 
 # RFC 6902 Appendix A: (name, document, patch, result).
@@ -115,3 +115,30 @@ def test_values_added_are_copies_not_shared_with_the_patch():
     result = json_patch({}, ops)
     result["x"]["y"].append(2)
     assert ops[0]["value"] == {"y": [1]}
+
+
+TOUCHED_FIELDS = [
+    ("the kubelet's status replace touches status", "json",
+     [{"op": "replace", "path": "/status", "value": {}}], frozenset({"status"})),
+    ("a deep JSON patch path touches its first field", "json",
+     [{"op": "add", "path": "/metadata/labels/a~1b", "value": "x"},
+      {"op": "test", "path": "/spec/replicas", "value": 1}], frozenset({"metadata", "spec"})),
+    ("a move touches where it comes from", "json",
+     [{"op": "move", "from": "/spec/a", "path": "/status/a"}], frozenset({"spec", "status"})),
+    ("an escaped first field is unescaped", "json",
+     [{"op": "remove", "path": "/a~1b~0c"}], frozenset({"a/b~c"})),
+    ("a JSON patch on the whole document is unknown", "json",
+     [{"op": "replace", "path": "", "value": {}}], None),
+    ("a JSON patch still in text is unknown", "json", '[{"op": "remove", "path": "/x"}]', None),
+    ("an operation that is not an object is unknown", "json", ["x"], None),
+    ("a merge patch touches its keys", "merge", {"metadata": {"labels": None}}, frozenset({"metadata"})),
+    ("a strategic patch touches its keys", "application/strategic-merge-patch+json",
+     {"spec": {"containers": [{"name": "a"}]}}, frozenset({"spec"})),
+    ("a top-level strategic directive is unknown", "strategic", {"$patch": "replace", "spec": {}}, None),
+    ("a merge patch that is not an object is unknown", "merge", ["x"], None),
+]
+
+
+@pytest.mark.parametrize("name, patch_type, patch, expected", TOUCHED_FIELDS, ids=[c[0] for c in TOUCHED_FIELDS])
+def test_touched_fields(name, patch_type, patch, expected):
+    assert touched_fields(patch, patch_type) == expected

@@ -20,7 +20,7 @@ Every function returns new objects and never mutates its inputs. Failures are
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from labkube.core import errors
 from labkube.core.api.patch.gojson import decode_json, GO_MAP
@@ -43,7 +43,7 @@ __all__ = [
     "PATCH_TYPES", "CONTENT_TYPES", "JSONPatchError", "PatchError", "apply_patch",
     "create_merge_patch", "create_three_way_json_merge_patch", "create_three_way_merge_patch",
     "create_two_way_merge_patch", "deep_copy", "has_strategic_info", "json_merge_patch",
-    "json_patch", "normalize_patch_type", "strategic_merge_patch",
+    "json_patch", "normalize_patch_type", "strategic_merge_patch", "touched_fields",
 ]
 
 #: patch_type -> the Content-Type kubectl sends for it.
@@ -83,6 +83,36 @@ def apply_patch(target: dict, patch: Any, patch_type: str, api_version: str, kin
             raise errors.bad_request("Invalid JSON Patch")
         return json_merge_patch(target, patch, owned=owned)
     return strategic_merge_patch(target, patch, api_version, kind, owned=owned)
+
+
+def touched_fields(patch: Any, patch_type: str) -> Optional[frozenset]:
+    """The top-level fields a parsed ``patch`` can change (``{"status"}`` for the kubelet's
+    ``replace /status``), or None when that is not known without applying it: a patch still in
+    JSON text, a JSON patch on the whole document, a strategic patch with a top-level
+    ``$patch`` or ``$setElementOrder`` directive."""
+    name = PATCH_TYPES.get(patch_type.split(";", 1)[0].strip().lower())
+    if name == "json":
+        return _json_patch_fields(patch)
+    if not isinstance(patch, dict) or any(key.startswith("$") for key in patch):
+        return None
+    return frozenset(patch)
+
+
+def _json_patch_fields(ops: Any) -> Optional[frozenset]:
+    if not isinstance(ops, list):
+        return None
+    fields = set()
+    for op in ops:
+        if not isinstance(op, dict):
+            return None
+        for pointer in (op.get("path"), op.get("from")):
+            if pointer is None:
+                continue
+            if not isinstance(pointer, str) or not pointer.startswith("/"):
+                return None  # the whole document, or an invalid pointer the patch will refuse
+            first = pointer[1:].split("/", 1)[0]
+            fields.add(first.replace("~1", "/").replace("~0", "~"))
+    return frozenset(fields)
 
 
 def _decode_object_patch(body: str | bytes, name: str) -> Any:
