@@ -130,9 +130,14 @@ def as_status(result, plugin: str, default_reason: str) -> Status | None:
 
 class CycleState:
     """``framework.CycleState``: per-cycle scratch space plugins write in PreFilter/PreScore
-    and read in Filter/Score, plus the snapshot being scheduled against."""
+    and read in Filter/Score, plus the snapshot being scheduled against.
 
-    __slots__ = ("_data", "snapshot", "skip_filter", "skip_score", "_names")
+    ``window`` (labkube, for speed): set by the scheduler when the feasible nodes are
+    ``count`` consecutive nodes of ``snapshot.list()`` from ``start`` (wrapping around), as
+    ``(feasible list, start, count, snapshot.list())``; :meth:`node_names` and
+    :meth:`column` then slice lists the snapshot keeps instead of visiting every node."""
+
+    __slots__ = ("_data", "snapshot", "skip_filter", "skip_score", "_names", "window")
 
     def __init__(self, snapshot=None):
         self._data: dict = {}
@@ -140,6 +145,14 @@ class CycleState:
         self.skip_filter: set[str] = set()
         self.skip_score: set[str] = set()
         self._names = None  # (nodes, their names): see node_names
+        self.window = None
+
+    def _window_of(self, nodes: list):
+        """(start, count) when ``nodes`` is this cycle's window of the snapshot's nodes."""
+        window = self.window
+        if window is not None and window[0] is nodes and self.snapshot.list() is window[3]:
+            return window[1], window[2]
+        return None
 
     def node_names(self, nodes: list) -> tuple:
         """The names of ``nodes``, computed once per cycle for the same list (the score
@@ -147,9 +160,22 @@ class CycleState:
         kept = self._names
         if kept is not None and kept[0] is nodes and len(kept[1]) == len(nodes):
             return kept[1]
-        names = tuple(map(_NAME, nodes))
+        at = self._window_of(nodes)
+        if at is not None:
+            names = wrapped_slice(self.snapshot.node_names(), *at)
+        else:
+            names = tuple(map(_NAME, nodes))
         self._names = (nodes, names)
         return names
+
+    def column(self, nodes: list, key, compute, source=None) -> list | None:
+        """``[compute(node) for node in nodes]`` read from the snapshot's per-node column
+        ``key`` (see ``Snapshot.node_column``) when ``nodes`` is this cycle's window; None
+        otherwise (the caller computes it)."""
+        at = self._window_of(nodes)
+        if at is None:
+            return None
+        return wrapped_slice(self.snapshot.node_column(key, compute, source), *at)
 
     def write(self, key: str, value) -> None:
         self._data[key] = value
@@ -167,7 +193,18 @@ class CycleState:
         copy.skip_filter = set(self.skip_filter)
         copy.skip_score = set(self.skip_score)
         copy._names = self._names
+        copy.window = self.window
         return copy
+
+
+def wrapped_slice(items, start: int, count: int) -> list:
+    """``count`` items from ``start``, wrapping around the end (``count <= len(items)``);
+    a list or tuple like ``items``."""
+    start %= len(items)
+    chunk = items[start:start + count]
+    if len(chunk) < count:
+        chunk = chunk + items[:count - len(chunk)]
+    return chunk
 
 
 @dataclass(frozen=True)
@@ -260,14 +297,14 @@ EXTENSION_POINTS = ("pre_filter", "filter", "post_filter", "pre_score", "score",
 # ---------------------------------------------------------------------------
 
 
-def _uniform_and_in_range(scores: list) -> tuple[bool, bool]:
-    """Whether ``scores`` (not empty) are one value repeated, and whether all of them are in
-    [MIN_NODE_SCORE, MAX_NODE_SCORE] (one value repeated: one check)."""
+def _distinct_in_range(scores: list) -> tuple[set, bool]:
+    """The distinct values of ``scores`` (not empty) and whether all of them are in
+    [MIN_NODE_SCORE, MAX_NODE_SCORE] (one value repeated — the usual case — is one check)."""
     first = scores[0]
     if scores[-1] == first and scores.count(first) == len(scores):
-        return True, MIN_NODE_SCORE <= first <= MAX_NODE_SCORE
+        return {first}, MIN_NODE_SCORE <= first <= MAX_NODE_SCORE
     distinct = set(scores)  # few distinct scores: cheaper to look at each once
-    return False, min(distinct) >= MIN_NODE_SCORE and max(distinct) <= MAX_NODE_SCORE
+    return distinct, min(distinct) >= MIN_NODE_SCORE and max(distinct) <= MAX_NODE_SCORE
 
 
 @dataclass
@@ -279,6 +316,8 @@ class ScoreTable:
     raw: list            # per plugin: list[int] aligned with nodes
     normalized: list     # per plugin: list[int] aligned with nodes
     totals: list         # per node: sum of normalized * weight
+    #: the distinct values of ``totals`` when known without looking at every node (else None)
+    distinct_totals: set | None = None
 
 
 def _weighted_totals(varying: list, constant, num_nodes: int) -> list:
@@ -293,6 +332,13 @@ def _weighted_totals(varying: list, constant, num_nodes: int) -> list:
     if constant:
         acc = map(add, acc, repeat(constant))
     return list(acc)
+
+
+def _one_column_totals(column: list, weight: int, constant: int, distinct: set) -> tuple[list, set]:
+    """:func:`_weighted_totals` for one varying column whose ``distinct`` values are known:
+    each distinct total is computed once and looked up per node; also the distinct totals."""
+    total_of = {score: score * weight + constant for score in distinct}
+    return list(map(total_of.__getitem__, column)), set(total_of.values())
 
 
 class Framework:
@@ -366,10 +412,10 @@ class Framework:
     def run_filter_batch(self, state: CycleState, pod: PodInfo, nodes: list) -> list:
         """Filter many nodes at once; element i is node i's first rejection or None."""
         statuses: list = [None] * len(nodes)
-        alive = list(range(len(nodes)))
-        alive_nodes = list(nodes)
+        alive = None  # positions of the nodes no plugin rejected yet (None: all of them)
+        alive_nodes = nodes
         for plugin in self.points["filter"]:
-            if not alive:
+            if not alive_nodes:
                 break
             if plugin.name in state.skip_filter:
                 continue
@@ -381,7 +427,7 @@ class Framework:
             if not any(answers):
                 continue
             survivors, survivor_nodes = [], []
-            for i, node, status in zip(alive, alive_nodes, answers):
+            for i, node, status in zip(range(len(nodes)) if alive is None else alive, alive_nodes, answers):
                 if status is None or status.code == SUCCESS:
                     survivors.append(i)
                     survivor_nodes.append(node)
@@ -430,14 +476,16 @@ class Framework:
 
         A column that is the same for every node (all 100, all 0: common when a plugin has
         nothing to prefer) is added to the totals once at the end, as one constant; the
-        other columns are weighted and summed in one pass, in plugin order."""
+        other columns are weighted and summed in one pass, in plugin order (when only one
+        column differs, each of its distinct scores is weighted once)."""
         table = ScoreTable(nodes, [], [], [], [])
         varying = []  # (normalized, weight) of the columns that differ between nodes
         constant = 0
+        distinct = set()  # the distinct normalized scores of the varying column(s)
         for plugin in self.points["score"]:
             if plugin.name in state.skip_score:
                 continue
-            raw, normalized, uniform, status = self._score_column(state, pod, nodes, plugin)
+            raw, normalized, values, status = self._score_column(state, pod, nodes, plugin)
             if status is not None:
                 return None, status
             weight = self.weights.get(plugin.name, 1)
@@ -446,16 +494,22 @@ class Framework:
             table.normalized.append(normalized)
             if not normalized:
                 continue
-            if uniform:
+            if len(values) == 1:
                 constant += normalized[0] * weight
                 continue
             varying.append((normalized, weight))
-        table.totals = _weighted_totals(varying, constant, len(nodes))
+            distinct = values
+        if len(varying) == 1:
+            table.totals, table.distinct_totals = _one_column_totals(*varying[0], constant, distinct)
+        else:
+            table.totals = _weighted_totals(varying, constant, len(nodes))
+            if not varying and nodes:
+                table.distinct_totals = {constant}
         return table, None
 
     def _score_column(self, state: CycleState, pod: PodInfo, nodes: list, plugin):
-        """One plugin's raw and normalized scores and whether the normalized ones are all
-        equal, or the Error status that stops scoring."""
+        """One plugin's raw and normalized scores and the distinct normalized scores, or
+        the Error status that stops scoring."""
         batch = getattr(plugin, "score_nodes", None)
         raw = batch(state, pod, nodes) if batch is not None else [
             plugin.score(state, pod, node) for node in nodes]
@@ -469,18 +523,18 @@ class Framework:
             by_name = dict(zip(names, raw))
             status = normalize(state, pod, by_name)
             if status is not None and status.code != SUCCESS:
-                return None, None, False, status.with_plugin(plugin.name)
+                return None, None, None, status.with_plugin(plugin.name)
             normalized = list(map(by_name.__getitem__, names))
         if not normalized:
-            return raw, normalized, False, None
-        uniform, in_range = _uniform_and_in_range(normalized)
+            return raw, normalized, set(), None
+        distinct, in_range = _distinct_in_range(normalized)
         if not in_range:
             bad = next(s for s in normalized if s < MIN_NODE_SCORE or s > MAX_NODE_SCORE)
-            return None, None, False, Status(
+            return None, None, None, Status(
                 ERROR, f"plugin {plugin.name!r} returns an invalid score {bad}, it should "
                 f"in the range of [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}] after normalizing",
                 plugin=plugin.name)
-        return raw, normalized, uniform, None
+        return raw, normalized, distinct, None
 
     # -- Reserve, Permit ----------------------------------------------------
     def run_reserve(self, state: CycleState, pod: PodInfo, node_name: str) -> Status | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 from itertools import compress, count, islice
 from operator import attrgetter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from labkube.core.scheduler.decision import DecisionRecord, PluginScores, Rejection
 from labkube.core.scheduler.framework import (ERROR, UNSCHEDULABLE_AND_UNRESOLVABLE, CycleState,
@@ -115,6 +115,9 @@ class ScheduleResult:
         if self.fit_error is not None:
             return self.fit_error.message
         return self.error or ""
+
+
+_RESULT_FIELDS = tuple(f.name for f in fields(ScheduleResult))
 
 
 class Scheduler:
@@ -211,8 +214,10 @@ class Scheduler:
 
 
 def _replace(result: ScheduleResult, **changes) -> ScheduleResult:
-    from dataclasses import replace
-    return replace(result, **changes)
+    """``dataclasses.replace`` for a ScheduleResult (without its generic field checks)."""
+    values = {name: getattr(result, name) for name in _RESULT_FIELDS}
+    values.update(changes)
+    return ScheduleResult(**values)
 
 
 def _window(nodes: list, start: int, count: int) -> list:
@@ -297,6 +302,10 @@ class _Cycle:
         if nodes:
             processed = self._filter_window(nodes)
             self.scheduler.next_start_node_index = (self.start_index + processed) % len(self.all_nodes)
+            if nodes is self.all_nodes and not self.statuses and self.feasible:
+                # nothing rejected: the feasible nodes are consecutive nodes of the snapshot's list
+                self.state.window = (self.feasible, self.start_index % len(nodes), len(self.feasible),
+                                     self.all_nodes)
         if len(nodes) < len(self.all_nodes):
             self._set_absent_nodes_status(result, nodes)
         return None
@@ -376,11 +385,13 @@ class _Cycle:
         seeded RNG. kube-scheduler draws once per tied node (reservoir sampling, each of k
         tied nodes kept with probability 1/k); one draw among the k gives the same odds."""
         totals = table.totals
-        best_score = max(totals)
+        best_score = max(totals if table.distinct_totals is None else table.distinct_totals)
         ties = totals.count(best_score)
         if ties == 1:
             return table.nodes[totals.index(best_score)].name
         chosen = self.scheduler.rng.randrange(ties)  # the chosen-th tied node, counting from 0
+        if ties == len(totals):  # every node tied
+            return table.nodes[chosen].name
         tied = compress(count(), map(best_score.__eq__, totals))
         return table.nodes[next(islice(tied, chosen, None))].name
 

@@ -21,6 +21,12 @@ and a floor under every node's free pod slots, CPU and memory (``fits_everywhere
 A new version of a placed pod that changes nothing scheduling counts (the binding
 confirmed, a status written) replaces the old PodInfo in place.
 
+Per-node columns (``node_column``, a labkube speed-up): a value computed from each node —
+a score that depends only on the node's state, a count kept per node — held in a list
+aligned with :meth:`list` and recomputed only for the nodes that changed since it was last
+read (the snapshot logs every node a pod is placed on or removed from, and every node
+update). A cycle whose feasible nodes are consecutive nodes of :meth:`list` slices it.
+
 Guarantees: sums are incremental (adding and removing a pod never rescans a node); pods in
 phase Succeeded or Failed and pods without ``spec.nodeName`` hold nothing; a pod's requests
 are parsed once per uid and resourceVersion; nothing reads a clock or a random source.
@@ -28,6 +34,7 @@ are parsed once per uid and resourceVersion; nothing reads a clock or a random s
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from operator import attrgetter
 
 from labkube.core.scheduler.affinity_index import AffinityIndex
@@ -36,6 +43,9 @@ from labkube.core.scheduler.nodeinfo import NodeInfo, PodInfo, is_terminated
 _FREE = (attrgetter("free_pods"), attrgetter("free_cpu"), attrgetter("free_memory"))
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
 REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
+_NAME = attrgetter("name")
+#: how many per-node columns a snapshot keeps (least recently used dropped first)
+MAX_COLUMNS = 32
 
 
 def zone_key(labels: dict) -> str:
@@ -55,6 +65,13 @@ class Snapshot:
         self.node_infos: dict[str, NodeInfo] = {}
         self._zones: dict[str, list[str]] = {}
         self._list: list[NodeInfo] | None = None
+        self._names: tuple[str, ...] = ()       # names aligned with _list
+        self._positions: dict[str, int] = {}    # name -> index in _list
+        self._layout = 0                        # bumped whenever _list is rebuilt
+        #: names of nodes changed since ``_log_epoch`` began (read by the columns)
+        self._changed: list[str] = []
+        self._log_epoch = 0
+        self._columns: OrderedDict = OrderedDict()  # key -> _Column
         self._pod_cache: dict[str, PodInfo] = {}
         #: the PodInfo parsed last: a sibling replica with the same spec shares its parsed parts
         self._last_parsed: PodInfo | None = None
@@ -93,7 +110,52 @@ class Snapshot:
         """All NodeInfos in nodeTree order (zones interleaved)."""
         if self._list is None:
             self._list = self._tree_order()
+            self._names = tuple(map(_NAME, self._list))
+            self._positions = {name: i for i, name in enumerate(self._names)}
+            self._layout += 1
         return self._list
+
+    def node_names(self) -> tuple[str, ...]:
+        """The names of :meth:`list`, in the same order."""
+        self.list()
+        return self._names
+
+    def node_column(self, key, compute, source=None) -> list:
+        """``[compute(node) for node in self.list()]``, kept between calls under ``key``.
+
+        ``compute(node)`` must depend only on what changes with the node (its pods, its
+        spec and status) and on ``source`` (any object, compared by identity: a different
+        one starts the column afresh). Between calls only the nodes that changed are
+        computed again. The list is the snapshot's: read it or slice it, never modify it."""
+        nodes = self.list()
+        log = self._changed
+        column = self._columns.get(key)
+        if (column is None or column.source is not source or column.layout != self._layout
+                or column.epoch != self._log_epoch):
+            column = _Column(source, self._layout, self._log_epoch, len(log),
+                             list(map(compute, nodes)))
+            self._columns[key] = column
+            if len(self._columns) > MAX_COLUMNS:
+                self._columns.popitem(last=False)
+            return column.values
+        self._columns.move_to_end(key)
+        if column.cursor < len(log):
+            values, positions = column.values, self._positions
+            for name in set(log[column.cursor:]):
+                i = positions.get(name)
+                if i is not None:
+                    values[i] = compute(nodes[i])
+            column.cursor = len(log)
+        return column.values
+
+    def _node_changed(self, name: str) -> None:
+        """Log that a node's state changed (its columns' values must be computed again);
+        a long log is dropped and every column starts afresh on its next read."""
+        log = self._changed
+        log.append(name)
+        if len(log) > 4096 + 4 * len(self.node_infos):
+            log.clear()
+            self._log_epoch += 1
 
     def get(self, name: str) -> NodeInfo | None:
         return self.node_infos.get(name)
@@ -206,6 +268,7 @@ class Snapshot:
         self._count_images(info, -1)
         self._count_label_keys(info.labels, -1)
         info.set_node(node)
+        self._node_changed(name)
         self._lower_free_floor(info)
         self._free_may_rise = True
         self._count_images(info, 1)
@@ -323,6 +386,7 @@ class Snapshot:
     def _place(self, info: PodInfo, node_name: str) -> None:
         node_info = self.node_infos[node_name]
         node_info.add_pod(info)
+        self._node_changed(node_name)
         self._lower_free_floor(node_info)
         self._pod_node[info.uid] = node_name
         if info.has_affinity:
@@ -344,6 +408,7 @@ class Snapshot:
         info = node_info.remove_pod(uid)
         if info is None:
             return
+        self._node_changed(node_name)
         self._free_may_rise = True
         self._unindex(info, node_info)
         if not node_info.pods_with_affinity:
@@ -372,3 +437,13 @@ class Snapshot:
     def node_of(self, uid: str) -> str | None:
         """The node a pod is bound or assumed on, if any."""
         return self._pod_node.get(uid)
+
+
+class _Column:
+    """One :meth:`Snapshot.node_column`: its values and how far into the log they are."""
+
+    __slots__ = ("source", "layout", "epoch", "cursor", "values")
+
+    def __init__(self, source, layout: int, epoch: int, cursor: int, values: list):
+        self.source, self.layout, self.epoch, self.cursor, self.values = (
+            source, layout, epoch, cursor, values)

@@ -6,7 +6,8 @@ For each resource (cpu and memory by default) the fraction
 no non-zero defaults); the score is ``(1 − std) × 100`` truncated, where std is the
 standard deviation of the fractions — for two resources simply ``|f1 − f2| / 2``.
 Resources a node has none of are left out. (Scores are remembered per node state, see
-:mod:`~labkube.core.scheduler.plugins.score_cache`.)
+:mod:`~labkube.core.scheduler.plugins.score_cache`, or kept in a per-node column of the
+snapshot, see ``Snapshot.node_column``.)
 """
 
 from __future__ import annotations
@@ -60,19 +61,29 @@ class BalancedAllocation:
         if self.resources != DEFAULT_RESOURCES:
             return [self.score(state, pod, n) for n in nodes]
         pcpu, pmem = pod.requests.milli_cpu, pod.requests.memory
+        if state is not None:
+            scores = state.column(nodes, (NAME, id(self), pcpu, pmem), self._scorer(pod), self)
+            if scores is not None:
+                return scores
         table = self._cache.table((pcpu, pmem))
         scores = cached_scores(table, generations(state, nodes))
         for i in missing(scores):
             n = nodes[i]
-            acpu, amem = n.alloc_cpu, n.alloc_memory
-            if acpu and amem:
-                fc = min((n.req_cpu + pcpu) / acpu, 1.0)
-                fm = min((n.req_memory + pmem) / amem, 1.0)
-                score = int((1 - abs((fc - fm) / 2)) * 100)
-            else:
-                score = self.score(state, pod, n)
-            table[n.generation] = scores[i] = score
+            table[n.generation] = scores[i] = self._balanced(pod, n)
         return scores
+
+    def _balanced(self, pod, n) -> int:
+        """:meth:`score` with the default resources (cpu and memory)."""
+        acpu, amem = n.alloc_cpu, n.alloc_memory
+        if acpu and amem:
+            fc = min((n.req_cpu + pod.requests.milli_cpu) / acpu, 1.0)
+            fm = min((n.req_memory + pod.requests.memory) / amem, 1.0)
+            return int((1 - abs((fc - fm) / 2)) * 100)
+        return self.score(None, pod, n)
+
+    def _scorer(self, pod):
+        """node -> score for pods requesting what ``pod`` requests (a per-node column)."""
+        return lambda node: self._balanced(pod, node)
 
     def events_to_register(self):
         return [("Pod", "Delete"), ("Node", "Add"), ("Node", "Update")]

@@ -15,7 +15,8 @@ Mirrors pkg/scheduler/framework/plugins/noderesources/fit.go and least_allocated
   ``(allocatable − requested) × 100 / allocatable`` where requested includes this pod and
   uses the non-zero defaults (100m, 200Mi) for containers that request nothing; the
   weighted average, integer division as in Go. (Scores are remembered per node state, see
-  :mod:`~labkube.core.scheduler.plugins.score_cache`.)
+  :mod:`~labkube.core.scheduler.plugins.score_cache`, or kept in a per-node column of the
+  snapshot, see ``Snapshot.node_column``.)
 """
 
 from __future__ import annotations
@@ -118,19 +119,29 @@ class NodeResourcesFit:
         if self.resources != DEFAULT_RESOURCES:
             return [self.score(state, pod, n) for n in nodes]
         pcpu, pmem = pod.non_zero_cpu, pod.non_zero_memory
+        if state is not None:
+            scores = state.column(nodes, (NAME, id(self), pcpu, pmem), self._scorer(pod), self)
+            if scores is not None:
+                return scores
         table = self._cache.table((pcpu, pmem))
         scores = cached_scores(table, generations(state, nodes))
         for i in missing(scores):
             n = nodes[i]
-            acpu, amem = n.alloc_cpu, n.alloc_memory
-            if acpu and amem:
-                rcpu, rmem = n.non_zero_requested_cpu + pcpu, n.non_zero_requested_memory + pmem
-                score = ((0 if rcpu > acpu else (acpu - rcpu) * 100 // acpu)
-                         + (0 if rmem > amem else (amem - rmem) * 100 // amem)) // 2
-            else:
-                score = self.score(state, pod, n)
-            table[n.generation] = scores[i] = score
+            table[n.generation] = scores[i] = self._least_allocated(pod, n)
         return scores
+
+    def _least_allocated(self, pod, n) -> int:
+        """:meth:`score` with the default resources (cpu and memory, weight 1 each)."""
+        acpu, amem = n.alloc_cpu, n.alloc_memory
+        if acpu and amem:
+            rcpu, rmem = n.non_zero_requested_cpu + pod.non_zero_cpu, n.non_zero_requested_memory + pod.non_zero_memory
+            return ((0 if rcpu > acpu else (acpu - rcpu) * 100 // acpu)
+                    + (0 if rmem > amem else (amem - rmem) * 100 // amem)) // 2
+        return self.score(None, pod, n)
+
+    def _scorer(self, pod):
+        """node -> score for pods requesting what ``pod`` requests (a per-node column)."""
+        return lambda node: self._least_allocated(pod, node)
 
     def events_to_register(self):
         return [("Pod", "Delete"), ("Pod", "Update"), ("Node", "Add"), ("Node", "Update")]

@@ -25,13 +25,16 @@ costs one pass over the feasible nodes, not over every pod. kube-scheduler's Pre
 every node to sum each domain; when every node counts (the system defaults, no node
 affinity) labkube reads the snapshot's per-domain sums instead, and it only sums domains
 Score will read (those of feasible nodes that carry the key). Score computes each distinct
-combination of counts once. The results are the same as kube-scheduler's, number for number.
+combination of counts once; the per-node counts of a window of consecutive feasible nodes
+are sliced from a column the snapshot keeps (``Snapshot.node_column``). The results are the
+same as kube-scheduler's, number for number.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import operator
 from itertools import repeat
 
 from labkube.core.scheduler.framework import (MAX_NODE_SCORE, SKIP, UNSCHEDULABLE,
@@ -107,8 +110,7 @@ def _owner_selector(pod, snapshot):
         if all(pod.labels.get(k) == v for k, v in selector.items()):
             label_set.update(selector)
     extra = None
-    owner = next((r for r in (pod.pod.get("metadata") or {}).get("ownerReferences") or ()
-                  if r.get("controller")), None)
+    owner = _controller_ref(pod)
     if owner is not None:
         kinds = {("v1", "ReplicationController"): snapshot.replication_controllers,
                  ("apps/v1", "ReplicaSet"): snapshot.replica_sets,
@@ -130,8 +132,44 @@ def _owner_selector(pod, snapshot):
                             and (extra_match is None or extra_match(labels)))), key
 
 
-def constraints_for(pod, snapshot, when: str) -> tuple[list[Constraint], bool]:
-    """The pod's constraints of kind ``when`` (or the system defaults); and whether defaulted."""
+class OwnerSelectors:
+    """:func:`_owner_selector`'s answers, remembered while the snapshot's lists of Services,
+    ReplicaSets, StatefulSets and ReplicationControllers stay the same lists (the scheduler
+    replaces a list when one of its objects changes): the replicas of one ReplicaSet ask the
+    same question one after another."""
+
+    MAX_ANSWERS = 1024
+
+    def __init__(self):
+        self._sources: tuple = ()
+        self._answers: dict = {}
+
+    def get(self, pod, snapshot):
+        sources = (snapshot.services, snapshot.replica_sets, snapshot.stateful_sets,
+                   snapshot.replication_controllers)  # a new snapshot has new lists
+        kept = self._sources
+        if len(kept) != len(sources) or not all(map(operator.is_, kept, sources)):
+            self._sources, self._answers = sources, {}
+        owner = _controller_ref(pod)
+        key = (pod.namespace, frozenset(pod.labels.items()),
+               None if owner is None else (owner.get("apiVersion"), owner.get("kind"), owner.get("name")))
+        answer = self._answers.get(key, self)
+        if answer is self:
+            if len(self._answers) >= self.MAX_ANSWERS:
+                self._answers.clear()
+            answer = self._answers[key] = _owner_selector(pod, snapshot)
+        return answer
+
+
+def _controller_ref(pod) -> dict | None:
+    return next((r for r in (pod.pod.get("metadata") or {}).get("ownerReferences") or ()
+                 if r.get("controller")), None)
+
+
+def constraints_for(pod, snapshot, when: str, owners: OwnerSelectors | None = None
+                    ) -> tuple[list[Constraint], bool]:
+    """The pod's constraints of kind ``when`` (or the system defaults); and whether defaulted.
+    ``owners`` remembers the system defaults' selectors between pods."""
     declared = pod.spec.get("topologySpreadConstraints") or ()
     if declared:
         return [Constraint(c, *_merged_selector(c, pod.labels)) for c in declared
@@ -139,7 +177,7 @@ def constraints_for(pod, snapshot, when: str) -> tuple[list[Constraint], bool]:
     defaults = [c for c in SYSTEM_DEFAULT_CONSTRAINTS if c["whenUnsatisfiable"] == when]
     if not defaults:
         return [], True
-    owner = _owner_selector(pod, snapshot)
+    owner = _owner_selector(pod, snapshot) if owners is None else owners.get(pod, snapshot)
     if owner is None:
         return [], True
     return [Constraint(c, *owner) for c in defaults], True
@@ -178,6 +216,9 @@ class PreFilterState:
 
 class PodTopologySpread:
     name = NAME
+
+    def __init__(self):
+        self._owners = OwnerSelectors()
 
     # -- filtering ------------------------------------------------------------
     def pre_filter(self, state, pod):
@@ -230,7 +271,7 @@ class PodTopologySpread:
         snapshot = state.snapshot
         if not nodes or not len(snapshot):
             return _SKIP
-        constraints, defaulted = constraints_for(pod, snapshot, SCHEDULE_ANYWAY)
+        constraints, defaulted = constraints_for(pod, snapshot, SCHEDULE_ANYWAY, self._owners)
         if not constraints:
             return _SKIP
         s = PreScoreState(constraints, require_all=not defaulted)
@@ -409,6 +450,9 @@ def _count_column(s: PreScoreState, c: Constraint, matching: dict, nodes, state)
     snapshot = state.snapshot
     if key == LABEL_HOSTNAME:
         if snapshot.nodes_with_label(key) == len(snapshot):  # as kubelets register nodes
+            column = state.column(nodes, (NAME, id(matching)), _node_count(matching), matching)
+            if column is not None:
+                return column
             return list(map(matching.get, state.node_names(nodes), repeat(0)))
         get = matching.get
         return [get(n.name, 0) if key in n.labels else None for n in nodes]
@@ -416,6 +460,12 @@ def _count_column(s: PreScoreState, c: Constraint, matching: dict, nodes, state)
         return None
     get = s.counts.get
     return [get((key, n.labels[key])) if key in n.labels else None for n in nodes]
+
+
+def _node_count(matching: dict):
+    """node -> the matching pods on it (a per-node column of the snapshot: the counts of a
+    node change only when a pod is placed on or removed from it)."""
+    return lambda node: matching.get(node.name, 0)
 
 
 def _rounded_score(counts: tuple, plan: list) -> int:
