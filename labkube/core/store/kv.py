@@ -5,9 +5,11 @@ Mirrors etcd's ``server/storage/mvcc/kv.go`` (the ``ReadView``/``WriteView``/``K
 ``Event``), the ``etcdserverpb`` compare/txn request shapes and etcd's named errors
 (``ErrCompacted``, ``ErrFutureRev``, ``ErrLeaseNotFound``, ...).
 
-Nothing here holds state. Every value is a frozen dataclass whose payload is ``bytes``, so
-whatever the store hands out can be shared freely between threads and can never be mutated
-behind the store's back. The implementation lives beside this module:
+Nothing here holds state. Every value is immutable and its payload is ``bytes``, so whatever
+the store hands out can be shared freely between threads and can never be mutated behind the
+store's back. The values of every write (``KeyValue``, ``Event``, ``PutResult``,
+``TxnResult``) are named tuples, which cost a third of a frozen dataclass to build (a busy
+cluster builds a few for each of its thousands of writes); the rest are frozen dataclasses. The implementation lives beside this module:
 :mod:`.revision`, :mod:`.key_index`, :mod:`.kvstore`, :mod:`.watchable`, :mod:`.lease`,
 :mod:`.snapshot`.
 
@@ -20,13 +22,12 @@ revision 1 and its first write is revision 2, exactly like a fresh etcd cluster.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Protocol, Sequence, Union, runtime_checkable
+from typing import Callable, Iterator, NamedTuple, Optional, Protocol, Sequence, Union, runtime_checkable
 
 # -- values handed out ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class KeyValue:
+class KeyValue(NamedTuple):
     """One version of one key (etcd's ``mvccpb.KeyValue``).
 
     ``create_revision`` is the revision of the put that created the key in its current life
@@ -48,8 +49,7 @@ PUT = "PUT"
 DELETE = "DELETE"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """A change seen by a watcher (etcd's ``mvccpb.Event``): ``type`` is "PUT" or "DELETE".
 
     ``prev_kv`` is the key's value just before this change (None when the key did not exist,
@@ -66,8 +66,7 @@ class Event:
         return self.kv.mod_revision
 
 
-@dataclass(frozen=True, slots=True)
-class PutResult:
+class PutResult(NamedTuple):
     """``revision``: the store revision after the put; ``prev_kv``: the value it replaced."""
 
     revision: int
@@ -99,8 +98,7 @@ class DeleteResult:
     prev_kvs: tuple[KeyValue, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class TxnResult:
+class TxnResult(NamedTuple):
     """``succeeded`` says whether the compares held (then the success ops ran, else the
     failure ops); ``responses`` has one result per op run; ``revision`` is the store revision
     after the transaction."""
