@@ -7,13 +7,12 @@ kubectl-style name such as ``"deploy"``), the namespace and name from the URL, a
 subresource (``status``, ``scale``, ``binding``, ``finalize``), the body, the user who sent it,
 and the options.
 
-Both classes are frozen: a request never changes on its way through the pipeline.
+Both classes are immutable: a request never changes on its way through the pipeline.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
 
 from labkube.core.api.resources import ResourceType
 
@@ -33,9 +32,10 @@ PROPAGATION_POLICIES = ("Orphan", "Background", "Foreground")
 PATCH_TYPES = ("strategic", "merge", "json")
 
 
-@dataclass(frozen=True)
-class Options:
-    """Every query option of every verb; each verb reads the ones it knows.
+class Options(NamedTuple):
+    """Every query option of every verb; each verb reads the ones it knows (immutable: a
+    named tuple, three times cheaper to build than a frozen dataclass, as is :class:`Request`;
+    every in-process API call builds one).
 
     ``dry_run`` (create/update/patch/delete): run everything but the store write.
     ``label_selector``/``field_selector``/``limit``/``continue_``/``resource_version``/
@@ -67,8 +67,7 @@ class Options:
 DEFAULT_OPTIONS = Options()
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """A routed API request. ``user`` is a ``labkube.core.api.auth.UserInfo``."""
 
     verb: str
@@ -78,4 +77,4 @@ class Request:
     subresource: Optional[str] = None
     body: Any = None
     user: Any = None
-    options: Options = field(default=DEFAULT_OPTIONS)
+    options: Options = DEFAULT_OPTIONS

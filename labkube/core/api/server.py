@@ -47,7 +47,6 @@ We do not model server-side apply, so ``metadata.managedFields`` is never writte
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from typing import Any, Callable, Optional
 
 from labkube.core import errors, serialization
@@ -169,7 +168,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             self._record(request, user, rtype, err.code, "allow")
             raise err
         if rtype.namespaced and not request.namespace and request.verb in ("get", "patch", "delete"):
-            request = replace(request, namespace="default")  # what a kubectl context defaults to
+            request = request._replace(namespace="default")  # what a kubectl context defaults to
         decision = self._authorize_request(request, user, rtype)
         if not decision.allowed:
             err = auth.forbidden_error(self._attributes(request, user, rtype), decision.reason)
@@ -204,7 +203,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         """EvictionREST: no PodDisruptionBudgets exist in labkube, so every eviction is allowed."""
         self._pod_for_subresource(request, rtype)
         grace = ((request.body or {}).get("deleteOptions") or {}).get("gracePeriodSeconds")
-        delete = replace(request, verb="delete", subresource=None, body=None,
+        delete = request._replace(verb="delete", subresource=None, body=None,
                          options=Options(grace_period_seconds=grace))
         self._delete(delete, rtype)
         return node_proxy.eviction_status()
