@@ -21,7 +21,6 @@ volumes whose directories are equal (the root filesystems of one image) keep one
 from __future__ import annotations
 
 import functools
-import posixpath
 import sys
 from abc import ABC, abstractmethod
 from typing import AbstractSet, Iterable, Mapping, Optional, Union
@@ -45,6 +44,8 @@ ROOT_ONLY: frozenset[str] = frozenset({""})
 
 def _norm(path: str) -> str:
     """Normalise a volume-relative path: no leading slash, no ``.``/``..`` escaping the root."""
+    if is_normal(path):
+        return path  # the common case (``etc/hostname``): nothing to split and join
     parts: list[str] = []
     for part in path.split("/"):
         if part in ("", "."):
@@ -57,13 +58,26 @@ def _norm(path: str) -> str:
     return "/".join(parts)
 
 
+def is_normal(path: str) -> bool:
+    """A quick test that ``path`` is normal already (:func:`_norm` would return it as it is):
+    no empty part and no part starting with a dot. A name like ``.hidden`` is normal too but
+    fails the test: it just takes the long road."""
+    return not path or (path[0] not in "/." and path[-1] != "/" and "//" not in path
+                        and "/." not in path)
+
+
 def _parents(path: str) -> Iterable[str]:
-    """Every directory above ``path``. Directory names are interned: the same ones (``etc``,
-    ``var/run/secrets``) are in every container, and each is then kept once."""
-    parent = posixpath.dirname(path)
-    while parent:
-        yield sys.intern(parent)
-        parent = posixpath.dirname(parent)
+    """Every directory above the normalised ``path``, nearest first. Directory names are
+    interned: the same ones (``etc``, ``var/run/secrets``) are in every container, and each
+    is then kept once."""
+    end = path.rfind("/")
+    if end < 0:
+        return ()  # a file at the top of the volume: only the root is above it
+    parents = []
+    while end > 0:
+        parents.append(sys.intern(path[:end]))
+        end = path.rfind("/", 0, end)
+    return parents
 
 
 class Volume:

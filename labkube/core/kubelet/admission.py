@@ -67,16 +67,23 @@ def pod_requests(pod: dict) -> dict[str, int]:
     return total
 
 
-def fits(pod: dict, node: dict, admitted: Iterable[dict]) -> AdmitResult:
+def fits(pod: dict, node: dict, admitted: Iterable[dict],
+         admitted_requests: Optional[Iterable[dict[str, int]]] = None, *,
+         requests: Optional[dict[str, int]] = None) -> AdmitResult:
+    """Room for ``pod`` next to the ``admitted`` pods. ``requests`` (the pod's) and
+    ``admitted_requests`` (theirs) are :func:`pod_requests` when the caller has them already
+    (a pod's requests never change)."""
     allocatable = (node.get("status") or {}).get("allocatable") or {}
     others = list(admitted)
     max_pods = int(allocatable.get("pods", "110"))
     if len(others) + 1 > max_pods:
         return _reject("pods", 1, len(others), max_pods)
-    want = pod_requests(pod)
+    want = requests if requests is not None else pod_requests(pod)
     used = {"cpu": 0, "memory": 0}
-    for other in others:
-        for res, value in pod_requests(other).items():
+    if admitted_requests is None:
+        admitted_requests = [pod_requests(other) for other in others]
+    for requests in admitted_requests:
+        for res, value in requests.items():
             used[res] += value
     for res in ("cpu", "memory"):
         if want[res] == 0 or res not in allocatable:
@@ -112,14 +119,16 @@ def predicates(pod: dict, node: dict) -> AdmitResult:
     return AdmitResult(True)
 
 
-def admit(pod: dict, node: Optional[dict], admitted: Iterable[dict]) -> AdmitResult:
+def admit(pod: dict, node: Optional[dict], admitted: Iterable[dict],
+          admitted_requests: Optional[Iterable[dict[str, int]]] = None, *,
+          requests: Optional[dict[str, int]] = None) -> AdmitResult:
     """Run every admit handler; the first refusal wins."""
     if node is None:
         return AdmitResult(True)
     result = predicates(pod, node)
     if not result.admit:
         return result
-    return fits(pod, node, admitted)
+    return fits(pod, node, admitted, admitted_requests, requests=requests)
 
 
 # -- node selection ---------------------------------------------------------------------------------

@@ -225,29 +225,35 @@ _SUBSCRIPT = re.compile(r"^metadata\.(labels|annotations)\['(.*)'\]$")
 
 def field_value(pod: dict, path: str) -> str:
     """``podFieldSelectorRuntimeValue`` / ``ExtractFieldPathAsString``."""
+    simple = _SIMPLE_FIELDS.get(path)
+    if simple is not None:
+        part, key = simple
+        return (pod.get(part) or {}).get(key, "")
+    joined = _LIST_FIELDS.get(path)
+    if joined is not None:
+        return ",".join(i.get("ip", "") for i in (pod.get("status") or {}).get(joined) or [])
     meta = pod.get("metadata") or {}
-    spec = pod.get("spec") or {}
-    status = pod.get("status") or {}
     match = _SUBSCRIPT.match(path)
     if match:
         return (meta.get(match.group(1)) or {}).get(match.group(2), "")
-    simple = {
-        "metadata.name": meta.get("name", ""),
-        "metadata.namespace": meta.get("namespace", ""),
-        "metadata.uid": meta.get("uid", ""),
-        "spec.nodeName": spec.get("nodeName", ""),
-        "spec.serviceAccountName": spec.get("serviceAccountName", ""),
-        "status.hostIP": status.get("hostIP", ""),
-        "status.podIP": status.get("podIP", ""),
-        "status.hostIPs": ",".join(i.get("ip", "") for i in status.get("hostIPs") or []),
-        "status.podIPs": ",".join(i.get("ip", "") for i in status.get("podIPs") or []),
-    }
-    if path in simple:
-        return simple[path]
     if path in ("metadata.labels", "metadata.annotations"):
         items = meta.get(path.split(".")[1]) or {}
         return "\n".join(f'{k}="{_escape(v)}"' for k, v in sorted(items.items()))
     raise ContainerConfigError(f'unsupported fieldPath: {path}')
+
+
+#: Field paths that name one string of the pod: (part of the pod, key in it).
+_SIMPLE_FIELDS = {
+    "metadata.name": ("metadata", "name"),
+    "metadata.namespace": ("metadata", "namespace"),
+    "metadata.uid": ("metadata", "uid"),
+    "spec.nodeName": ("spec", "nodeName"),
+    "spec.serviceAccountName": ("spec", "serviceAccountName"),
+    "status.hostIP": ("status", "hostIP"),
+    "status.podIP": ("status", "podIP"),
+}
+#: Field paths that name a list of IPs, joined with commas.
+_LIST_FIELDS = {"status.hostIPs": "hostIPs", "status.podIPs": "podIPs"}
 
 
 def _escape(value: str) -> str:

@@ -77,6 +77,9 @@ class Kubelet(Component):
         self.terminations = Terminations()
         self.node_status = NodeStatusManager(self)
         self.workers: dict[str, PodWorker] = {}
+        #: The pods (uids) the runtime had sandboxes for when this kubelet started: the only
+        #: ones a new pod worker can find containers of (every later sandbox is a worker's).
+        self.sandboxes_at_start: frozenset[str] = frozenset()
         self.ipam: Optional[PodIPAllocator] = None
         self.pods = None
         self.services = None
@@ -88,6 +91,7 @@ class Kubelet(Component):
         if self.ipam is None or self.ipam.cidr != self.node_status.pod_cidr:
             self.ipam = PodIPAllocator(self.node_status.pod_cidr or "10.244.0.0/24")
         self.workers = {}
+        self.sandboxes_at_start = frozenset(s.uid for s in self.runtime.list_pod_sandboxes())
         self.pods = self.informers.informer("pods", field_selector=f"spec.nodeName={self.node_name}")
         # The kubelet's own Node, as the API has it: if someone else (the node lifecycle
         # controller) changed its conditions, the next heartbeat sets them right.
@@ -161,9 +165,11 @@ class Kubelet(Component):
     def admit(self, pod: dict) -> admission.AdmitResult:
         node = self.node()
         uid = pod["metadata"].get("uid")
-        admitted = [w.pod for w in self.workers.values()
+        admitted = [w for w in self.workers.values()
                     if w.uid != uid and w.admitted and w.rejected is None and w.phase not in TERMINAL]
-        return admission.admit(pod, node, admitted)
+        worker = self.workers.get(uid)
+        return admission.admit(pod, node, [w.pod for w in admitted], [w.requests() for w in admitted],
+                               requests=worker.requests() if worker is not None else None)
 
     def allocate_ip(self, uid: str) -> str:
         return self.ipam.allocate(uid)

@@ -90,4 +90,7 @@ class PartitionableClient:
                 raise APIUnreachable(verb)
             return attr(*args, **kwargs)
 
+        # Kept on the instance: the next ``client.get`` finds it without coming here (the
+        # gate is checked inside ``call``, at each request, so a later partition still holds).
+        self.__dict__[name] = call
         return call

@@ -32,7 +32,7 @@ from typing import Mapping, Optional
 
 from labkube.core.errors import StatusError
 from labkube.core.kubelet import status as podstatus
-from labkube.core.kubelet.admission import resource_amount
+from labkube.core.kubelet.admission import pod_requests, resource_amount
 from labkube.core.kubelet.env import (
     CREATE_CONTAINER_CONFIG_ERROR, ContainerConfigError, ObjectSource, expand_command,
     make_environment,
@@ -103,7 +103,8 @@ class PodWorker:
     __slots__ = ("kubelet", "clock", "runtime", "pod", "uid", "records", "sandbox_id", "pod_ip",
                  "alive", "busy", "dirty", "admitted", "rejected", "phase", "start_time",
                  "volumes", "mount_delay", "mount_retry_at", "sandbox_stopped", "termination",
-                 "dead_sandboxes", "last_written", "_sync_scheduled", "_timer", "_timer_at")
+                 "dead_sandboxes", "last_written", "_sync_scheduled", "_timer", "_timer_at",
+                 "_sync_name", "_resync_name", "_requests")
 
     def __init__(self, kubelet, pod: dict) -> None:
         self.kubelet = kubelet
@@ -133,6 +134,11 @@ class PodWorker:
         self._sync_scheduled = False
         self._timer = None
         self._timer_at = 0.0
+        # The clock's names for this worker's timers (a pod's name never changes).
+        name = pod["metadata"]["name"]
+        self._sync_name = f"kubelet sync {name}"
+        self._resync_name = f"kubelet resync {name}"
+        self._requests: Optional[dict[str, int]] = None
         self._adopt()
 
     # -- identity helpers ------------------------------------------------------------------------
@@ -152,6 +158,13 @@ class PodWorker:
         """``format.Pod``: ``name_namespace(uid)``."""
         return f"{self.name}_{self.namespace}({self.uid})"
 
+    def requests(self) -> dict[str, int]:
+        """The cpu and memory the pod asks for (:func:`.admission.pod_requests`), worked out
+        once: a pod's resources cannot change (kube-apiserver refuses such an update)."""
+        if self._requests is None:
+            self._requests = pod_requests(self.pod)
+        return self._requests
+
     def event(self, etype: str, reason: str, message: str, container: str = "") -> None:
         field_path = ""
         if container:
@@ -168,7 +181,7 @@ class PodWorker:
         if self._sync_scheduled or not self.alive:
             return
         self._sync_scheduled = True
-        self.clock.call_later(0, self._run_sync, name=f"kubelet sync {self.name}")
+        self.clock.call_later(0, self._run_sync, name=self._sync_name)
 
     def _run_sync(self) -> None:
         self._sync_scheduled = False
@@ -184,7 +197,7 @@ class PodWorker:
             self._timer.cancel()
         self._timer_at = when
         self._timer = self.clock.call_at(max(when, self.clock.now()), self._fire_timer,
-                                         name=f"kubelet resync {self.name}")
+                                         name=self._resync_name)
 
     def _fire_timer(self) -> None:
         self._timer = None
@@ -266,8 +279,11 @@ class PodWorker:
         """Pick up a sandbox and containers this pod already has (after a kubelet restart).
 
         A sandbox found stopped (the node went down) is replaced by a new one; its containers
-        count as the previous attempts, so restart counts go on from them.
+        count as the previous attempts, so restart counts go on from them. Only a pod that had
+        a sandbox when the kubelet started can have one (the runtime is asked only then).
         """
+        if self.uid not in self.kubelet.sandboxes_at_start:
+            return
         mine = [s for s in self.runtime.list_pod_sandboxes() if s.uid == self.uid]
         ready = [s for s in mine if s.state == SANDBOX_READY]
         if ready:
@@ -588,17 +604,13 @@ class PodWorker:
 
     # -- status -----------------------------------------------------------------------------------------------------
     def compute_status(self) -> dict:
+        """The pod's status as the kubelet sees it now (``generateAPIPodStatus``), its fields
+        in the order the Go struct serializes them (:func:`.status.ordered_status`)."""
         pod = self.pod
         spec = pod.get("spec") or {}
         old = pod.get("status") or {}
-        status: dict = {k: v for k, v in old.items()
-                        if k in ("qosClass", "nominatedNodeName", "conditions", "resize")}
         if self.rejected is not None:
-            status.update(phase="Failed", reason=self.rejected.reason,
-                          message="Pod was rejected: " + self.rejected.message)
-            status["startTime"] = self.start_time or self.clock.timestamp()
-            self.phase = "Failed"
-            return podstatus.ordered_status(status)
+            return self._rejected_status(old)
         runtime_name = self.kubelet.runtime_name
         init_statuses = []
         for c in spec.get("initContainers") or []:
@@ -617,20 +629,39 @@ class PodWorker:
         if self.termination is not None and self.termination.finished:
             phase = self.termination.final_phase(statuses)
         self.phase = phase
-        status["phase"] = phase
-        status["conditions"] = podstatus.conditions(
-            old.get("conditions") or [], self.clock.timestamp(),
+        now = self.clock.timestamp()
+        # Built in serialization order; the kept fields (qosClass, nominatedNodeName, resize)
+        # go where ordered_status would put them.
+        status: dict = {"phase": phase, "conditions": podstatus.conditions(
+            old.get("conditions") or [], now,
             sandbox_ready=bool(self.sandbox_id) and not self.sandbox_stopped, phase=phase, spec=spec,
-            init_statuses=init_statuses, statuses=statuses)
-        status["hostIP"] = self.host_ip
-        status["hostIPs"] = [{"ip": self.host_ip}]
+            init_statuses=init_statuses, statuses=statuses)}
+        if "nominatedNodeName" in old:
+            status["nominatedNodeName"] = old["nominatedNodeName"]
+        host_ip = self.kubelet.host_ip
+        status["hostIP"] = host_ip
+        status["hostIPs"] = [{"ip": host_ip}]
         if self.pod_ip:
             status["podIP"] = self.pod_ip
             status["podIPs"] = [{"ip": self.pod_ip}]
-        status["startTime"] = self.start_time or self.clock.timestamp()
+        status["startTime"] = self.start_time or now
         if init_statuses:
             status["initContainerStatuses"] = init_statuses
         status["containerStatuses"] = statuses
+        if "qosClass" in old:
+            status["qosClass"] = old["qosClass"]
+        if "resize" in old:
+            status["resize"] = old["resize"]
+        return status
+
+    def _rejected_status(self, old: dict) -> dict:
+        """The status of a pod admission rejected: ``Failed`` with the reason and message."""
+        status: dict = {k: v for k, v in old.items()
+                        if k in ("qosClass", "nominatedNodeName", "conditions", "resize")}
+        status.update(phase="Failed", reason=self.rejected.reason,
+                      message="Pod was rejected: " + self.rejected.message)
+        status["startTime"] = self.start_time or self.clock.timestamp()
+        self.phase = "Failed"
         return podstatus.ordered_status(status)
 
     def write_status(self) -> None:

@@ -22,6 +22,7 @@ the status it last wrote, not the status itself).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Optional
 
@@ -31,6 +32,13 @@ from labkube.core.clock import format_timestamp
 from labkube.runtime.cri import CONTAINER_CREATED, CONTAINER_RUNNING, ContainerStatus
 
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
+
+
+@functools.lru_cache(maxsize=4096)
+def _timestamp(seconds: int) -> str:
+    """:func:`format_timestamp` of a whole second, formatted once: every status of a running
+    container repeats its ``startedAt``, and many containers start in the same second."""
+    return format_timestamp(seconds)
 
 
 def terminated_state(cs: ContainerStatus, runtime_name: str) -> dict:
@@ -55,7 +63,7 @@ def container_status(spec: dict, record, cs: Optional[ContainerStatus], runtime_
         reason, message = record.waiting or (default_waiting, "")
         state = {"waiting": _waiting(reason, message)}
     elif cs.state == CONTAINER_RUNNING:
-        state = {"running": {"startedAt": format_timestamp(cs.started_at)}}
+        state = {"running": {"startedAt": _timestamp(int(cs.started_at))}}
     elif record.waiting:
         state = {"waiting": _waiting(*record.waiting)}
         last = {"terminated": terminated_state(cs, runtime_name)}
@@ -143,62 +151,61 @@ def pod_phase(spec: dict, init_statuses: list[dict], statuses: list[dict], rejec
 # -- conditions -----------------------------------------------------------------------------------------
 def conditions(old: list[dict], now: str, *, sandbox_ready: bool, phase: str, spec: dict,
                init_statuses: list[dict], statuses: list[dict]) -> list[dict]:
-    fresh = [
-        _cond("PodReadyToStartContainers", sandbox_ready),
-        _initialized(phase, spec, init_statuses),
-    ]
+    """The pod's conditions: the kubelet's four, then the others of ``old`` as they were.
+
+    Each condition is built in the order its Go struct serializes (type, status,
+    lastProbeTime, lastTransitionTime, reason, message); ``lastTransitionTime`` is ``now``
+    unless the condition had the same status before."""
     ready = _containers_ready(phase, statuses)
-    fresh.append(dict(ready, type="Ready"))
-    fresh.append(dict(ready, type="ContainersReady"))
-    previous = {c.get("type"): c for c in old}
+    fresh = (
+        ("PodReadyToStartContainers", sandbox_ready, "", ""),
+        ("Initialized", *_initialized(phase, spec, init_statuses)),
+        ("Ready", *ready),
+        ("ContainersReady", *ready),
+    )
+    previous = {c.get("type"): c for c in old} if old else {}
     out = []
-    for cond in fresh:
-        before = previous.get(cond["type"])
-        same = before is not None and before.get("status") == cond["status"]
-        out.append(_ordered(cond, before.get("lastTransitionTime") if same else now))
+    for ctype, ok, reason, message in fresh:
+        status = "True" if ok else "False"
+        before = previous.get(ctype)
+        same = before is not None and before.get("status") == status
+        cond = {"type": ctype, "status": status, "lastProbeTime": None,
+                "lastTransitionTime": before.get("lastTransitionTime") if same else now}
+        if reason:
+            cond["reason"] = reason
+        if message:
+            cond["message"] = message
+        out.append(cond)
     out.extend(c for c in old if c.get("type") not in KUBELET_CONDITIONS)
     return out
 
 
-def _cond(ctype: str, ok: bool, reason: str = "", message: str = "") -> dict:
-    cond = {"type": ctype, "status": "True" if ok else "False"}
-    if reason:
-        cond["reason"] = reason
-    if message:
-        cond["message"] = message
-    return cond
+#: A condition's (status is True, reason, message).
+_Condition = tuple[bool, str, str]
+_TRUE: _Condition = (True, "", "")
 
 
-def _ordered(cond: dict, transition: Optional[str]) -> dict:
-    out = {"type": cond["type"], "status": cond["status"], "lastProbeTime": None,
-           "lastTransitionTime": transition}
-    for key in ("reason", "message"):
-        if key in cond:
-            out[key] = cond[key]
-    return out
-
-
-def _initialized(phase: str, spec: dict, init_statuses: list[dict]) -> dict:
+def _initialized(phase: str, spec: dict, init_statuses: list[dict]) -> _Condition:
     if not spec.get("initContainers"):
-        return _cond("Initialized", True)
+        return _TRUE
     incomplete = [st["name"] for st in init_statuses
                   if (st["state"].get("terminated") or {}).get("exitCode", -1) != 0]
     if not incomplete:
-        return _cond("Initialized", True, "PodCompleted" if phase == "Succeeded" else "")
-    return _cond("Initialized", False, "ContainersNotInitialized",
-                 f"containers with incomplete status: [{' '.join(incomplete)}]")
+        return (True, "PodCompleted" if phase == "Succeeded" else "", "")
+    return (False, "ContainersNotInitialized",
+            f"containers with incomplete status: [{' '.join(incomplete)}]")
 
 
-def _containers_ready(phase: str, statuses: list[dict]) -> dict:
+def _containers_ready(phase: str, statuses: list[dict]) -> _Condition:
     if phase == "Succeeded":
-        return _cond("", False, "PodCompleted")
+        return (False, "PodCompleted", "")
     if phase == "Failed":
-        return _cond("", False, "PodFailed")
+        return (False, "PodFailed", "")
     unready = [st["name"] for st in statuses if not st["ready"]]
     if unready:
-        return _cond("", False, "ContainersNotReady",
-                     f"containers with unready status: [{' '.join(unready)}]")
-    return _cond("", True)
+        return (False, "ContainersNotReady",
+                f"containers with unready status: [{' '.join(unready)}]")
+    return _TRUE
 
 
 def ordered_status(status: dict) -> dict:

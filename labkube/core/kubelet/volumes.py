@@ -169,15 +169,23 @@ class PodVolumes:
 
     def _downward_files(self, ref: dict) -> dict[str, str]:
         files = {}
-        containers = {c.get("name"): c for c in (self.pod.get("spec") or {}).get("containers") or []}
         for item in ref.get("items") or []:
             if item.get("fieldRef"):
                 files[item.get("path", "")] = field_value(self.pod, item["fieldRef"].get("fieldPath", ""))
             elif item.get("resourceFieldRef"):
                 rf = item["resourceFieldRef"]
-                container = containers.get(rf.get("containerName")) or {}
+                container = self._container(rf.get("containerName")) or {}
                 files[item.get("path", "")] = resource_value(self.pod, container, rf, self._allocatable())
         return files
+
+    def _container(self, name: Optional[str]) -> Optional[dict]:
+        """The pod's app container ``name`` (the last of that name, as a dict built from the
+        list would keep)."""
+        found = None
+        for c in (self.pod.get("spec") or {}).get("containers") or []:
+            if c.get("name") == name:
+                found = c
+        return found
 
     def _projection(self, proj: dict, source: ObjectSource) -> dict[str, Data]:
         if "configMap" in proj:

@@ -13,12 +13,13 @@ so the shell can print ``cat: can't open '/tmp/healthy': No such file or directo
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import sys
 from typing import Iterable, Mapping, Optional
 
 from labkube.runtime.cri import Mount
-from labkube.runtime.volume import Volume
+from labkube.runtime.volume import Volume, is_normal
 
 ENOENT = "No such file or directory"
 EISDIR = "Is a directory"
@@ -39,6 +40,8 @@ class FsError(OSError):
 
 def normpath(path: str, cwd: str = "/") -> str:
     """Absolute, normalised path (``..`` never climbs above ``/``)."""
+    if path[:1] == "/" and (path == "/" or is_normal(path[1:])):
+        return path  # absolute and normal already (``/etc/hostname``): cwd plays no part
     joined = posixpath.join(cwd, path)
     parts: list[str] = []
     for part in joined.split("/"):
@@ -52,24 +55,48 @@ def normpath(path: str, cwd: str = "/") -> str:
     return "/" + "/".join(parts)
 
 
+#: The directories every container's root has, whatever its image.
+BASE_DIRS = ("tmp", "dev", "etc", "proc", "var", "root")
+
+
+def _mount_point(mount: Mount) -> str:
+    return sys.intern(normpath(mount.container_path))  # the same in every pod: kept once
+
+
+def _point_length(item: tuple[str, Mount]) -> int:
+    """The longest mount point wins: the mount table is kept longest first."""
+    return len(item[0])
+
+
+@functools.lru_cache(maxsize=256)
+def _root_dirs(image_dirs: frozenset[str], points: tuple[str, ...]) -> frozenset[str]:
+    """The directories of a new container's root: the image's, :data:`BASE_DIRS`, and each
+    mount point with the directories above it (as ``mkdir -p`` makes them)."""
+    layout = Volume()
+    layout.dirs = image_dirs
+    for path in (*BASE_DIRS, *points):
+        layout.mkdir(path)
+    layout.share_dirs()
+    return layout.dirs
+
+
 class ContainerFS:
     """The view of one container: a root :class:`Volume` and the mounts on top of it."""
 
     def __init__(self, image_files: Mapping[str, bytes | str] | None = None,
                  mounts: Iterable[Mount] = ()) -> None:
         self.root = Volume("rootfs", image_files or {})
-        for base in ("tmp", "dev", "etc", "proc", "var", "root"):
-            self.root.mkdir(base)
-        self._mounts: list[tuple[str, Mount]] = []
-        for mount in mounts:
-            self.add_mount(mount)
-        self.root.share_dirs()  # containers of one image and pod template: one set of dirs
+        points = [(_mount_point(mount), mount) for mount in mounts]
+        # The directories every container of one image and pod template has: worked out
+        # once, and then one shared set.
+        self.root.dirs = _root_dirs(frozenset(self.root.dirs), tuple(p for p, _ in points))
+        self._mounts: list[tuple[str, Mount]] = sorted(points, key=_point_length, reverse=True)
 
     def add_mount(self, mount: Mount) -> None:
-        path = sys.intern(normpath(mount.container_path))  # the same in every pod: kept once
+        path = _mount_point(mount)
         self.root.mkdir(path)
         self._mounts.append((path, mount))
-        self._mounts.sort(key=lambda item: len(item[0]), reverse=True)
+        self._mounts.sort(key=_point_length, reverse=True)
 
     # -- resolution ----------------------------------------------------------------------------
     def _resolve(self, path: str) -> tuple[Volume, str, bool]:

@@ -74,12 +74,18 @@ class ImageProfile:
         return dict(self.tag_sizes).get(tag, self.size)
 
     def tools(self) -> frozenset[str]:
-        base = {"busybox": BUSYBOX_TOOLS, "gnu": GNU_TOOLS}.get(self.toolset, frozenset())
-        return base | self.binaries
+        return _tools(self.toolset, self.binaries)
 
     @property
     def shell(self) -> str:
         return "ash" if self.toolset == "busybox" else "dash"
+
+
+@functools.lru_cache(maxsize=None)
+def _tools(toolset: str, binaries: frozenset[str]) -> frozenset[str]:
+    """The programs an image has: its toolset's and its own (one set per kind of image)."""
+    base = {"busybox": BUSYBOX_TOOLS, "gnu": GNU_TOOLS}.get(toolset, frozenset())
+    return base | binaries
 
 
 NGINX_WELCOME = """<!DOCTYPE html>

@@ -116,7 +116,7 @@ class _Container:
     __slots__ = ("runtime", "id", "sandbox", "config", "ref", "profile", "image", "state",
                  "created_at", "started_at", "finished_at", "exit_code", "reason", "message",
                  "log", "stdout", "stderr", "procs", "next_pid", "stop_ops", "kill_timer", "fs",
-                 "default_server", "redis_config")
+                 "default_server", "redis_config", "image_text", "_status", "_status_key")
 
     def __init__(self, runtime: "SimRuntime", cid: str, sandbox: _Sandbox,
                  config: ContainerConfig, ref: Reference, profile: ImageProfile,
@@ -126,6 +126,8 @@ class _Container:
         self.sandbox = sandbox
         self.config = config
         self.ref = ref
+        #: ``str(ref)``: the image every status of this container names.
+        self.image_text = str(ref)
         self.profile = profile
         self.image = image
         self.state = CONTAINER_CREATED
@@ -140,6 +142,8 @@ class _Container:
         self.next_pid = 1
         self.stop_ops: list[Operation[ContainerStatus]] = []
         self.kill_timer = None
+        self._status: Optional[ContainerStatus] = None
+        self._status_key: tuple = ()
         self.fs = ContainerFS(image_files(profile), config.mounts)
         self.fs.write("/etc/hostname", self.hostname + "\n")
         ep = profile.entrypoint
@@ -239,12 +243,20 @@ class _Container:
         return self.profile.memory_bytes + sum(p.allocated for p in live)
 
     def status(self) -> ContainerStatus:
-        return ContainerStatus(
-            id=self.id, sandbox_id=self.sandbox.id, name=self.config.name, image=str(self.ref),
-            image_ref=self.image.repo_digests[0], attempt=self.config.attempt, state=self.state,
-            created_at=self.created_at, started_at=self.started_at,
-            finished_at=self.finished_at, exit_code=self.exit_code, reason=self.reason,
-            message=self.message)
+        """The CRI status. Made again only when a field that changes over the container's
+        life has changed (the kubelet asks several times per sync); the status is frozen, so
+        handing out the same one is safe."""
+        key = (self.state, self.started_at, self.finished_at, self.exit_code, self.reason,
+               self.message)
+        if key != self._status_key or self._status is None:
+            self._status_key = key
+            self._status = ContainerStatus(
+                id=self.id, sandbox_id=self.sandbox.id, name=self.config.name,
+                image=self.image_text, image_ref=self.image.repo_digests[0],
+                attempt=self.config.attempt, state=self.state, created_at=self.created_at,
+                started_at=self.started_at, finished_at=self.finished_at,
+                exit_code=self.exit_code, reason=self.reason, message=self.message)
+        return self._status
 
 
 class SimRuntime:

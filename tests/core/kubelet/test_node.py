@@ -122,6 +122,24 @@ def test_a_stopped_kubelet_leaves_containers_running_and_a_restarted_one_adopts_
     assert node.pod("two")["status"]["podIP"] == "10.244.1.3"
 
 
+def test_a_kubelet_looks_for_sandboxes_to_adopt_once_at_start_not_for_every_new_pod():
+    node = Node(start=False)
+    asked = []
+    listing = node.runtime.list_pod_sandboxes
+    node.runtime.list_pod_sandboxes = lambda: asked.append(1) or listing()
+    node.kubelet.start()
+    for name in ("a", "b", "c"):
+        node.create(simple_pod(name, "nginx"))
+    node.run(10)
+    assert len(asked) == 1
+    assert [node.pod(n)["status"]["phase"] for n in "abc"] == ["Running"] * 3
+    node.kubelet.stop()
+    node.kubelet.start()  # a restarted kubelet looks again, and adopts what it finds
+    node.run(5)
+    assert len(asked) == 2 + 3  # once at start, then once per pod it had a sandbox for
+    assert [node.container(n)["restartCount"] for n in "abc"] == [0, 0, 0]
+
+
 def test_killing_all_containers_stops_every_sandbox_like_a_dead_machine():
     node = Node()
     node.create(simple_pod("web", "nginx"))

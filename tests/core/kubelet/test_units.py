@@ -1,9 +1,13 @@
 """The kubelet's small pieces: expansion, service links, durations, backoff, pod IPs, partitions."""
 
+import ipaddress
+
 import pytest
 
 from labkube.core.clock import SimulatedClock
 from labkube.core.errors import StatusError
+from labkube.core.kubelet import admission
+from labkube.core.kubelet.admission import pod_requests
 from labkube.core.kubelet.backoff import Backoff
 from labkube.core.kubelet.env import expand, service_env
 from labkube.core.kubelet.images import go_duration
@@ -118,3 +122,66 @@ def _story():
 
 def test_the_same_calls_give_byte_identical_events_and_statuses():
     assert _story() == _story()
+
+
+@pytest.mark.parametrize("cidr", ["10.244.3.0/24", "10.244.0.0/16", "10.0.0.0/29", "10.0.0.0/31",
+                                  "fd00:10:244:1::/120"])
+def test_pod_ips_are_the_networks_hosts_after_the_gateway_in_order(cidr):
+    hosts = [str(ip) for ip in list(ipaddress.ip_network(cidr).hosts())[1:]]
+    ipam = PodIPAllocator(cidr)
+    got = [ipam.allocate(f"pod-{i}") for i in range(min(len(hosts), 300))]
+    assert got == hosts[:len(got)]
+    if len(hosts) <= 300:
+        with pytest.raises(AddressesExhausted, match=f"range set: {hosts[0]}-{hosts[-1]}"):
+            ipam.allocate("one-too-many")
+
+
+def test_an_address_outside_the_pod_cidr_is_never_reserved():
+    ipam = PodIPAllocator("10.244.3.0/24")
+    for ip in ("10.244.3.1", "10.244.3.255", "10.244.4.2", "not-an-ip"):
+        ipam.reserve(ip, "x")
+    ipam.reserve("10.244.3.2", "adopted")
+    assert ipam.in_use() == {"10.244.3.2": "adopted"}
+    assert ipam.allocate("new") == "10.244.3.3"
+
+
+def test_a_partition_cuts_every_request_even_those_made_before_it():
+    node = Node(partitionable=True)
+    gate = node.client
+    assert gate.get("services", "kubernetes", "default")["metadata"]["name"] == "kubernetes"
+    gate.sever()
+    for call in (lambda: gate.get("services", "kubernetes", "default"),
+                 lambda: gate.list("pods", "default")):
+        with pytest.raises(StatusError, match="connect: connection refused"):
+            call()
+    gate.heal()
+    assert gate.get("services", "kubernetes", "default")["metadata"]["name"] == "kubernetes"
+
+
+def _pod(cpu):
+    return {"spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": cpu}}}]}}
+
+
+NODE_2CPU = {"metadata": {"name": "node-1"}, "status": {"allocatable": {"cpu": "2", "pods": "110"}}}
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_admission_counts_what_admitted_pods_request_whether_given_or_worked_out(given):
+    others = [_pod("1"), _pod("500m")]
+    requests = [pod_requests(p) for p in others] if given else None
+    fits, too_big = _pod("500m"), _pod("600m")
+    assert admission.admit(fits, NODE_2CPU, others, requests,
+                           requests=pod_requests(fits) if given else None).admit
+    refused = admission.admit(too_big, NODE_2CPU, others, requests,
+                              requests=pod_requests(too_big) if given else None)
+    assert (refused.reason, refused.message) == (
+        "OutOfcpu", "Node didn't have enough resource: cpu, requested: 600, used: 1500, capacity: 2000")
+
+
+def test_a_pod_worker_works_out_its_pods_requests_once():
+    node = Node()
+    node.create(simple_pod("web", "nginx", resources={"requests": {"cpu": "250m", "memory": "64Mi"}}))
+    node.run(5)
+    worker = node.kubelet.worker_for("default", "web")
+    assert worker.requests() == {"cpu": 250, "memory": 64 * 1024 * 1024}
+    assert worker.requests() is worker.requests()
