@@ -55,6 +55,7 @@ from labkube.core.api.admission import CREATE, AdmissionAttributes, AdmissionCha
 from labkube.core.api.allocators import IPAllocator, PortAllocator
 from labkube.core.api.deletes import DeleteVerbs, success_status
 from labkube.core.api.events_conversion import EVENTS_GROUP
+from labkube.core.api.labels import SelectorError, parse_field_selector
 from labkube.core.api.node_authorizer import GRAPH_RESOURCES, kubeadm_authorizer
 from labkube.core.api.node_graph import PodsByNode
 from labkube.core.api.objcache import ObjectCache
@@ -249,10 +250,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
     # -- authorization ----------------------------------------------------------
     def _attributes(self, request: Request, user: Any, rtype: ResourceType) -> auth.Attributes:
         namespace = request.namespace if rtype.namespaced else None
-        if request.verb == "create" and not request.subresource:
-            name = None  # POST to the collection: the URL names no object
-        else:
-            name = request.name
+        name = _routed_name(request) or None
         return auth.request_attributes(
             user, request.verb, rtype.plural, namespace=namespace, name=name,
             api_group=rtype.group, subresource=request.subresource,
@@ -263,7 +261,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         decision (every request but the first of its kind) costs no ``Attributes`` object."""
         namespace = (request.namespace or "") if rtype.namespaced else ""
         verb, subresource = request.verb, request.subresource or ""
-        name = "" if verb == "create" and not subresource else (request.name or "")
+        name = _routed_name(request)
         resource, group = rtype.plural, rtype.group
         if resource == "namespaces" and not group and name:
             namespace = name  # as auth.request_attributes
@@ -624,3 +622,22 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
                 self.port_allocator.reserve(spec["healthCheckNodePort"])
 
 
+def _routed_name(request: Request) -> str:
+    """The object name kube-apiserver's RequestInfo gives a request, which authorization sees.
+
+    The URL's name; none for a create POSTed to the collection; and for a list or watch, the
+    name an exact ``metadata.name`` field selector asks for -- so a kubelet may watch the one
+    ConfigMap its pods use, and RBAC ``resourceNames`` can allow watching one object. A
+    selector that does not parse, or a name that cannot be a path segment, gives none."""
+    verb = request.verb
+    if verb == "create" and not request.subresource:
+        return ""  # POST to the collection: the URL names no object
+    if request.name or verb not in ("list", "watch") or not request.options.field_selector:
+        return request.name or ""
+    try:
+        name = parse_field_selector(request.options.field_selector).requires("metadata.name")
+    except SelectorError:
+        return ""  # RequestInfo leaves the name empty; the list itself then refuses the selector
+    if not name or name in (".", "..") or "/" in name or "%" in name:
+        return ""
+    return name

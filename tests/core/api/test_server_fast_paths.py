@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from labkube.core import serialization
 from labkube.core.api import auth
 from labkube.core.api.registry import strategy
-from labkube.core.api.request import Request
+from labkube.core.api.request import Options, Request
 from labkube.core.api.testing import new_server, pod
 
 USERS = [
@@ -50,12 +50,14 @@ def general_decision(server, request, user, rtype):
 @given(user=st.sampled_from(USERS), verb=st.sampled_from(VERBS), resource=st.sampled_from(RESOURCES),
        namespace=st.sampled_from([None, "", "default", "other", "kube-system"]),
        name=st.sampled_from([None, "", "cfg", "web", "node-1", "default"]),
-       subresource=st.sampled_from([None, "", "status", "binding"]))
+       subresource=st.sampled_from([None, "", "status", "binding"]),
+       field_selector=st.sampled_from([None, "metadata.name=cfg", "metadata.namespace=default,metadata.name=web",
+                                       "metadata.name!=cfg", "metadata.name=..", "not a selector"]))
 def test_a_cached_decision_is_the_authorizers_decision_for_the_same_request(
-        cluster, user, verb, resource, namespace, name, subresource):
+        cluster, user, verb, resource, namespace, name, subresource, field_selector):
     server = cluster.server
     rtype = server.resolve(resource)
-    request = Request(verb, rtype, namespace, name, subresource, None, user)
+    request = Request(verb, rtype, namespace, name, subresource, None, user, Options(field_selector=field_selector))
     expected = general_decision(server, request, user, rtype)
     assert server._authorize_request(request, user, rtype) == expected
     assert server._authorize_request(request, user, rtype) == expected  # now from the cache
@@ -72,6 +74,42 @@ def test_a_kubelets_cached_decision_follows_the_pods_bound_to_its_node():
         {"name": "c", "image": "nginx", "envFrom": [{"configMapRef": {"name": "cfg"}}]}]}}, "default")
     assert server._authorize_request(request, kubelet, rtype).allowed
     assert server._authorize_request(request, kubelet, rtype) == general_decision(server, request, kubelet, rtype)
+
+
+def test_a_kubelet_may_list_and_watch_by_name_only_the_configmap_its_pod_uses(cluster):
+    # RequestInfo takes a list's or watch's name from an exact metadata.name field selector,
+    # so the Node authorizer can allow the kubelet's per-object watch (its default
+    # ConfigMap/Secret manager) while listing all ConfigMaps stays forbidden.
+    server, user = cluster.server, auth.node("node-1")
+    rtype = server.resolve("configmaps")
+
+    def allowed(verb, selector):
+        request = Request(verb, rtype, "default", None, None, None, user, Options(field_selector=selector))
+        return server._authorize_request(request, user, rtype).allowed
+
+    assert allowed("watch", "metadata.name=cfg") and allowed("list", "metadata.name=cfg")
+    assert not allowed("watch", "metadata.name=other")
+    assert not allowed("list", None)
+    assert not allowed("list", "metadata.name!=cfg")
+
+
+def test_rbac_resource_names_allow_watching_that_object_by_field_selector():
+    ts = new_server(namespaces=("default",))
+    ts.admin.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "1"}},
+                    "default")
+    ts.admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                     "metadata": {"name": "one-configmap", "namespace": "default"},
+                     "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["cfg"],
+                                "verbs": ["get", "list", "watch"]}]})
+    ts.admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                     "metadata": {"name": "bob-one-configmap", "namespace": "default"},
+                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "one-configmap"},
+                     "subjects": [{"kind": "User", "name": "bob"}]})
+    bob = ts.as_user("bob")
+    listed = bob.list("configmaps", "default", field_selector="metadata.name=cfg")
+    assert [item["metadata"]["name"] for item in listed["items"]] == ["cfg"]
+    with pytest.raises(Exception, match='cannot list resource "configmaps"'):
+        bob.list("configmaps", "default")
 
 
 def test_a_namespace_request_is_authorized_in_that_namespace():
