@@ -99,7 +99,10 @@ class EndpointSliceController(KubeController):
     def _pod_updated(self, old: dict, new: dict) -> None:
         if old["metadata"].get("resourceVersion") == new["metadata"].get("resourceVersion"):
             return
-        services = {s["metadata"]["name"]: s for s in self._services_for(new) + self._services_for(old)}
+        services = {s["metadata"]["name"]: s for s in self._services_for(new)}
+        if (old["metadata"].get("labels") or {}) != (new["metadata"].get("labels") or {}):
+            # Services select by labels alone: the same labels are in the same Services.
+            services.update({s["metadata"]["name"]: s for s in self._services_for(old)})
         for name in sorted(services):
             self._enqueue_object(services[name])
 

@@ -86,17 +86,17 @@ class GarbageCollector(KubeController):
         uid = meta.get("uid")
         if not uid:
             return
-        identity = _identity(obj)
         node = self.graph.get(uid)
         owners = list(meta.get("ownerReferences") or [])
         if node is None:
+            identity = _identity(obj)
             node = GraphNode(identity, owners)
             self.graph[uid] = node
             self._link(uid, owners, identity.namespace)
         else:
             if node.virtual:
                 node.virtual = False
-                node.identity = identity
+                node.identity = _identity(obj)
             if owners != node.owners:
                 self._relink(uid, node, owners)
         finalizers = meta.get("finalizers") or []

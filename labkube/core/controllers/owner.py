@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from labkube.core.api.labels import DOUBLE_EQUALS, EQUALS, IN
 from labkube.core.errors import StatusError
 
 #: Name of the informer index of objects by controller UID (client-go: ``controllerUIDIndex``).
@@ -62,6 +63,22 @@ def controller_uid_index(obj: dict) -> list[str]:
     if ref is not None:
         return [ref["uid"]]
     return [ORPHAN_PREFIX + obj["metadata"].get("namespace", "")]
+
+
+def label_matcher(selector: Any) -> Callable[[dict], bool]:
+    """``selector.matches`` as a function of a labels dict, made once for many objects.
+
+    The usual controller selector, ``matchLabels`` only (``app=web,pod-template-hash=…``),
+    becomes a dict-items subset test; any other selector keeps its own ``matches``.
+    """
+    reqs = selector.requirements
+    exact = not selector.nothing and all(r.operator in (IN, EQUALS, DOUBLE_EQUALS) and len(r.values) == 1
+                                         for r in reqs)
+    wanted = {r.key: r.values[0] for r in reqs} if exact else {}
+    if not exact or len(wanted) != len(reqs):  # a key required twice: let the selector decide
+        return selector.matches
+    wanted_items = wanted.items()
+    return lambda labels: wanted_items <= labels.items()
 
 
 def namespace_index(obj: dict) -> list[str]:
@@ -117,6 +134,7 @@ class ControllerRefManager:
         self._can_adopt = can_adopt
         self._can_adopt_result: Optional[BaseException] = None
         self._can_adopt_checked = False
+        self._labels_match = label_matcher(selector)
 
     def claim(self, objects: list[dict]) -> tuple[list[dict], list[BaseException]]:
         """``ClaimPods``/``ClaimReplicaSets``: the claimed objects and the errors met."""
@@ -151,7 +169,7 @@ class ControllerRefManager:
         return self._adopt(obj)
 
     def _matches(self, obj: dict) -> bool:
-        return self.selector.matches(obj["metadata"].get("labels") or {})
+        return self._labels_match(obj["metadata"].get("labels") or {})
 
     def _check_can_adopt(self) -> None:
         if not self._can_adopt_checked:

@@ -50,8 +50,12 @@ def is_pod_ready(pod: dict) -> bool:
 def is_pod_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
     """``IsPodAvailable``: ready, and ready for more than ``min_ready_seconds``."""
     cond = ready_condition(pod)
-    if cond is None or cond.get("status") != "True":
-        return False
+    return cond is not None and cond.get("status") == "True" and \
+        is_ready_condition_available(cond, min_ready_seconds, now)
+
+
+def is_ready_condition_available(cond: dict, min_ready_seconds: int, now: float) -> bool:
+    """A ``Ready: True`` condition counts as available after more than ``min_ready_seconds``."""
     if not min_ready_seconds:
         return True
     since = cond.get("lastTransitionTime")

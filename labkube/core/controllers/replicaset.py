@@ -34,9 +34,12 @@ from labkube.core.controllers.owner import (
     CONTROLLER_UID_INDEX, ORPHAN_PREFIX, ControllerRefManager, controller_ref, controller_uid_index,
     namespace_index, new_controller_ref, recheck_deletion_timestamp,
 )
-from labkube.core.controllers.pods import is_pod_active, is_pod_available, is_pod_ready, pods_to_delete
+from labkube.core.controllers.pods import (
+    is_pod_active, is_pod_ready, is_ready_condition_available, pods_to_delete, ready_condition,
+)
 from labkube.core.errors import StatusError
 from labkube.core.machinery import NORMAL, WARNING, object_key
+from labkube.core.serialization import copy as json_copy
 
 KIND = "ReplicaSet"
 API_VERSION = "apps/v1"
@@ -87,7 +90,11 @@ def pods_prefix(controller_name: str) -> str:
 
 
 def pod_from_template(template: dict, owner: dict, ref: Optional[dict]) -> dict:
-    """``GetPodFromTemplate``: labels, annotations and finalizers of the template, its spec."""
+    """``GetPodFromTemplate``: labels, annotations and finalizers of the template, its spec.
+
+    The spec is copied as JSON (a template is plain JSON data), far cheaper than
+    ``copy.deepcopy`` for the one copy every created pod needs.
+    """
     meta = template.get("metadata") or {}
     pod_meta: dict = {}
     if meta.get("labels"):
@@ -100,7 +107,7 @@ def pod_from_template(template: dict, owner: dict, ref: Optional[dict]) -> dict:
     if ref is not None:
         pod_meta["ownerReferences"] = [ref]
     return {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta,
-            "spec": copy.deepcopy(template.get("spec") or {})}
+            "spec": json_copy(template.get("spec") or {})}
 
 
 def has_status_cause(err: Exception, cause: str) -> bool:
@@ -405,14 +412,16 @@ def calculate_status(rs: dict, pods: list[dict], manage_error: Optional[Exceptio
     template_labels = (rs["spec"].get("template", {}).get("metadata") or {}).get("labels") or {}
     min_ready = rs["spec"].get("minReadySeconds", 0)
     now = clock.now()
+    wanted_labels = template_labels.items()
     fully = ready = available = 0
     for pod in pods:
-        labels = pod["metadata"].get("labels") or {}
-        if all(labels.get(k) == v for k, v in template_labels.items()):
+        # Every template label, with its value, is among the pod's labels.
+        if wanted_labels <= (pod["metadata"].get("labels") or {}).items():
             fully += 1
-        if is_pod_ready(pod):
+        cond = ready_condition(pod)  # looked up once for both questions
+        if cond is not None and cond.get("status") == "True":
             ready += 1
-            if is_pod_available(pod, min_ready, now):
+            if is_ready_condition_available(cond, min_ready, now):
                 available += 1
     old = rs.get("status") or {}
     conditions = [dict(c) for c in old.get("conditions") or ()]

@@ -69,6 +69,9 @@ class Informer:
         self.on_error = on_error
         self._cache: dict[str, dict] = {}
         self._handlers: list[tuple[Optional[Handler], Optional[Handler], Optional[Handler]]] = []
+        #: The registered add, update and delete callbacks (None left out), rebuilt when a handler
+        #: is added, so dispatching an event walks exactly the callbacks that exist.
+        self._callbacks: tuple[tuple[Handler, ...], ...] = ((), (), ())
         self._indexers: dict[str, Callable[[dict], Iterable[str]]] = {}
         self._indices: dict[str, dict[str, set[str]]] = {}
         self._watch = None
@@ -89,6 +92,8 @@ class Informer:
     ) -> None:
         """Register callbacks; a handler added after start is told about every cached object."""
         self._handlers.append((on_add, on_update, on_delete))
+        self._callbacks = tuple(tuple(h[which] for h in self._handlers if h[which] is not None)
+                                for which in range(3))
         if self.has_synced and on_add is not None:
             for key in sorted(self._cache):
                 self._call(on_add, self._cache[key])
@@ -219,15 +224,20 @@ class Informer:
     # -- the cache ------------------------------------------------------------------------
     def _store_put(self, key: str, obj: dict) -> None:
         old = self._cache.get(key)
-        if old is not None:
-            self._unindex(key, old)
         if self._detector is not None:
             self._detector.release(key)
             self._detector.remember(key, obj)
         self._cache[key] = obj
         for name, func in self._indexers.items():
-            for value in func(obj):
-                self._indices[name].setdefault(value, set()).add(key)
+            values = func(obj)
+            if old is not None:
+                old_values = func(old)
+                if old_values == values:
+                    continue  # most updates (a status change) leave an index as it was
+                self._unindex_values(name, key, old_values)
+            index = self._indices[name]
+            for value in values:
+                index.setdefault(value, set()).add(key)
 
     def _store_delete(self, key: str) -> None:
         old = self._cache.pop(key, None)
@@ -238,12 +248,16 @@ class Informer:
 
     def _unindex(self, key: str, obj: dict) -> None:
         for name, func in self._indexers.items():
-            for value in func(obj):
-                bucket = self._indices[name].get(value)
-                if bucket is not None:
-                    bucket.discard(key)
-                    if not bucket:
-                        del self._indices[name][value]
+            self._unindex_values(name, key, func(obj))
+
+    def _unindex_values(self, name: str, key: str, values: Iterable[str]) -> None:
+        index = self._indices[name]
+        for value in values:
+            bucket = index.get(value)
+            if bucket is not None:
+                bucket.discard(key)
+                if not bucket:
+                    del index[value]
 
     def get(self, key: str) -> Optional[dict]:
         """The cached object for ``namespace/name`` (shared: copy before modifying)."""
@@ -257,7 +271,7 @@ class Informer:
         if namespace is None:
             return [self._cache[k] for k in sorted(self._cache)]
         prefix = namespace + "/"
-        return [self._cache[k] for k in sorted(self._cache) if k.startswith(prefix)]
+        return [self._cache[k] for k in sorted(k for k in self._cache if k.startswith(prefix))]
 
     def keys(self) -> list[str]:
         return sorted(self._cache)
@@ -271,18 +285,24 @@ class Informer:
 
     # -- handlers ---------------------------------------------------------------------------
     def _dispatch(self, which: int, *objs: dict) -> None:
-        for handlers in list(self._handlers):
-            handler = handlers[which]
-            if handler is not None:
-                self._call(handler, *objs)
+        """Call every ``which`` callback (0 add, 1 update, 2 delete) registered so far."""
+        for handler in self._callbacks[which]:
+            try:
+                handler(*objs)
+            except Exception as err:  # a broken handler must not stop the informer
+                self._handler_failed(err)
 
     def _call(self, handler: Handler, *objs: dict) -> None:
         try:
             handler(*objs)
-        except Exception as err:  # a broken handler must not stop the informer
-            if self.on_error is None:
-                raise
-            self.on_error(f"informer {self.rtype.plural} handler", err)
+        except Exception as err:
+            self._handler_failed(err)
+
+    def _handler_failed(self, err: Exception) -> None:
+        """Report a handler's error and go on (or raise it, with nobody to report to)."""
+        if self.on_error is None:
+            raise err
+        self.on_error(f"informer {self.rtype.plural} handler", err)
 
 
 class InformerFactory:

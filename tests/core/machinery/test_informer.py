@@ -156,3 +156,63 @@ def test_a_stopped_component_stops_watching_and_a_restart_lists_afresh():
     assert component.pods.keys() == ["default/a"]  # a stopped process learns nothing
     component.start()
     assert component.pods.keys() == ["default/a", "default/b"]
+
+
+def test_an_update_that_keeps_an_indexed_value_is_found_in_its_new_version():
+    env = new_server()
+    env.admin.create(pod("a"))
+    informer = _informer(env)
+    informer.add_indexer("image", lambda p: [c["image"] for c in p["spec"]["containers"]])
+    informer.start()
+    env.admin.patch("pods", "a", {"metadata": {"labels": {"x": "y"}}}, namespace="default")
+    env.clock.run(0)
+    [found] = informer.by_index("image", "nginx")
+    assert found["metadata"]["labels"]["x"] == "y"
+
+
+def test_a_handler_added_during_an_event_hears_only_later_events():
+    env = new_server()
+    informer = _informer(env)
+    late = []
+
+    def add_late_handler(obj):
+        if not late:
+            late.append("registered")
+            informer.add_event_handler(on_add=lambda o: late.append(object_key(o)))
+
+    informer.add_event_handler(on_add=add_late_handler)
+    informer.start()
+    env.admin.create(pod("a"))
+    env.clock.run(0)
+    env.admin.create(pod("b"))
+    env.clock.run(0)
+    # told about the cached "a" when added, then about "b"; never twice about "a"
+    assert late == ["registered", "default/a", "default/b"]
+
+
+def test_a_failing_handler_is_reported_and_the_next_handler_still_runs():
+    env = new_server()
+    errors, seen = [], []
+    informer = _informer(env, on_error=lambda where, err: errors.append((where, str(err))))
+
+    def broken(obj):
+        raise RuntimeError("boom")
+
+    informer.add_event_handler(on_add=broken)
+    informer.add_event_handler(on_add=lambda o: seen.append(object_key(o)))
+    informer.start()
+    env.admin.create(pod("a"))
+    env.clock.run(0)
+    assert errors == [("informer pods handler", "boom")] and seen == ["default/a"]
+
+
+def test_listing_one_namespace_gives_its_objects_in_name_order():
+    env = new_server()
+    env.admin.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "dev"}})
+    for name, namespace in [("b", "default"), ("c", "dev"), ("a", "default"), ("a", "dev")]:
+        env.admin.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}, namespace)
+    informer = _informer(env, "configmaps")
+    informer.start()
+    assert [object_key(p) for p in informer.list("default")] == ["default/a", "default/b"]
+    assert [object_key(p) for p in informer.list("dev")] == ["dev/a", "dev/c"]
+    assert [object_key(p) for p in informer.list()] == ["default/a", "default/b", "dev/a", "dev/c"]

@@ -34,7 +34,7 @@ from labkube.core.controllers.deployment import recreate, rollback, rolling, syn
 from labkube.core.controllers.manager import register
 from labkube.core.controllers.owner import (
     CONTROLLER_UID_INDEX, ORPHAN_PREFIX, ControllerRefManager, controller_ref, controller_uid_index,
-    namespace_index, recheck_deletion_timestamp,
+    label_matcher, namespace_index, recheck_deletion_timestamp,
 )
 from labkube.core.errors import StatusError
 from labkube.core.machinery import WARNING, object_key
@@ -234,9 +234,10 @@ class DeploymentController(KubeController):
             selector = selector_from_label_selector(d["spec"].get("selector"))
         except SelectorError:
             return {}
+        matches = label_matcher(selector)
         pod_map: dict[str, list[dict]] = {}
         for rs in rs_list:
             uid = rs["metadata"]["uid"]
             pod_map[uid] = [p for p in self.pod_informer.by_index(CONTROLLER_UID_INDEX, uid)
-                            if selector.matches(p["metadata"].get("labels") or {})]
+                            if matches(p["metadata"].get("labels") or {})]
         return pod_map
