@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 from labkube.core.errors import StatusError, forbidden
 
@@ -278,6 +278,20 @@ class UnionAuthorizer:
                 reasons.append(decision.reason)
         return Decision.no_opinion("\n".join(reasons))
 
+    def name_sensitive(self, group: str, resource: str, subresource: str) -> bool:
+        """Whether any member's decision can depend on the object's name (a member that
+        cannot tell is assumed to depend on it)."""
+        return any(name_sensitive(authorizer, group, resource, subresource) for authorizer in self.authorizers)
+
+
+def name_sensitive(authorizer: Any, group: str, resource: str, subresource: str) -> bool:
+    """Whether ``authorizer``'s decision on a request for this group, resource and
+    subresource can depend on the object's name. Authorizers may answer through a
+    ``name_sensitive`` method; one without it is assumed to depend on names. The API server
+    caches decisions that do not, once for every name."""
+    method = getattr(authorizer, "name_sensitive", None)
+    return True if method is None else method(group, resource, subresource)
+
 
 class PrivilegedGroupAuthorizer:
     """Allows every request from members of the given groups (default ``system:masters``)."""
@@ -290,6 +304,10 @@ class PrivilegedGroupAuthorizer:
             if group in self.groups:
                 return Decision.allow()
         return Decision.no_opinion()
+
+    @staticmethod
+    def name_sensitive(group: str, resource: str, subresource: str) -> bool:
+        return False
 
 
 class AlwaysAllowAuthorizer:

@@ -62,6 +62,14 @@ class NodeAuthorizer:
             return Decision.allow()
         return _NO_OPINION
 
+    def name_sensitive(self, group: str, resource: str, subresource: str) -> bool:
+        """Whether a decision can depend on the object's name: reads of graph resources do
+        (the pods on the node must refer to that object), and so would a ``system:node``
+        rule with ``resourceNames``."""
+        if not group and resource in GRAPH_RESOURCES:
+            return True
+        return any(rule.restricts_names_of(group, resource, subresource) for rule in self._rules)
+
     def _authorize_graph_read(self, node: str, attrs: Attributes) -> Decision:
         if attrs.verb not in ("get", "list", "watch"):
             return Decision.no_opinion("can only read resources of this type")

@@ -109,6 +109,16 @@ class CompiledRule:
                 return False
         return not self.names or attrs.name in self.names
 
+    def restricts_names_of(self, group: str, resource: str, subresource: str) -> bool:
+        """Whether the rule lists ``resourceNames`` and could match a request for this group,
+        resource and subresource (then whether it allows one depends on the object's name)."""
+        if not self.names or not (self.all_groups or group in self.groups):
+            return False
+        if self.all_resources:
+            return True
+        combined = f"{resource}/{subresource}" if subresource else resource
+        return combined in self.resources or bool(subresource and subresource in self.sub_wildcards)
+
     def _matches_url(self, path: str) -> bool:
         if self.all_urls or path in self.urls:
             return True
@@ -321,6 +331,7 @@ class _Policy:
                 _compile(r.get("rules") or [])
             for r in roles
         }
+        self._name_sensitive: dict[tuple[str, str, str], bool] = {}
         self.cluster = _BindingIndex()
         for order, binding in enumerate(cluster_role_bindings):
             self.cluster.add(self._grant("ClusterRoleBinding", order, binding, ""), "")
@@ -347,6 +358,16 @@ class _Policy:
         else:
             grant.rules = rules
         return grant
+
+    def name_sensitive(self, group: str, resource: str, subresource: str) -> bool:
+        """Whether any role has a ``resourceNames`` rule that could match such a request."""
+        key = (group, resource, subresource)
+        known = self._name_sensitive.get(key)
+        if known is None:
+            rule_sets = (*self._cluster_rules.values(), *self._role_rules.values())
+            known = self._name_sensitive[key] = any(
+                rule.restricts_names_of(group, resource, subresource) for rules in rule_sets for rule in rules)
+        return known
 
     def scopes(self, namespace: str) -> tuple[_BindingIndex, ...]:
         """The binding indexes VisitRulesFor walks: cluster-wide first, then the namespace's."""
@@ -435,6 +456,12 @@ class RBACAuthorizer:
         if errors:
             return Decision.no_opinion(f"RBAC: {aggregate_message(errors)}")
         return _NO_OPINION
+
+    def name_sensitive(self, group: str, resource: str, subresource: str) -> bool:
+        """Whether a decision for this group, resource and subresource can depend on the
+        object's name (only through ``resourceNames``); if not, a decision made for one name
+        holds for every name, which lets the API server cache it once."""
+        return self._policy().name_sensitive(group, resource, subresource)
 
     # -- kubectl auth can-i --list -------------------------------------------------
     def rules_for(self, user: UserInfo, namespace: str | None = None) -> RuleList:

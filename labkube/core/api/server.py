@@ -124,6 +124,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             self._rbac_lister, generation=lambda: self._rbac_generation, pods_on_node=self._pods_on_node
         )
         self._decision_cache: dict = {}
+        self._name_sensitivity: dict = {}  # (rbac generation, group, resource, subresource) -> bool
         self._node_graph: Optional[PodsByNode] = None
         self._resolved: dict = {}
         #: Decoded objects by key and mod revision: reads hand out copies (see objcache).
@@ -265,8 +266,9 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         resource, group = rtype.plural, rtype.group
         if resource == "namespaces" and not group and name:
             namespace = name  # as auth.request_attributes
+        key_name = name if name and self._name_sensitive(group, resource, subresource) else ""
         key = (self._rbac_generation, self._graph_generation_of(resource, user), user, verb, namespace,
-               group, resource, subresource, name)
+               group, resource, subresource, key_name)
         decision = self._decision_cache.get(key)
         if decision is None:
             decision = self.authorizer.authorize(self._attributes(request, user, rtype))
@@ -274,6 +276,18 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
                 self._decision_cache.clear()
             self._decision_cache[key] = decision
         return decision
+
+    def _name_sensitive(self, group: str, resource: str, subresource: str) -> bool:
+        """Whether the authorizer's decisions on such requests can depend on the object's
+        name (see ``auth.name_sensitive``); when not, one cached decision serves every name
+        -- a pod's binding and status writes are then decided once, not once per pod."""
+        key = (self._rbac_generation, group, resource, subresource)
+        known = self._name_sensitivity.get(key)
+        if known is None:
+            if len(self._name_sensitivity) > 10_000:
+                self._name_sensitivity.clear()
+            known = self._name_sensitivity[key] = auth.name_sensitive(self.authorizer, group, resource, subresource)
+        return known
 
     def authorize(self, attrs: auth.Attributes) -> auth.Decision:
         """The authorizer's decision, cached until an RBAC object changes."""

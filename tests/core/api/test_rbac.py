@@ -10,7 +10,7 @@ from labkube.core.api.auth import (
     non_resource_attributes,
     request_attributes,
 )
-from labkube.core.api.rbac import RBACAuthorizer, aggregate_rules, rule_allows, selector_matches
+from labkube.core.api.rbac import CompiledRule, RBACAuthorizer, aggregate_rules, rule_allows, selector_matches
 
 V1 = "rbac.authorization.k8s.io/v1"
 ALICE = auth.user("alice")
@@ -466,3 +466,32 @@ def test_rbacs_reason_reaches_the_forbidden_message_through_the_chain():
     assert forbidden_error(attrs, decision.reason).message == (
         'pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the '
         'namespace "default": RBAC: role.rbac.authorization.k8s.io "pod-reader" not found')
+
+
+RESTRICTS_NAMES = [
+    ("a rule without resourceNames restricts no names",
+     {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}, ("", "configmaps", ""), False),
+    ("a rule naming configmaps restricts configmap names",
+     {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["a"], "verbs": ["get"]},
+     ("", "configmaps", ""), True),
+    ("it does not restrict another resource's names",
+     {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["a"], "verbs": ["get"]},
+     ("", "secrets", ""), False),
+    ("nor the same resource in another group",
+     {"apiGroups": ["apps"], "resources": ["configmaps"], "resourceNames": ["a"], "verbs": ["get"]},
+     ("", "configmaps", ""), False),
+    ("a subresource is its own resource",
+     {"apiGroups": [""], "resources": ["pods"], "resourceNames": ["a"], "verbs": ["create"]},
+     ("", "pods", "binding"), False),
+    ("a */scale rule restricts every resource's scale",
+     {"apiGroups": ["*"], "resources": ["*/scale"], "resourceNames": ["a"], "verbs": ["update"]},
+     ("apps", "deployments", "scale"), True),
+    ("a * resource rule restricts everything in its groups",
+     {"apiGroups": [""], "resources": ["*"], "resourceNames": ["a"], "verbs": ["get"]},
+     ("", "pods", "status"), True),
+]
+
+
+@pytest.mark.parametrize("name, rule, request_parts, expected", RESTRICTS_NAMES, ids=[c[0] for c in RESTRICTS_NAMES])
+def test_a_rule_restricts_names_of_the_requests_it_could_match(name, rule, request_parts, expected):
+    assert CompiledRule(rule).restricts_names_of(*request_parts) is expected

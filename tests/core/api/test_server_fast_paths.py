@@ -33,12 +33,25 @@ RESOURCES = ["pods", "configmaps", "secrets", "nodes", "namespaces", "events",
 VERBS = ["create", "get", "list", "watch", "update", "patch", "delete", "deletecollection"]
 
 
+def one_configmap_role(ts, user="bob", name="cfg"):
+    """RBAC that lets ``user`` read and write the ConfigMap ``name`` in default, and no other."""
+    ts.admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                     "metadata": {"name": "one-configmap", "namespace": "default"},
+                     "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": [name],
+                                "verbs": ["get", "list", "watch", "update", "patch", "delete"]}]})
+    ts.admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                     "metadata": {"name": f"{user}-one-configmap", "namespace": "default"},
+                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "one-configmap"},
+                     "subjects": [{"kind": "User", "name": user}]})
+
+
 @pytest.fixture(scope="module")
 def cluster():
     ts = new_server(namespaces=("default", "other"))
     ts.admin.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"}})
     ts.admin.create({**pod("web"), "spec": {"nodeName": "node-1", "containers": [
         {"name": "c", "image": "nginx", "envFrom": [{"configMapRef": {"name": "cfg"}}]}]}}, "default")
+    one_configmap_role(ts)
     return ts
 
 
@@ -97,19 +110,26 @@ def test_rbac_resource_names_allow_watching_that_object_by_field_selector():
     ts = new_server(namespaces=("default",))
     ts.admin.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "1"}},
                     "default")
-    ts.admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                     "metadata": {"name": "one-configmap", "namespace": "default"},
-                     "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["cfg"],
-                                "verbs": ["get", "list", "watch"]}]})
-    ts.admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                     "metadata": {"name": "bob-one-configmap", "namespace": "default"},
-                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "one-configmap"},
-                     "subjects": [{"kind": "User", "name": "bob"}]})
+    one_configmap_role(ts)
     bob = ts.as_user("bob")
     listed = bob.list("configmaps", "default", field_selector="metadata.name=cfg")
     assert [item["metadata"]["name"] for item in listed["items"]] == ["cfg"]
     with pytest.raises(Exception, match='cannot list resource "configmaps"'):
         bob.list("configmaps", "default")
+
+
+def test_a_decision_is_shared_across_names_only_where_no_rule_names_objects():
+    ts = new_server(namespaces=("default",))
+    for name in ("cfg", "other"):
+        ts.admin.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}, "default")
+    one_configmap_role(ts)
+    server, bob = ts.server, ts.as_user("bob")
+    assert not server._name_sensitive("", "pods", "binding")  # one decision for every pod
+    assert server._name_sensitive("", "configmaps", "")  # the Role names a ConfigMap
+    for _ in range(2):  # the second round from the cache
+        assert bob.get("configmaps", "cfg", "default")["metadata"]["name"] == "cfg"
+        with pytest.raises(Exception, match='cannot get resource "configmaps"'):
+            bob.get("configmaps", "other", "default")
 
 
 def test_a_namespace_request_is_authorized_in_that_namespace():
