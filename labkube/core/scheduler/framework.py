@@ -297,9 +297,52 @@ EXTENSION_POINTS = ("pre_filter", "filter", "post_filter", "pre_score", "score",
 # ---------------------------------------------------------------------------
 
 
+class ScoreList(list):
+    """A list of scores that carries its distinct values, ``distinct`` (a set), for a plugin
+    that knows them already (it computed each distinct score once): the framework then
+    does not look at every score again to find them. Otherwise a plain list, never
+    modified once made. ``frozen``: the same scores as a tuple, when one is kept already
+    (see :func:`repeated_score`)."""
+
+    __slots__ = ("distinct", "frozen")
+
+    def __init__(self, scores, distinct: set, frozen: tuple | None = None):
+        super().__init__(scores)
+        self.distinct = distinct
+        self.frozen = frozen
+
+    def as_tuple(self) -> tuple:
+        """``tuple(self)`` (the decision record keeps tuples). tuple() copies a list
+        subclass item by item, a plain list in one block: hence the plain copy first."""
+        return self.frozen if self.frozen is not None else tuple(list.copy(self))
+
+
+#: (score, count) -> ``(score,) * count``: one tuple shared by every decision record
+#: holding that column (TaintToleration's all-100 column, ImageLocality's all-0 ...)
+_REPEATED: dict = {}
+_MAX_REPEATED = 64
+
+
+def repeated_score(score: int, count: int) -> list:
+    """``[score] * count`` as a :class:`ScoreList` (its one distinct value known, its tuple
+    shared)."""
+    if not count:
+        return []
+    frozen = _REPEATED.get((score, count))
+    if frozen is None:
+        if len(_REPEATED) >= _MAX_REPEATED:
+            _REPEATED.clear()
+        frozen = _REPEATED[(score, count)] = (score,) * count
+    return ScoreList([score] * count, {score}, frozen)
+
+
 def _distinct_in_range(scores: list) -> tuple[set, bool]:
     """The distinct values of ``scores`` (not empty) and whether all of them are in
-    [MIN_NODE_SCORE, MAX_NODE_SCORE] (one value repeated — the usual case — is one check)."""
+    [MIN_NODE_SCORE, MAX_NODE_SCORE] (one value repeated — the usual case — is one check;
+    a :class:`ScoreList` knows its distinct values)."""
+    if type(scores) is ScoreList:
+        distinct = scores.distinct
+        return distinct, min(distinct) >= MIN_NODE_SCORE and max(distinct) <= MAX_NODE_SCORE
     first = scores[0]
     if scores[-1] == first and scores.count(first) == len(scores):
         return {first}, MIN_NODE_SCORE <= first <= MAX_NODE_SCORE

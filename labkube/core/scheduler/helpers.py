@@ -55,11 +55,25 @@ def compile_selector(label_selector: dict | None) -> Predicate:
         wanted = tuple((label_selector.get("matchLabels") or {}).items())
         if not wanted:
             return _match_everything
-        if len(wanted) == 1:
-            (key, value), = wanted
-            return lambda labels: labels.get(key) == value
-        return lambda labels: all(labels.get(k) == v for k, v in wanted)
+        return has_all_labels(wanted)
     return selector_from_label_selector(label_selector).matches
+
+
+def has_all_labels(pairs: tuple) -> Predicate:
+    """A ``labels -> bool`` predicate: every ``(key, value)`` of ``pairs`` is among the labels
+    (no pairs: always true). Several pairs are compared as one dict-view subset test, which
+    runs in C, instead of a Python loop; unhashable values (never in a valid selector) keep
+    the loop."""
+    if not pairs:
+        return _match_everything
+    if len(pairs) == 1:
+        (key, value), = pairs
+        return lambda labels: labels.get(key) == value
+    try:
+        wanted = frozenset(pairs)
+    except TypeError:
+        return lambda labels: all(labels.get(k) == v for k, v in pairs)
+    return lambda labels: labels.items() >= wanted
 
 
 def equality_requirements(label_selector: dict | None) -> tuple[tuple[str, str], ...]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 
 from labkube.core.scheduler import helpers
 from labkube.core.scheduler.helpers import CPU, EPHEMERAL_STORAGE, MEMORY, PODS
@@ -126,7 +127,8 @@ _PARSED_FROM_SPEC = ("priority", "tolerations", "requests", "non_zero_cpu", "non
 
 
 def _same_parsed_spec(old: dict, new: dict) -> bool:
-    return all(old.get(f) == new.get(f) for f in _SPEC_FIELDS)
+    """Whether two pod specs agree on every field in :data:`_SPEC_FIELDS` (compared in C)."""
+    return all(map(operator.eq, map(old.get, _SPEC_FIELDS), map(new.get, _SPEC_FIELDS)))
 
 
 class PodInfo:

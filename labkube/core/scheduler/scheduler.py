@@ -22,13 +22,13 @@ decision records; no wall clock is read.
 from __future__ import annotations
 
 import random
-from itertools import compress, count, islice
-from operator import attrgetter
+from itertools import compress, count, islice, repeat
+from operator import attrgetter, eq
 from dataclasses import dataclass, field, fields
 
 from labkube.core.scheduler.decision import DecisionRecord, PluginScores, Rejection
 from labkube.core.scheduler.framework import (ERROR, UNSCHEDULABLE_AND_UNRESOLVABLE, CycleState,
-                                              Framework, Status)
+                                              Framework, ScoreList, Status)
 from labkube.core.scheduler.messages import NO_NODES_AVAILABLE, fit_error_message
 from labkube.core.scheduler.plugins.default_binder import binding_for
 from labkube.core.scheduler.profile import DEFAULT_SCHEDULER_NAME, default_profile
@@ -231,8 +231,14 @@ def _window(nodes: list, start: int, count: int) -> list:
 
 def _plugin_scores(plugin: tuple, raw: list, normalized: list) -> PluginScores:
     """One column of the decision record (a plugin without NormalizeScore has one list for both)."""
-    raw_t = tuple(raw)
-    return PluginScores(plugin[0], plugin[1], raw_t, raw_t if normalized is raw else tuple(normalized))
+    raw_t = _as_tuple(raw)
+    normalized_t = raw_t if normalized is raw else _as_tuple(normalized)
+    return PluginScores(plugin[0], plugin[1], raw_t, normalized_t)
+
+
+def _as_tuple(scores: list) -> tuple:
+    """``tuple(scores)`` (see ``ScoreList.as_tuple``)."""
+    return scores.as_tuple() if type(scores) is ScoreList else tuple(scores)
 
 
 class _Cycle:
@@ -392,7 +398,8 @@ class _Cycle:
         chosen = self.scheduler.rng.randrange(ties)  # the chosen-th tied node, counting from 0
         if ties == len(totals):  # every node tied
             return table.nodes[chosen].name
-        tied = compress(count(), map(best_score.__eq__, totals))
+        # positions of the tied nodes (operator.eq: cheaper per node than best_score.__eq__)
+        tied = compress(count(), map(eq, totals, repeat(best_score)))
         return table.nodes[next(islice(tied, chosen, None))].name
 
     # -- the result ---------------------------------------------------------------------

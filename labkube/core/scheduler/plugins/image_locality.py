@@ -9,6 +9,8 @@ pod from piling onto the one node that has a big image. The sum is clamped to
 
 from __future__ import annotations
 
+from labkube.core.scheduler.framework import repeated_score
+
 NAME = "ImageLocality"
 MB = 1024 * 1024
 MIN_THRESHOLD = 23 * MB
@@ -48,7 +50,7 @@ class ImageLocality:
         snapshot = state.snapshot
         spreads = _spreads(snapshot, pod)
         if snapshot is not None and _best_case(snapshot, spreads) <= MIN_THRESHOLD:
-            return [0] * len(nodes)  # no node can score above 0
+            return repeated_score(0, len(nodes))  # no node can score above 0
         score, count = self._score, len(pod.images)
         return [0 if not n.image_sizes else score(spreads, count, n) for n in nodes]
 

@@ -7,7 +7,7 @@ zero raw scores stay 0 — or all become 100 when reversed.
 
 from __future__ import annotations
 
-from labkube.core.scheduler.framework import MAX_NODE_SCORE
+from labkube.core.scheduler.framework import MAX_NODE_SCORE, ScoreList, repeated_score
 
 
 def default_normalize_score(scores: dict, reverse: bool = False,
@@ -26,10 +26,14 @@ def default_normalize_score(scores: dict, reverse: bool = False,
 
 def default_normalize_list(scores: list, reverse: bool = False,
                            max_priority: int = MAX_NODE_SCORE) -> list:
-    """The same over a list of raw scores; returns a new list."""
-    max_count = max(scores, default=0)
+    """The same over a list of raw scores; returns a new list (a :class:`ScoreList` in, one
+    out when its distinct values are known)."""
+    known = type(scores) is ScoreList
+    max_count = max(scores.distinct if known else scores, default=0)
     if max_count == 0:
-        return [max_priority] * len(scores) if reverse else list(scores)
+        if reverse:
+            return repeated_score(max_priority, len(scores))
+        return ScoreList(scores, set(scores.distinct)) if known else list(scores)
     if reverse:
         return [max_priority - max_priority * s // max_count for s in scores]
     return [max_priority * s // max_count for s in scores]

@@ -38,8 +38,8 @@ import operator
 from itertools import repeat
 
 from labkube.core.scheduler.framework import (MAX_NODE_SCORE, SKIP, UNSCHEDULABLE,
-                                              UNSCHEDULABLE_AND_UNRESOLVABLE, Status)
-from labkube.core.scheduler.helpers import (RequiredNodeAffinity, compile_selector,
+                                              UNSCHEDULABLE_AND_UNRESOLVABLE, ScoreList, Status)
+from labkube.core.scheduler.helpers import (RequiredNodeAffinity, compile_selector, has_all_labels,
                                             first_untolerated_taint)
 
 NAME = "PodTopologySpread"
@@ -96,7 +96,8 @@ def _merged_selector(raw: dict, pod_labels: dict):
     key = ("declared", json.dumps(raw.get("labelSelector"), sort_keys=True), pairs)
     if not extra:
         return base, key
-    return (lambda labels: base(labels) and all(labels.get(k) == v for k, v in pairs)), key
+    has_extra = has_all_labels(pairs)
+    return (lambda labels: base(labels) and has_extra(labels)), key
 
 
 def _owner_selector(pod, snapshot):
@@ -128,8 +129,12 @@ def _owner_selector(pod, snapshot):
     pairs = tuple(sorted(label_set.items()))
     extra_match = compile_selector(extra) if extra else None
     key = ("default", pairs, json.dumps(extra, sort_keys=True))
-    return (lambda labels: (all(labels.get(k) == v for k, v in pairs)
-                            and (extra_match is None or extra_match(labels)))), key
+    has_pairs = has_all_labels(pairs)
+    if extra_match is None:
+        return has_pairs, key
+    if not pairs:
+        return extra_match, key
+    return (lambda labels: has_pairs(labels) and extra_match(labels)), key
 
 
 class OwnerSelectors:
@@ -143,6 +148,7 @@ class OwnerSelectors:
     def __init__(self):
         self._sources: tuple = ()
         self._answers: dict = {}
+        self._built: dict = {}  # whenUnsatisfiable -> (answer, its default Constraints)
 
     def get(self, pod, snapshot):
         sources = (snapshot.services, snapshot.replica_sets, snapshot.stateful_sets,
@@ -161,6 +167,16 @@ class OwnerSelectors:
         return answer
 
 
+    def default_constraints(self, owner: tuple, when: str, defaults: list) -> list:
+        """``[Constraint(c, *owner) for c in defaults]`` for an answer of :meth:`get`, built
+        once while replicas asking the same question follow one another (a new list each
+        time; the Constraints, never modified, are shared)."""
+        built = self._built.get(when)
+        if built is None or built[0] is not owner:
+            built = self._built[when] = (owner, [Constraint(c, *owner) for c in defaults])
+        return list(built[1])
+
+
 def _controller_ref(pod) -> dict | None:
     return next((r for r in (pod.pod.get("metadata") or {}).get("ownerReferences") or ()
                  if r.get("controller")), None)
@@ -177,7 +193,12 @@ def constraints_for(pod, snapshot, when: str, owners: OwnerSelectors | None = No
     defaults = [c for c in SYSTEM_DEFAULT_CONSTRAINTS if c["whenUnsatisfiable"] == when]
     if not defaults:
         return [], True
-    owner = _owner_selector(pod, snapshot) if owners is None else owners.get(pod, snapshot)
+    if owners is not None:
+        owner = owners.get(pod, snapshot)
+        if owner is None:
+            return [], True
+        return owners.default_constraints(owner, when, defaults), True
+    owner = _owner_selector(pod, snapshot)
     if owner is None:
         return [], True
     return [Constraint(c, *owner) for c in defaults], True
@@ -305,28 +326,30 @@ class PodTopologySpread:
     def score_nodes(self, state, pod, nodes):
         """:meth:`score` for many nodes. Per constraint a column of matching-pod counts
         (None where the node lacks the key); then each distinct row of counts is scored
-        once, with the same float additions as :meth:`score`."""
+        once, with the same float additions as :meth:`score`. (One hostname constraint on
+        this cycle's window of nodes: the scores are kept per node, see
+        :func:`_kept_raw_scores`.)"""
         s = state.read(PRE_SCORE_STATE_KEY)
-        columns, plan = [], []
-        for c, weight, matching in zip(s.constraints, s.weights, s.per_node):
-            column = _count_column(s, c, matching, nodes, state)
-            if column is not None:
-                columns.append(column)
-                plan.append((weight, c.max_skew - 1))
-        if not columns:
+        counted = [(c, weight, matching) for c, weight, matching
+                   in zip(s.constraints, s.weights, s.per_node) if _has_counts(s, c)]
+        if not counted:
             return [0] * len(nodes)
+        plan = [(weight, c.max_skew - 1) for c, weight, _ in counted]
+        if len(counted) == 1 and not s.ignored:
+            kept = _kept_raw_scores(state, nodes, counted[0][0], counted[0][2], plan)
+            if kept is not None:
+                return kept
+        columns = [_count_column(s, c, matching, nodes, state) for c, _, matching in counted]
         if len(columns) == 1:  # the rows are single counts
             rows = columns[0]
             by_row = {count: _rounded_score((count,), plan) for count in set(rows)}
         else:
             rows = list(zip(*columns))
             by_row = {row: _rounded_score(row, plan) for row in set(rows)}
-        out = list(map(by_row.__getitem__, rows))
         if s.ignored:
-            out = [0 if n.name in s.ignored else x for n, x in zip(nodes, out)]
-        else:
-            s.distinct_raw = (out, set(by_row.values()))  # for normalize_score_list
-        return out
+            out = list(map(by_row.__getitem__, rows))
+            return [0 if n.name in s.ignored else x for n, x in zip(nodes, out)]
+        return ScoreList(map(by_row.__getitem__, rows), set(by_row.values()))
 
     def normalize_score(self, state, pod, scores):
         ignored = state.read(PRE_SCORE_STATE_KEY).ignored
@@ -346,20 +369,21 @@ class PodTopologySpread:
         """:meth:`normalize_score` over a list aligned with the nodes given to PreScore."""
         s = state.read(PRE_SCORE_STATE_KEY)
         mask = s.ignored_mask
-        kept = s.distinct_raw  # what score_nodes knew about the raw scores it returned
-        # few distinct raw scores: look at and compute each once
-        distinct = kept[1] if kept is not None and kept[0] is scores else set(scores)
+        # few distinct raw scores (score_nodes passes them along): look at and compute each once
+        distinct = scores.distinct if type(scores) is ScoreList else set(scores)
         valid = distinct if mask is None else [x for x, skip in zip(scores, mask) if not skip]
         low, high = min(valid, default=0), max(valid, default=0)
         if high == 0:
             out = [MAX_NODE_SCORE] * len(scores)
+            normalized = {MAX_NODE_SCORE}
         else:
             top = high + low
             by_raw = {x: MAX_NODE_SCORE * (top - x) // high for x in distinct}
             out = list(map(by_raw.__getitem__, scores))
+            normalized = set(by_raw.values())
         if mask is not None:
-            out = [0 if skip else x for x, skip in zip(out, mask)]
-        return out
+            return [0 if skip else x for x, skip in zip(out, mask)]
+        return ScoreList(out, normalized) if out else out
 
     def events_to_register(self):
         return [("Pod", "Add"), ("Pod", "Update"), ("Pod", "Delete"), ("Node", "Add"), ("Node", "Update")]
@@ -369,7 +393,7 @@ class PreScoreState:
     """``preScoreState``: what PreScore leaves for Score and NormalizeScore."""
 
     __slots__ = ("constraints", "require_all", "ignored", "ignored_mask", "weights",
-                 "counts", "per_node", "distinct_raw")
+                 "counts", "per_node")
 
     def __init__(self, constraints, require_all: bool):
         self.constraints = constraints
@@ -379,7 +403,6 @@ class PreScoreState:
         self.weights: list = []         # per constraint: log(domains + 2)
         self.counts: dict = {}          # (key, value) -> matching pods, for scored domains
         self.per_node: list = []        # per constraint: {node name: matching pods}
-        self.distinct_raw = None        # (raw scores score_nodes returned, their distinct values)
 
     def ignore_nodes_missing_keys(self, nodes) -> None:
         if not self.require_all:
@@ -443,9 +466,14 @@ def _count_domains(s: PreScoreState, c: Constraint, pod, snapshot, scored, requi
             s.counts[(key, value)] += count
 
 
+def _has_counts(s: PreScoreState, c: Constraint) -> bool:
+    """Whether :func:`_count_column` has a column for ``c`` (some node has a count)."""
+    return c.topology_key == LABEL_HOSTNAME or any(k == c.topology_key for k, _ in s.counts)
+
+
 def _count_column(s: PreScoreState, c: Constraint, matching: dict, nodes, state):
     """Per node, the matching pods ``c`` counts for it (None: the node lacks the key);
-    None when no node has a count."""
+    None when no node has a count (see :func:`_has_counts`)."""
     key = c.topology_key
     snapshot = state.snapshot
     if key == LABEL_HOSTNAME:
@@ -460,6 +488,21 @@ def _count_column(s: PreScoreState, c: Constraint, matching: dict, nodes, state)
         return None
     get = s.counts.get
     return [get((key, n.labels[key])) if key in n.labels else None for n in nodes]
+
+
+def _kept_raw_scores(state, nodes, c: Constraint, matching: dict, plan: list) -> list | None:
+    """:meth:`PodTopologySpread.score_nodes` when ``c``, by hostname on nodes that all have
+    one, is the only constraint counted: the raw scores read from a per-node column of the
+    snapshot (a node's score changes only with its count of matching pods, as the count
+    column in :func:`_count_column`); None when the nodes are not this cycle's window."""
+    snapshot = state.snapshot
+    if c.topology_key != LABEL_HOSTNAME:
+        return None
+    if snapshot.nodes_with_label(LABEL_HOSTNAME) != len(snapshot):
+        return None
+    raw = state.column(nodes, (NAME, "raw", id(matching), tuple(plan)),
+                       lambda node: _rounded_score((matching.get(node.name, 0),), plan), matching)
+    return None if raw is None else ScoreList(raw, set(raw))
 
 
 def _node_count(matching: dict):

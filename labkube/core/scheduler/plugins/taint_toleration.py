@@ -11,7 +11,7 @@ Mirrors pkg/scheduler/framework/plugins/tainttoleration.
 
 from __future__ import annotations
 
-from labkube.core.scheduler.framework import UNSCHEDULABLE_AND_UNRESOLVABLE, Status
+from labkube.core.scheduler.framework import UNSCHEDULABLE_AND_UNRESOLVABLE, Status, repeated_score
 from labkube.core.scheduler.helpers import first_untolerated_taint, tolerates
 from labkube.core.scheduler.plugins.normalize import default_normalize_list, default_normalize_score
 
@@ -52,7 +52,7 @@ class TaintToleration:
 
     def score_nodes(self, state, pod, nodes):
         if state.snapshot is not None and not state.snapshot.tainted_nodes:
-            return [0] * len(nodes)
+            return repeated_score(0, len(nodes))
         return [0 if not n.taints else self.score(state, pod, n) for n in nodes]
 
     def normalize_score(self, state, pod, scores):
