@@ -36,7 +36,6 @@ import re
 from typing import Callable, Iterable, Optional
 
 from labkube.core.api.quantity import parse_quantity
-from labkube.core.errors import StatusError
 
 CREATE_CONTAINER_CONFIG_ERROR = "CreateContainerConfigError"
 MASTER_SERVICE_NAMESPACE = "default"
@@ -52,28 +51,23 @@ class ContainerConfigError(Exception):
 
 
 class ObjectSource:
-    """Reads the ConfigMaps and Secrets a pod refers to (through the API, cached per sync).
+    """Reads the ConfigMaps and Secrets one pod refers to, from the kubelet's configmap and
+    secret managers (:mod:`.objects`: a cache each object's watch keeps, not the API server).
 
-    Mirrors the kubelet's configmap/secret managers; ``not found`` errors carry their wording
-    (``configmap "x" not found``: the resource named in the singular).
+    ``not found`` errors carry the kubelet's wording (``configmap "x" not found``: the resource
+    named in the singular).
     """
 
-    def __init__(self, client, namespace: str) -> None:
-        self.client = client
+    __slots__ = ("objects", "namespace")
+
+    def __init__(self, objects, namespace: str) -> None:
+        #: Anything with ``get(kind, namespace, name)`` (:class:`.objects.PodObjects`).
+        self.objects = objects
         self.namespace = namespace
-        self._cache: dict[tuple[str, str], Optional[dict]] = {}
 
     def get(self, kind: str, name: str) -> Optional[dict]:
         """``kind`` is "configmap" or "secret"; None when it does not exist."""
-        key = (kind, name)
-        if key not in self._cache:
-            try:
-                self._cache[key] = self.client.get(kind + "s", name, self.namespace)
-            except StatusError as err:
-                if err.code != 404:
-                    raise
-                self._cache[key] = None
-        return self._cache[key]
+        return self.objects.get(kind, self.namespace, name)
 
     def data(self, kind: str, name: str, optional: bool) -> Optional[dict[str, str]]:
         """The object's data as text; raises ContainerConfigError if missing and required."""

@@ -8,6 +8,8 @@ acting as ``system:node:<name>`` (the Node authorizer grants it what a real kube
   status every 10 s when changed, else every 5 minutes) and ONE pod informer with the field
   selector ``spec.nodeName=<node>`` — the kubelet sees only its own pods — plus informers for
   its own Node (admission reads it) and for Services (the containers' service variables);
+* the ConfigMaps and Secrets its pods use are watched one object each, while a pod of the
+  node references them (:mod:`.objects`): containers and volumes read them from that cache;
 * each pod gets a :class:`~.pod_workers.PodWorker`; runtime events (container started, died,
   OOM-killed) wake the worker of the pod they belong to (the PLEG);
 * ``stop()`` is the kubelet process dying: watches, timers and probes stop, but containers keep
@@ -31,6 +33,7 @@ from labkube.core.kubelet.backoff import Backoff
 from labkube.core.kubelet.images import ImageManager
 from labkube.core.kubelet.ipam import PodIPAllocator
 from labkube.core.kubelet.node_status import NodeStatusManager
+from labkube.core.kubelet.objects import PodObjects
 from labkube.core.kubelet.pod_workers import TERMINAL, PodWorker
 from labkube.core.kubelet.termination import Terminations
 from labkube.core.kubelet.env import ServiceEnvCache
@@ -74,6 +77,8 @@ class Kubelet(Component):
         self.host_paths = HostPaths()
         self.shared_contents = SharedContents()  # ConfigMap/Secret file bytes, shared by pods
         self.service_env = ServiceEnvCache()
+        #: The configmap and secret managers: one watch per object the node's pods use.
+        self.objects = PodObjects(client, clock, on_error=self.report)
         self.terminations = Terminations()
         self.node_status = NodeStatusManager(self)
         self.workers: dict[str, PodWorker] = {}
@@ -107,6 +112,7 @@ class Kubelet(Component):
 
     def on_stop(self) -> None:
         self.node_status.stop()
+        self.objects.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -124,6 +130,7 @@ class Kubelet(Component):
 
     # -- pods from the informer -------------------------------------------------------------------------
     def _pod_added(self, pod: dict) -> None:
+        self.objects.register_pod(pod)  # the pod manager's UpdatePod: watch what it uses
         uid = pod["metadata"].get("uid", "")
         worker = self.workers.get(uid)
         if worker is None:
@@ -137,6 +144,7 @@ class Kubelet(Component):
         worker = self.workers.pop(pod["metadata"].get("uid", ""), None)
         if worker is not None:
             worker.cleanup()
+        self.objects.unregister_pod(pod)  # the pod manager's RemovePod
 
     # -- PLEG ---------------------------------------------------------------------------------------------
     def _runtime_event(self, event: ContainerEvent) -> None:

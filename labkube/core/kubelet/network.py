@@ -38,6 +38,7 @@ class _GatedWatch:
 
     def cancel(self) -> None:
         self._inner.cancel()
+        self._gate.forget(self)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -71,6 +72,12 @@ class PartitionableClient:
             ready = getattr(watch._inner, "on_ready", None)
             if ready is not None:
                 ready()
+
+    def forget(self, watch: _GatedWatch) -> None:
+        """A watch was cancelled: nothing to wake when the partition heals (the kubelet opens
+        and closes a watch for each ConfigMap or Secret its pods use)."""
+        if watch in self._watches:
+            self._watches.remove(watch)
 
     def watch(self, *args: Any, **kwargs: Any) -> _GatedWatch:
         if self.severed:

@@ -266,7 +266,7 @@ class PodWorker:
         if self.mount_retry_at > self.clock.now():
             return False
         try:
-            self.volumes.setup(ObjectSource(self.kubelet.client, self.namespace))
+            self.volumes.setup(ObjectSource(self.kubelet.objects, self.namespace))
         except MountError as err:
             self.event(WARNING, "FailedMount", err.message)
             self.mount_retry_at = self.clock.now() + self.mount_delay
@@ -507,7 +507,7 @@ class PodWorker:
         record.ready = record.started = False
 
     def _environment(self, spec: dict) -> list[tuple[str, str]]:
-        source = ObjectSource(self.kubelet.client, self.namespace)
+        source = ObjectSource(self.kubelet.objects, self.namespace)
         svc = self.kubelet.service_env.for_pod(self.kubelet.services_in, self.pod)
         pod = self.pod_with_ips()
         return make_environment(pod, spec, source, svc, self.kubelet.allocatable())
