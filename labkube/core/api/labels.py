@@ -24,6 +24,7 @@ Kubernetes (``!=``/``notin`` match objects without the label).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from labkube.core.api.validation.names import is_qualified_name, is_valid_label_value
 from labkube.core.errors import go_quote
@@ -327,8 +328,10 @@ class _Parser:
         raise SelectorError(f"found '{lit}', expected: identifier")
 
 
+@lru_cache(maxsize=1024)
 def parse_selector(text: str) -> Selector:
-    """``labels.Parse``: a selector from ``kubectl -l`` text; raise SelectorError if invalid."""
+    """``labels.Parse``: a selector from ``kubectl -l`` text; raise SelectorError if invalid.
+    (Selectors are immutable, so one parse serves every request with the same text.)"""
     return Selector(_sorted(_Parser(text).parse()))
 
 
@@ -456,8 +459,11 @@ def _split_term(term: str) -> tuple[str, str, str] | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def parse_field_selector(text: str) -> FieldSelector:
-    """``fields.ParseSelector``: ``metadata.name=web,status.phase!=Running``."""
+    """``fields.ParseSelector``: ``metadata.name=web,status.phase!=Running`` (immutable, so
+    one parse serves every request with the same text: a kubelet's watch of one ConfigMap is
+    authorized and then matched by the same selector)."""
     terms = []
     for part in sorted(_split_terms(text)):
         if not part:
