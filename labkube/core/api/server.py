@@ -47,6 +47,7 @@ We do not model server-side apply, so ``metadata.managedFields`` is never writte
 from __future__ import annotations
 
 import threading
+from urllib.parse import quote_plus
 from typing import Any, Callable, Optional
 
 from labkube.core import errors, serialization
@@ -384,6 +385,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             verb=request.verb, resource=resource, api_group=group, api_version=version,
             subresource=request.subresource or "", namespace=namespace, name=name,
             code=code, decision=decision, reason=reason,
+            query=_collection_query(request) if request.verb in _COLLECTION_VERBS else "",
         )
 
     # =====================================================================
@@ -655,3 +657,24 @@ def _routed_name(request: Request) -> str:
     if not name or name in (".", "..") or "/" in name or "%" in name:
         return ""
     return name
+
+
+_COLLECTION_VERBS = ("list", "watch", "deletecollection")
+
+
+def _collection_query(request: Request) -> str:
+    """The query string of a list, watch or deletecollection, for its audit record's
+    ``requestURI``: the options a client sends, keys in order and escaped as Go's
+    ``url.Values.Encode`` does (``fieldSelector=metadata.name%3Dcfg&watch=true``)."""
+    options = request.options
+    params = {
+        "continue": options.continue_,
+        "fieldSelector": options.field_selector,
+        "labelSelector": options.label_selector,
+        "limit": options.limit,
+        "resourceVersion": options.resource_version,
+        "resourceVersionMatch": options.resource_version_match,
+        "watch": "true" if request.verb == "watch" else None,
+    }
+    return "&".join(f"{key}={quote_plus(str(value))}" for key, value in params.items()
+                    if value not in (None, "", 0))

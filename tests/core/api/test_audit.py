@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from labkube.core.api.audit import AuditLog, component_for, describe_user, request_uri
+from labkube.core.api.testing import new_server
 
 T0 = "2025-01-01T00:00:00.000000Z"
 
@@ -238,3 +239,23 @@ def test_audit_ids_are_deterministic_without_a_clock():
     ids_b = [record(log).audit_id, record(log).audit_id]
     assert ids_a[0] == ids_a[1] == ids_b[0]
     assert ids_b[0] != ids_b[1]
+
+
+COLLECTION_URIS = [
+    ("a plain list has no query", lambda c: c.list("pods", "default"), "/api/v1/namespaces/default/pods"),
+    ("a label selector is escaped as Go escapes it",
+     lambda c: c.list("pods", "default", label_selector="app=web,tier in (a,b)"),
+     "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb%2Ctier+in+%28a%2Cb%29"),
+    ("a kubelet's watch of one ConfigMap", lambda c: c.watch("configmaps", "default",
+                                                           field_selector="metadata.name=kube-root-ca.crt"),
+     "/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dkube-root-ca.crt&watch=true"),
+    ("a page of a list across namespaces", lambda c: c.list("pods", limit=500),
+     "/api/v1/pods?limit=500"),
+]
+
+
+@pytest.mark.parametrize("case, call, uri", COLLECTION_URIS, ids=[c[0] for c in COLLECTION_URIS])
+def test_a_collection_request_is_audited_with_its_query(case, call, uri):
+    ts = new_server()
+    call(ts.admin)
+    assert ts.audit.records()[-1].request_uri == uri
