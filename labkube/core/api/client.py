@@ -85,18 +85,20 @@ class Client:
 
     # -- verbs ------------------------------------------------------------------------
     def create(self, obj: dict, namespace: Optional[str] = None, *, subresource: Optional[str] = None,
-               dry_run: bool = False) -> dict:
+               dry_run: bool = False, hand_over: bool = False) -> dict:
         """POST: create ``obj`` (or, with ``subresource="binding"``, bind a pod: ``obj`` is a
         ``v1`` Binding named after the pod). Returns the created object (a ``Status`` for
-        binding)."""
+        binding). ``hand_over``: ``obj`` is the server's from now on (see ``Options``); the
+        caller must not read or change it again."""
+        options = _write_options(dry_run, hand_over)
         if subresource in _SUBRESOURCE_PARENTS:
             rtype = self._rtype(_SUBRESOURCE_PARENTS[subresource])
             meta = (obj or {}).get("metadata") or {}
             return self._send("create", rtype, self._namespace(rtype, namespace, obj), meta.get("name"),
-                              subresource=subresource, body=obj, options=_write_options(dry_run))
+                              subresource=subresource, body=obj, options=options)
         rtype = self._kind_of(obj)
         return self._send("create", rtype, self._namespace(rtype, namespace, obj), None,
-                          subresource=subresource, body=obj, options=_write_options(dry_run))
+                          subresource=subresource, body=obj, options=options)
 
     # -- subresources served by kubelets, evictions, metrics -------------------------
     def pod_logs(self, name: str, namespace: Optional[str] = None, *, container: Optional[str] = None,
@@ -174,12 +176,13 @@ class Client:
 
     def patch(self, resource: Resource, name: str, patch: Any, *, namespace: Optional[str] = None,
               patch_type: str = "strategic", subresource: Optional[str] = None,
-              dry_run: bool = False) -> dict:
+              dry_run: bool = False, hand_over: bool = False) -> dict:
         """PATCH with ``patch_type`` ``"strategic"`` (default, as kubectl), ``"merge"`` or
-        ``"json"``; ``patch`` is a dict/list or JSON text."""
+        ``"json"``; ``patch`` is a dict/list or JSON text. ``hand_over``: the values in
+        ``patch`` are the server's from now on (see ``Options``)."""
         rtype = self._rtype(resource)
         return self._send("patch", rtype, self._namespace(rtype, namespace), name, subresource=subresource,
-                          body=patch, options=Options(dry_run=dry_run, patch_type=patch_type))
+                          body=patch, options=Options(dry_run=dry_run, patch_type=patch_type, hand_over=hand_over))
 
     def delete(self, resource: Resource, name: str, namespace: Optional[str] = None, *,
                propagation_policy: Optional[str] = None, grace_period_seconds: Optional[int] = None,
@@ -239,12 +242,14 @@ def _compact(obj: dict) -> str:
     return json.dumps(obj, separators=(",", ":"), sort_keys=True, default=str)
 
 
-_DRY_RUN = Options(dry_run=True)
+_WRITE_OPTIONS = {(dry_run, hand_over): Options(dry_run=dry_run, hand_over=hand_over)
+                  for dry_run in (False, True) for hand_over in (False, True)}
+_WRITE_OPTIONS[False, False] = DEFAULT_OPTIONS
 
 
-def _write_options(dry_run: bool) -> Options:
-    """The options of a create or update: Options is frozen, so all requests share these two."""
-    return _DRY_RUN if dry_run else DEFAULT_OPTIONS
+def _write_options(dry_run: bool, hand_over: bool = False) -> Options:
+    """The options of a create or update: Options is immutable, so all requests share these."""
+    return _WRITE_OPTIONS[bool(dry_run), bool(hand_over)]
 
 
 def _wait(clock: Any, operation: Any, timeout: float) -> None:

@@ -48,6 +48,10 @@ class Options(NamedTuple):
     watch the one object it decoded for an event instead of a private copy each (in a real
     cluster every process decodes its own copy from the wire; in one Python process the
     copies would only cost time and memory).
+    ``hand_over`` (create, patch): the caller hands the body over and never reads or modifies
+    it again, so the server may decode it in place instead of copying it first -- the write
+    side of ``read_only``, for the control plane's own components (over HTTP the server
+    always decodes its own copy from the bytes).
     """
 
     dry_run: bool = False
@@ -62,6 +66,7 @@ class Options(NamedTuple):
     preconditions: Optional[dict] = None
     patch_type: str = "strategic"
     read_only: bool = False
+    hand_over: bool = False
 
 
 DEFAULT_OPTIONS = Options()

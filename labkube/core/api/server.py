@@ -511,7 +511,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             if rtype.group == "" and rtype.plural == "pods" and request.subresource == "binding":
                 return self._create_binding(request, rtype)
             raise errors.method_not_supported(f"{rtype.qualified_resource}/{request.subresource}", "create")
-        obj = self._to_storage(rtype, self._decode_body(rtype, request.body))
+        obj = self._to_storage(rtype, self._decode_body(rtype, request.body, owned=request.options.hand_over))
         strategy = self.strategy(rtype)
         meta = obj["metadata"]
         self._check_namespace(rtype, meta, request.namespace)

@@ -236,7 +236,8 @@ class UpdateVerbs:
             else:
                 api_version, kind = rtype.api_version, rtype.kind
             patched = patching.apply_patch(current, request.body, request.options.patch_type,
-                                           api_version, kind, owned=True)  # current is ours
+                                           api_version, kind, owned=True,  # current is ours
+                                           patch_owned=request.options.hand_over)
             if not isinstance(patched, dict):
                 raise errors.bad_request("the patch produced a value that is not an object")
             meta = patched.get("metadata") if isinstance(patched.get("metadata"), dict) else {}

@@ -309,7 +309,7 @@ class ReplicaSetController(KubeController):
         if not pod["metadata"].get("labels"):
             raise ValueError("unable to create pods, no labels")
         try:
-            created = self.client.create(pod, rs["metadata"]["namespace"])
+            created = self.client.create(pod, rs["metadata"]["namespace"], hand_over=True)  # a fresh pod
         except StatusError as err:
             if has_status_cause(err, NAMESPACE_TERMINATING_CAUSE):
                 return

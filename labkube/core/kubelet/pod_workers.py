@@ -676,7 +676,7 @@ class PodWorker:
         digest = podstatus.status_digest(status)
         if digest == self.last_written:
             return  # written already; the informer has not caught up yet
-        patched = self.kubelet.client.patch(
+        patched = self.kubelet.client.patch(  # not handed over: status keeps cached conditions
             "pods", self.name, [{"op": "replace", "path": "/status", "value": status}],
             namespace=self.namespace, patch_type="json", subresource="status")
         self.last_written = digest

@@ -230,7 +230,7 @@ class EventRecorder:
             "reportingComponent": self.component,
             "reportingInstance": self.host,
         }
-        created = self.client.create(event)
+        created = self.client.create(event, hand_over=True)  # built for this call alone
         self._seen.add(key, _Seen(created["metadata"]["name"], namespace, 1))
         return created
 

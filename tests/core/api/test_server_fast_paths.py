@@ -194,3 +194,31 @@ def test_ordered_metadata_is_what_a_stable_sort_by_go_rank_gives(keys):
         ordered = strategy.order_metadata(meta)
         assert list(ordered.items()) == list(reference_order(meta).items())
         assert ordered is not meta
+
+
+# -- hand_over: a component gives the server its request body -------------------------------
+def test_a_handed_over_body_is_used_in_place_and_gives_what_a_copied_one_gives():
+    results = []
+    for hand_over in (False, True):
+        ts = new_server()
+        body = pod("web")
+        created = ts.admin.create(body, "default", hand_over=hand_over)
+        assert ("uid" in body["metadata"]) is hand_over  # in place only when handed over
+        status = running(True)
+        patched = ts.admin.patch("pods", "web", [{"op": "replace", "path": "/status", "value": status}],
+                                 namespace="default", patch_type="json", subresource="status",
+                                 hand_over=hand_over)
+        assert (patched["status"] is status) is hand_over
+        results.append((created, patched, ts.admin.get("pods", "web", "default")))
+    assert results[0] == results[1]
+
+
+def test_a_body_not_handed_over_is_never_changed():
+    ts = new_server()
+    body = pod("web")
+    before = serialization.copy(body)
+    ts.admin.create(body, "default")
+    ops = [{"op": "replace", "path": "/status", "value": running(False)}]
+    ops_before = serialization.copy(ops)
+    ts.admin.patch("pods", "web", ops, namespace="default", patch_type="json", subresource="status")
+    assert body == before and ops == ops_before

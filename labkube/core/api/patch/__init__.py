@@ -69,13 +69,14 @@ def normalize_patch_type(patch_type: str) -> str:
 
 
 def apply_patch(target: dict, patch: Any, patch_type: str, api_version: str, kind: str, *,
-                owned: bool = False) -> dict:
+                owned: bool = False, patch_owned: bool = False) -> dict:
     """Apply ``patch`` (a parsed value or JSON text) of ``patch_type`` to a copy of ``target``
     (``owned``: to ``target`` itself, which the caller gives away -- the API server's patch
-    handler owns the object it just decoded, so copying it again would be waste)."""
+    handler owns the object it just decoded, so copying it again would be waste;
+    ``patch_owned``: the patch is given away too, so a JSON patch's values go in uncopied)."""
     name = normalize_patch_type(patch_type)
     if name == "json":
-        return json_patch(target, patch, owned=owned)
+        return json_patch(target, patch, owned=owned, values_owned=patch_owned)
     if isinstance(patch, (str, bytes)):
         patch = _decode_object_patch(patch, name)
     if name == "merge":

@@ -27,7 +27,7 @@ Guarantees: the target is never mutated; all operations apply or none does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from labkube.core import errors
 from labkube.core.api.patch.gojson import decode_json
@@ -46,11 +46,13 @@ class JSONPatchError(Exception):
     """evanphx/json-patch's error text for an operation that does not apply."""
 
 
-def json_patch(target: Any, ops: Any, *, owned: bool = False) -> Any:
+def json_patch(target: Any, ops: Any, *, owned: bool = False, values_owned: bool = False) -> Any:
     """Apply RFC 6902 operations to a copy of ``target``; StatusError as kube-apiserver says.
 
     ``owned``: the caller gives ``target`` away (a fresh decode it will not read again), so it
-    is changed in place instead of copied -- even when the patch then fails."""
+    is changed in place instead of copied -- even when the patch then fails.
+    ``values_owned``: the caller gives the operations' values away too, so ``add`` and
+    ``replace`` put them in place instead of copies."""
     if isinstance(ops, (str, bytes)):
         try:
             ops = decode_json(ops, "jsonpatch.Patch", list)
@@ -58,7 +60,7 @@ def json_patch(target: Any, ops: Any, *, owned: bool = False) -> Any:
             raise errors.bad_request(str(err)) from None
     ops = _decode_operations(ops)
     try:
-        return apply_operations(target, ops, owned=owned)
+        return apply_operations(target, ops, owned=owned, values_owned=values_owned)
     except JSONPatchError as err:
         raise unprocessable() from err
 
@@ -82,16 +84,27 @@ def _decode_operations(ops: Any) -> list[dict]:
     return [op or {} for op in ops]
 
 
-def apply_operations(target: Any, ops: list[dict], *, owned: bool = False) -> Any:
+def apply_operations(target: Any, ops: list[dict], *, owned: bool = False, values_owned: bool = False) -> Any:
     """Apply decoded operations; raises :class:`JSONPatchError` with evanphx's text."""
     doc = target if owned else deep_copy(target)
+    value_of = _given_value if values_owned else _copied_value
     for op in ops:
         kind = op.get("op")
         handler = _OPERATIONS.get(kind) if isinstance(kind, str) else None
         if handler is None:
             raise JSONPatchError(f"Unexpected kind: {kind if isinstance(kind, str) else 'unknown'}")
-        handler(doc, op)
+        handler(doc, op, value_of)
     return doc
+
+
+def _copied_value(op: dict) -> Any:
+    """The operation's ``value``, copied: the patched document shares nothing with the patch."""
+    return deep_copy(op.get("value"))
+
+
+def _given_value(op: dict) -> Any:
+    """The operation's ``value`` itself (the caller gave the patch away)."""
+    return op.get("value")
 
 
 # -- JSON pointers ---------------------------------------------------------------------------
@@ -174,18 +187,18 @@ def _path(op: dict, name: str, field: str = "path") -> str:
 
 # -- the six operations ------------------------------------------------------------------------
 
-def _op_add(doc: Any, op: dict) -> None:
+def _op_add(doc: Any, op: dict, value_of: Callable[[dict], Any]) -> None:
     path = _path(op, "add")
     container, key = _find_parent(doc, path)
     if container is None:
         raise JSONPatchError(f'add operation does not apply: doc is missing path: "{path}": {ERR_MISSING}')
     try:
-        _add(container, key, deep_copy(op.get("value")))
+        _add(container, key, value_of(op))
     except JSONPatchError as err:
         raise JSONPatchError(f"error in add for path: '{path}': {err}") from None
 
 
-def _op_remove(doc: Any, op: dict) -> None:
+def _op_remove(doc: Any, op: dict, value_of: Callable[[dict], Any]) -> None:
     path = _path(op, "remove")
     container, key = _find_parent(doc, path)
     if container is None:
@@ -197,7 +210,7 @@ def _op_remove(doc: Any, op: dict) -> None:
         raise JSONPatchError(f"error in remove for path: '{path}': {err}") from None
 
 
-def _op_replace(doc: Any, op: dict) -> None:
+def _op_replace(doc: Any, op: dict, value_of: Callable[[dict], Any]) -> None:
     path = _path(op, "replace")
     container, key = _find_parent(doc, path)
     if container is None:
@@ -208,14 +221,14 @@ def _op_replace(doc: Any, op: dict) -> None:
         found = False
     if not found:
         raise JSONPatchError(f"replace operation does not apply: doc is missing key: {path}: {ERR_MISSING}")
-    value = deep_copy(op.get("value"))
+    value = value_of(op)
     if isinstance(container, dict):
         container[key] = value
     else:
         container[_index(container, key, len(container))] = value
 
 
-def _op_move(doc: Any, op: dict) -> None:
+def _op_move(doc: Any, op: dict, value_of: Callable[[dict], Any]) -> None:
     source = _path(op, "move", "from")
     value = _take(doc, source, "move", remove=True)
     path = _path(op, "move")
@@ -229,7 +242,7 @@ def _op_move(doc: Any, op: dict) -> None:
         raise JSONPatchError(f"error in move for path: '{path}': {err}") from None
 
 
-def _op_copy(doc: Any, op: dict) -> None:
+def _op_copy(doc: Any, op: dict, value_of: Callable[[dict], Any]) -> None:
     source = _path(op, "copy", "from")
     value = deep_copy(_take(doc, source, "copy", remove=False))
     path = _path(op, "copy")
@@ -260,7 +273,7 @@ def _take(doc: Any, source: str, name: str, remove: bool) -> Any:
     return value
 
 
-def _op_test(doc: Any, op: dict) -> None:
+def _op_test(doc: Any, op: dict, value_of: Callable[[dict], Any]) -> None:
     path = _path(op, "test")
     container, key = _find_parent(doc, path)
     if container is None:
