@@ -138,6 +138,14 @@ class Kubelet(Component):
         worker.update(pod)
 
     def _pod_updated(self, old: dict, new: dict) -> None:
+        """A new version of a pod. The kubelet's config source (``checkAndUpdatePod``) passes
+        on only what differs *semantically* -- spec, labels, annotations, deletion -- so the
+        echo of the kubelet's own status write starts no sync; a status someone else wrote
+        is reconciled (the kubelet is the source of truth for pod status)."""
+        worker = self.workers.get(new["metadata"].get("uid", ""))
+        if worker is not None and not pods_differ_semantically(old, new) and worker.wrote(new.get("status")):
+            worker.pod = new
+            return
         self._pod_added(new)
 
     def _pod_deleted(self, pod: dict) -> None:
@@ -245,3 +253,15 @@ class Kubelet(Component):
         if self.runtime.container_status(cid).state != CONTAINER_RUNNING:
             raise StatusError(400, "BadRequest", "cannot exec into a container in a completed pod")
         return self.runtime.exec(cid, list(argv))
+
+
+_SEMANTIC_META = ("labels", "annotations", "deletionTimestamp", "deletionGracePeriodSeconds")
+
+
+def pods_differ_semantically(old: dict, new: dict) -> bool:
+    """``podsDifferSemantically`` (pkg/kubelet/config): whether anything but the status and
+    the bookkeeping metadata (resourceVersion, managedFields...) changed."""
+    if old.get("spec") != new.get("spec"):
+        return True
+    old_meta, new_meta = old.get("metadata") or {}, new.get("metadata") or {}
+    return any(old_meta.get(key) != new_meta.get(key) for key in _SEMANTIC_META)
