@@ -138,12 +138,14 @@ class Kubelet(Component):
         worker.update(pod)
 
     def _pod_updated(self, old: dict, new: dict) -> None:
-        """A new version of a pod. The kubelet's config source (``checkAndUpdatePod``) passes
-        on only what differs *semantically* -- spec, labels, annotations, deletion -- so the
-        echo of the kubelet's own status write starts no sync; a status someone else wrote
-        is reconciled (the kubelet is the source of truth for pod status)."""
+        """A new version of a pod. The version this kubelet's own status write made (the echo
+        of the write, recognised by its resourceVersion) starts no sync: it changes nothing
+        but the status the kubelet computed itself (the config source's
+        ``checkAndUpdatePod`` passes on no status-only change). Any other version does: a
+        new spec, labels or deletion, or a status someone else wrote, which the kubelet (the
+        source of truth for pod status) writes back."""
         worker = self.workers.get(new["metadata"].get("uid", ""))
-        if worker is not None and not pods_differ_semantically(old, new) and worker.wrote(new.get("status")):
+        if worker is not None and worker.wrote_version(new):
             worker.pod = new
             return
         self._pod_added(new)
@@ -253,15 +255,3 @@ class Kubelet(Component):
         if self.runtime.container_status(cid).state != CONTAINER_RUNNING:
             raise StatusError(400, "BadRequest", "cannot exec into a container in a completed pod")
         return self.runtime.exec(cid, list(argv))
-
-
-_SEMANTIC_META = ("labels", "annotations", "deletionTimestamp", "deletionGracePeriodSeconds")
-
-
-def pods_differ_semantically(old: dict, new: dict) -> bool:
-    """``podsDifferSemantically`` (pkg/kubelet/config): whether anything but the status and
-    the bookkeeping metadata (resourceVersion, managedFields...) changed."""
-    if old.get("spec") != new.get("spec"):
-        return True
-    old_meta, new_meta = old.get("metadata") or {}, new.get("metadata") or {}
-    return any(old_meta.get(key) != new_meta.get(key) for key in _SEMANTIC_META)

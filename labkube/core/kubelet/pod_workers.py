@@ -103,7 +103,7 @@ class PodWorker:
     __slots__ = ("kubelet", "clock", "runtime", "pod", "uid", "records", "sandbox_id", "pod_ip",
                  "alive", "busy", "dirty", "admitted", "rejected", "phase", "start_time",
                  "volumes", "mount_delay", "mount_retry_at", "sandbox_stopped", "termination",
-                 "dead_sandboxes", "last_written", "last_stored", "_sync_scheduled", "_timer", "_timer_at",
+                 "dead_sandboxes", "last_written", "written_version", "_sync_scheduled", "_timer", "_timer_at",
                  "_sync_name", "_resync_name", "_requests")
 
     def __init__(self, kubelet, pod: dict) -> None:
@@ -131,8 +131,8 @@ class PodWorker:
         #: A digest of the last status this worker wrote (not the status itself: that is a
         #: whole dict per pod kept only to compare with).
         self.last_written: Optional[bytes] = None
-        #: the digest of the status the API server stored for that write (its echo starts no sync)
-        self.last_stored: Optional[bytes] = None
+        #: the resourceVersion that write made (the pod update echoing it starts no sync)
+        self.written_version: Optional[str] = None
         self._sync_scheduled = False
         self._timer = None
         self._timer_at = 0.0
@@ -179,10 +179,9 @@ class PodWorker:
         self.pod = pod
         self.request_sync()
 
-    def wrote(self, status: Optional[dict]) -> bool:
-        """Whether ``status`` is what the API server stored for this worker's last status
-        write (the server normalizes it: ``lastProbeTime: null`` is dropped)."""
-        return self.last_stored is not None and podstatus.status_digest(status or {}) == self.last_stored
+    def wrote_version(self, pod: dict) -> bool:
+        """Whether ``pod`` is the version this worker's last status write made."""
+        return self.written_version is not None and pod["metadata"].get("resourceVersion") == self.written_version
 
     def request_sync(self) -> None:
         if self._sync_scheduled or not self.alive:
@@ -687,7 +686,7 @@ class PodWorker:
             "pods", self.name, [{"op": "replace", "path": "/status", "value": status}],
             namespace=self.namespace, patch_type="json", subresource="status")
         self.last_written = digest
-        self.last_stored = podstatus.status_digest(patched.get("status") or {})
+        self.written_version = patched.get("metadata", {}).get("resourceVersion")
         if patched.get("metadata", {}).get("uid") == self.uid:
             self.pod = patched
 

@@ -1,10 +1,10 @@
-"""Which pod updates start a pod sync (the kubelet's config source, ``checkAndUpdatePod``).
+"""Which pod updates start a pod sync.
 
-A new version of a pod that changes only its status does not, when that status is what the
-kubelet itself just wrote: syncing on the echo of every own write would do nothing but cost
-a status computation. A change to the spec, labels, annotations or deletion does, and so
-does a status someone else wrote: the kubelet is the source of truth for pod status and
-writes it back.
+The version of a pod that the kubelet's own status write made does not: syncing on the echo
+of every own write would do nothing but compute the status again (the real kubelet's config
+source passes on no status-only change). Any other new version does: a change to the spec,
+labels, annotations or deletion, and a status someone else wrote, which the kubelet -- the
+source of truth for pod status -- writes back.
 """
 
 import pytest
@@ -24,7 +24,9 @@ def running():
 
 
 def _with(pod, **changes):
+    """A later version of ``pod`` (a new resourceVersion, as any write makes) with ``changes``."""
     new = {**pod, "metadata": dict(pod["metadata"]), "status": dict(pod["status"])}
+    new["metadata"]["resourceVersion"] = str(int(pod["metadata"]["resourceVersion"]) + 1)
     for path, value in changes.items():
         part, key = path.split("__")
         new[part][key] = value
