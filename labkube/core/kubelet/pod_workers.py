@@ -611,7 +611,9 @@ class PodWorker:
     # -- status -----------------------------------------------------------------------------------------------------
     def compute_status(self) -> dict:
         """The pod's status as the kubelet sees it now (``generateAPIPodStatus``), its fields
-        in the order the Go struct serializes them (:func:`.status.ordered_status`)."""
+        in the order the Go struct serializes them (:func:`.status.ordered_status`). Built
+        afresh: no dict or list in it belongs to the informer's pod or to the worker's
+        records (but a rejected pod's, which keeps the informer's conditions)."""
         pod = self.pod
         spec = pod.get("spec") or {}
         old = pod.get("status") or {}
@@ -682,9 +684,12 @@ class PodWorker:
         digest = podstatus.status_digest(status)
         if digest == self.last_written:
             return  # written already; the informer has not caught up yet
-        patched = self.kubelet.client.patch(  # not handed over: status keeps cached conditions
+        # compute_status builds every part afresh, so the status is handed over, not copied
+        # (a rejected pod's status keeps the informer's conditions: that one is copied).
+        patched = self.kubelet.client.patch(
             "pods", self.name, [{"op": "replace", "path": "/status", "value": status}],
-            namespace=self.namespace, patch_type="json", subresource="status")
+            namespace=self.namespace, patch_type="json", subresource="status",
+            hand_over=self.rejected is None)
         self.last_written = digest
         self.written_version = patched.get("metadata", {}).get("resourceVersion")
         if patched.get("metadata", {}).get("uid") == self.uid:

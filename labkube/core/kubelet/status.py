@@ -58,7 +58,8 @@ def container_status(spec: dict, record, cs: Optional[ContainerStatus], runtime_
                      default_waiting: str) -> dict:
     """One entry of containerStatuses for ``record`` (a pod worker's ContainerRecord)."""
     state: dict
-    last = {"terminated": record.last_terminated} if record.last_terminated else {}
+    # A copy: the status is handed over to the API server, which normalizes it in place.
+    last = {"terminated": dict(record.last_terminated)} if record.last_terminated else {}
     if cs is None or cs.state == CONTAINER_CREATED:
         reason, message = record.waiting or (default_waiting, "")
         state = {"waiting": _waiting(reason, message)}
@@ -155,7 +156,8 @@ def conditions(old: list[dict], now: str, *, sandbox_ready: bool, phase: str, sp
 
     Each condition is built in the order its Go struct serializes (type, status,
     lastProbeTime, lastTransitionTime, reason, message); ``lastTransitionTime`` is ``now``
-    unless the condition had the same status before."""
+    unless the condition had the same status before. Every condition is a new dict (the
+    others are copied), so the status shares nothing with the informer's pod."""
     ready = _containers_ready(phase, statuses)
     fresh = (
         ("PodReadyToStartContainers", sandbox_ready, "", ""),
@@ -176,7 +178,7 @@ def conditions(old: list[dict], now: str, *, sandbox_ready: bool, phase: str, sp
         if message:
             cond["message"] = message
         out.append(cond)
-    out.extend(c for c in old if c.get("type") not in KUBELET_CONDITIONS)
+    out.extend(dict(c) for c in old if c.get("type") not in KUBELET_CONDITIONS)  # copies: see above
     return out
 
 

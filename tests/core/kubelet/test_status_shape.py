@@ -24,7 +24,7 @@ def test_conditions_come_in_struct_order_kubelet_owned_first_then_the_others_as_
     assert [c["type"] for c in out] == ["PodReadyToStartContainers", "Initialized", "Ready",
                                         "ContainersReady", "PodScheduled"]
     assert all(list(c) == ["type", "status", "lastProbeTime", "lastTransitionTime"] for c in out)
-    assert out[-1] is scheduled
+    assert out[-1] == scheduled and out[-1] is not scheduled  # as it was, but a copy
 
 
 def test_a_condition_keeps_its_transition_time_until_its_status_flips():
@@ -106,3 +106,33 @@ def test_a_field_the_downward_api_does_not_offer_is_a_config_error():
     with pytest.raises(ContainerConfigError, match="unsupported fieldPath: spec.hostname"):
         field_value(POD, "spec.hostname")
     assert field_value({"metadata": {}}, "metadata.name") == ""
+
+
+def _containers(value, found=None):
+    """The ids of every dict and list inside ``value`` (itself included)."""
+    found = set() if found is None else found
+    if isinstance(value, (dict, list)):
+        found.add(id(value))
+        for item in (value.values() if isinstance(value, dict) else value):
+            _containers(item, found)
+    return found
+
+
+def test_the_computed_status_shares_no_dict_or_list_with_the_informer_s_pod_or_the_records():
+    # write_status hands the status over to the API server, which normalizes it in place:
+    # nothing in it may belong to the informer's cached pod or to the worker's records.
+    node = Node()
+    pod = simple_pod("crash", "busybox:1.28", command=["sh", "-c", "exit 1"])
+    node.create(pod)
+    node.run(30)
+    conditions = node.pod("crash")["status"]["conditions"] + [
+        {"type": "PodScheduled", "status": "True", "lastTransitionTime": "2025-01-01T00:00:00Z"}]
+    node.admin.patch("pods", "crash", {"status": {"conditions": conditions}}, namespace="default",
+                     subresource="status")  # a condition the scheduler owns: the kubelet keeps it
+    node.run(1)
+    worker = next(iter(node.kubelet.workers.values()))
+    record = next(iter(worker.records.values()))
+    assert record.last_terminated is not None  # a restarted container: lastState is kept
+    assert "PodScheduled" in [c["type"] for c in worker.pod["status"]["conditions"]]
+    owned_elsewhere = _containers(worker.pod) | _containers(record.last_terminated)
+    assert not _containers(worker.compute_status()) & owned_elsewhere
