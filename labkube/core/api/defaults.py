@@ -416,11 +416,28 @@ def register(api_version: str, kind: str, defaulter) -> None:
     DEFAULTERS[(api_version, kind)] = defaulter
 
 
-def apply_defaults(obj: dict) -> None:
-    """Default ``obj`` in place, dispatching on apiVersion/kind (unknown kinds are left alone)."""
-    defaulter = DEFAULTERS.get((obj.get("apiVersion"), obj.get("kind")))
-    if defaulter is not None:
-        defaulter(obj)
+#: The top-level fields a kind's defaulter reads and writes, where known: a change that
+#: touches none of them (a pod status patch) leaves nothing to default.
+DEFAULTED_FIELDS = {
+    ("v1", "Pod"): frozenset({"spec"}),
+}
+
+
+def apply_defaults(obj: dict, changed: frozenset | None = None) -> None:
+    """Default ``obj`` in place, dispatching on apiVersion/kind (unknown kinds are left alone).
+
+    ``changed``: only these top-level fields can differ from a version defaulted before (a
+    patch result); when the kind's defaulter works on none of them, it would change nothing,
+    and is skipped."""
+    key = (obj.get("apiVersion"), obj.get("kind"))
+    defaulter = DEFAULTERS.get(key)
+    if defaulter is None:
+        return
+    if changed is not None:
+        fields = DEFAULTED_FIELDS.get(key)
+        if fields is not None and not (fields & changed):
+            return
+    defaulter(obj)
 
 
 # ---------------------------------------------------------------------------

@@ -480,9 +480,10 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             )
         if changed is not None and owned:
             decode.strict_decode_changed(obj, rtype, changed)
+            defaults.apply_defaults(obj, changed)
         else:
             decode.strict_decode(obj, rtype)
-        defaults.apply_defaults(obj)
+            defaults.apply_defaults(obj)
         meta = obj.get("metadata")
         if not isinstance(meta, dict):
             obj["metadata"] = meta = {}

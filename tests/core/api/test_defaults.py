@@ -233,3 +233,33 @@ def test_defaulting_twice_changes_nothing_more():
     pod = _defaulted({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                       "spec": {"containers": [{"name": "c", "image": "x", "ports": [{"containerPort": 1}]}]}})
     assert _defaulted(pod) == pod
+
+
+def _minimal_pod():
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}, "status": {"phase": "Pending"}}
+
+
+def test_a_change_only_to_fields_the_defaulter_ignores_is_not_defaulted_again():
+    pod = _minimal_pod()
+    defaults.apply_defaults(pod, frozenset({"status"}))
+    assert "restartPolicy" not in pod["spec"]  # the Pod defaulter works on spec alone
+    defaults.apply_defaults(pod, frozenset({"status", "spec"}))
+    assert pod["spec"]["restartPolicy"] == "Always"
+
+
+def test_skipping_the_defaulter_for_an_untouched_spec_changes_nothing_once_it_was_defaulted():
+    defaulted = _minimal_pod()
+    defaults.apply_defaults(defaulted)
+    patched = copy.deepcopy(defaulted)
+    patched["status"] = {"phase": "Running"}
+    skipped, full = copy.deepcopy(patched), copy.deepcopy(patched)
+    defaults.apply_defaults(skipped, frozenset({"status"}))
+    defaults.apply_defaults(full)
+    assert skipped == full
+
+
+def test_a_kind_without_declared_fields_is_always_defaulted():
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}
+    defaults.apply_defaults(service, frozenset({"status"}))
+    assert service["spec"]["type"] == "ClusterIP"
