@@ -42,8 +42,9 @@ Data = Union[bytes, str, Generated]
 ROOT_ONLY: frozenset[str] = frozenset({""})
 
 
-def _norm(path: str) -> str:
-    """Normalise a volume-relative path: no leading slash, no ``.``/``..`` escaping the root."""
+def normalize(path: str) -> str:
+    """Normalise a volume-relative path: no leading slash, no ``.``/``..`` escaping the root
+    (the container filesystem's absolute paths are ``/`` + this)."""
     if is_normal(path):
         return path  # the common case (``etc/hostname``): nothing to split and join
     parts: list[str] = []
@@ -59,7 +60,7 @@ def _norm(path: str) -> str:
 
 
 def is_normal(path: str) -> bool:
-    """A quick test that ``path`` is normal already (:func:`_norm` would return it as it is):
+    """A quick test that ``path`` is normal already (:func:`normalize` would return it as it is):
     no empty part and no part starting with a dot. A name like ``.hidden`` is normal too but
     fails the test: it just takes the long road."""
     return not path or (path[0] not in "/." and path[-1] != "/" and "//" not in path
@@ -100,23 +101,23 @@ class Volume:
 
     # -- queries -------------------------------------------------------------------------------
     def is_file(self, path: str) -> bool:
-        return _norm(path) in self.files
+        return normalize(path) in self.files
 
     def is_dir(self, path: str) -> bool:
-        return _norm(path) in self.dirs
+        return normalize(path) in self.dirs
 
     def exists(self, path: str) -> bool:
-        path = _norm(path)
+        path = normalize(path)
         return path in self.files or path in self.dirs
 
     def read(self, path: str) -> bytes:
         """The file's bytes; KeyError if it is not a file."""
-        data = self.files[_norm(path)]
+        data = self.files[normalize(path)]
         return data.make() if isinstance(data, Generated) else data
 
     def listdir(self, path: str = "") -> list[str]:
         """Sorted names directly inside directory ``path``."""
-        path = _norm(path)
+        path = normalize(path)
         prefix = path + "/" if path else ""
         names = {p[len(prefix):].split("/", 1)[0]
                  for p in list(self.files) + list(self.dirs)
@@ -126,7 +127,7 @@ class Volume:
     # -- changes -------------------------------------------------------------------------------
     def write(self, path: str, data: Data, append: bool = False) -> None:
         """Create or overwrite (or append to) a file, creating parent directories."""
-        path = _norm(path)
+        path = normalize(path)
         raw = data if isinstance(data, Generated) else \
             data.encode() if isinstance(data, str) else bytes(data)
         if append and path in self.files:
@@ -135,7 +136,7 @@ class Volume:
         self._add_dirs(_parents(path))
 
     def mkdir(self, path: str) -> None:
-        path = sys.intern(_norm(path))
+        path = sys.intern(normalize(path))
         self._add_dirs((path, *_parents(path)))
 
     def _add_dirs(self, dirs: Iterable[str]) -> None:
@@ -150,7 +151,7 @@ class Volume:
 
     def remove(self, path: str) -> None:
         """Remove a file, or a directory with everything under it."""
-        path = _norm(path)
+        path = normalize(path)
         prefix = path + "/"
         self.files = {p: d for p, d in self.files.items() if p != path and not p.startswith(prefix)}
         self.dirs = {d for d in self.dirs if d != path and not d.startswith(prefix)} | {""}

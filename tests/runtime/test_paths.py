@@ -8,7 +8,7 @@ import pytest
 
 from labkube.runtime.cri import Mount
 from labkube.runtime.sim.fs import ContainerFS, normpath
-from labkube.runtime.volume import Volume, _norm, is_normal
+from labkube.runtime.volume import Volume, is_normal, normalize
 from tests.runtime.conftest import start
 
 
@@ -39,7 +39,7 @@ def test_a_path_is_called_normal_only_when_normalising_would_not_change_it():
 
 def test_volume_paths_normalise_the_same_by_the_short_road_and_the_long_one():
     for path in PATHS:
-        assert _norm(path) == _slow_norm(path), path
+        assert normalize(path) == _slow_norm(path), path
 
 
 def test_container_paths_normalise_as_joining_to_the_working_directory_then_resolving():

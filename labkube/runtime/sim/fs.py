@@ -19,7 +19,7 @@ import sys
 from typing import Iterable, Mapping, Optional
 
 from labkube.runtime.cri import Mount
-from labkube.runtime.volume import Volume, is_normal
+from labkube.runtime.volume import Volume, is_normal, normalize
 
 ENOENT = "No such file or directory"
 EISDIR = "Is a directory"
@@ -42,17 +42,7 @@ def normpath(path: str, cwd: str = "/") -> str:
     """Absolute, normalised path (``..`` never climbs above ``/``)."""
     if path[:1] == "/" and (path == "/" or is_normal(path[1:])):
         return path  # absolute and normal already (``/etc/hostname``): cwd plays no part
-    joined = posixpath.join(cwd, path)
-    parts: list[str] = []
-    for part in joined.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts:
-                parts.pop()
-            continue
-        parts.append(part)
-    return "/" + "/".join(parts)
+    return "/" + normalize(posixpath.join(cwd, path))
 
 
 #: The directories every container's root has, whatever its image.
