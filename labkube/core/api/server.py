@@ -177,12 +177,17 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             err = auth.forbidden_error(self._attributes(request, user, rtype), decision.reason)
             self._record(request, user, rtype, err.code, "forbid", decision.reason)
             raise err
+        # The audit record names the object as the request did (audit.LogRequestObject runs
+        # before the handler): a create by generateName is audited without the name the
+        # server then gives it -- read now, since a handed-over body gets that name.
+        name = _audited_name(request)
         try:
             result = handler(request, rtype)
         except StatusError as err:
-            self._record(request, user, rtype, err.code, "allow", decision.reason)
+            self._record(request, user, rtype, err.code, "allow", decision.reason, name=name)
             raise
-        self._record(request, user, rtype, _SUCCESS_CODES.get(request.verb, 200), "allow", decision.reason)
+        self._record(request, user, rtype, _SUCCESS_CODES.get(request.verb, 200), "allow", decision.reason,
+                     name=name)
         return result
 
     # -- subresources served through kubelets (see node_proxy.py) -----------------
@@ -368,7 +373,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
 
     # -- audit --------------------------------------------------------------------
     def _record(self, request: Request, user: Any, rtype: Optional[ResourceType], code: int,
-                decision: str, reason: str = "") -> None:
+                decision: str, reason: str = "", *, name: Optional[str] = None) -> None:
         if self.audit is None:
             return
         if rtype is not None:
@@ -377,9 +382,8 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         else:
             resource, group, version = str(request.resource), "", ""
             namespace = request.namespace or ""
-        name = request.name or ""
-        if not name and request.verb == "create" and isinstance(request.body, dict):
-            name = (request.body.get("metadata") or {}).get("name", "")
+        if name is None:
+            name = _audited_name(request)
         self.audit.record(
             timestamp=self._timestamps()[1], user=user.name, groups=user.groups,
             verb=request.verb, resource=resource, api_group=group, api_version=version,
@@ -679,3 +683,13 @@ def _collection_query(request: Request) -> str:
     }
     return "&".join(f"{key}={quote_plus(str(value))}" for key, value in params.items()
                     if value not in (None, "", 0))
+
+
+def _audited_name(request: Request) -> str:
+    """The object name an audit record gives a request: the URL's, or for a create the name
+    in the request's body (none for a ``generateName`` create)."""
+    name = request.name or ""
+    if not name and request.verb == "create" and isinstance(request.body, dict):
+        meta = request.body.get("metadata")
+        name = (meta.get("name") or "") if isinstance(meta, dict) else ""
+    return name

@@ -259,3 +259,17 @@ def test_a_collection_request_is_audited_with_its_query(case, call, uri):
     ts = new_server()
     call(ts.admin)
     assert ts.audit.records()[-1].request_uri == uri
+
+
+@pytest.mark.parametrize("hand_over", [False, True])
+def test_a_create_by_generate_name_is_audited_without_the_name_the_server_gave(hand_over):
+    # audit.LogRequestObject names the object from the request body, before the server
+    # generates the name; a handed-over body gets the name later, in place.
+    ts = new_server()
+    created = ts.admin.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "web-"},
+                               "spec": {"containers": [{"name": "c", "image": "nginx"}]}},
+                              "default", hand_over=hand_over)
+    assert created["metadata"]["name"].startswith("web-")
+    record = ts.audit.records()[-1]
+    assert (record.verb, record.resource, record.name) == ("create", "pods", "")
+    assert record.request_uri == "/api/v1/namespaces/default/pods"
