@@ -76,6 +76,14 @@ def node_conditions(timestamp: str, pressure: dict | None = None) -> list[dict]:
     return out
 
 
+def _kibibytes(ki: int) -> str:
+    """An amount of KiB as the kubelet's Go Quantity prints it: canonical, so a whole number
+    of GiB or MiB gets that suffix (``8388608Ki`` is ``8Gi``; a real machine's odd byte count
+    stays in ``Ki``). The API server would store it canonical anyway; sent canonical, it needs
+    no rewriting on the way."""
+    return str(parse_quantity(f"{ki}Ki"))
+
+
 def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str, pods: str,
                   runtime_version: str = "", labels: dict | None = None,
                   taints: list | None = None) -> dict:
@@ -89,13 +97,13 @@ def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str,
     storage_ki = 100 * 1024 * 1024  # a 100Gi root disk
     capacity = {
         "cpu": cpu,
-        "ephemeral-storage": f"{storage_ki}Ki",
+        "ephemeral-storage": _kibibytes(storage_ki),
         "hugepages-1Gi": "0",
         "hugepages-2Mi": "0",
-        "memory": f"{memory_ki}Ki",
+        "memory": _kibibytes(memory_ki),
         "pods": pods,
     }
-    allocatable = dict(capacity, memory=f"{memory_ki - EVICTION_HARD_MEMORY_KI}Ki")
+    allocatable = dict(capacity, memory=_kibibytes(memory_ki - EVICTION_HARD_MEMORY_KI))
     pod_cidr = node_pod_cidr(index)
     return {
         "apiVersion": "v1",

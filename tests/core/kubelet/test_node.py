@@ -2,6 +2,7 @@
 
 import pytest
 
+from labkube.core.api import decode
 from labkube.core.clock import parse_timestamp
 from tests.core.kubelet.harness import Node, simple_pod
 
@@ -213,3 +214,20 @@ def test_conditions_someone_else_changed_are_set_right_at_the_next_heartbeat(tim
         assert ready() == "Unknown"
         node.run(10)
         assert ready() == "True"
+
+
+@pytest.mark.parametrize("memory, capacity, allocatable", [
+    ("8Gi", "8Gi", "8092Mi"),                  # whole GiB, and 100Mi less for eviction
+    ("8145948Ki", "8145948Ki", "8043548Ki"),   # a real machine's odd amount stays in Ki
+])
+def test_node_memory_is_reported_as_go_prints_a_quantity_so_the_server_rewrites_nothing(
+        memory, capacity, allocatable, monkeypatch):
+    walked = []
+    reference = decode.reference_decode
+    monkeypatch.setattr(decode, "reference_decode", lambda obj, rtype: (walked.append(rtype.kind), reference(obj, rtype))[1])
+    node = Node(memory=memory)
+    node.run(301)  # registration, then the 5-minute status report
+    status = node.admin.get("nodes", "node-1")["status"]
+    assert (status["capacity"]["memory"], status["allocatable"]["memory"]) == (capacity, allocatable)
+    assert status["capacity"]["ephemeral-storage"] == "100Gi"
+    assert "Node" not in walked  # canonical already: the strict decoder's fast pass takes it
