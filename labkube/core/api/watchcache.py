@@ -44,7 +44,7 @@ store's own watchers' hooks do.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional
 
 from labkube.core import serialization
 from labkube.core.api.sharing import share_changed_parts, share_equal_parts
