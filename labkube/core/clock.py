@@ -37,6 +37,7 @@ import threading
 import time as _wall  # only RealTimeClock uses it, to pace the loop
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Callable, Iterator, Optional
 
 from labkube.core.serialization import gc_paused
@@ -92,14 +93,20 @@ class Timer:
 
 def format_timestamp(seconds: float) -> str:
     """RFC 3339 in UTC with second precision, as ``metav1.Time`` serializes."""
-    return datetime.fromtimestamp(int(seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _utc_second(int(seconds)) + "Z"
 
 
 def format_micro_timestamp(seconds: float) -> str:
     """RFC 3339 with microseconds, as ``metav1.MicroTime`` serializes (Events, Leases)."""
     micros = round(seconds * 1_000_000)
-    dt = datetime.fromtimestamp(micros // 1_000_000, tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{micros % 1_000_000:06d}Z"
+    return f"{_utc_second(micros // 1_000_000)}.{micros % 1_000_000:06d}Z"
+
+
+@lru_cache(maxsize=256)
+def _utc_second(second: int) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` of a whole second in UTC, remembered: a busy simulated second
+    stamps hundreds of writes, each at its own instant, and all share this part."""
+    return datetime.fromtimestamp(second, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 _UUID_VARIANT_MASK = ~(0xC000 << 48)

@@ -1,6 +1,10 @@
 """The cluster clock: simulated time jumps from timer to timer, in order, reproducibly."""
 
+from datetime import datetime, timezone
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from labkube.core.clock import (
     EPOCH,
@@ -152,3 +156,19 @@ def test_uids_are_the_version_4_uuids_the_standard_library_would_format():
     rng = random.Random(7)
     for bits in [0, (1 << 128) - 1] + [rng.getrandbits(128) for _ in range(500)]:
         assert format_uuid4(bits) == str(uuid.UUID(int=bits, version=4))
+
+
+@given(st.floats(min_value=0, max_value=4e9, allow_nan=False))
+def test_formatted_timestamps_match_a_fresh_datetime_rendering(seconds):
+    """The per-second memo gives exactly what formatting from scratch gives, at every instant
+    (including a microsecond that rounds up into the next second)."""
+    second = datetime.fromtimestamp(int(seconds), tz=timezone.utc)
+    assert format_timestamp(seconds) == second.strftime("%Y-%m-%dT%H:%M:%SZ")
+    micros = round(seconds * 1_000_000)
+    exact = datetime.fromtimestamp(micros // 1_000_000, tz=timezone.utc)
+    assert format_micro_timestamp(seconds) == exact.strftime("%Y-%m-%dT%H:%M:%S") + f".{micros % 1_000_000:06d}Z"
+
+
+def test_a_microsecond_rounding_up_carries_into_the_next_second():
+    assert format_micro_timestamp(EPOCH + 1.9999996) == "2025-01-01T00:00:02.000000Z"
+    assert format_timestamp(EPOCH + 1.9999996) == "2025-01-01T00:00:01Z"
