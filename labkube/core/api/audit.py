@@ -95,6 +95,9 @@ def describe_user(username: str) -> str:
     return username
 
 
+#: Verbs whose URL is the collection's, never one object's.
+_COLLECTION_VERBS = frozenset({"list", "watch", "deletecollection"})
+
 _PAST_TENSE = {
     "create": "created",
     "get": "read",
@@ -142,8 +145,12 @@ class AuditEvent(NamedTuple):
 
     @property
     def request_uri(self) -> str:
-        return request_uri(self.api_group, self.api_version, self.resource, self.namespace, self.name,
-                           self.subresource, self.query)
+        """The URL the request went to: a create of a new object is POSTed to the collection,
+        and a list or watch reads the collection, even when ``objectRef.name`` names one
+        object (the created object's name, or a ``metadata.name`` field selector's)."""
+        to_collection = self.verb in _COLLECTION_VERBS or (self.verb == "create" and not self.subresource)
+        return request_uri(self.api_group, self.api_version, self.resource, self.namespace,
+                           "" if to_collection else self.name, self.subresource, self.query)
 
     @property
     def qualified_resource(self) -> str:

@@ -686,9 +686,11 @@ def _collection_query(request: Request) -> str:
 
 
 def _audited_name(request: Request) -> str:
-    """The object name an audit record gives a request: the URL's, or for a create the name
-    in the request's body (none for a ``generateName`` create)."""
-    name = request.name or ""
+    """The object name an audit record gives a request (``objectRef.name``): RequestInfo's
+    name (:func:`_routed_name`: the URL's, or an exact ``metadata.name`` field selector's for
+    a list or watch), or for a create the name in the request's body (none for a
+    ``generateName`` create)."""
+    name = _routed_name(request)
     if not name and request.verb == "create" and isinstance(request.body, dict):
         meta = request.body.get("metadata")
         name = (meta.get("name") or "") if isinstance(meta, dict) else ""

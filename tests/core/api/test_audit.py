@@ -273,3 +273,38 @@ def test_a_create_by_generate_name_is_audited_without_the_name_the_server_gave(h
     record = ts.audit.records()[-1]
     assert (record.verb, record.resource, record.name) == ("create", "pods", "")
     assert record.request_uri == "/api/v1/namespaces/default/pods"
+
+
+def test_a_named_create_is_posted_to_the_collection_and_names_its_object():
+    # requestURI is the URL (POST to the collection); objectRef.name comes from the body.
+    ts = new_server()
+    ts.admin.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}}, "default")
+    record = ts.audit.records()[-1]
+    assert record.name == "cfg"
+    assert record.request_uri == "/api/v1/namespaces/default/configmaps"
+    assert record.to_k8s()["objectRef"]["name"] == "cfg"
+
+
+def test_a_subresource_create_keeps_the_object_in_its_uri():
+    ts = new_server()
+    ts.admin.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-1"},
+                     "spec": {"containers": [{"name": "c", "image": "nginx"}]}}, "default")
+    ts.admin.create({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web-1"},
+                     "target": {"apiVersion": "v1", "kind": "Node", "name": "node-1"}},
+                    "default", subresource="binding")
+    record = ts.audit.records()[-1]
+    assert (record.subresource, record.name) == ("binding", "web-1")
+    assert record.request_uri == "/api/v1/namespaces/default/pods/web-1/binding"
+
+
+@pytest.mark.parametrize("verb", ["list", "watch"])
+def test_a_collection_read_of_one_name_is_audited_with_that_name(verb):
+    # RequestInfo takes the name of an exact metadata.name field selector, and the audit
+    # record's objectRef is built from RequestInfo; the URL stays the collection's.
+    ts = new_server()
+    getattr(ts.admin, verb)("configmaps", "default", field_selector="metadata.name=kube-root-ca.crt")
+    record = ts.audit.records()[-1]
+    assert (record.verb, record.name) == (verb, "kube-root-ca.crt")
+    query = "fieldSelector=metadata.name%3Dkube-root-ca.crt" + ("&watch=true" if verb == "watch" else "")
+    assert record.request_uri == "/api/v1/namespaces/default/configmaps?" + query
+    assert record.to_k8s()["objectRef"]["name"] == "kube-root-ca.crt"
