@@ -192,18 +192,23 @@ class Informer:
         if kind == "BOOKMARK":
             self.resource_version = obj["metadata"]["resourceVersion"]
             return
-        key = object_key(obj)
-        self.resource_version = obj["metadata"].get("resourceVersion", self.resource_version)
+        meta = obj["metadata"]
+        namespace = meta.get("namespace")
+        key = f"{namespace}/{meta['name']}" if namespace else meta["name"]  # object_key(obj)
+        self.resource_version = meta.get("resourceVersion", self.resource_version)
         previous = self._cache.get(key)
         if kind == "DELETED":
             if previous is not None:
                 self._store_delete(key)
             self._dispatch(2, obj)
-        elif previous is None:
+            return
+        if self._indexers or self._detector is not None:
             self._store_put(key, obj)
+        else:
+            self._cache[key] = obj  # _store_put with nothing to index or check
+        if previous is None:
             self._dispatch(0, obj)
         else:
-            self._store_put(key, obj)
             self._dispatch(1, previous, obj)
 
     def _relist_after_error(self, status: dict) -> None:

@@ -333,7 +333,7 @@ def repeated_score(score: int, count: int) -> list:
         if len(_REPEATED) >= _MAX_REPEATED:
             _REPEATED.clear()
         frozen = _REPEATED[(score, count)] = (score,) * count
-    return ScoreList([score] * count, {score}, frozen)
+    return ScoreList(frozen, {score}, frozen)  # the list copied from the tuple in one block
 
 
 def _distinct_in_range(scores: list) -> tuple[set, bool]:

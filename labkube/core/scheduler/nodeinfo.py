@@ -6,8 +6,11 @@ bound or assumed on it, the sums of their requests — plain and "non-zero" — 
 carry inter-pod affinity, kept up to date as pods come and go).
 
 Guarantees: built only from plain API dicts (never mutated); quantities are parsed once per
-pod (``PodInfo`` is cached by the snapshot per uid and resourceVersion); adding then removing
-a pod restores a NodeInfo's sums exactly; every aggregate is an integer (milli-CPU, bytes).
+pod (``PodInfo`` is cached by the snapshot per uid and resourceVersion, and a pod whose parsed
+spec fields equal those of the pod parsed before it — the next replica of a template — shares
+that pod's parsed parts) and once per node allocatable (a new version of a node with the same
+allocatable keeps it); adding then removing a pod restores a NodeInfo's sums exactly; every
+aggregate is an integer (milli-CPU, bytes).
 """
 
 from __future__ import annotations
@@ -121,14 +124,41 @@ PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 #: The spec fields PodInfo parses; a new version of a pod with these unchanged (the usual
 #: case: a binding sets ``nodeName``, the kubelet writes ``status``) shares the parsed parts.
 _SPEC_FIELDS = ("containers", "initContainers", "overhead", "affinity", "tolerations", "priority")
+#: ... of which these are compared whole (and the two container lists field by field):
+_WHOLE_SPEC_FIELDS = ("overhead", "affinity", "tolerations", "priority")
+#: The container fields PodInfo parses (``resources.requests``, ``image``; ``restartPolicy``
+#: makes an init container a sidecar). Two replicas of one template differ in other fields:
+#: each pod's service account token volume has its own random name, and so do the
+#: ``volumeMounts`` that mount it.
+_CONTAINER_FIELDS = ("image", "resources", "restartPolicy")
 _PARSED_FROM_SPEC = ("priority", "tolerations", "requests", "non_zero_cpu", "non_zero_memory",
                      "images", "required_affinity", "required_anti_affinity", "preferred_affinity",
                      "preferred_anti_affinity", "has_affinity", "has_scoring_terms")
+#: A PodInfo's :data:`_PARSED_FROM_SPEC` values, as one tuple (read in C).
+_parsed_parts = operator.attrgetter(*_PARSED_FROM_SPEC)
 
 
 def _same_parsed_spec(old: dict, new: dict) -> bool:
-    """Whether two pod specs agree on every field in :data:`_SPEC_FIELDS` (compared in C)."""
-    return all(map(operator.eq, map(old.get, _SPEC_FIELDS), map(new.get, _SPEC_FIELDS)))
+    """Whether two pod specs agree on every field in :data:`_SPEC_FIELDS`, the containers
+    compared only on what PodInfo parses from them (:data:`_CONTAINER_FIELDS`)."""
+    if all(map(operator.eq, map(old.get, _SPEC_FIELDS), map(new.get, _SPEC_FIELDS))):
+        return True  # all equal (a new version of the same pod), compared in C
+    return (all(map(operator.eq, map(old.get, _WHOLE_SPEC_FIELDS), map(new.get, _WHOLE_SPEC_FIELDS)))
+            and _same_parsed_containers(old.get("containers"), new.get("containers"))
+            and _same_parsed_containers(old.get("initContainers"), new.get("initContainers")))
+
+
+def _same_parsed_containers(old: list | None, new: list | None) -> bool:
+    """Whether two container lists agree on every container's :data:`_CONTAINER_FIELDS`."""
+    if old == new:
+        return True
+    if not old or not new or len(old) != len(new):
+        return False
+    return all(map(operator.eq, map(_parsed_fields, old), map(_parsed_fields, new)))
+
+
+def _parsed_fields(container: dict) -> tuple:
+    return tuple(map(container.get, _CONTAINER_FIELDS))
 
 
 class PodInfo:
@@ -155,8 +185,8 @@ class PodInfo:
         self.terminating = meta.get("deletionTimestamp") is not None
         if previous is not None and previous.namespace == self.namespace and _same_parsed_spec(
                 previous.pod.get("spec") or {}, spec):
-            for slot in _PARSED_FROM_SPEC:
-                setattr(self, slot, getattr(previous, slot))
+            for slot, parsed in zip(_PARSED_FROM_SPEC, _parsed_parts(previous)):
+                setattr(self, slot, parsed)
         else:
             self._parse_spec(spec)
 
@@ -202,6 +232,10 @@ def is_terminated(pod: dict) -> bool:
     return ((pod.get("status") or {}).get("phase")) in ("Succeeded", "Failed")
 
 
+def _allocatable_of(node: dict) -> dict:
+    return (node.get("status") or {}).get("allocatable") or {}
+
+
 #: ``nextGeneration()``: one counter for all NodeInfos, so a generation names one state of one node.
 _generations = itertools.count(1)
 
@@ -232,6 +266,7 @@ class NodeInfo:
         self.non_zero_requested_memory = 0
         self.req_cpu = self.req_memory = 0
         self.generation = 0
+        self.node: dict | None = None
         self.set_node(node)
 
     def set_node(self, node: dict) -> None:
@@ -239,14 +274,16 @@ class NodeInfo:
         meta = node.get("metadata") or {}
         spec = node.get("spec") or {}
         status = node.get("status") or {}
+        allocatable = status.get("allocatable") or {}
+        if self.node is None or allocatable != _allocatable_of(self.node):
+            # parsed again only when it changed (a kubelet's status updates seldom change it)
+            self.allocatable = Resource.from_amounts(
+                {k: helpers.parse_quantity(str(v)).amount for k, v in allocatable.items()})
         self.node = node
         self.name = meta.get("name", "")
         self.labels = meta.get("labels") or {}
         self.taints = tuple(spec.get("taints") or ())
         self.unschedulable = bool(spec.get("unschedulable"))
-        alloc = {k: helpers.parse_quantity(str(v)).amount
-                 for k, v in (status.get("allocatable") or {}).items()}
-        self.allocatable = Resource.from_amounts(alloc)
         self.alloc_cpu, self.alloc_memory = self.allocatable.milli_cpu, self.allocatable.memory
         self._update_free()
         self.image_sizes = {}

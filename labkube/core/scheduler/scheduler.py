@@ -346,7 +346,8 @@ class _Cycle:
             pos += len(chunk)
             answers = self.fwk.run_filter_batch(self.state, self.info, chunk)
             if not any(answers):  # every node in the chunk fits (the common case)
-                take = chunk[:need_all - len(feasible)]
+                wanted = need_all - len(feasible)
+                take = chunk if len(chunk) <= wanted else chunk[:wanted]
                 evaluated.extend(take)
                 feasible.extend(take)
                 continue

@@ -4,12 +4,14 @@
   placements, removals, assumes, forgets, node updates, adds and removals — and
   NodeResourcesFit's ``filter_nodes``, which trusts it, against ``filter`` node by node;
 * a replica whose spec equals the pod parsed just before shares its parsed parts, and they
-  equal a fresh parse; a different spec is parsed anew;
+  equal a fresh parse — also when its containers differ only in fields the scheduler does not
+  parse (each pod's own service account token volume mount); a different spec is parsed anew;
 * ``CycleState.node_names`` answers for the list it is given, even after that list grows.
 """
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +90,45 @@ def test_a_pod_with_another_spec_or_namespace_is_parsed_anew():
     elsewhere = snapshot.pod_info(pod("c", cpu="500m", namespace="other"))
     assert bigger.requests is not first.requests and bigger.requests.milli_cpu == 500
     assert elsewhere.requests is not bigger.requests and elsewhere.namespace == "other"
+
+
+def _token_mounted(p: dict, volume: str) -> dict:
+    """``p`` with a service account token volume mounted in each container, as admission does
+    (its name ends in a random suffix, so every replica's differs)."""
+    mount = {"name": volume, "readOnly": True, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
+    for container in p["spec"]["containers"] + p["spec"].get("initContainers", []):
+        container["volumeMounts"] = [mount]
+    return p
+
+
+def _init_container(image: str, cpu: str, restart_policy: str | None = None) -> dict:
+    container = {"name": "init", "image": image, "resources": {"requests": {"cpu": cpu}}}
+    if restart_policy:
+        container["restartPolicy"] = restart_policy
+    return container
+
+
+@pytest.mark.parametrize("name, second_changes, shared", [
+    ("a replica whose containers differ only in their token volume mount shares the parsed parts",
+     {}, True),
+    ("a replica with another image is parsed anew", {"image": "httpd:2.4"}, False),
+    ("a replica with other requests is parsed anew", {"cpu": "500m"}, False),
+    ("a replica with a sidecar where the first had an init container is parsed anew",
+     {"initContainers": [_init_container("busybox", "1", "Always")]}, False),
+    ("a replica with another init container image is parsed anew",
+     {"initContainers": [_init_container("alpine", "1")]}, False),
+])
+def test_which_differences_between_replicas_keep_the_parsed_parts_shared(name, second_changes, shared):
+    snapshot = Snapshot([node("n0")])
+    template = {"cpu": "250m", "initContainers": [_init_container("busybox", "1")]}
+    first = snapshot.pod_info(_token_mounted(pod("web-1", **template), "kube-api-access-abcde"))
+    replica = _token_mounted(pod("web-2", **dict(template, **second_changes)), "kube-api-access-fghij")
+    second = snapshot.pod_info(replica)
+    fresh = PodInfo(replica)
+    assert (second.requests is first.requests) == shared
+    assert second.requests.to_dict() == fresh.requests.to_dict()
+    assert (second.non_zero_cpu, second.non_zero_memory, second.images) == (
+        fresh.non_zero_cpu, fresh.non_zero_memory, fresh.images)
 
 
 def test_node_names_answers_for_the_list_given_even_after_it_grows():

@@ -5,7 +5,8 @@
 * the snapshot's label-key and image-size tallies;
 * PodTopologySpread's scores against a direct transcription of kube-scheduler's
   ``scoring.go`` (every node walked, every pod counted);
-* a new version of a placed pod that changes nothing for scheduling is swapped in place.
+* a new version of a placed pod that changes nothing for scheduling is swapped in place;
+* a new version of a node parses its allocatable again only when it changed.
 """
 
 from __future__ import annotations
@@ -299,3 +300,20 @@ def test_spread_scores_in_corner_cases_equal_kube_schedulers_algorithm(name, zon
     incoming = incoming_pod(kind)
     assert plugin_scores(snapshot, incoming, snapshot.list()) == \
         reference_scores(snapshot, incoming, snapshot.list())
+
+
+@pytest.mark.parametrize("name, update, reparsed, milli_cpu", [
+    ("a status update that leaves allocatable as it was keeps the parsed allocatable",
+     dict(images=[(["nginx:1.27"], 1000)]), False, 4000),
+    ("a new allocatable is parsed again", dict(cpu="8"), True, 8000),
+    ("a new allocatable with an extended resource is parsed again",
+     dict(extra={"example.com/gpu": "2"}), True, 4000),
+])
+def test_which_node_updates_make_its_allocatable_be_parsed_again(name, update, reparsed, milli_cpu):
+    snapshot = Snapshot([node("n1")])
+    before = snapshot.get("n1").allocatable
+    snapshot.update_node(node("n1", **update))
+    after = snapshot.get("n1")
+    assert (after.allocatable is not before) == reparsed
+    assert (after.alloc_cpu, after.free_cpu, after.allocatable.milli_cpu) == (milli_cpu, milli_cpu, milli_cpu)
+    assert after.allocatable.scalars == ({"example.com/gpu": 2} if "extra" in update else {})
