@@ -38,12 +38,19 @@ class Reference:
         return f"{self.registry}/{self.repository}"
 
     def __str__(self) -> str:
-        text = self.name
-        if self.tag:
-            text += ":" + self.tag
-        if self.digest:
-            text += "@" + self.digest
-        return text
+        return _reference_text(self)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reference_text(ref: Reference) -> str:
+    """``str(ref)``: ``docker.io/library/nginx:1.27``, made once per reference (every pull,
+    image status and container of an image asks for it)."""
+    text = ref.name
+    if ref.tag:
+        text += ":" + ref.tag
+    if ref.digest:
+        text += "@" + ref.digest
+    return text
 
 
 def _invalid(image: str, why: str) -> InvalidImageNameError:

@@ -81,6 +81,16 @@ def _parents(path: str) -> Iterable[str]:
     return parents
 
 
+def _raw(data: Data) -> Union[bytes, Generated]:
+    """What a file keeps of ``data``: bytes as given (they cannot change, so no copy), text
+    encoded, a :class:`Generated` file as it is, anything else (bytearray) copied to bytes."""
+    if type(data) is bytes:
+        return data  # the common case, tested first: an ABC's isinstance is slow
+    if isinstance(data, str):
+        return data.encode()
+    return data if isinstance(data, Generated) else bytes(data)
+
+
 class Volume:
     """Files (bytes) and directories under one root. Not thread-safe; the clock thread owns it."""
 
@@ -128,8 +138,7 @@ class Volume:
     def write(self, path: str, data: Data, append: bool = False) -> None:
         """Create or overwrite (or append to) a file, creating parent directories."""
         path = normalize(path)
-        raw = data if isinstance(data, Generated) else \
-            data.encode() if isinstance(data, str) else bytes(data)
+        raw = _raw(data)
         if append and path in self.files:
             raw = self.read(path) + (raw.make() if isinstance(raw, Generated) else raw)
         self.files[path] = raw

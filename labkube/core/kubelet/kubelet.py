@@ -104,6 +104,7 @@ class Kubelet(Component):
         # Every Service, for the containers' service environment variables (the kubelet's
         # serviceLister watches them all).
         self.services = self.informers.informer("services")
+        self.service_env.follow(self.services)  # told of every Service change
         self.pods.add_event_handler(self._pod_added, self._pod_updated, self._pod_deleted)
         self._unsubscribe = self.runtime.subscribe(self._runtime_event)
 

@@ -66,6 +66,12 @@ def _read_only(mapping: Optional[dict]) -> Mapping[str, str]:
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
+def _reads_pod_or_node(container: dict) -> bool:
+    """Whether a variable of the container takes its value from somewhere (``valueFrom``):
+    only those read the pod (``fieldRef``) or the node's allocatable (``resourceFieldRef``)."""
+    return any(var.get("valueFrom") is not None for var in container.get("env") or ())
+
+
 class ContainerRecord:
     """What the kubelet remembers about one container of the pod across its restarts."""
 
@@ -515,6 +521,10 @@ class PodWorker:
     def _environment(self, spec: dict) -> list[tuple[str, str]]:
         source = ObjectSource(self.kubelet.objects, self.namespace)
         svc = self.kubelet.service_env.for_pod(self.kubelet.services_in, self.pod)
+        if not _reads_pod_or_node(spec):
+            # No variable takes its value from the downward API: neither the pod with its IPs
+            # nor the node's allocatable is looked at, so neither is made.
+            return make_environment(self.pod, spec, source, svc, {})
         pod = self.pod_with_ips()
         return make_environment(pod, spec, source, svc, self.kubelet.allocatable())
 

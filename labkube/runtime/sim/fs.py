@@ -154,7 +154,8 @@ class ContainerFS:
         return vol, inner
 
     def _check_parent(self, path: str) -> None:
-        parent = posixpath.dirname(path)
+        """``path`` is normalised: its parent is what comes before its last slash."""
+        parent = path[:path.rfind("/")] or "/"
         if not self.is_dir(parent):
             raise FsError(ENOTDIR if self.is_file(parent) else ENOENT, path)
 

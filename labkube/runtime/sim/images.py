@@ -243,8 +243,13 @@ def digest_of(ref: Reference) -> str:
     return "sha256:" + hashlib.sha256(f"{ref.name}:{ref.tag}".encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1024)
 def lookup(ref: Reference) -> ImageProfile:
-    """The profile for ``ref``, or :class:`ImagePullError` with containerd's message."""
+    """The profile for ``ref``, or :class:`ImagePullError` with containerd's message.
+
+    A profile found is remembered (every pull and every container of a node asks for the
+    same few images); a failure is not (a raised error is never cached), so each failed
+    pull raises its own error."""
     text = str(ref)
     prefix = f'failed to pull and unpack image "{text}": failed to resolve reference "{text}": '
     profile = CATALOG.get(ref.name)
@@ -275,7 +280,10 @@ def image_files(profile: ImageProfile) -> dict[str, bytes]:
     return {path: text.encode() for path, text in profile.files}
 
 
+@functools.lru_cache(maxsize=1024)
 def image_record(ref: Reference, profile: ImageProfile) -> Image:
+    """The CRI Image a pull of ``ref`` stores: its id, tag, digest and size. Made once per
+    reference and shared by every node that pulls it (an Image is immutable)."""
     tag = ref.tag or "latest"
     digest = ref.digest or digest_of(ref)
     image_id = "sha256:" + hashlib.sha256(f"image:{ref.name}:{tag}".encode()).hexdigest()

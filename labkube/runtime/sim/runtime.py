@@ -45,7 +45,7 @@ from labkube.runtime.cri import (
 from labkube.runtime.reference import Reference, parse_reference
 from labkube.runtime.sim import images as _images  # noqa: F401  (registers image programs)
 from labkube.runtime.sim import utils as _utils  # noqa: F401  (registers the utilities)
-from labkube.runtime.sim.fs import ContainerFS
+from labkube.runtime.sim.fs import ContainerFS, normpath
 from labkube.runtime.sim.images import ImageProfile, image_files, image_record, lookup
 from labkube.runtime.sim.process import (
     PROGRAMS, Capture, HttpHandler, Listener, Proc, ProgramGen, Sleep, Wait,
@@ -115,7 +115,7 @@ class _Container:
     # by a redis server (its programs read it with ``getattr(host, "redis_config", {})``).
     __slots__ = ("runtime", "id", "sandbox", "config", "ref", "profile", "image", "state",
                  "created_at", "started_at", "finished_at", "exit_code", "reason", "message",
-                 "log", "stdout", "stderr", "procs", "next_pid", "stop_ops", "kill_timer", "fs",
+                 "log", "stdout", "stderr", "procs", "next_pid", "stop_ops", "kill_timer", "_fs",
                  "default_server", "redis_config", "image_text", "_status", "_status_key")
 
     def __init__(self, runtime: "SimRuntime", cid: str, sandbox: _Sandbox,
@@ -144,11 +144,27 @@ class _Container:
         self.kill_timer = None
         self._status: Optional[ContainerStatus] = None
         self._status_key: tuple = ()
-        self.fs = ContainerFS(image_files(profile), config.mounts)
-        self.fs.write("/etc/hostname", self.hostname + "\n")
+        # /etc/hostname written into a volume (one mounted over /etc) is seen by every
+        # container of the pod at once: that filesystem is made now, as runc would.
+        self._fs = self._new_fs() if _mounted_over_hostname(config.mounts) else None
         ep = profile.entrypoint
         self.default_server = profile.cmd[0] if ep and ep[0].endswith("docker-entrypoint.sh") \
             and ep[0] != "/docker-entrypoint.sh" and profile.cmd else ""
+
+    @property
+    def fs(self) -> ContainerFS:
+        """The container's filesystem: the image's files, ``/etc/hostname`` and the mounts.
+        Made when first used (most containers never read a file: ``pause``), which is
+        the same as made at creation, as nothing but this container's processes writes
+        to its root (a mount over ``/etc/hostname`` is set up at creation)."""
+        if self._fs is None:
+            self._fs = self._new_fs()
+        return self._fs
+
+    def _new_fs(self) -> ContainerFS:
+        fs = ContainerFS(image_files(self.profile), self.config.mounts)
+        fs.write("/etc/hostname", self.hostname + "\n")
+        return fs
 
     # -- Host attributes the programs read (from the image) ------------------------------------
     @property
@@ -747,6 +763,15 @@ class SimRuntime:
         ops, container.stop_ops = container.stop_ops, []
         for op in ops:
             op.set_result(container.status())
+
+
+def _mounted_over_hostname(mounts) -> bool:
+    """Whether a mount covers ``/etc/hostname`` (then writing it changes a volume)."""
+    return any(_covers(normpath(m.container_path), "/etc/hostname") for m in mounts)
+
+
+def _covers(point: str, path: str) -> bool:
+    return path == point or path.startswith(point.rstrip("/") + "/")
 
 
 def _argv(config: ContainerConfig, profile: ImageProfile) -> list[str]:
