@@ -120,3 +120,44 @@ def test_memory_pressure_is_reported_on_the_node():
     condition = next(c for c in cluster.get("node", "node-1")["status"]["conditions"]
                      if c["type"] == "MemoryPressure")
     assert condition["status"] == "True"
+
+
+def _condition_status(cluster, node, ctype):
+    return next(c for c in cluster.get("node", node)["status"]["conditions"] if c["type"] == ctype)["status"]
+
+
+def test_pressure_set_on_a_failed_machine_is_reported_when_it_comes_back_and_not_before():
+    # A dead machine's kubelet writes nothing; the pressure is the machine's, so the kubelet
+    # reports it as soon as it starts again.
+    cluster = labkube.Cluster(nodes=2, seed=0)
+    cluster.run(30)
+    cluster.fail_node("node-1")
+    seen = len(cluster.audit())
+    cluster.set_node_conditions("node-1", MemoryPressure=True)
+    cluster.run(20)
+    assert [r for r in cluster.audit()[seen:] if r.user == "system:node:node-1"] == []
+    assert _condition_status(cluster, "node-1", "MemoryPressure") == "False"
+    cluster.recover_node("node-1")
+    cluster.run(1)
+    assert _condition_status(cluster, "node-1", "MemoryPressure") == "True"
+
+
+def test_pressure_set_on_a_partitioned_node_reaches_the_api_with_the_first_heartbeat_that_gets_through():
+    cluster = labkube.Cluster(nodes=2, seed=0)
+    cluster.run(30)
+    cluster.partition_node("node-2")
+    cluster.set_node_conditions("node-2", DiskPressure=True)  # no traceback: the kubelet cannot reach the API
+    assert any(e.component == "kubelet/node-2" and "connection refused" in e.message for e in cluster.errors.entries)
+    cluster.run(30)
+    assert _condition_status(cluster, "node-2", "DiskPressure") == "False"
+    cluster.heal_partition("node-2")
+    cluster.run(10)  # the next 10 s heartbeat
+    assert _condition_status(cluster, "node-2", "DiskPressure") == "True"
+
+
+def test_an_unknown_pressure_condition_is_refused_and_nothing_is_changed():
+    cluster = labkube.Cluster(nodes=1, seed=0)
+    with pytest.raises(ValueError, match="unknown node condition 'Hot'"):
+        cluster.set_node_conditions("node-1", MemoryPressure=True, Hot=True)
+    cluster.run(11)
+    assert _condition_status(cluster, "node-1", "MemoryPressure") == "False"

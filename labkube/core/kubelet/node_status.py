@@ -172,12 +172,20 @@ class NodeStatusManager:
 
     # -- status -------------------------------------------------------------------------------------------
     def set_conditions(self, **pressure: bool) -> None:
-        """Turn MemoryPressure / DiskPressure / PIDPressure on or off; reported at once."""
+        """Turn MemoryPressure / DiskPressure / PIDPressure on or off; reported at once when
+        the kubelet can. A stopped kubelet (a failed machine) reports it when it starts again;
+        one cut off from the API server, at its first heartbeat that gets through."""
+        unknown = sorted(set(pressure) - set(PRESSURE_CONDITIONS))
+        if unknown:
+            raise ValueError(f"unknown node condition {unknown[0]!r}; expected one of {sorted(PRESSURE_CONDITIONS)}")
         for ctype, on in pressure.items():
-            if ctype not in PRESSURE_CONDITIONS:
-                raise ValueError(f"unknown node condition {ctype!r}; expected one of {sorted(PRESSURE_CONDITIONS)}")
             self.pressure[ctype] = bool(on)
-        self.report(force=True)
+        if not self.kubelet.running:
+            return
+        try:
+            self.report(force=True)
+        except StatusError as err:
+            self.kubelet.report("update node status", err)
 
     def _node_images(self) -> list:
         """The runtime's images the status lists: largest first (ties by ID), at most 50."""
