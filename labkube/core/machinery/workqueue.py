@@ -9,9 +9,13 @@ that make controllers safe and cheap:
   marked dirty but not handed out again until ``done(key)``: one key is never synced twice at
   once.
 
-``add_rate_limited(key)`` requeues after a per-key exponential backoff (5 ms doubling to
-1000 s, client-go's ``DefaultItemBasedRateLimiter``); ``forget(key)`` resets it after a
-successful sync. ``add_after(key, delay)`` requeues after a fixed delay (resyncs, deadlines).
+``add_rate_limited(key)`` requeues after the queue's rate limiter says so. By default that is
+client-go's ``DefaultControllerRateLimiter``, which kube-controller-manager's controllers use:
+the larger of a per-key exponential backoff (5 ms doubling to 1000 s; ``forget(key)`` resets
+it after a successful sync) and one token bucket for the whole queue (10 a second, bursts of
+100). The bucket is what keeps a key that is requeued after every successful sync (a
+Deployment waiting for its progress deadline) at 10 syncs a second instead of 200.
+``add_after(key, delay)`` requeues after a fixed delay (resyncs, deadlines).
 
 Delays run on the cluster clock, never the wall clock. The queue does not run workers itself:
 ``on_ready`` is called whenever a key becomes available, and the owner (a
@@ -50,13 +54,63 @@ class RateLimiter:
         self._failures.pop(item, None)
 
 
+class BucketRateLimiter:
+    """One token bucket for every item (client-go's BucketRateLimiter over
+    ``golang.org/x/time/rate``): it starts full with ``burst`` tokens and refills at ``qps`` a
+    second; each :meth:`when` takes a token, waiting for it when there is none."""
+
+    def __init__(self, clock: Clock, qps: float = 10.0, burst: int = 100) -> None:
+        self.clock = clock
+        self.qps = qps
+        self.burst = burst
+        self._tokens = float(burst)
+        self._last: Optional[float] = None
+
+    def when(self, item: Hashable) -> float:
+        now = self.clock.now()
+        if self._last is not None:
+            self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.qps)
+        self._last = now
+        self._tokens -= 1
+        return 0.0 if self._tokens >= 0 else -self._tokens / self.qps
+
+    def failures(self, item: Hashable) -> int:
+        return 0
+
+    def forget(self, item: Hashable) -> None:
+        pass
+
+
+class MaxOfRateLimiter:
+    """The longest delay any of its limiters asks for (client-go's MaxOfRateLimiter); every
+    limiter is asked each time, so each keeps its own count."""
+
+    def __init__(self, *limiters) -> None:
+        self.limiters = limiters
+
+    def when(self, item: Hashable) -> float:
+        return max(limiter.when(item) for limiter in self.limiters)
+
+    def failures(self, item: Hashable) -> int:
+        return max(limiter.failures(item) for limiter in self.limiters)
+
+    def forget(self, item: Hashable) -> None:
+        for limiter in self.limiters:
+            limiter.forget(item)
+
+
+def controller_rate_limiter(clock: Clock) -> MaxOfRateLimiter:
+    """client-go's ``DefaultControllerRateLimiter``: per-item 5 ms..1000 s, overall 10 qps, burst 100."""
+    return MaxOfRateLimiter(RateLimiter(), BucketRateLimiter(clock))
+
+
 class WorkQueue:
     """Keys to reconcile, deduplicated, never processed twice at once, with delayed requeues."""
 
     def __init__(self, clock: Clock, name: str = "", rate_limiter: Optional[RateLimiter] = None) -> None:
         self.clock = clock
         self.name = name
-        self.rate_limiter = rate_limiter or RateLimiter()
+        self.rate_limiter = rate_limiter or controller_rate_limiter(clock)
         self._queue: deque = deque()
         self._dirty: set = set()
         self._processing: set = set()

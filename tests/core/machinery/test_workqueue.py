@@ -3,7 +3,7 @@
 import pytest
 
 from labkube.core.clock import EPOCH, SimulatedClock
-from labkube.core.machinery.workqueue import RateLimiter, WorkQueue
+from labkube.core.machinery.workqueue import BucketRateLimiter, RateLimiter, WorkQueue
 
 
 @pytest.fixture
@@ -99,3 +99,43 @@ def test_on_ready_fires_when_a_key_becomes_available():
     queue.add_after("b", 3)
     clock.run(5)
     assert calls == [0.0, 3.0]
+
+
+@pytest.mark.parametrize("name, takes, idle, delay", [
+    ("the first of a full bucket waits for nothing", 0, 0, 0.0),
+    ("the hundredth still finds a token", 99, 0, 0.0),
+    ("the 101st waits a tenth of a second", 100, 0, 0.1),
+    ("the 150th waits for 50 tokens at 10 a second", 149, 0, 5.0),
+    ("ten idle seconds refill the bucket", 150, 15, 0.0),
+])
+def test_the_overall_bucket_allows_bursts_of_100_then_10_a_second(name, takes, idle, delay):
+    clock = SimulatedClock()
+    bucket = BucketRateLimiter(clock)
+    for n in range(takes):
+        bucket.when(f"key-{n}")
+    clock.run(idle)
+    assert bucket.when("next") == pytest.approx(delay)
+
+
+def test_a_key_requeued_after_every_successful_sync_runs_at_most_10_times_a_second():
+    # DefaultControllerRateLimiter: forget() resets the per-key backoff after each success,
+    # so only the queue-wide bucket (burst 100, 10 a second) holds such a key back.
+    clock = SimulatedClock()
+    queue = WorkQueue(clock)
+    synced = []
+    queue.on_ready = lambda: clock.call_later(0, work)
+
+    def work():
+        key = queue.get()
+        if key is None:
+            return
+        synced.append(clock.now() - EPOCH)
+        queue.add_rate_limited(key)  # e.g. a Deployment past its progress deadline
+        queue.forget(key)
+        queue.done(key)
+
+    queue.add("default/web")
+    clock.run(20)
+    in_last_ten_seconds = [t for t in synced if t >= 10]
+    assert len(in_last_ten_seconds) == pytest.approx(100, abs=1)
+    assert len(synced) < 400  # per-key backoff alone (5 ms) would allow ~4,000
