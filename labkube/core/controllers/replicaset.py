@@ -23,7 +23,6 @@ creating: <error>", ``FailedDelete`` "Error deleting: <error>".
 
 from __future__ import annotations
 
-import copy
 from typing import Callable, Optional
 
 from labkube.core.api.labels import SelectorError, selector_from_label_selector
@@ -362,7 +361,7 @@ class ReplicaSetController(KubeController):
                 and old.get("conditions") == status.get("conditions"):
             return rs
         status = _with_observed_generation(status, generation)
-        current = copy.deepcopy(rs)
+        current = json_copy(rs)
         for attempt in range(STATUS_UPDATE_RETRIES + 1):
             current["status"] = status
             try:

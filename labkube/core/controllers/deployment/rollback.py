@@ -23,7 +23,6 @@ extensions/v1beta1 became) still makes the controller copy a revision's template
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -31,6 +30,7 @@ from labkube.core.api.labels import selector_from_label_selector
 from labkube.core.controllers.deployment import sync, util
 from labkube.core.controllers.owner import controller_ref
 from labkube.core.machinery import NORMAL, WARNING
+from labkube.core.serialization import copy as json_copy  # objects are JSON: far cheaper than deepcopy
 
 ROLLBACK_SUCCESS = "rolled back"
 ROLLBACK_SKIPPED = "skipped rollback"
@@ -103,7 +103,7 @@ def undo(client: Any, namespace: str, name: str, to_revision: int = 0) -> str:
                            "'kubectl rollout resume' and try again")
     if util.equal_ignore_hash(rs["spec"]["template"], d["spec"]["template"]):
         return f"{ROLLBACK_SKIPPED} (current template already matches revision {to_revision})"
-    template = copy.deepcopy(rs["spec"]["template"])
+    template = json_copy(rs["spec"]["template"])
     labels = (template.get("metadata") or {}).get("labels")
     if labels is not None:
         labels.pop(util.POD_TEMPLATE_HASH_LABEL, None)
@@ -130,7 +130,7 @@ def history(client: Any, namespace: str, name: str) -> list[RevisionInfo]:
         if value is None:
             continue
         cause = (rs["metadata"].get("annotations") or {}).get(util.CHANGE_CAUSE_ANNOTATION, "")
-        template = copy.deepcopy(rs["spec"]["template"])
+        template = json_copy(rs["spec"]["template"])
         if cause:
             template.setdefault("metadata", {}).setdefault("annotations", {})[util.CHANGE_CAUSE_ANNOTATION] = cause
         by_revision[value] = RevisionInfo(value, cause, rs["metadata"]["name"], template)
@@ -188,7 +188,7 @@ def rollback(dc, d: dict, rs_list: list[dict]) -> None:
 def _rollback_to_template(dc, d: dict, rs: dict) -> bool:
     performed = False
     if not util.equal_ignore_hash(d["spec"]["template"], rs["spec"]["template"]):
-        template = copy.deepcopy(rs["spec"]["template"])
+        template = json_copy(rs["spec"]["template"])
         labels = (template.get("metadata") or {}).get("labels")
         if labels is not None:
             labels.pop(util.POD_TEMPLATE_HASH_LABEL, None)

@@ -22,13 +22,13 @@ Mirrors pkg/controller/deployment/sync.go (Kubernetes 1.32):
 
 from __future__ import annotations
 
-import copy
 from typing import Optional
 
 from labkube.core.controllers.deployment import util
 from labkube.core.controllers.owner import controller_ref, new_controller_ref
 from labkube.core.errors import StatusError
 from labkube.core.machinery import NORMAL, WARNING
+from labkube.core.serialization import copy as json_copy  # objects are JSON: far cheaper than deepcopy
 
 NAMESPACE_TERMINATING_CAUSE = "NamespaceTerminating"
 
@@ -99,7 +99,7 @@ def get_new_replica_set(dc, d: dict, rs_list: list[dict], old_rss: list[dict], c
 
 
 def _sync_existing_new_rs(dc, d: dict, existing: dict, new_revision: str) -> dict:
-    rs = copy.deepcopy(existing)
+    rs = json_copy(existing)
     annotations_updated = util.set_new_rs_annotations(d, rs, new_revision, True)
     min_ready = d["spec"].get("minReadySeconds", 0)
     if annotations_updated or rs["spec"].get("minReadySeconds", 0) != min_ready:
@@ -126,11 +126,11 @@ def _set_min_ready_seconds(rs: dict, value: int) -> None:
 
 
 def _new_rs_object(d: dict, pod_hash: str) -> dict:
-    template = copy.deepcopy(d["spec"]["template"])
+    template = json_copy(d["spec"]["template"])
     labels = dict((template.get("metadata") or {}).get("labels") or {})
     labels[util.POD_TEMPLATE_HASH_LABEL] = pod_hash
     template.setdefault("metadata", {})["labels"] = labels
-    selector = copy.deepcopy(d["spec"]["selector"])
+    selector = json_copy(d["spec"]["selector"])
     selector.setdefault("matchLabels", {})[util.POD_TEMPLATE_HASH_LABEL] = pod_hash
     spec = {"replicas": 0, "selector": selector, "template": template}
     if d["spec"].get("minReadySeconds"):
@@ -183,7 +183,7 @@ def _existing_or_collision(dc, d: dict, new_rs: dict, err: StatusError) -> dict:
     ref = controller_ref(rs)
     if ref is not None and ref.get("uid") == d["metadata"]["uid"] and \
             util.equal_ignore_hash(d["spec"]["template"], rs["spec"]["template"]):
-        return copy.deepcopy(rs)
+        return json_copy(rs)
     status = d.setdefault("status", {})
     status["collisionCount"] = status.get("collisionCount", 0) + 1
     try:
@@ -262,7 +262,7 @@ def scale_rs(dc, rs: dict, new_scale: int, d: dict, operation: str) -> tuple[boo
     if not size_changed and not util.replicas_annotations_need_update(rs, desired, maximum):
         return False, rs
     old_scale = util.replicas_of(rs)
-    rs_copy = copy.deepcopy(rs)
+    rs_copy = json_copy(rs)
     rs_copy["spec"]["replicas"] = new_scale
     util.set_replicas_annotations(rs_copy, desired, maximum)
     updated = dc.update_rs(rs_copy)

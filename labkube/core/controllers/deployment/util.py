@@ -400,10 +400,11 @@ def filter_active(rss: Iterable[Optional[dict]]) -> list[dict]:
 
 
 def find_new_rs(d: dict, rss: list[dict]) -> Optional[dict]:
-    """``FindNewReplicaSet``: the oldest ReplicaSet whose template equals the Deployment's."""
-    template = d["spec"]["template"]
+    """``FindNewReplicaSet``: the oldest ReplicaSet whose template equals the Deployment's
+    (:func:`equal_ignore_hash`, with the Deployment's side worked out once)."""
+    template = _without_hash(d["spec"]["template"])
     for rs in by_creation_timestamp(rss):
-        if equal_ignore_hash(rs["spec"]["template"], template):
+        if _without_hash(rs["spec"]["template"]) == template:
             return rs
     return None
 
