@@ -194,6 +194,27 @@ def test_logs_passes_tail_and_container_to_the_log_subresource(cluster):
     assert cluster.client.calls[-1] == ("logs", "web", "web", False, 2, False)
 
 
+@pytest.mark.parametrize("name, command, stdout, stderr, code, tails", [
+    ("a selector prints every matching pod's last 10 lines, pod after pod",
+     "logs -l app=web", "line 1\nline 2\nline 3\nline 4\nline 5\n" * 2, "", 0, [10, 10]),
+    ("--tail still wins over the selector's default", "logs -l app=web --tail=1 --prefix",
+     "[pod/web-a/web-a] line 5\n[pod/web-b/web-b] line 5\n", "", 0, [1, 1]),
+    ("an explicit --tail=-1 asks for everything", "logs -l app=web --tail=-1",
+     "line 1\nline 2\nline 3\nline 4\nline 5\n" * 2, "", 0, [None, None]),
+    ("no matching pod is said on stderr and is no failure", "logs -l app=none", "",
+     "No resources found in default namespace.\n", 0, []),
+    ("a pod name and a selector together are refused", "logs web-a -l app=web", "",
+     "error: only a selector (-l) or a POD name is allowed\nSee 'kubectl logs -h' for help and examples\n", 1, []),
+])
+def test_logs_by_selector_reads_each_matching_pod(cluster, name, command, stdout, stderr, code, tails):
+    for pod in ("web-a", "web-b"):
+        k(cluster, f"run {pod} --image=nginx --labels=app=web")
+    cluster.client.calls = []
+    result = k(cluster, command)
+    assert (result.stdout, result.stderr, result.exit_code) == (stdout, stderr, code)
+    assert [call[4] for call in cluster.client.calls] == tails
+
+
 def test_logs_follow_is_refused_with_a_clear_message(cluster):
     k(cluster, "run web --image=nginx")
     result = k(cluster, "logs -f web")

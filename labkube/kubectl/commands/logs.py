@@ -1,4 +1,4 @@
-"""``kubectl logs (POD | TYPE/NAME) [-c CONTAINER] [--previous] [--tail=N] [--timestamps]``.
+"""``kubectl logs (POD | TYPE/NAME | -l SELECTOR) [-c CONTAINER] [--previous] [--tail=N] [--timestamps]``.
 
 Mirrors k8s.io/kubectl/pkg/cmd/logs and pkg/polymorphichelpers:
 
@@ -6,6 +6,8 @@ Mirrors k8s.io/kubectl/pkg/cmd/logs and pkg/polymorphichelpers:
   selector, the most "active" first as kubectl's ``GetFirstPod`` orders them (bound before
   unbound, Running before Pending, ready before not ready, ready longer, fewer restarts,
   older) and says so on stderr when there were several: ``Found 3 pods, using pod/web-abc``;
+* ``-l SELECTOR`` prints every matching pod's logs, each its last 10 lines unless ``--tail``
+  is given, and ``No resources found in default namespace.`` on stderr when none match;
 * without ``-c`` a pod with several containers uses the ``kubectl.kubernetes.io/default-container``
   annotation or the first container, with kubectl's ``Defaulted container "a" out of: a, b``;
 * the text comes from the pod's ``log`` subresource, ``Client.pod_logs(name, namespace, *,
@@ -30,12 +32,19 @@ FOLLOW_REFUSED = ("error: --follow is not available in labkube's kubectl: there 
                   "hold open; advance the cluster clock (cluster.run(seconds)) and run logs again")
 
 
+#: ``selectorTail``: without ``--tail``, logs chosen by a selector show each container's last 10 lines.
+SELECTOR_TAIL = 10
+
+
 def run(ctx: Context) -> list[BaseException]:
     args = ctx.parsed.args
+    selector = ctx.flags["selector"]
     if ctx.flags["follow"]:
         raise KubectlError(FOLLOW_REFUSED)
-    if not args and not ctx.flags["selector"]:
+    if not args and not selector:
         raise ctx.usage_error(_USAGE)
+    if len(args) == 1 and selector:
+        raise ctx.usage_error("only a selector (-l) or a POD name is allowed")
     if len(args) > 2:
         raise ctx.usage_error(_USAGE)
     container = ctx.flags["container"]
@@ -43,18 +52,37 @@ def run(ctx: Context) -> list[BaseException]:
         if container:
             raise KubectlError("error: only one of -c or an inline [CONTAINER] arg is allowed")
         container = args[1]
+    if not args:
+        return _logs_of_selected_pods(ctx, selector, container)
     pod = attachable_pod(ctx, args[0])
+    _print_pod_logs(ctx, pod, container, ctx.flags["tail"])
+    return []
+
+
+def _logs_of_selected_pods(ctx: Context, selector: str, container: str) -> list[BaseException]:
+    """``kubectl logs -l app=web``: every matching pod's logs, one pod after another (in the
+    list's order; kubectl's order is a Go map's), each the last 10 lines unless ``--tail``
+    says otherwise."""
+    pods = ctx.client.list("pods", ctx.namespace, label_selector=selector)["items"]
+    if not pods:
+        ctx.term.err_line(f"No resources found in {ctx.namespace} namespace.")
+        return []
+    tail = ctx.flags["tail"] if ctx.parsed.given("tail") else SELECTOR_TAIL
+    for pod in pods:
+        _print_pod_logs(ctx, pod, container, tail)
+    return []
+
+
+def _print_pod_logs(ctx: Context, pod: dict, container: str, tail: int) -> None:
     if not container and not ctx.flags["all-containers"]:
         container = default_container(ctx, pod)
     containers = _all_containers(pod) if ctx.flags["all-containers"] else [container]
     for name in containers:
-        ctx.term.out(_read_logs(ctx, pod, name))
-    return []
+        ctx.term.out(_read_logs(ctx, pod, name, tail))
 
 
-def _read_logs(ctx: Context, pod: dict, container: str) -> str:
+def _read_logs(ctx: Context, pod: dict, container: str, tail: int) -> str:
     meta = pod["metadata"]
-    tail = ctx.flags["tail"]
     read = getattr(ctx.client, "pod_logs", None)
     if read is None:
         raise KubectlError("error: this cluster's API client cannot read container logs (Client.pod_logs)")
