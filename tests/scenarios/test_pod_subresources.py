@@ -5,6 +5,7 @@ import pytest
 
 import labkube
 from labkube import StatusError
+from labkube.kubectl import run
 
 TWO = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "two"},
        "spec": {"containers": [{"name": "a", "image": "busybox:1.36", "command": ["sh", "-c", "echo from a; sleep 3600"]},
@@ -49,6 +50,20 @@ def test_exec_that_sleeps_lets_simulated_time_pass(cluster):
     before = cluster.clock.now()
     cluster.client.pod_exec("two", "default", ["sleep", "5"], container="a")
     assert cluster.clock.now() - before >= 5
+
+
+def test_exec_of_a_missing_executable_is_the_streaming_servers_internal_error(cluster):
+    # ServeExec writes an InternalError status on the error stream; kubectl prints its
+    # message after "error: " (no "Error from server": it is no API response), exit code 1.
+    result = run(cluster, "exec two -c a -- nosuchcmd")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("error: Internal error occurred: error executing command in container: "
+                                    'failed to exec in container: failed to start exec "')
+    assert result.stderr.endswith('OCI runtime exec failed: exec failed: unable to start container process: '
+                                  'exec: "nosuchcmd": executable file not found in $PATH: unknown\n')
+    with pytest.raises(StatusError) as err:  # the Python API raises the same status
+        cluster.client.pod_exec("two", "default", ["nosuchcmd"], container="a")
+    assert (err.value.code, err.value.reason) == (500, "InternalError")
 
 
 def test_logs_and_exec_are_authorized_as_subresources(cluster):

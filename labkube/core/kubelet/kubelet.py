@@ -40,7 +40,7 @@ from labkube.core.kubelet.env import ServiceEnvCache
 from labkube.core.kubelet.volumes import HostPaths, SharedContents
 from labkube.core.machinery.controller import Component, ErrorLog
 from labkube.core.machinery.events import EventNamer, EventRecorder
-from labkube.runtime.cri import CONTAINER_RUNNING, ContainerEvent, NotFoundError
+from labkube.runtime.cri import CONTAINER_RUNNING, ContainerEvent, ExecFailedError, NotFoundError, Operation
 
 
 @dataclass(frozen=True)
@@ -251,8 +251,43 @@ class Kubelet(Component):
         return self.runtime.logs(cid, tail=tail, timestamps=timestamps)
 
     def exec(self, namespace: str, pod_name: str, argv: list[str], container: Optional[str] = None):
-        """``kubectl exec``: an Operation completing with the runtime's ExecResult."""
+        """``kubectl exec``: an Operation completing with the runtime's ExecResult, or failing
+        with :class:`ExecStreamError` when the command cannot be started."""
         cid = self._container_id(namespace, pod_name, container, previous=False)
         if self.runtime.container_status(cid).state != CONTAINER_RUNNING:
             raise StatusError(400, "BadRequest", "cannot exec into a container in a completed pod")
-        return self.runtime.exec(cid, list(argv))
+        return _streamed(self.runtime.exec(cid, list(argv)))
+
+
+class ExecStreamError(StatusError):
+    """What the kubelet's streaming server writes on an exec's error stream when the command
+    could not be started (``remotecommand.ServeExec``: an InternalError status). kubectl
+    prints it as ``error: Internal error occurred: error executing command in container: ...``
+    -- it arrives on the stream, not as an API response."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(500, "InternalError",
+                         f"Internal error occurred: error executing command in container: {detail}")
+
+
+#: How a CRI error reads after the gRPC hop; the streaming server talks to the runtime directly.
+_GRPC_PREFIX = "rpc error: code = Unknown desc = "
+
+
+def _streamed(operation: Operation) -> Operation:
+    """The runtime's exec as the streaming server reports it: the same result, or, for a
+    command that could not start, an :class:`ExecStreamError`."""
+    streamed: Operation = Operation()
+
+    def finish(done: Operation) -> None:
+        error = done.error
+        if error is None:
+            streamed.set_result(done.result())
+        elif isinstance(error, ExecFailedError):
+            detail = str(error)
+            streamed.set_error(ExecStreamError(detail[len(_GRPC_PREFIX):] if detail.startswith(_GRPC_PREFIX) else detail))
+        else:
+            streamed.set_error(error)
+
+    operation.add_done_callback(finish)
+    return streamed

@@ -13,6 +13,7 @@ exits with N. In labkube the command runs in the simulated runtime's shell (see
 
 from __future__ import annotations
 
+from labkube.core.kubelet.kubelet import ExecStreamError
 from labkube.kubectl.commands import Context
 from labkube.kubectl.commands.logs import attachable_pod, default_container
 from labkube.kubectl.errors import KubectlError
@@ -40,7 +41,10 @@ def run(ctx: Context) -> list[BaseException]:
     if run_in_pod is None:
         raise KubectlError("error: this cluster's API client cannot exec into containers (Client.pod_exec)")
     meta = pod["metadata"]
-    result = run_in_pod(meta["name"], meta["namespace"], command, container=container)
+    try:
+        result = run_in_pod(meta["name"], meta["namespace"], command, container=container)
+    except ExecStreamError as err:  # from the exec stream, not an API response
+        raise KubectlError(f"error: {err.message}") from None
     ctx.term.out(result.stdout)
     ctx.term.err(result.stderr)
     if result.exit_code:
