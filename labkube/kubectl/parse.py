@@ -332,7 +332,21 @@ def _root_usage_hint() -> str:
     return "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/"
 
 
+#: What to use instead of a real kubectl command labkube's kubectl does not have.
+_INSTEAD = {
+    "edit": 'change the YAML and "kubectl apply -f -" it, or "kubectl patch"',
+    "replace": '"kubectl apply -f -", or cluster.client.update(obj) in Python',
+    "wait": "let simulated time pass: cluster.run(seconds) or cluster.run_until(predicate, timeout)",
+    "events": '"kubectl get events"',
+}
+
+
 def _unknown_command(name: str) -> str:
+    if name in KUBECTL_COMMANDS:  # real kubectl has it; saying "unknown" would mislead
+        message = f'error: "kubectl {name}" is a kubectl command that labkube does not provide'
+        if name in _INSTEAD:
+            message += f"; instead, {_INSTEAD[name]}"
+        return message
     message = f'error: unknown command "{name}" for "kubectl"'
     suggestions = [c for c in KUBECTL_COMMANDS if _levenshtein(name, c) <= 2 or c.startswith(name.lower())]
     if suggestions:

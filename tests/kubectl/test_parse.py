@@ -90,6 +90,11 @@ ERRORS = [
     ("an unknown command", "frobnicate", 'error: unknown command "frobnicate" for "kubectl"'),
     ("an unknown command close to a real one", "gett pods",
      'error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tget\n\tset\n'),
+    ("a real kubectl command labkube does not have is not called unknown", "port-forward pod/web 8080:80",
+     'error: "kubectl port-forward" is a kubectl command that labkube does not provide'),
+    ("and where there is another way, it is named", "edit deployment web",
+     'error: "kubectl edit" is a kubectl command that labkube does not provide; instead, change the '
+     'YAML and "kubectl apply -f -" it, or "kubectl patch"'),
 ]
 
 
