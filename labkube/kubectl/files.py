@@ -41,6 +41,13 @@ class Item:
     source: str
 
 
+def object_meta(obj: dict) -> dict:
+    """An object's metadata as Go's unstructured accessors read it: a ``metadata`` that is not
+    a map reads as empty (no name, no namespace), and the server then refuses the object."""
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
 def read(filenames: list[str], stdin: str | None, recursive: bool = False) -> tuple[list[Item], list[Exception]]:
     """Read every ``-f`` argument; a missing path raises at once, as kubectl does."""
     sources = _expand(filenames, recursive)

@@ -43,7 +43,7 @@ def run(ctx: Context) -> list[BaseException]:
     for item, rtype in mapped:
         try:
             act(ctx, item, rtype, strategy)
-        except StatusError as err:
+        except (StatusError, PlainError) as err:
             errors.append(err)
     if not mapped and not errors:
         raise KubectlError("error: no objects passed to " + ctx.parsed.path.split()[0])
@@ -75,7 +75,7 @@ def _mapping(ctx: Context, item: files.Item) -> Any:
     try:
         return ctx.registry.for_kind(obj["apiVersion"], obj["kind"])
     except StatusError as err:
-        meta = obj.get("metadata") or {}
+        meta = files.object_meta(obj)
         raise PlainError(
             f'resource mapping not found for name: "{meta.get("name", "")}" namespace: '
             f'"{meta.get("namespace", "")}" from "{item.source}": {err.message}\n'
@@ -87,7 +87,11 @@ def _settle_namespace(ctx: Context, obj: dict, rtype: Any) -> None:
     """Fill in the namespace; refuse a conflicting ``-n`` as kubectl's builder does."""
     if not rtype.namespaced:
         return
-    meta = obj.setdefault("metadata", {})
+    if obj.get("metadata") is None:
+        obj["metadata"] = {}
+    meta = obj["metadata"]
+    if not isinstance(meta, dict):
+        return  # unstructured's SetNamespace cannot write into it either; the server refuses it
     given = meta.get("namespace")
     if given and ctx.namespace_explicit and given != ctx.namespace:
         raise PlainError(
@@ -100,7 +104,7 @@ def _settle_namespace(ctx: Context, obj: dict, rtype: Any) -> None:
 
 def info_string(obj: dict, rtype: Any) -> str:
     """``resource.Info.String()``: the mapping and the object's name and namespace."""
-    meta = obj.get("metadata") or {}
+    meta = files.object_meta(obj)
     return (
         f'Resource: "{rtype.group}/{rtype.version}, Resource={rtype.plural}", '
         f'GroupVersionKind: "{rtype.group}/{rtype.version}, Kind={rtype.kind}"\n'
@@ -155,22 +159,29 @@ def _dry_run_apply(ctx: Context, obj: dict, rtype: Any, live: dict | None, strat
     return result, "configured"
 
 
+#: client-go's ``Request.Name("")``: a request for one object needs its name.
+EMPTY_NAME = "resource name may not be empty"
+
+
 def _current(ctx: Context, item: files.Item, rtype: Any) -> dict | None:
-    meta = item.obj.get("metadata") or {}
+    """``info.Get()``: the live object, or None when it does not exist yet. An object without
+    a name cannot be looked up (client-go refuses the request), so apply -- unlike create --
+    cannot use ``generateName``."""
+    meta = files.object_meta(item.obj)
     name = meta.get("name")
+    verb = f"retrieving current configuration of:\n{info_string(item.obj, rtype)}\nfrom server for:"
     if not name:
-        return None
+        raise PlainError(f'error when {verb} "{item.source}": {EMPTY_NAME}' if item.source else EMPTY_NAME)
     try:
         return ctx.client.get(rtype, name, meta.get("namespace") if rtype.namespaced else None)
     except StatusError as err:
         if err.code == 404:
             return None
-        verb = f"retrieving current configuration of:\n{info_string(item.obj, rtype)}\nfrom server for:"
         raise with_source(verb, item.source, err) from None
 
 
 def _missing_annotation_warning(rtype: Any, obj: dict) -> str:
-    name = (obj.get("metadata") or {}).get("name", "")
+    name = files.object_meta(obj).get("name", "")
     return (
         f"Warning: resource {rtype.plural}/{name} is missing the {LAST_APPLIED} annotation which "
         "is required by kubectl apply. kubectl apply should only be used on resources created "

@@ -24,8 +24,9 @@ from labkube.kubectl.commands import (
     namespace_for,
     parse_targets,
 )
-from labkube.kubectl.commands.apply import read_and_map
+from labkube.kubectl.commands.apply import EMPTY_NAME, read_and_map
 from labkube.kubectl.errors import KubectlError
+from labkube.kubectl.files import object_meta
 
 FORCE_WARNING = (
     "Warning: Immediate deletion does not wait for confirmation that the running resource has "
@@ -105,8 +106,13 @@ def _collect(ctx: Context, errors: list[BaseException]) -> list[tuple[Any, str, 
                                "argument when passing arguments in resource/name form")
         mapped, errors_read = read_and_map(ctx)
         errors.extend(errors_read)
-        return [(rtype, item.obj["metadata"]["name"], (item.obj["metadata"].get("namespace")
-                 if rtype.namespaced else None)) for item, rtype in mapped]
+        victims = []
+        for item, rtype in mapped:
+            meta = object_meta(item.obj)
+            if not meta.get("name"):
+                raise KubectlError(f"error: {EMPTY_NAME}")  # client-go refuses a DELETE without a name
+            victims.append((rtype, meta["name"], meta.get("namespace") if rtype.namespaced else None))
+        return victims
     targets = _targets(ctx)
     victims: list[tuple[Any, str, str | None]] = []
     for target in targets:
