@@ -47,6 +47,13 @@ _INT64_RANGE = (-(2**63), 2**63 - 1)
 
 _compiled: dict[str, dict[str, tuple]] = {}
 
+#: What Go leaves in a slice element or a map value that was JSON ``null``: the element type's
+#: zero value (``containers: [null]`` decodes to one empty Container, ``args: [null]`` to
+#: ``[""]``, ``requests: {cpu: null}`` to ``"0"``). Kinds not here stay null: interfaces, nil
+#: slices and maps, a zero Time and nil bytes all encode as ``null`` again.
+_NULL_ITEM_ZEROS = {_MODEL: dict, _STR: str, _INT32: int, _INT64: int, _BOOL: bool, _FLOAT: float,
+                    _IOS: int, _QTY: lambda: "0"}
+
 
 class _TypeError(Exception):
     """A Go ``UnmarshalTypeError`` (or another fatal decode error) with its final text."""
@@ -188,9 +195,13 @@ def _decode_list(value, spec, type_string, struct, go_path, shown_path, unknown)
     if value.__class__ is not list:
         raise _cannot_unmarshal(_json_kind(value), struct, go_path, go_type_string(type_string))
     element_type = type_string[5:-1]
+    zero = _NULL_ITEM_ZEROS.get(spec[0])
     for i, item in enumerate(value):
         if item is None:
-            continue
+            if zero is not None:
+                value[i] = item = zero()
+            else:
+                continue
         if spec[0] == _MODEL and item.__class__ is dict:
             _decode_model(item, spec[1], go_path, f"{shown_path}[{i}]", unknown)
             continue
@@ -205,8 +216,11 @@ def _decode_map(value, spec, type_string, struct, go_path, shown_path, unknown):
     if value.__class__ is not dict:
         raise _cannot_unmarshal(_json_kind(value), struct, go_path, go_type_string(type_string))
     element_type = type_string[10:-1]
+    zero = _NULL_ITEM_ZEROS.get(spec[0])
     for key, item in list(value.items()):
         if item is None:
+            if zero is not None:
+                value[key] = zero()
             continue
         new = _decode_value(item, spec, element_type, struct, go_path, f"{shown_path}[{key}]",
                             unknown)
@@ -375,30 +389,34 @@ def _checker_for(spec: tuple):
     if kind == _MODEL:
         return model_checker(arg)
     if kind == _LIST:
-        return _list_checker(_checker_for(arg))
+        return _list_checker(_checker_for(arg), arg[0] not in _NULL_ITEM_ZEROS)
     if kind == _MAP:
-        return _map_checker(_checker_for(arg))
+        return _map_checker(_checker_for(arg), arg[0] not in _NULL_ITEM_ZEROS)
     return _SCALAR_CHECKERS[kind]
 
 
-def _list_checker(item_ok):
-    def check(value) -> bool:  # null items are kept by the walk, so they are clean
+def _list_checker(item_ok, nulls_stay: bool):
+    """``nulls_stay``: a null item is kept by the walk (else it becomes a zero value)."""
+    def check(value) -> bool:
         if value.__class__ is not list:
             return False
         for item in value:
-            if item is not None and not item_ok(item):
+            if item is None:
+                if not nulls_stay:
+                    return False
+            elif not item_ok(item):
                 return False
         return True
     return check
 
 
-def _map_checker(item_ok):
+def _map_checker(item_ok, nulls_stay: bool):
     if item_ok is _is_str:  # labels, annotations, selectors: the common case, inlined
-        def check_strings(value) -> bool:
+        def check_strings(value) -> bool:  # a null value becomes ""
             if value.__class__ is not dict:
                 return False
             for item in value.values():
-                if item.__class__ is not str and item is not None:
+                if item.__class__ is not str:
                     return False
             return True
         return check_strings
@@ -407,7 +425,10 @@ def _map_checker(item_ok):
         if value.__class__ is not dict:
             return False
         for item in value.values():
-            if item is not None and not item_ok(item):
+            if item is None:
+                if not nulls_stay:
+                    return False
+            elif not item_ok(item):
                 return False
         return True
     return check

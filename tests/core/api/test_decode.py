@@ -115,6 +115,37 @@ def test_null_fields_are_dropped_as_a_go_round_trip_drops_them():
     assert "nodeName" not in obj["spec"] and "labels" not in obj["metadata"]
 
 
+@pytest.mark.parametrize("name, obj, path, stored", [
+    ("a null container is an empty Container", pod({"containers": [None]}), ("spec", "containers"), [{}]),
+    ("a null string in a list is an empty string", pod(ctr(command=[None, "sleep"])),
+     ("spec", "containers", 0, "command"), ["", "sleep"]),
+    ("a null label value is an empty string", pod(ctr(), {"name": "web", "labels": {"app": None}}),
+     ("metadata", "labels"), {"app": ""}),
+    ("a null quantity is zero", pod(ctr(resources={"requests": {"cpu": None}})),
+     ("spec", "containers", 0, "resources", "requests"), {"cpu": "0"}),
+    ("a null int in a list is zero", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+                                      "spec": {**ctr(), "securityContext": {"supplementalGroups": [None, 5]}}},
+     ("spec", "securityContext", "supplementalGroups"), [0, 5]),
+])
+def test_null_items_of_lists_and_maps_become_the_go_zero_value(name, obj, path, stored):
+    # encoding/json leaves a null slice element or map value at its type's zero value; the
+    # server then stores (and validates) that, instead of carrying a null into the kubelet.
+    _decode(obj)
+    value = obj
+    for key in path:
+        value = value[key]
+    assert value == stored
+
+
+def test_a_null_container_is_refused_by_validation_as_an_empty_one():
+    obj = pod({"containers": [None]})
+    _decode(obj)
+    defaults.apply_defaults(obj)
+    problems = validation.validate(obj, None)
+    assert {(p.field, p.type) for p in problems} >= {("spec.containers[0].name", "Required"),
+                                                      ("spec.containers[0].image", "Required")}
+
+
 def test_int_or_string_takes_either_form_and_whole_floats_are_ints():
     obj = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
            "spec": {"ports": [{"port": 80.0, "targetPort": "http"}, {"port": 81, "targetPort": 8081}]}}
