@@ -82,6 +82,8 @@ def apply_object(client: Any, obj: dict, *, namespace: str = "default",
     if rtype.namespaced and not metadata.get("namespace"):
         metadata["namespace"] = namespace
     ns = metadata.get("namespace") if rtype.namespaced else None
+    if ns is not None and not isinstance(ns, str):
+        ns = namespace  # one of another type addresses nothing; the server refuses the object
     name = metadata.get("name") or ""
     modified = with_last_applied(config)
     live = _get_or_none(client, rtype, name, ns)

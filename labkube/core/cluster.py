@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 from labkube.core import errors
-from labkube.core.api import auth, bootstrap_policy
+from labkube.core.api import auth, bootstrap_policy, decode
 from labkube.core.api.admission import (
     AdmissionChain,
     DefaultTolerationSeconds,
@@ -449,8 +449,12 @@ class Cluster:
         for manifest in manifests:
             obj = manifest.obj
             rtype = self.registry.for_kind(obj["apiVersion"], obj["kind"])
+            if obj.get("metadata") is None:
+                obj["metadata"] = {}
+            elif not _plain_metadata(obj["metadata"]):
+                decode.strict_decode(obj, rtype)  # refuses it with the API server's own words
             if rtype.namespaced:
-                meta = obj.setdefault("metadata", {})
+                meta = obj["metadata"]
                 if namespace and meta.get("namespace") not in (None, namespace):
                     raise errors.bad_request(
                         "the namespace from the provided object "
@@ -461,3 +465,9 @@ class Cluster:
                 meta.setdefault("namespace", namespace or "default")
             prepared.append(Manifest(obj, manifest.source))
         return prepared
+
+
+def _plain_metadata(meta: Any) -> bool:
+    """A metadata map whose name and namespace, when given, are strings: what apply needs to
+    address the object (anything else only the API server's decoder can refuse properly)."""
+    return isinstance(meta, dict) and all(isinstance(meta.get(key, ""), str) for key in ("name", "namespace"))

@@ -155,10 +155,10 @@ def _flatten(value: Any, source: str) -> Iterable[dict]:
 def _check_type_meta(obj: dict, source: str) -> None:
     """kubectl refuses documents without kind or apiVersion before talking to the server."""
     where = _quote(source or "STDIN")
-    if not obj.get("kind"):
+    if not isinstance(obj.get("kind"), str) or not obj["kind"]:  # another type reads as unset
         shown = json.dumps(obj, separators=(",", ":"), sort_keys=True)
         raise ManifestError(f"unable to decode {where}: Object 'Kind' is missing in '{shown}'")
-    if not obj.get("apiVersion"):
+    if not isinstance(obj.get("apiVersion"), str) or not obj["apiVersion"]:
         raise ManifestError(
             f"error validating {where}: error validating data: apiVersion not set; if you "
             "choose to ignore these errors, turn validation off with --validate=false"

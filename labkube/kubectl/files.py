@@ -42,10 +42,14 @@ class Item:
 
 
 def object_meta(obj: dict) -> dict:
-    """An object's metadata as Go's unstructured accessors read it: a ``metadata`` that is not
-    a map reads as empty (no name, no namespace), and the server then refuses the object."""
+    """An object's metadata as Go's unstructured accessors read it (a copy, for reading): a
+    ``metadata`` that is not a map reads as empty, a name or namespace that is not a string as
+    unset; the server then refuses the object."""
     meta = obj.get("metadata")
-    return meta if isinstance(meta, dict) else {}
+    if not isinstance(meta, dict):
+        return {}
+    return {key: value for key, value in meta.items()
+            if key not in ("name", "namespace") or isinstance(value, str)}
 
 
 def read(filenames: list[str], stdin: str | None, recursive: bool = False) -> tuple[list[Item], list[Exception]]:
@@ -142,8 +146,9 @@ def _flatten(value, source: str) -> list[dict]:
 
 
 def _check_type_meta(obj: dict, source: str) -> None:
+    """Both set, as strings (a field of another type reads as unset, as in Go's unstructured)."""
     for field in ("apiVersion", "kind"):
-        if not obj.get(field):
+        if not isinstance(obj.get(field), str) or not obj[field]:
             raise PlainError(
                 f'error validating "{source}": error validating data: {field} not set; if you '
                 "choose to ignore these errors, turn validation off with --validate=false"

@@ -48,3 +48,57 @@ def test_a_manifest_without_a_usable_name(cluster, name, command, meta, stderr):
 def test_create_does_use_generate_name(cluster):
     result = run(cluster, "create -f -", stdin=POD.format(meta="{generateName: web-}"))
     assert result.exit_code == 0 and result.stdout.startswith("pod/web-") and result.stdout.endswith(" created\n")
+
+
+@pytest.mark.parametrize("name, command, manifest, stderr", [
+    ("an apiVersion that is not a string reads as unset", "create",
+     "apiVersion: [v1]\nkind: Pod\nmetadata: {name: p}\n",
+     'error: error validating "STDIN": error validating data: apiVersion not set; if you choose to ignore '
+     "these errors, turn validation off with --validate=false\n"),
+    ("a name that is not a string reads as no name", "delete",
+     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {a: 1}\n", "error: resource name may not be empty\n"),
+])
+def test_type_fields_of_the_wrong_type_read_as_unset(cluster, name, command, manifest, stderr):
+    result = run(cluster, f"{command} -f -", stdin=manifest)
+    assert (result.stderr, result.exit_code) == (stderr, 1)
+
+
+@pytest.mark.parametrize("name, metadata, message", [
+    ("metadata that is not a map", "x",
+     'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field '
+     "Pod.metadata of type v1.ObjectMeta"),
+    ("a name that is not a string", {"name": {"a": 1}},
+     'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal object into Go struct field '
+     "ObjectMeta.metadata.name of type string"),
+])
+def test_the_python_apply_refuses_unaddressable_objects_with_the_servers_words(cluster, name, metadata, message):
+    with pytest.raises(labkube.StatusError) as caught:
+        cluster.apply({"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+                       "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    assert (caught.value.code, caught.value.message) == (400, message)
+
+
+def test_apply_of_a_namespace_that_is_not_a_string_is_refused_by_the_server(cluster):
+    result = run(cluster, "apply -f -", stdin="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: [1, a]\n")
+    assert (result.stderr, result.exit_code) == (
+        'Error from server (BadRequest): error when creating "STDIN": ConfigMap in version "v1" cannot be '
+        "handled as a ConfigMap: json: cannot unmarshal array into Go struct field "
+        "ObjectMeta.metadata.namespace of type string\n", 1)
+
+
+def test_a_null_service_port_is_port_0_and_refused_as_kube_apiserver_refuses_it(cluster):
+    with pytest.raises(labkube.StatusError) as caught:
+        cluster.client.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+                               "spec": {"ports": [None], "selector": {"app": "web"}}}, "default")
+    assert caught.value.message == (
+        'Service "s" is invalid: [spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive, '
+        "spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive]")
+
+
+@pytest.mark.parametrize("call", [
+    lambda client: client.get("pods", {"name": "web"}),
+    lambda client: client.list("pods", ["default"]),
+])
+def test_the_python_client_names_a_name_or_namespace_of_the_wrong_type(cluster, call):
+    with pytest.raises(TypeError, match="an object's name and namespace are strings"):
+        call(cluster.client)

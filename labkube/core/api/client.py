@@ -57,6 +57,8 @@ class Client:
     def _send(self, verb: str, rtype: ResourceType, namespace: Optional[str] = None,
               name: Optional[str] = None, *, subresource: Optional[str] = None, body: Any = None,
               options: Optional[Options] = None) -> Any:
+        if name.__class__ is not str and name is not None or namespace.__class__ is not str and namespace is not None:
+            raise TypeError(f"an object's name and namespace are strings, not {_type_names(name, namespace)}")
         request = Request(verb, rtype, namespace if rtype.namespaced else None, name, subresource,
                           body, self._user, options or DEFAULT_OPTIONS)
         return self.server.handle(request)
@@ -69,8 +71,8 @@ class Client:
             return namespace
         if obj is not None:
             meta = obj.get("metadata") or {}
-            if isinstance(meta, dict) and meta.get("namespace"):
-                return meta["namespace"]
+            if isinstance(meta, dict) and isinstance(meta.get("namespace"), str) and meta["namespace"]:
+                return meta["namespace"]  # one of another type addresses nothing; the server refuses it
         return "default"
 
     def _kind_of(self, obj: Any) -> ResourceType:
@@ -264,3 +266,7 @@ def _wait(clock: Any, operation: Any, timeout: float) -> None:
     finished = threading.Event()
     operation.add_done_callback(lambda _op: finished.set())
     finished.wait(timeout)  # wall-clock ok: a real-time cluster runs on its own thread
+
+
+def _type_names(*values: Any) -> str:
+    return " and ".join(type(v).__name__ for v in values if v is not None and v.__class__ is not str)

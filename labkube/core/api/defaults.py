@@ -265,7 +265,7 @@ def _service(obj: dict) -> None:
         if not port.get("protocol"):
             port["protocol"] = "TCP"
         if port.get("targetPort") in (None, 0, ""):
-            port["targetPort"] = port.get("port")
+            port["targetPort"] = port.get("port", 0)  # Go: a missing port is 0
     kind = spec["type"]
     externally = kind in ("NodePort", "LoadBalancer") or (
         kind == "ClusterIP" and spec.get("externalIPs"))
