@@ -121,6 +121,34 @@ CASES = [
     ("a service name must be a DNS-1035 label, so it cannot start with a digit",
      {**svc(), "metadata": {"name": "1web", "namespace": "default"}}, None,
      [f'metadata.name: Invalid value: "1web": {DNS1035_MSG}']),
+    # --- pod affinity and topology spread (their selectors reach the scheduler) ------------
+    ("a pod anti-affinity selector with no operator is refused",
+     pod(affinity={"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+         {"topologyKey": "kubernetes.io/hostname",
+          "labelSelector": {"matchExpressions": [{"key": "app", "operator": ""}]}}]}}), None,
+     ["spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector."
+      'matchExpressions[0].operator: Invalid value: "": not a valid selector operator']),
+    ("a preferred pod affinity weight must be 1-100",
+     pod(affinity={"podAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+         {"weight": 101, "podAffinityTerm": {"topologyKey": "zone", "labelSelector": {"matchLabels": {"a": "b"}}}}]}}),
+     None,
+     ["spec.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 101: "
+      "must be in the range 1-100"]),
+    ("a topology spread constraint needs a positive skew, a key and a known action",
+     pod(topologySpreadConstraints=[{"maxSkew": 0, "topologyKey": "", "whenUnsatisfiable": "Maybe"}]), None,
+     ["spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero",
+      "spec.topologySpreadConstraints[0].topologyKey: Required value: can not be empty",
+      'spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: "Maybe": supported values: '
+      '"DoNotSchedule", "ScheduleAnyway"']),
+    ("a topology spread selector with no operator is refused",
+     pod(topologySpreadConstraints=[{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+                                     "labelSelector": {"matchExpressions": [{"key": "app", "operator": ""}]}}]), None,
+     ['spec.topologySpreadConstraints[0].labelSelector.matchExpressions[0].operator: Invalid value: "": '
+      "not a valid selector operator"]),
+    ("each {topologyKey, whenUnsatisfiable} may be constrained once",
+     pod(topologySpreadConstraints=[{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"},
+                                    {"maxSkew": 2, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}]), None,
+     ['spec.topologySpreadConstraints[1].{topologyKey, whenUnsatisfiable}: Duplicate value: "{zone, DoNotSchedule}"']),
     ("a namespace name may not contain dots", cluster_obj("Namespace", name="my.ns"), None,
      ['metadata.name: Invalid value: "my.ns": must not contain dots']),
     ("a namespace name must be lower case", cluster_obj("Namespace", name="Dev"), None,

@@ -80,6 +80,7 @@ def validate_pod_spec(spec: dict, path: str) -> list[FieldError]:
     errs.extend(_enum(spec.get("dnsPolicy"), path + ".dnsPolicy", DNS_POLICIES))
     errs.extend(meta.validate_labels(spec.get("nodeSelector"), path + ".nodeSelector"))
     errs.extend(_affinity(spec.get("affinity"), path + ".affinity"))
+    errs.extend(_topology_spread(spec.get("topologySpreadConstraints"), path + ".topologySpreadConstraints"))
     account = spec.get("serviceAccountName")
     if account:
         errs.extend(FieldError.invalid(path + ".serviceAccountName", account, m)
@@ -626,6 +627,65 @@ def _affinity(affinity, path: str) -> list[FieldError]:
             errs.append(FieldError.invalid(f"{ppath}[{i}].weight", weight,
                                            "must be in the range 1-100"))
         errs.extend(_node_selector_term(pref.get("preference") or {}, f"{ppath}[{i}].preference"))
+    for kind in ("podAffinity", "podAntiAffinity"):
+        errs.extend(_pod_affinity(affinity.get(kind) or {}, f"{path}.{kind}"))
+    return errs
+
+
+def _pod_affinity(affinity: dict, path: str) -> list[FieldError]:
+    """``validatePodAffinity``: every term's selectors and topology key; preferred weights."""
+    errs: list[FieldError] = []
+    rpath = path + ".requiredDuringSchedulingIgnoredDuringExecution"
+    for i, term in enumerate(affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or ()):
+        errs.extend(_pod_affinity_term(term, f"{rpath}[{i}]"))
+    ppath = path + ".preferredDuringSchedulingIgnoredDuringExecution"
+    for i, weighted in enumerate(affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or ()):
+        weight = weighted.get("weight", 0)
+        if not 1 <= weight <= 100:
+            errs.append(FieldError.invalid(f"{ppath}[{i}].weight", weight, "must be in the range 1-100"))
+        errs.extend(_pod_affinity_term(weighted.get("podAffinityTerm") or {}, f"{ppath}[{i}].podAffinityTerm"))
+    return errs
+
+
+def _pod_affinity_term(term: dict, path: str) -> list[FieldError]:
+    """``validatePodAffinityTerm``: the label and namespace selectors parse, namespaces are
+    names, and the topology key is a label name."""
+    errs = meta.validate_label_selector(term.get("labelSelector"), path + ".labelSelector")
+    errs.extend(meta.validate_label_selector(term.get("namespaceSelector"), path + ".namespaceSelector"))
+    for namespace in term.get("namespaces") or ():
+        errs.extend(FieldError.invalid(path + ".namespace", namespace, m)
+                    for m in names.name_is_dns_label(namespace))
+    key = term.get("topologyKey", "")
+    if not key:
+        errs.append(FieldError.required(path + ".topologyKey", "can not be empty"))
+    errs.extend(meta.qualified_name(key, path + ".topologyKey"))
+    return errs
+
+
+WHEN_UNSATISFIABLE = ("DoNotSchedule", "ScheduleAnyway")
+
+
+def _topology_spread(constraints, path: str) -> list[FieldError]:
+    """``validateTopologySpreadConstraints``: a positive maxSkew, a topology key, a known
+    whenUnsatisfiable, each {topologyKey, whenUnsatisfiable} once, and a valid selector."""
+    errs: list[FieldError] = []
+    seen: set = set()
+    for i, constraint in enumerate(constraints or ()):
+        cpath = f"{path}[{i}]"
+        skew = constraint.get("maxSkew", 0)
+        if skew <= 0:
+            errs.append(FieldError.invalid(cpath + ".maxSkew", skew, "must be greater than zero"))
+        key = constraint.get("topologyKey", "")
+        if not key:
+            errs.append(FieldError.required(cpath + ".topologyKey", "can not be empty"))
+        action = constraint.get("whenUnsatisfiable", "")
+        if action not in WHEN_UNSATISFIABLE:
+            errs.append(FieldError.not_supported(cpath + ".whenUnsatisfiable", action, WHEN_UNSATISFIABLE))
+        pair = (key, action)
+        if pair in seen:
+            errs.append(FieldError.duplicate(cpath + ".{topologyKey, whenUnsatisfiable}", f"{{{key}, {action}}}"))
+        seen.add(pair)
+        errs.extend(meta.validate_label_selector(constraint.get("labelSelector"), cpath + ".labelSelector"))
     return errs
 
 
