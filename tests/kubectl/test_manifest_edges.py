@@ -102,3 +102,11 @@ def test_a_null_service_port_is_port_0_and_refused_as_kube_apiserver_refuses_it(
 def test_the_python_client_names_a_name_or_namespace_of_the_wrong_type(cluster, call):
     with pytest.raises(TypeError, match="an object's name and namespace are strings"):
         call(cluster.client)
+
+
+def test_a_server_side_dry_run_of_a_namespace_that_is_not_a_string_is_refused_by_the_server(cluster):
+    result = run(cluster, "apply --dry-run=server -f -",
+                 stdin="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: {a: 1}\n")
+    assert result.exit_code == 1
+    assert result.stderr.endswith("cannot unmarshal object into Go struct field ObjectMeta.metadata.namespace "
+                                  "of type string\n")

@@ -140,8 +140,8 @@ def _dry_run_apply(ctx: Context, obj: dict, rtype: Any, live: dict | None, strat
     from labkube.core.apply import apply_patch_for, with_last_applied
 
     modified = with_last_applied(obj)
-    meta = obj["metadata"]
-    namespace = meta.get("namespace") if rtype.namespaced else None
+    meta = files.object_meta(obj)
+    namespace = (meta.get("namespace") or ctx.namespace) if rtype.namespaced else None
     if live is None:
         if strategy == "client":
             return modified, "created"
