@@ -101,3 +101,10 @@ def test_the_metrics_api_reports_nodes_and_pods(cluster):
     assert [p["metadata"]["name"] for p in pods["items"]] == ["two"]
     assert [c["name"] for c in pods["items"][0]["containers"]] == ["a", "b"]
     assert pods["items"][0]["containers"][0]["usage"]["memory"].endswith("Ki")
+
+
+@pytest.mark.parametrize("command", ["ls /", ["ls", 5]])
+def test_an_exec_command_is_a_list_of_strings_and_anything_else_is_named(cluster, command):
+    # a string would otherwise run as its characters ("l", "s", ...)
+    with pytest.raises(TypeError, match=r'the command is a list of strings, e\.g\. \["sh", "-c", "ls /"\]'):
+        cluster.exec("two", command, container="a")

@@ -119,8 +119,12 @@ class Client:
         takes simulated time (``sleep 5``) lets the simulated clock run until it finishes, as
         the terminal would wait.
         """
+        command = [] if command is None else command
+        if not isinstance(command, (list, tuple)) or not all(isinstance(word, str) for word in command):
+            raise TypeError('the command is a list of strings, e.g. ["sh", "-c", "ls /"] '
+                            f"(as in a pod's exec API), not {command!r}")
         operation = self._send("create", self._rtype("pods"), namespace or "default", name,
-                               subresource="exec", body={"command": list(command or []),
+                               subresource="exec", body={"command": list(command),
                                                          "container": container})
         _wait(self.server.clock, operation, timeout)
         return operation.result()

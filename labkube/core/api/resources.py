@@ -144,6 +144,9 @@ class Registry:
 
     def resolve(self, name: str) -> ResourceType:
         """Resolve a kubectl-style resource name (plural, singular, short, Kind, qualified)."""
+        if not isinstance(name, str):
+            raise TypeError(f'a resource is named by a string such as "pods" or "deployment", '
+                            f"not a {type(name).__name__}")
         text = name.strip()
         resource, _, qualifier = text.partition(".")
         candidates = self._preferred_first(self.all())
