@@ -106,7 +106,7 @@ def test_on_ready_fires_when_a_key_becomes_available():
     ("the hundredth still finds a token", 99, 0, 0.0),
     ("the 101st waits a tenth of a second", 100, 0, 0.1),
     ("the 150th waits for 50 tokens at 10 a second", 149, 0, 5.0),
-    ("ten idle seconds refill the bucket", 150, 15, 0.0),
+    ("fifteen idle seconds refill the emptied bucket", 150, 15, 0.0),
 ])
 def test_the_overall_bucket_allows_bursts_of_100_then_10_a_second(name, takes, idle, delay):
     clock = SimulatedClock()
