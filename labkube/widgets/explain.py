@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html
 import re
+import shlex
 
 import ipywidgets as widgets
 
@@ -258,13 +259,24 @@ class ObjectInspector(widgets.VBox):
 
     def _object(self) -> dict:
         kind, name, namespace = self._target
+        self._resource_type(kind)
+        if not name:  # client-go refuses to build the request, as kubectl does
+            raise ValueError("resource name may not be empty")
         return self.cluster.get(kind, name, namespace or None)
 
+    def _resource_type(self, kind: str):
+        """The kind box's resource type, or kubectl's error for a name the server lacks."""
+        try:
+            return self.cluster.registry.resolve(kind)
+        except StatusError:
+            raise ValueError(f'the server doesn\'t have a resource type "{kind}"') from None
+
     def yaml(self) -> str:
-        """``kubectl get KIND NAME -o yaml``, Secret values masked."""
+        """``kubectl get KIND NAME [-n NAMESPACE] -o yaml``, Secret values masked."""
         kind, name, namespace = self._target
-        text = self.cluster.kubectl(f"get {kind} {name} -n {namespace} -o yaml")
-        if self.cluster.registry.resolve(kind).kind == "Secret":
+        words = ["get", kind, name, *(["-n", namespace] if namespace else []), "-o", "yaml"]
+        text = self.cluster.kubectl(" ".join(shlex.quote(word) for word in words))
+        if self._resource_type(kind).kind == "Secret":
             text = mask_secret_yaml(text)
         return text
 

@@ -96,3 +96,22 @@ def test_masking_hides_values_but_keeps_keys(text, masked):
 def test_inspecting_a_missing_object_shows_kubectls_error():
     inspector = ObjectInspector(labkube.Cluster(nodes=1, seed=0), "pod", "nope")
     assert "Error from server (NotFound): pods &quot;nope&quot; not found" in inspector.body.value
+
+
+def test_the_inspector_with_an_empty_namespace_box_reads_the_default_namespace():
+    cluster = web_cluster()
+    pod = cluster.list("pods")[0]["metadata"]["name"]
+    inspector = ObjectInspector(cluster, "pod", pod, namespace="")
+    assert inspector.yaml().startswith("apiVersion: v1\nkind: Pod\n")
+    assert f"name: {pod}\n" in inspector.yaml()
+
+
+@pytest.mark.parametrize("kind, name, shown", [
+    ("bogus", "web", 'error: the server doesn&#x27;t have a resource type &quot;bogus&quot;'),
+    ("pod", "", "error: resource name may not be empty"),
+    ("pod", "web -o json", "Error from server (NotFound): pods &quot;web -o json&quot; not found"),
+])
+def test_the_inspector_shows_kubectls_error_for_what_it_cannot_read(kind, name, shown):
+    inspector = ObjectInspector(web_cluster(), kind, name)
+    inspector.inspect()
+    assert inspector.body.value == f"<pre>{shown}</pre>"
