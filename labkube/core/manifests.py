@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -32,6 +32,14 @@ class ManifestError(ValueError):
     """A manifest could not be read; the message is kubectl's ``error: ...`` text without ``error: ``."""
 
 
+class YAMLSyntaxError(ManifestError):
+    """A document is not YAML; the message is go-yaml's (``yaml: line 3: ...``)."""
+
+
+class DocumentSeparatorError(ManifestError):
+    """A ``---`` line followed by more than a comment (apimachinery's YAMLSyntaxError)."""
+
+
 @dataclass(frozen=True)
 class Manifest:
     """One object read from a source, with where it came from (for kubectl's messages)."""
@@ -40,24 +48,67 @@ class Manifest:
     source: str  # a file name, "STDIN", or "" for objects passed from Python
 
 
-_DOC_SEPARATOR = re.compile(r"^---\s*$")
+def iter_documents(text: str) -> Iterator[str]:
+    """The documents of a YAML stream, as apimachinery's ``YAMLReader`` cuts them.
+
+    Lines are read as Go's ``bufio.Reader.ReadLine`` reads them (``\r\n`` or ``\n`` ends a
+    line, and every line gets a ``\n`` back, the last one too). A line starting with ``---``
+    ends the document being read and is dropped; at the start of a document it is kept, so
+    a file opening with ``---`` counts its error lines from that line, as kubectl does. Only
+    spaces or a comment may follow ``---``: anything else raises kubectl's "invalid Yaml
+    document separator" after the documents before it.
+    """
+    lines = text.split("\n")
+    if lines[-1] == "":  # the text ended with a line break: no unterminated last line
+        lines.pop()
+    document: list[str] = []
+    for line in lines:
+        if line.endswith("\r"):
+            line = line[:-1]
+        if line.startswith("---"):
+            rest = line[3:].strip()
+            if rest and not rest.startswith("#"):
+                raise DocumentSeparatorError(f"invalid Yaml document separator: {rest}")
+            if document:
+                yield "".join(document)
+                document = []
+                continue
+        document.append(line + "\n")
+    if document:
+        yield "".join(document)
 
 
 def split_documents(text: str) -> list[str]:
-    """Split a YAML stream at ``---`` lines, like apimachinery's YAMLReader."""
-    docs: list[str] = []
-    current: list[str] = []
-    for line in text.splitlines(keepends=True):
-        if _DOC_SEPARATOR.match(line.rstrip("\n")):
-            docs.append("".join(current))
-            current = []
-        else:
-            current.append(line)
-    docs.append("".join(current))
-    return docs
+    """All documents of a YAML stream (see :func:`iter_documents`)."""
+    return list(iter_documents(text))
 
 
-#: PyYAML's wording -> libyaml's (which go-yaml ports and kubectl users see).
+class _GoLoader(_Loader):
+    """The safe loader, reading tags go-yaml has no type for (``!foo``) as the plain node."""
+
+
+def _untyped(loader: Any, _suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+_GoLoader.add_multi_constructor("!", _untyped)
+
+
+def load_document(doc: str) -> Any:
+    """One document as sigs.k8s.io/yaml reads it; a syntax error raises :class:`YAMLSyntaxError`
+    worded as go-yaml words it (``yaml: line 3: could not find expected ':'``)."""
+    try:
+        return yaml.load(doc, Loader=_GoLoader)
+    except yaml.YAMLError as err:
+        raise YAMLSyntaxError(go_yaml_error(err, doc)) from None
+
+
+#: PyYAML's wording -> libyaml's (which go-yaml ports and kubectl users see). Only the pure
+#: Python loader needs it: libyaml's bindings already use libyaml's words.
 _PROBLEMS = (
     ("mapping values are not allowed here", "mapping values are not allowed in this context"),
     ("found character", "found character that cannot start any token"),
@@ -79,23 +130,42 @@ _BLOCK_END = {
     "while parsing a flow sequence": "did not find expected ',' or ']'",
 }
 
+_ALIAS_NAME = re.compile(r"\*([^\s,\[\]{}]+)")
 
-def go_yaml_error(err: yaml.YAMLError) -> str:
-    """Render a PyYAML error as go-yaml does: ``yaml: line N: <libyaml's words>``.
+
+def go_yaml_error(err: yaml.YAMLError, doc: str = "") -> str:
+    """Render a YAML error as go-yaml does: ``yaml: line N: <libyaml's words>``.
 
     go-yaml's position rule (yaml.go ``parser.fail``): a scanner error reports the problem
     mark's line + 1, a parser error the problem mark's 0-based line; a mark on the first line
-    falls back to the context mark, and a zero line prints no position at all.
+    falls back to the context mark, and a zero line prints no position at all. ``doc`` (the
+    document's text) lets an undefined alias be named, as go-yaml names it.
     """
+    if isinstance(err, yaml.reader.ReaderError):
+        return "yaml: control characters are not allowed"
     problem = getattr(err, "problem", None) or ""
     context = getattr(err, "context", None) or ""
     if isinstance(err, yaml.composer.ComposerError) and "undefined alias" in problem:
-        name = problem.rsplit(" ", 1)[-1].strip("'")
-        return f"yaml: unknown anchor '{name}' referenced"
+        return f"yaml: unknown anchor '{_alias_name(err, doc, problem)}' referenced"
+    if isinstance(err, yaml.constructor.ConstructorError) and "base64" in problem:
+        return "yaml: !!binary value contains invalid base64 data"
     words = _libyaml_words(problem, context)
     line = _go_line(err)
     where = f"line {line}: " if line else ""
     return f"yaml: {where}{words}"
+
+
+def _alias_name(err: yaml.YAMLError, doc: str, problem: str) -> str:
+    """The alias's name: PyYAML's pure loader says it; libyaml's only marks where it is."""
+    if problem.startswith("found undefined alias "):
+        return problem.rsplit(" ", 1)[-1].strip("'")
+    mark = getattr(err, "problem_mark", None)
+    lines = doc.split("\n")
+    if mark is not None and mark.line < len(lines):
+        found = _ALIAS_NAME.match(lines[mark.line][mark.column:])
+        if found:
+            return found.group(1)
+    return ""
 
 
 def _libyaml_words(problem: str, context: str) -> str:
@@ -121,18 +191,15 @@ def _go_line(err: yaml.YAMLError) -> int:
 def parse_text(text: str, source: str = "STDIN") -> list[dict]:
     """Parse YAML or JSON text into objects (documents in order, ``List`` flattened)."""
     objects: list[dict] = []
-    for doc in split_documents(text):
-        if not doc.strip():
-            continue
-        try:
-            value = yaml.load(doc, Loader=_Loader)
-        except yaml.YAMLError as err:
-            raise ManifestError(
-                f"error parsing {source}: error converting YAML to JSON: {go_yaml_error(err)}"
-            ) from None
-        if value is None:
-            continue
-        objects.extend(_flatten(value, source))
+    try:
+        for doc in iter_documents(text):
+            value = load_document(doc) if doc.strip() else None
+            if value is not None:
+                objects.extend(_flatten(value, source))
+    except YAMLSyntaxError as err:
+        raise ManifestError(f"error parsing {source}: error converting YAML to JSON: {err}") from None
+    except DocumentSeparatorError as err:
+        raise ManifestError(f"error parsing {source}: {err}") from None
     return objects
 
 

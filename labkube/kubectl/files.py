@@ -5,8 +5,9 @@ Mirrors kubectl's resource builder (k8s.io/cli-runtime/pkg/resource: ``FilenameP
 
 * a missing path fails at once: ``the path "web.yaml" does not exist``;
 * a folder contributes its ``.json``, ``.yaml`` and ``.yml`` files in name order;
-* each file is split into documents at ``---`` lines (error lines count from the document's
-  first line, as go-yaml's do); a YAML error stops that file, but documents before it and
+* each file is split into documents as apimachinery's YAMLReader splits it (error lines
+  count from the document's first line, as go-yaml's do: see
+  :func:`labkube.core.manifests.iter_documents`); a YAML error stops that file, but documents before it and
   other files still count (``ContinueOnError``), and the error reads
   ``error parsing web.yaml: error converting YAML to JSON: yaml: line 3: ...``;
 * ``kind: List`` documents are flattened into their items.
@@ -20,15 +21,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from labkube.core.manifests import split_documents
-from labkube.kubectl.errors import KubectlError, PlainError, go_yaml_error
-
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+from labkube.core.manifests import DocumentSeparatorError, YAMLSyntaxError, iter_documents, load_document
+from labkube.kubectl.errors import KubectlError, PlainError
 
 EXTENSIONS = (".json", ".yaml", ".yml")
 
@@ -95,36 +89,21 @@ def _texts(sources: list[str], stdin: str | None):
 
 
 def parse_stream(text: str, source: str) -> tuple[list[Item], Exception | None]:
-    """Documents of one stream; stops at the first YAML error like ``StreamVisitor``."""
+    """Documents of one stream; stops at the first error like ``StreamVisitor``, keeping what
+    was read before it."""
     items: list[Item] = []
-    for doc in split_documents(text):
-        if not doc.strip():
-            continue
-        try:
-            value = yaml.load(doc, Loader=_Loader)
-        except yaml.YAMLError:
-            message = f"error parsing {source}: error converting YAML to JSON: {_explain(doc)}"
-            return items, PlainError(message)
-        if value is None:
-            continue
-        try:
-            items.extend(Item(obj, source) for obj in _flatten(value, source))
-        except PlainError as err:
-            return items, err
-    return items, None
-
-
-def _explain(doc: str) -> str:
-    """go-yaml's words for a document that failed to parse.
-
-    The pure-Python loader is asked again (only on this error path): libyaml's bindings drop
-    details such as an undefined alias's name.
-    """
     try:
-        yaml.load(doc, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as err:
-        return go_yaml_error(err)
-    return "yaml: unknown problem parsing YAML content"
+        for doc in iter_documents(text):
+            value = load_document(doc) if doc.strip() else None
+            if value is not None:
+                items.extend(Item(obj, source) for obj in _flatten(value, source))
+    except YAMLSyntaxError as err:
+        return items, PlainError(f"error parsing {source}: error converting YAML to JSON: {err}")
+    except DocumentSeparatorError as err:
+        return items, PlainError(f"error parsing {source}: {err}")
+    except PlainError as err:
+        return items, err
+    return items, None
 
 
 def _flatten(value, source: str) -> list[dict]:

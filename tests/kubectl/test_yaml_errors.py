@@ -1,0 +1,64 @@
+"""Broken YAML gets the error real kubectl prints, line number and words.
+
+Every expectation below was printed by the real kubectl 1.32 for the same text
+(``kubectl create --dry-run=client -o yaml -f -``; it parses before contacting a server).
+kubectl cuts documents with apimachinery's YAMLReader and parses each with go-yaml, a port
+of libyaml: line numbers count from the document's first line, and a file that opens with
+``---`` keeps that line in its first document.
+"""
+
+import pytest
+
+import labkube
+from labkube.core.manifests import ManifestError, parse_text
+from labkube.kubectl import run
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+PREFIX = "error: error parsing STDIN: error converting YAML to JSON: "
+
+CASES = [
+    ("a file opening with --- counts that line",
+     "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: x: y\n",
+     PREFIX + "yaml: line 6: mapping values are not allowed in this context"),
+    ("a tab before a key",
+     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n\tlabels: {}\n",
+     PREFIX + "yaml: line 5: found a tab character that violates indentation"),
+    ("a tab inside a block scalar",
+     "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: |\n    one\n\ttwo\n",
+     PREFIX + "yaml: line 6: found a tab character where an indentation space is expected"),
+    ("an undefined alias in a flow mapping", CM + "data: {a: *b}\n",
+     PREFIX + "yaml: unknown anchor 'b' referenced"),
+    ("a control character", CM + 'data: {a: "\x07"}\n',
+     PREFIX + "yaml: control characters are not allowed"),
+    ("binary data that is not base64", CM + "data: {a: !!binary x}\n",
+     PREFIX + "yaml: !!binary value contains invalid base64 data"),
+    ("an unterminated quote", CM + "data:\n  a: 'x\n",
+     PREFIX + "yaml: line 6: found unexpected end of stream"),
+    ("text after a document separator", CM + "--- foo\n" + CM,
+     "error: error parsing STDIN: invalid Yaml document separator: foo"),
+    ("four dashes", CM + "----\n", "error: error parsing STDIN: invalid Yaml document separator: -"),
+]
+
+
+@pytest.mark.parametrize("text, printed", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_kubectl_prints_go_yamls_error(text, printed):
+    cluster = labkube.Cluster(nodes=1, seed=0)
+    out = run(cluster, "create --dry-run=client -o yaml -f -", stdin=text)
+    assert str(out) == printed + "\n"
+    assert out.exit_code == 1
+
+
+@pytest.mark.parametrize("text, printed", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_cluster_apply_raises_the_same_words(text, printed):
+    with pytest.raises(ManifestError) as caught:
+        parse_text(text)
+    assert "error: " + str(caught.value) == printed
+
+
+def test_a_tag_go_yaml_has_no_type_for_reads_as_the_plain_value():
+    # kubectl accepts this document (it got as far as asking the server for the type).
+    assert parse_text(CM + "data: {a: !foo x}\n")[0]["data"] == {"a": "x"}
+
+
+def test_a_comment_may_follow_a_separator():
+    assert [o["metadata"]["name"] for o in parse_text(CM + "--- # next\n" + CM.replace("a}", "b}"))] == ["a", "b"]
