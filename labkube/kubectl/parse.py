@@ -20,6 +20,7 @@ The parser knows nothing about the cluster: :func:`parse` turns text into a :cla
 from __future__ import annotations
 
 import csv
+import re
 import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -156,7 +157,7 @@ COMMANDS: dict[str, CommandSpec] = {
             F("all", type="bool"), F("cascade", default="background", no_opt="background"),
             F("server-side", type="bool"), F("force-conflicts", type="bool"),
             F("field-manager", default="kubectl-client-side-apply"), F("wait", type="bool"),
-            F("timeout", default="0s"), F("record", type="bool"),
+            F("timeout", type="duration", default="0s"), F("record", type="bool"),
         )),
         CommandSpec("create", (*_CREATE_COMMON, _FILENAME, _RECURSIVE, _KUSTOMIZE, _SELECTOR,
                                F("edit", type="bool"), F("raw"), F("windows-line-endings", type="bool")),
@@ -184,7 +185,7 @@ COMMANDS: dict[str, CommandSpec] = {
             F("all", type="bool"), F("cascade", default="background", no_opt="background"),
             F("grace-period", type="int", default=-1), F("force", type="bool"),
             F("now", type="bool"), F("ignore-not-found", type="bool"),
-            F("wait", type="bool", default=True), F("timeout", default="0s"), _OUTPUT,
+            F("wait", type="bool", default=True), F("timeout", type="duration", default="0s"), _OUTPUT,
             _DRY_RUN, F("interactive", "i", type="bool"), F("raw"),
         )),
         CommandSpec("label", _LABEL_LIKE),
@@ -216,13 +217,14 @@ COMMANDS: dict[str, CommandSpec] = {
 ALIASES = {"create ns": "create namespace", "create deploy": "create deployment",
            "create cm": "create configmap", "create sa": "create serviceaccount"}
 
-#: The top-level commands real kubectl has (for "unknown command" and its suggestions).
+#: The top-level commands real kubectl has (for "unknown command" and its suggestions), in the
+#: order kubectl 1.32 adds them to its root command: cobra offers suggestions in that order.
 KUBECTL_COMMANDS = (
-    "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale",
-    "certificate", "cluster-info", "completion", "config", "cordon", "cp", "create", "debug",
-    "delete", "describe", "diff", "drain", "edit", "events", "exec", "explain", "expose", "get",
-    "help", "kustomize", "label", "logs", "options", "patch", "plugin", "port-forward", "proxy",
-    "replace", "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version", "wait",
+    "create", "expose", "run", "set", "explain", "get", "edit", "delete", "rollout", "scale",
+    "autoscale", "certificate", "cluster-info", "top", "cordon", "uncordon", "drain", "taint",
+    "describe", "logs", "attach", "exec", "port-forward", "proxy", "cp", "auth", "debug", "events",
+    "diff", "apply", "patch", "replace", "wait", "kustomize", "label", "annotate", "completion",
+    "config", "plugin", "version", "api-versions", "api-resources", "options", "help",
 )
 
 
@@ -347,8 +349,9 @@ def _unknown_command(name: str) -> str:
         if name in _INSTEAD:
             message += f"; instead, {_INSTEAD[name]}"
         return message
-    message = f'error: unknown command "{name}" for "kubectl"'
-    suggestions = [c for c in KUBECTL_COMMANDS if _levenshtein(name, c) <= 2 or c.startswith(name.lower())]
+    message = f'Error: unknown command "{name}" for "kubectl"'
+    suggestions = [c for c in KUBECTL_COMMANDS if c != "help"  # cobra never suggests its help command
+                   and (_levenshtein(name, c) <= 2 or c.startswith(name.lower()))]
     if suggestions:
         message += "\n\nDid you mean this?\n" + "".join(f"\t{s}\n" for s in suggestions)
     return message
@@ -383,7 +386,8 @@ class _FlagSet:
         self.changed: set[str] = set()
 
     def fail(self, message: str) -> KubectlError:
-        return KubectlError(f"error: {message}\nSee '{self.spec.command_path} --help' for usage.")
+        """A flag parse error, as cobra prints it (capital ``Error:``, then where to read more)."""
+        return KubectlError(f"Error: {message}\nSee '{self.spec.command_path} --help' for usage.")
 
     def set(self, flag: Flag, raw: str) -> None:
         value = _convert(flag, raw, self)
@@ -488,9 +492,64 @@ def _convert(flag: Flag, raw: str, flags: _FlagSet) -> Any:
                 f'invalid argument "{raw}" for "{flag.display}" flag: strconv.ParseInt: parsing '
                 f'"{raw}": invalid syntax'
             ) from None
+    if flag.type == "duration":  # kept as typed; commands read it with go_duration_seconds
+        try:
+            go_duration_seconds(raw)
+        except ValueError as err:
+            raise flags.fail(f'invalid argument "{raw}" for "{flag.display}" flag: {err}') from None
+        return raw
     if flag.type == "stringSlice":
         return _split_csv(raw)
     return [raw]  # stringArray
+
+
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def go_duration_seconds(text: str) -> float:
+    """Go's ``time.ParseDuration`` in seconds (``1m30s``, ``-1.5h``, ``0``); a bad value raises
+    ValueError with Go's words (``time: missing unit in duration "5"``)."""
+    rest = text[1:] if text[:1] in "+-" else text
+    sign = -1.0 if text.startswith("-") else 1.0
+    if rest == "0":
+        return 0.0
+    if not rest:
+        raise ValueError(f"time: invalid duration {_go_time_quote(text)}")
+    total = 0.0
+    while rest:
+        number, rest = _leading_number(rest)
+        if number is None:
+            raise ValueError(f"time: invalid duration {_go_time_quote(text)}")
+        unit_length = next((i for i, ch in enumerate(rest) if ch == "." or ch.isascii() and ch.isdigit()), len(rest))
+        if unit_length == 0:
+            raise ValueError(f"time: missing unit in duration {_go_time_quote(text)}")
+        unit, rest = rest[:unit_length], rest[unit_length:]
+        if unit not in _DURATION_UNITS:
+            raise ValueError(f"time: unknown unit {_go_time_quote(unit)} in duration {_go_time_quote(text)}")
+        total += number * _DURATION_UNITS[unit]
+    return sign * total
+
+
+def _leading_number(text: str) -> tuple[float | None, str]:
+    """``12``, ``1.5`` or ``.5`` at the start of ``text`` (None when there are no digits)."""
+    match = re.match(r"([0-9]*)(?:\.([0-9]*))?", text)
+    whole, fraction = match.group(1), match.group(2)
+    if not whole and not fraction:
+        return None, text
+    return float(f"{whole or 0}.{fraction or 0}"), text[match.end():]
+
+
+def _go_time_quote(text: str) -> str:
+    """The time package's quote: bytes past ASCII as ``\\xNN``, quotes and backslashes escaped."""
+    out = []
+    for byte in text.encode():
+        if byte >= 0x80:
+            out.append(f"\\x{byte:02x}")
+        elif byte in (0x22, 0x5C):
+            out.append("\\" + chr(byte))
+        else:
+            out.append(chr(byte))
+    return '"' + "".join(out) + '"'
 
 
 def _split_csv(raw: str) -> list[str]:

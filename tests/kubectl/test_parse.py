@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import labkube.kubectl.commands  # noqa: F401  (registers the operations commands' flags)
 from labkube.kubectl.errors import KubectlError
 from labkube.kubectl.parse import parse, split_words
 
@@ -67,29 +68,43 @@ def test_defaults_are_set_for_flags_not_given():
     assert parsed.flags["dry-run"] == "none" and not parsed.given("replicas")
 
 
+# Printed by the real kubectl 1.32 (cobra prints its own parse errors with a capital "Error:").
 ERRORS = [
     ("an unknown long flag", "get pods --foo",
-     "error: unknown flag: --foo\nSee 'kubectl get --help' for usage."),
+     "Error: unknown flag: --foo\nSee 'kubectl get --help' for usage."),
     ("an unknown shorthand", "get -z",
-     "error: unknown shorthand flag: 'z' in -z\nSee 'kubectl get --help' for usage."),
+     "Error: unknown shorthand flag: 'z' in -z\nSee 'kubectl get --help' for usage."),
     ("a shorthand missing its value", "get pods -n",
-     "error: flag needs an argument: 'n' in -n\nSee 'kubectl get --help' for usage."),
+     "Error: flag needs an argument: 'n' in -n\nSee 'kubectl get --help' for usage."),
     ("a long flag missing its value", "get pods --namespace",
-     "error: flag needs an argument: --namespace\nSee 'kubectl get --help' for usage."),
+     "Error: flag needs an argument: --namespace\nSee 'kubectl get --help' for usage."),
     ("a flag another command owns", "get pods --dry-run=client",
-     "error: unknown flag: --dry-run\nSee 'kubectl get --help' for usage."),
+     "Error: unknown flag: --dry-run\nSee 'kubectl get --help' for usage."),
     ("a non-integer for an integer flag", "create deployment web --replicas=x",
-     'error: invalid argument "x" for "-r, --replicas" flag: strconv.ParseInt: parsing "x": '
+     'Error: invalid argument "x" for "-r, --replicas" flag: strconv.ParseInt: parsing "x": '
      "invalid syntax\nSee 'kubectl create deployment --help' for usage."),
     ("a non-integer for a long-only flag", "create deployment web --image=a --port=x",
-     'error: invalid argument "x" for "--port" flag: strconv.ParseInt: parsing "x": invalid '
+     'Error: invalid argument "x" for "--port" flag: strconv.ParseInt: parsing "x": invalid '
      "syntax\nSee 'kubectl create deployment --help' for usage."),
     ("a non-boolean for a boolean flag", "get pods --show-labels=maybe",
-     'error: invalid argument "maybe" for "--show-labels" flag: strconv.ParseBool: parsing '
+     'Error: invalid argument "maybe" for "--show-labels" flag: strconv.ParseBool: parsing '
      "\"maybe\": invalid syntax\nSee 'kubectl get --help' for usage."),
-    ("an unknown command", "frobnicate", 'error: unknown command "frobnicate" for "kubectl"'),
+    ("a duration without a unit", "scale deployment web --replicas=1 --timeout=5",
+     'Error: invalid argument "5" for "--timeout" flag: time: missing unit in duration "5"\n'
+     "See 'kubectl scale --help' for usage."),
+    ("a duration with an unknown unit", "logs web --since=5x",
+     'Error: invalid argument "5x" for "--since" flag: time: unknown unit "x" in duration "5x"\n'
+     "See 'kubectl logs --help' for usage."),
+    ("a duration that is not one, quoted as Go's time package quotes", "rollout status deploy/web --timeout=µs",
+     'Error: invalid argument "µs" for "--timeout" flag: time: invalid duration "\\xc2\\xb5s"\n'
+     "See 'kubectl rollout status --help' for usage."),
+    ("an unknown command", "frobnicate", 'Error: unknown command "frobnicate" for "kubectl"'),
     ("an unknown command close to a real one", "gett pods",
-     'error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tget\n\tset\n'),
+     'Error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tset\n\tget\n'),
+    ("suggestions come in the order kubectl adds its commands, never help", "hel",
+     'Error: unknown command "hel" for "kubectl"\n\nDid you mean this?\n\tset\n\tget\n'),
+    ("a prefix is suggested too", "opt",
+     'Error: unknown command "opt" for "kubectl"\n\nDid you mean this?\n\tset\n\tget\n\ttop\n\tcp\n\toptions\n'),
     ("a real kubectl command labkube does not have is not called unknown", "port-forward pod/web 8080:80",
      'error: "kubectl port-forward" is a kubectl command that labkube does not provide'),
     ("and where there is another way, it is named", "edit deployment web",

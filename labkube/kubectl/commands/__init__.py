@@ -113,6 +113,9 @@ def _acting_client(cluster: Any, parsed: Parsed) -> Any:
 def dispatch(ctx: Context) -> list[BaseException]:
     """Run the command ``ctx.parsed.path`` names; return the errors it collected."""
     path = ctx.parsed.path
+    if path in _GROUPS and ctx.parsed.args:  # DefaultSubCommandRun's RequireNoArguments
+        raise KubectlError(f'error: unknown command "{" ".join(ctx.parsed.args)}"\n'
+                           f"See 'kubectl {path} -h' for help and examples")
     if path in ("create secret", "auth"):
         raise _subcommand_help(path)
     if ctx.parsed.get("help"):
@@ -120,6 +123,9 @@ def dispatch(ctx: Context) -> list[BaseException]:
     module = importlib.import_module(f"labkube.kubectl.commands.{_MODULES[path]}")
     return module.run(ctx) or []
 
+
+#: Group commands: they only dispatch to their subcommands (``kubectl set image``).
+_GROUPS = ("create secret", "auth", "rollout", "set", "top")
 
 #: What kubectl's ``DefaultSubCommandRun`` prints (to stderr, exit 1) for a bare group command.
 _GROUP_HELP = {

@@ -7,12 +7,12 @@ Mirrors pieces of kubectl's resource builder and cmdutil: resolving ``TYPE NAME`
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator
 
 from labkube.core.errors import StatusError
 from labkube.kubectl.commands import Context, namespace_for, parse_targets
 from labkube.kubectl.errors import KubectlError
+from labkube.kubectl.parse import go_duration_seconds
 
 NO_RESOURCES = (
     "error: You must provide one or more resources by argument or filename.\n"
@@ -90,27 +90,13 @@ def typed(obj: dict, rtype: Any) -> dict:
     return {"apiVersion": rtype.api_version, "kind": rtype.kind, **obj}
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
 def parse_duration(text: str, flag: str) -> float:
-    """Go's ``time.ParseDuration`` (seconds), with pflag's error for a bad value."""
-    body = text[1:] if text[:1] in "+-" else text
-    sign = -1.0 if text.startswith("-") else 1.0
-    if body == "0":
-        return 0.0
-    total, pos = 0.0, 0
-    for match in _DURATION_PART.finditer(body):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * _UNITS[match.group(2)]
-        pos = match.end()
-    if not body or pos != len(body):
-        raise KubectlError(
-            f'error: invalid argument "{text}" for "--{flag}" flag: time: invalid duration "{text}"'
-        )
-    return sign * total
+    """Go's ``time.ParseDuration`` (seconds), with pflag's error for a bad value (the parser
+    refuses bad values of duration flags already; this guards values set some other way)."""
+    try:
+        return go_duration_seconds(text)
+    except ValueError as err:
+        raise KubectlError(f'Error: invalid argument "{text}" for "--{flag}" flag: {err}') from None
 
 
 def format_duration(seconds: float) -> str:
