@@ -22,6 +22,8 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
+from labkube.core.json_stream import JSONStreamError, decode_stream, looks_like_json
+
 try:  # the C loader is ~10x faster; fall back quietly where libyaml is missing
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
@@ -32,12 +34,10 @@ class ManifestError(ValueError):
     """A manifest could not be read; the message is kubectl's ``error: ...`` text without ``error: ``."""
 
 
-class YAMLSyntaxError(ManifestError):
-    """A document is not YAML; the message is go-yaml's (``yaml: line 3: ...``)."""
-
-
-class DocumentSeparatorError(ManifestError):
-    """A ``---`` line followed by more than a comment (apimachinery's YAMLSyntaxError)."""
+class StreamError(ManifestError):
+    """A stream could not be parsed; the message is what kubectl prints after
+    ``error parsing <source>: `` (``error converting YAML to JSON: yaml: line 3: ...``,
+    ``invalid Yaml document separator: foo``, ``json: offset 9: invalid character ...``)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def iter_documents(text: str) -> Iterator[str]:
         if line.startswith("---"):
             rest = line[3:].strip()
             if rest and not rest.startswith("#"):
-                raise DocumentSeparatorError(f"invalid Yaml document separator: {rest}")
+                raise StreamError(f"invalid Yaml document separator: {rest}")
             if document:
                 yield "".join(document)
                 document = []
@@ -99,12 +99,30 @@ _GoLoader.add_multi_constructor("!", _untyped)
 
 
 def load_document(doc: str) -> Any:
-    """One document as sigs.k8s.io/yaml reads it; a syntax error raises :class:`YAMLSyntaxError`
+    """One document as sigs.k8s.io/yaml reads it; a syntax error raises :class:`StreamError`
     worded as go-yaml words it (``yaml: line 3: could not find expected ':'``)."""
     try:
         return yaml.load(doc, Loader=_GoLoader)
     except yaml.YAMLError as err:
-        raise YAMLSyntaxError(go_yaml_error(err, doc)) from None
+        raise StreamError(f"error converting YAML to JSON: {go_yaml_error(err, doc)}") from None
+
+
+def iter_values(text: str) -> Iterator[Any]:
+    """The values of a manifest stream in order, as apimachinery's ``YAMLOrJSONDecoder``
+    delivers them: a stream opening with ``{`` is read as JSON values one after another
+    (:mod:`labkube.core.json_stream`), any other as YAML documents. Empty documents and
+    ``null`` are skipped; the first syntax error raises :class:`StreamError` after the values
+    before it."""
+    if looks_like_json(text):
+        try:
+            yield from (value for value in decode_stream(text) if value is not None)
+        except JSONStreamError as err:
+            raise StreamError(str(err)) from None
+        return
+    for doc in iter_documents(text):
+        value = load_document(doc) if doc.strip() else None
+        if value is not None:
+            yield value
 
 
 #: PyYAML's wording -> libyaml's (which go-yaml ports and kubectl users see). Only the pure
@@ -192,13 +210,9 @@ def parse_text(text: str, source: str = "STDIN") -> list[dict]:
     """Parse YAML or JSON text into objects (documents in order, ``List`` flattened)."""
     objects: list[dict] = []
     try:
-        for doc in iter_documents(text):
-            value = load_document(doc) if doc.strip() else None
-            if value is not None:
-                objects.extend(_flatten(value, source))
-    except YAMLSyntaxError as err:
-        raise ManifestError(f"error parsing {source}: error converting YAML to JSON: {err}") from None
-    except DocumentSeparatorError as err:
+        for value in iter_values(text):
+            objects.extend(_flatten(value, source))
+    except StreamError as err:
         raise ManifestError(f"error parsing {source}: {err}") from None
     return objects
 

@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from labkube.core.manifests import DocumentSeparatorError, YAMLSyntaxError, iter_documents, load_document
+from labkube.core.manifests import StreamError, iter_values
 from labkube.kubectl.errors import KubectlError, PlainError
 
 EXTENSIONS = (".json", ".yaml", ".yml")
@@ -89,17 +89,13 @@ def _texts(sources: list[str], stdin: str | None):
 
 
 def parse_stream(text: str, source: str) -> tuple[list[Item], Exception | None]:
-    """Documents of one stream; stops at the first error like ``StreamVisitor``, keeping what
-    was read before it."""
+    """Values of one stream (YAML documents, or JSON values when it opens with ``{``); stops
+    at the first error like ``StreamVisitor``, keeping what was read before it."""
     items: list[Item] = []
     try:
-        for doc in iter_documents(text):
-            value = load_document(doc) if doc.strip() else None
-            if value is not None:
-                items.extend(Item(obj, source) for obj in _flatten(value, source))
-    except YAMLSyntaxError as err:
-        return items, PlainError(f"error parsing {source}: error converting YAML to JSON: {err}")
-    except DocumentSeparatorError as err:
+        for value in iter_values(text):
+            items.extend(Item(obj, source) for obj in _flatten(value, source))
+    except StreamError as err:
         return items, PlainError(f"error parsing {source}: {err}")
     except PlainError as err:
         return items, err

@@ -62,3 +62,38 @@ def test_a_tag_go_yaml_has_no_type_for_reads_as_the_plain_value():
 
 def test_a_comment_may_follow_a_separator():
     assert [o["metadata"]["name"] for o in parse_text(CM + "--- # next\n" + CM.replace("a}", "b}"))] == ["a", "b"]
+
+
+# A stream opening with "{" is JSON to kubectl (apimachinery's YAMLOrJSONDecoder), read with
+# Go's encoding/json: YAML's leniency does not apply. Printed by the real kubectl 1.32.
+JSON_CASES = [
+    ("a trailing comma", '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a",}}\n',
+     "error: error parsing STDIN: json: offset 68: invalid character '}' looking for beginning of object key string"),
+    ("a value cut short", '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}\n',
+     "error: error parsing STDIN: unexpected EOF"),
+    ("YAML flow style with unquoted keys", '{\n  apiVersion: "v1",\n  kind: "Namespace",\n  metadata: {name: "dev"}\n}',
+     "error: error parsing STDIN: json: offset 5: invalid character 'a' looking for beginning of object key string"),
+]
+
+
+@pytest.mark.parametrize("text, printed", [c[1:] for c in JSON_CASES], ids=[c[0] for c in JSON_CASES])
+def test_a_json_stream_gets_gos_json_errors(text, printed):
+    out = run(labkube.Cluster(nodes=1, seed=0), "create --dry-run=client -o yaml -f -", stdin=text)
+    assert (str(out), out.exit_code) == (printed + "\n", 1)
+    with pytest.raises(ManifestError) as caught:
+        parse_text(text)
+    assert "error: " + str(caught.value) == printed
+
+
+def test_json_objects_may_follow_each_other_in_one_stream():
+    text = '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}\n' \
+           '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}'
+    out = run(labkube.Cluster(nodes=1, seed=0), "create --dry-run=client -o name -f -", stdin=text)
+    assert str(out) == "configmap/a\nconfigmap/b\n"
+
+
+def test_a_yaml_separator_after_json_is_a_json_error_after_the_first_object():
+    text = '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}\n---\n'
+    out = run(labkube.Cluster(nodes=1, seed=0), "create --dry-run=client -o name -f -", stdin=text)
+    assert str(out) == ("configmap/a\n"
+                        "error: error parsing STDIN: json: offset 71: invalid character '-' in numeric literal\n")
