@@ -63,9 +63,11 @@ def invalid_message(err: StatusError) -> str:
     causes = _unique_causes(details.get("causes") or [])
     if not causes:
         return prefix
+    # MultilineError ends every cause with a line break, even one that has its own (a Pod
+    # update's field diff): kubectl then prints a blank line.
     if len(causes) == 1:
-        return f"{prefix}: {causes[0]}"
-    return f"{prefix}: \n" + "".join(f"* {cause}\n" for cause in causes).rstrip("\n")
+        return f"{prefix}: {causes[0]}\n"
+    return f"{prefix}: \n" + "".join(f"* {cause}\n" for cause in causes)
 
 
 def _unique_causes(causes: Sequence[dict]) -> list[str]:
@@ -78,7 +80,8 @@ def _unique_causes(causes: Sequence[dict]) -> list[str]:
 
 
 def check_err(errors: Sequence[BaseException]) -> str:
-    """What ``CheckErr`` prints for the errors a command collected (no trailing newline).
+    """What ``CheckErr`` prints for the errors a command collected (the reporter adds the final
+    line break when the text lacks one, as kubectl's ``fatal`` does).
 
     One error prints on its own (Invalid errors from their causes, others with ``error: ``
     when they are not API errors); several print one ``StandardErrorMessage`` a line.
