@@ -48,15 +48,22 @@ def object_meta(obj: dict) -> dict:
 
 def read(filenames: list[str], stdin: str | None, recursive: bool = False) -> tuple[list[Item], list[Exception]]:
     """Read every ``-f`` argument; a missing path raises at once, as kubectl does."""
-    sources = _expand(filenames, recursive)
     items: list[Item] = []
     errors: list[Exception] = []
-    for name, text in _texts(sources, stdin):
-        got, error = parse_stream(text, name)
+    for got, error in read_each(filenames, stdin, recursive):
         items.extend(got)
         if error is not None:
             errors.append(error)
     return items, errors
+
+
+def read_each(filenames: list[str], stdin: str | None, recursive: bool = False):
+    """:func:`read` one source at a time: ``(items, error)`` per file, in kubectl's order, for
+    commands that act on each file's objects before reading the next (every path is checked
+    before the first file is read)."""
+    sources = _expand(filenames, recursive)
+    for name, text in _texts(sources, stdin):
+        yield parse_stream(text, name)
 
 
 def _expand(filenames: list[str], recursive: bool) -> list[str]:

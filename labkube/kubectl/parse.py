@@ -336,8 +336,7 @@ def _root_usage_hint() -> str:
 
 #: What to use instead of a real kubectl command labkube's kubectl does not have.
 _INSTEAD = {
-    "edit": 'change the YAML and "kubectl apply -f -" it, or "kubectl patch"',
-    "replace": '"kubectl apply -f -", or cluster.client.update(obj) in Python',
+    "edit": 'change what "kubectl get TYPE NAME -o yaml" prints and "kubectl replace -f -" it, or "kubectl patch"',
     "wait": "let simulated time pass: cluster.run(seconds) or cluster.run_until(predicate, timeout)",
     "events": '"kubectl get events"',
 }

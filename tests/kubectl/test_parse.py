@@ -108,8 +108,8 @@ ERRORS = [
     ("a real kubectl command labkube does not have is not called unknown", "port-forward pod/web 8080:80",
      'error: "kubectl port-forward" is a kubectl command that labkube does not provide'),
     ("and where there is another way, it is named", "edit deployment web",
-     'error: "kubectl edit" is a kubectl command that labkube does not provide; instead, change the '
-     'YAML and "kubectl apply -f -" it, or "kubectl patch"'),
+     'error: "kubectl edit" is a kubectl command that labkube does not provide; instead, change '
+     'what "kubectl get TYPE NAME -o yaml" prints and "kubectl replace -f -" it, or "kubectl patch"'),
 ]
 
 

@@ -1,8 +1,9 @@
 """The command-line specs of kubectl's operations verbs, added to the parser's command tree.
 
 Mirrors the flag sets kubectl 1.32 declares for ``scale``, ``rollout <sub>``, ``set image``,
-``expose``, ``run``, ``logs``, ``exec``, ``cordon``, ``uncordon``, ``drain``, ``taint`` and
-``top node|pod`` (names, shorthands, types and defaults as in k8s.io/kubectl/pkg/cmd/<verb>).
+``expose``, ``run``, ``logs``, ``exec``, ``cordon``, ``uncordon``, ``drain``, ``taint``,
+``top node|pod`` and ``replace`` (names, shorthands, types and defaults as in
+k8s.io/kubectl/pkg/cmd/<verb>).
 Importing this module registers them in :data:`labkube.kubectl.parse.COMMANDS` (and their
 aliases: ``top nodes``, ``top po`` ...), so the parser knows their flags and words.
 """
@@ -100,6 +101,13 @@ SPECS = (
         F("no-headers", type="bool"),
         F("use-protocol-buffers", type="bool", default=True),
     )),
+    CommandSpec("replace", (
+        *_FILES, *_PRINT, _DRY_RUN, _SAVE_CONFIG, F("cascade", default="background", no_opt="background"),
+        F("field-manager", default="kubectl-replace"), F("force", type="bool"),
+        F("grace-period", type="int", default=-1), F("raw"), F("subresource"),
+        F("timeout", type="duration", default="0s"), F("validate", default="strict", no_opt="strict"),
+        F("wait", type="bool"),
+    )),
 )
 
 ALIASES = {"top nodes": "top node", "top no": "top node", "top pods": "top pod", "top po": "top pod"}
@@ -139,5 +147,6 @@ MODULES = {
     "top": "top",
     "top node": "top",
     "top pod": "top",
+    "replace": "replace",
 }
 

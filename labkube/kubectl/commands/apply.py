@@ -61,13 +61,19 @@ def read_and_map(ctx: Context) -> tuple[list[tuple[files.Item, Any]], list[BaseE
     mapped: list[tuple[files.Item, Any]] = []
     for item in items:
         try:
-            rtype = _mapping(ctx, item)
-            _settle_namespace(ctx, item.obj, rtype)
+            rtype = map_item(ctx, item)
         except (PlainError, KubectlError) as err:
             errors.append(err)
             continue
         mapped.append((item, rtype))
     return mapped, errors
+
+
+def map_item(ctx: Context, item: files.Item) -> Any:
+    """One object's ResourceType, its namespace settled (PlainError/KubectlError otherwise)."""
+    rtype = _mapping(ctx, item)
+    _settle_namespace(ctx, item.obj, rtype)
+    return rtype
 
 
 def _mapping(ctx: Context, item: files.Item) -> Any:
