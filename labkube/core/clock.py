@@ -363,7 +363,32 @@ class RealTimeClock(Clock):
             self._wake.wait(min(max(wait, 0.0), 0.1))
 
     def run(self, seconds: float) -> None:
-        """Block the caller until ``seconds`` of cluster time have passed."""
-        target = self._now + seconds
-        while self._now < target and not self._stop.is_set():
-            _wall.sleep(min(0.05, (target - self._now) / self.speed))  # wall-clock ok
+        """Block the caller until ``seconds`` of cluster time have passed (a paused or stopped
+        clock is stepped by hand instead: its time would never pass on its own)."""
+        if seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        self.run_until(lambda: False, seconds)
+
+    def run_until(self, predicate: Callable[[], bool], timeout: float, poll: float = 1.0) -> bool:
+        """Wait until ``predicate()`` holds or ``timeout`` seconds of cluster time pass, checking
+        it every 50 ms of wall time while the clock runs (``kubectl wait``, ``rollout status``).
+        Returns whether it became true."""
+        deadline = self._now + timeout
+        if predicate():
+            return True
+        while self._now < deadline:
+            if self._paused.is_set() or self._thread is None or self._stop.is_set():
+                self._step_by_hand(min(deadline, self._now + poll))
+            else:
+                _wall.sleep(min(0.05, (deadline - self._now) / self.speed))  # wall-clock ok
+            if predicate():
+                return True
+        return False
+
+    def _step_by_hand(self, until: float) -> None:
+        """Fire the timers due by ``until`` on the caller's thread, then move now there."""
+        while (timer := self._pop_due(until)) is not None:
+            self._fire(timer)
+        with self._lock:
+            self._now = max(self._now, until)
+            self._anchor_sim, self._anchor_wall = self._now, _wall.monotonic()  # wall-clock ok

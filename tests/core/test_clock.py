@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from labkube.core.clock import (
+    RealTimeClock,
     EPOCH,
     SimulatedClock,
     format_micro_timestamp,
@@ -172,3 +173,31 @@ def test_formatted_timestamps_match_a_fresh_datetime_rendering(seconds):
 def test_a_microsecond_rounding_up_carries_into_the_next_second():
     assert format_micro_timestamp(EPOCH + 1.9999996) == "2025-01-01T00:00:02.000000Z"
     assert format_timestamp(EPOCH + 1.9999996) == "2025-01-01T00:00:01Z"
+
+
+def test_a_paused_real_time_clock_is_stepped_by_hand_instead_of_hanging():
+    clock = RealTimeClock(seed=0)
+    fired = []
+    due = clock.now() + 5
+    clock.call_at(due, lambda: fired.append(clock.now()))
+    clock.start()
+    clock.pause()
+    try:
+        start = clock.now()
+        assert clock.run_until(lambda: bool(fired), timeout=60) is True
+        assert fired == [due]
+        clock.run(10)
+        assert clock.now() >= start + 15
+    finally:
+        clock.stop()
+
+
+def test_a_running_real_time_clock_waits_for_a_predicate_in_cluster_time():
+    clock = RealTimeClock(seed=0, speed=1000)
+    clock.start()
+    try:
+        start = clock.now()
+        assert clock.run_until(lambda: clock.now() >= start + 20, timeout=600) is True
+        assert clock.run_until(lambda: False, timeout=5) is False
+    finally:
+        clock.stop()
