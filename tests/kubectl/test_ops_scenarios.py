@@ -225,7 +225,7 @@ def test_logs_follow_is_refused_with_a_clear_message(cluster):
     ("exec web -- cat /etc/hostname", "web\n", "", 0),
     ("exec web -- ls /nope", "", "ls: /nope: No such file or directory\ncommand terminated with exit code 2\n", 2),
     ("exec web cat /etc/hostname", "",
-     "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\n", 1),
+     "error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples\n", 1),
 ])
 def test_exec_prints_the_command_output_and_exits_with_its_code(cluster, command, stdout, stderr, code):
     k(cluster, "run web --image=nginx")

@@ -17,6 +17,9 @@ from labkube.kubectl.errors import KubectlError
 
 
 def run(ctx: Context) -> list[BaseException]:
+    extra = [*ctx.parsed.args, *ctx.parsed.after_dash]
+    if extra:  # Complete: both verbs take no arguments, not even after "--"
+        raise ctx.usage_error(f"unexpected arguments: [{' '.join(extra)}]")
     if ctx.parsed.path == "api-versions":
         versions = sorted({rtype.api_version for rtype in ctx.registry.all()})
         ctx.term.out("".join(f"{v}\n" for v in versions))

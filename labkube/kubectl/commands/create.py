@@ -295,12 +295,17 @@ def policy_rules(ctx: Context, verbs: list[str], resources: list[str], names: li
 # ---------------------------------------------------------------------------------------
 
 
+#: Flags cobra marks required (``MarkFlagRequired``) per generator.
+_REQUIRED_FLAGS = {"create deployment": "image", "create clusterrolebinding": "clusterrole"}
+
+
 def run(ctx: Context) -> list[BaseException]:
     path = ctx.parsed.path
+    required = _REQUIRED_FLAGS.get(path)
+    if required and not ctx.parsed.given(required):  # cobra checks these before the command runs
+        raise KubectlError(f'error: required flag(s) "{required}" not set')
     strategy = dry_run_strategy(ctx)
     check_operation_output(ctx)
-    if path == "create deployment" and not ctx.flags.get("image"):
-        raise KubectlError('error: required flag(s) "image" not set')
     if path == "create deployment" and len(ctx.flags["image"]) > 1 and ctx.parsed.after_dash:
         raise KubectlError("error: cannot specify multiple --image options and command")
     name = _single_name(ctx)

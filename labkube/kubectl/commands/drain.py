@@ -72,7 +72,7 @@ def _nodes(ctx: Context, verb: str) -> list[dict]:
     if not args and not selector:
         raise ctx.usage_error(f"USAGE: {verb} NODE [flags]")
     if args and selector:
-        raise ctx.usage_error("error: cannot specify both a node name and a --selector option")
+        raise ctx.usage_error("cannot specify both a node name and a --selector option")
     if selector:
         return ctx.client.list("nodes", label_selector=selector)["items"]
     found = []

@@ -18,20 +18,19 @@ from labkube.kubectl.commands import Context
 from labkube.kubectl.commands.logs import attachable_pod, default_container
 from labkube.kubectl.errors import KubectlError
 
-_USAGE = ("expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.\n"
-          "POD or TYPE/NAME is a required argument for the exec command")
-
 
 def run(ctx: Context) -> list[BaseException]:
     args = ctx.parsed.args
     command = list(ctx.parsed.after_dash)
+    # ExecOptions.Complete: words before "--" past the pod are the old "exec POD COMMAND" form
+    if len(args) > 1 and not command:
+        raise ctx.usage_error("exec [POD] [COMMAND] is not supported anymore. "
+                              "Use exec [POD] -- [COMMAND] instead")
+    # ExecOptions.Validate
     if not args:
-        raise ctx.usage_error(_USAGE)
-    if len(args) > 1:
-        raise KubectlError("error: exec [POD] [COMMAND] is not supported anymore. "
-                           "Use exec [POD] -- [COMMAND] instead")
+        raise KubectlError("error: pod, type/name or --filename must be specified")
     if not command:
-        raise ctx.usage_error("you must specify at least one command for the container")
+        raise KubectlError("error: you must specify at least one command for the container")
     pod = attachable_pod(ctx, args[0])
     phase = (pod.get("status") or {}).get("phase")
     if phase in ("Succeeded", "Failed"):

@@ -41,7 +41,7 @@ def split_resources_and_pairs(args: list[str], what: str) -> tuple[list[str], li
     resources: list[str] = []
     pairs: list[str] = []
     for arg in args:
-        is_pair = "=" in arg or arg.endswith("-")
+        is_pair = ("=" in arg and not arg.startswith("=")) or (arg.endswith("-") and arg != "-")
         if is_pair:
             pairs.append(arg)
         elif pairs:
@@ -69,7 +69,7 @@ def parse_label_changes(specs: list[str]) -> tuple[dict[str, str], list[str]]:
             remove.append(spec[:-1])
         else:
             raise KubectlError(f"error: unknown label spec: {spec}")
-    _no_modify_and_remove(labels, remove, "label")
+    _no_modify_and_remove(labels, remove)
     return labels, remove
 
 
@@ -87,25 +87,28 @@ def parse_annotation_changes(specs: list[str]) -> tuple[dict[str, str], list[str
             remove.append(spec[:-1])
         else:
             raise KubectlError(f"error: unknown annotation spec: {spec}")
-    _no_modify_and_remove(annotations, remove, "annotation")
     return annotations, remove
 
 
-def _no_modify_and_remove(changes: dict[str, str], remove: list[str], what: str) -> None:
+def _no_modify_and_remove(changes: dict[str, str], remove: list[str]) -> None:
     if any(key in changes for key in remove):
-        raise KubectlError(f"error: can not both modify and remove {'a label' if what == 'label' else 'an annotation'} in the same command")
+        raise KubectlError("error: can not both modify and remove a label in the same command")
 
 
 def run(ctx: Context) -> list[BaseException]:
     what = "label" if ctx.parsed.path == "label" else "annotation"
     field = "labels" if what == "label" else "annotations"
     strategy = dry_run_strategy(ctx)
-    check_operation_output(ctx)
+    if what == "annotation":  # annotate builds its printer in Complete, label only when printing
+        check_operation_output(ctx)
     resources, pairs = split_resources_and_pairs(ctx.parsed.args, what)
-    if not pairs and not ctx.flags["list"]:
-        raise KubectlError(f"error: at least one {what} update is required")
     parse = parse_label_changes if what == "label" else parse_annotation_changes
     changes, remove = parse(pairs)
+    if what == "label" and ctx.flags["list"] and ctx.flags["output"]:
+        raise KubectlError("error: --list and --output may not be specified together")
+    _validate(ctx, what, strategy, resources, changes, remove)
+    if what == "label":
+        check_operation_output(ctx)
     errors: list[BaseException] = []
     for rtype, obj in _objects(ctx, resources, errors):
         try:
@@ -113,6 +116,33 @@ def run(ctx: Context) -> list[BaseException]:
         except (StatusError, KubectlError) as err:
             errors.append(err)
     return errors
+
+
+def _validate(ctx: Context, what: str, strategy: str, resources: list[str],
+              changes: dict[str, str], remove: list[str]) -> None:
+    """``LabelOptions.Validate`` / ``AnnotateOptions.Validate``, in their order."""
+    flags = ctx.flags
+    if flags["all"] and flags["selector"]:
+        raise KubectlError("error: cannot set --all and --selector at the same time")
+    if flags["all"] and flags["field-selector"]:
+        raise KubectlError("error: cannot set --all and --field-selector at the same time")
+    files = ("-f pod.yaml", "--filename=pod.json") if what == "label" else ("-f rsrc.yaml", "--filename=rsrc.json")
+    if flags["local"]:
+        if strategy == "server":
+            raise KubectlError("error: cannot specify --local and --dry-run=server - did you mean --dry-run=client?")
+        if resources:
+            raise KubectlError(f"error: can only use local files by {files[0]} or {files[1]} when --local=true is set")
+        if not flags["filename"] and not flags.get("kustomize"):
+            raise KubectlError(f"error: one or more files must be specified as {files[0]} or {files[1]}")
+    elif not resources and not flags["filename"] and not flags.get("kustomize"):
+        raise KubectlError("error: one or more resources must be specified as <resource> <name> or <resource>/<name>")
+    if not changes and not remove and not flags["list"]:
+        raise KubectlError(f"error: at least one {what} update is required")
+    if what == "annotation":
+        both = [key for key in remove if key in changes]
+        if both:
+            raise KubectlError("error: can not both modify and remove the following annotation(s) in the "
+                               f"same command: {', '.join(both)}")
 
 
 def _objects(ctx: Context, resources: list[str], errors: list[BaseException]):

@@ -74,10 +74,12 @@ def build_pod(name: str, image: str, *, labels: dict[str, str] | None = None,
 
 def run(ctx: Context) -> list[BaseException]:
     args = ctx.parsed.args
+    if not ctx.parsed.given("image"):  # cobra's required flag, checked before the command runs
+        raise KubectlError('error: required flag(s) "image" not set')
     if not args:
         raise ctx.usage_error("NAME is required for run")
     if not ctx.flags["image"]:
-        raise KubectlError('error: required flag(s) "image" not set')
+        raise KubectlError("error: --image is required")
     _refuse_attach(ctx)
     strategy = dry_run_strategy(ctx)
     check_operation_output(ctx)

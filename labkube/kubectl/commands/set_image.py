@@ -23,6 +23,7 @@ from labkube.kubectl.commands import (
     print_operation,
 )
 from labkube.kubectl.commands._ops import raise_group_help, resource_objects, typed
+from labkube.kubectl.commands.label import split_resources_and_pairs
 from labkube.kubectl.errors import KubectlError
 
 #: Where each kind keeps its pod spec.
@@ -40,14 +41,17 @@ POD_SPEC_PATHS = {
 
 def split_args(args: list[str]) -> tuple[list[str], dict[str, str]]:
     """``getResourcesAndImages``: resources, then ``name=image`` pairs (in order)."""
-    resources: list[str] = []
+    resources, pairs = split_resources_and_pairs(args, "image")
     images: dict[str, str] = {}
-    for arg in args:
-        if "=" in arg:
-            name, _, image = arg.partition("=")
+    invalid: list[str] = []
+    for pair in pairs:  # cmdutil.ParsePairs without removals: "name-" is no image
+        if "=" in pair:
+            name, _, image = pair.partition("=")
             images[name] = image
         else:
-            resources.append(arg)
+            invalid.append(pair)
+    if invalid:
+        raise KubectlError(f"error: invalid image format: {', '.join(invalid)}")
     return resources, images
 
 
@@ -55,11 +59,15 @@ def run(ctx: Context) -> list[BaseException]:
     if ctx.parsed.path == "set":
         raise_group_help(ctx, "set")
     resources, images = split_args(ctx.parsed.args)
+    # SetImageOptions.Complete resolves the objects (its builder's errors come first), then Validate
+    errors: list[BaseException] = []
+    found = list(resource_objects(ctx, resources, errors))
+    if errors:
+        return errors
     _validate(ctx, resources, images)
     strategy = dry_run_strategy(ctx)
     check_operation_output(ctx)
-    errors: list[BaseException] = []
-    for rtype, obj in list(resource_objects(ctx, resources, errors)):
+    for rtype, obj in found:
         try:
             _update_one(ctx, rtype, obj, images, strategy)
         except (StatusError, KubectlError) as err:
@@ -68,11 +76,20 @@ def run(ctx: Context) -> list[BaseException]:
 
 
 def _validate(ctx: Context, resources: list[str], images: dict[str, str]) -> None:
-    has_files = bool(ctx.flags["filename"])
-    if not resources and not has_files:
-        raise KubectlError("error: one or more resources must be specified as <resource> <name> or <resource>/<name>")
+    """``SetImageOptions.Validate``: every problem, as one aggregate error."""
+    problems = []
+    if ctx.flags.get("all") and ctx.flags.get("selector"):
+        problems.append("cannot set --all and --selector at the same time")
+    if not resources and not ctx.flags["filename"]:
+        problems.append("one or more resources must be specified as <resource> <name> or <resource>/<name>")
     if not images:
-        raise KubectlError("error: at least one image update is required")
+        problems.append("at least one image update is required")
+    elif len(images) > 1 and "*" in images:
+        problems.append("all containers are already specified by *, but saw more than one "
+                        "container_name=container_image pairs")
+    if problems:  # utilerrors.NewAggregate: one message alone, several in brackets
+        text = problems[0] if len(problems) == 1 else f"[{', '.join(problems)}]"
+        raise KubectlError(f"error: {text}")
 
 
 def _update_one(ctx: Context, rtype: Any, obj: dict, images: dict[str, str], strategy: str) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 
 from labkube.kubectl.commands import Context, api_dry_run, check_operation_output, dry_run_strategy, print_operation
 from labkube.kubectl.commands._ops import resource_objects, typed
+from labkube.core.api.validation.names import is_qualified_name
 from labkube.kubectl.errors import KubectlError
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
-_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 
@@ -65,13 +65,9 @@ def parse_taint(spec: str) -> dict:
             raise KubectlError(f"error: invalid taint spec: {spec}, {_value_message(value)}")
     else:
         raise KubectlError(f"error: invalid taint spec: {spec}")
-    if not _QUALIFIED_NAME.match(key.rpartition("/")[2] or "-"):
-        raise KubectlError(
-            f"error: invalid taint spec: {spec}, name part must consist of alphanumeric characters, "
-            "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or "
-            "'my.name',  or '123-abc', regex used for validation is "
-            "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-        )
+    key_errors = is_qualified_name(key)
+    if key_errors:
+        raise KubectlError(f"error: invalid taint spec: {spec}, {'; '.join(key_errors)}")
     taint = {"key": key}
     if value:
         taint["value"] = value
@@ -93,13 +89,14 @@ def parse_taints(specs: list[str]) -> tuple[list[dict], list[dict]]:
     to_add: list[dict] = []
     to_remove: list[dict] = []
     for spec in specs:
-        if spec.endswith("-"):
-            key, _, effect = spec[:-1].partition(":")
-            if effect:
-                _validate_effect(effect.split(":")[0])
-            to_remove.append({"key": key, "effect": effect.split(":")[0]} if effect else {"key": key})
+        if spec.endswith("-"):  # parsed like an added taint, without the "-"
+            removed = parse_taint(spec[:-1])
+            to_remove.append({"key": removed["key"], "effect": removed["effect"]} if removed["effect"]
+                             else {"key": removed["key"]})
             continue
         taint = parse_taint(spec)
+        if not taint["effect"]:  # adding needs an effect
+            raise KubectlError(f"error: invalid taint spec: {spec}")
         if any(t["key"] == taint["key"] and t["effect"] == taint["effect"] for t in to_add):
             raise KubectlError(f"error: duplicated taints with the same key and effect: {_go_taint(taint)}")
         to_add.append(taint)
@@ -142,8 +139,10 @@ def reorganize(old: list[dict], overwrite: bool, to_add: list[dict],
 
 def run(ctx: Context) -> list[BaseException]:
     resources, specs = split_args(ctx.parsed.args)
+    if not resources:  # TaintOptions.Complete checks resources, then specs, then parses them
+        raise KubectlError("error: one or more resources must be specified as <resource> <name>")
     if not specs:
-        raise ctx.usage_error("at least one taint update is required")
+        raise KubectlError("error: at least one taint update is required")
     try:
         to_add, to_remove = parse_taints(specs)
     except KubectlError as err:  # kubectl reports taint spec errors as usage errors

@@ -31,14 +31,28 @@ def run(ctx: Context) -> list[BaseException]:
     path = ctx.parsed.path
     if path == "top":
         raise_group_help(ctx, "top")
+    if len(ctx.parsed.args) > 1:  # Complete: cobra's Use line as a usage error
+        what = "node" if path == "top node" else "pod"
+        raise ctx.usage_error(f"{what} [NAME | -l label]")
     sort_by = ctx.flags["sort-by"]
     if sort_by and sort_by not in SORT_KEYS:
         raise KubectlError("error: --sort-by accepts only cpu or memory")
+    _check_name_or_selector(ctx, path)
     if path == "top node":
         _top_nodes(ctx, sort_by)
     else:
         _top_pods(ctx, sort_by)
     return []
+
+
+def _check_name_or_selector(ctx: Context, path: str) -> None:
+    """``Validate``: a NAME and a selector exclude each other (the messages differ)."""
+    if not ctx.parsed.args:
+        return
+    if path == "top node" and ctx.flags["selector"]:
+        raise KubectlError("error: only one of NAME or --selector can be provided")
+    if path == "top pod" and (ctx.flags["selector"] or ctx.flags["field-selector"]):
+        raise KubectlError("error: only one of NAME or selector can be provided")
 
 
 def _metrics(fn: Callable[[], dict] | None) -> dict:
@@ -75,8 +89,6 @@ def _table(rows: list[list[str]]) -> str:
 
 def _top_nodes(ctx: Context, sort_by: str) -> None:
     names = ctx.parsed.args
-    if len(names) > 1:
-        raise ctx.usage_error("NAME is the only argument allowed")  # kubectl top node takes one name
     selector = ctx.flags["selector"] or None
     if names:
         nodes = [ctx.client.get("nodes", names[0])]

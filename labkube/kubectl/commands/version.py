@@ -29,6 +29,9 @@ def server_version(ctx: Context) -> str:
 
 
 def run(ctx: Context) -> list[BaseException]:
+    extra = [*ctx.parsed.args, *ctx.parsed.after_dash]
+    if extra:  # VersionOptions.Complete, before --output is looked at
+        raise KubectlError(f"error: extra arguments: [{' '.join(extra)}]")
     output = ctx.flags["output"]
     if output not in ("", "json", "yaml"):
         raise KubectlError("error: --output must be 'yaml' or 'json'")
