@@ -337,8 +337,6 @@ def _root_usage_hint() -> str:
 #: What to use instead of a real kubectl command labkube's kubectl does not have.
 _INSTEAD = {
     "edit": 'change what "kubectl get TYPE NAME -o yaml" prints and "kubectl replace -f -" it, or "kubectl patch"',
-    "wait": "let simulated time pass: cluster.run(seconds) or cluster.run_until(predicate, timeout)",
-    "events": '"kubectl get events"',
 }
 
 

@@ -2,8 +2,8 @@
 
 Mirrors the flag sets kubectl 1.32 declares for ``scale``, ``rollout <sub>``, ``set image``,
 ``expose``, ``run``, ``logs``, ``exec``, ``cordon``, ``uncordon``, ``drain``, ``taint``,
-``top node|pod`` and ``replace`` (names, shorthands, types and defaults as in
-k8s.io/kubectl/pkg/cmd/<verb>).
+``top node|pod``, ``wait``, ``events`` and ``replace`` (names, shorthands, types and defaults
+as in k8s.io/kubectl/pkg/cmd/<verb>).
 Importing this module registers them in :data:`labkube.kubectl.parse.COMMANDS` (and their
 aliases: ``top nodes``, ``top po`` ...), so the parser knows their flags and words.
 """
@@ -101,6 +101,15 @@ SPECS = (
         F("no-headers", type="bool"),
         F("use-protocol-buffers", type="bool", default=True),
     )),
+    CommandSpec("wait", (
+        F("all", type="bool"), _ALL_NAMESPACES, *_PRINT, _FIELD_SELECTOR, _FILENAME,
+        F("recursive", "R", type="bool", default=True), F("for"), F("local", type="bool"),
+        _SELECTOR, F("timeout", type="duration", default="30s"),
+    )),
+    CommandSpec("events", (
+        _ALL_NAMESPACES, *_PRINT, F("chunk-size", type="int64", default=500), F("for"),
+        F("no-headers", type="bool"), F("types", type="stringSlice"), F("watch", "w", type="bool"),
+    )),
     CommandSpec("replace", (
         *_FILES, *_PRINT, _DRY_RUN, _SAVE_CONFIG, F("cascade", default="background", no_opt="background"),
         F("field-manager", default="kubectl-replace"), F("force", type="bool"),
@@ -147,6 +156,8 @@ MODULES = {
     "top": "top",
     "top node": "top",
     "top pod": "top",
+    "wait": "wait",
+    "events": "events",
     "replace": "replace",
 }
 
