@@ -84,7 +84,10 @@ def split_documents(text: str) -> list[str]:
 
 
 class _GoLoader(_Loader):
-    """The safe loader, reading tags go-yaml has no type for (``!foo``) as the plain node."""
+    """The safe loader, reading tags go-yaml has no type for (``!foo``) as the plain node and
+    ``y``/``n`` as booleans, as go-yaml v2 does."""
+
+    bool_values = {**_Loader.bool_values, "y": True, "n": False}
 
 
 def _untyped(loader: Any, _suffix: str, node: yaml.Node) -> Any:
@@ -96,6 +99,8 @@ def _untyped(loader: Any, _suffix: str, node: yaml.Node) -> Any:
 
 
 _GoLoader.add_multi_constructor("!", _untyped)
+# go-yaml v2 (YAML 1.1) also reads y, Y, n and N as booleans; PyYAML does not.
+_GoLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
 
 
 def load_document(doc: str) -> Any:

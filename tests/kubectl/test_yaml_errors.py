@@ -97,3 +97,11 @@ def test_a_yaml_separator_after_json_is_a_json_error_after_the_first_object():
     out = run(labkube.Cluster(nodes=1, seed=0), "create --dry-run=client -o name -f -", stdin=text)
     assert str(out) == ("configmap/a\n"
                         "error: error parsing STDIN: json: offset 71: invalid character '-' in numeric literal\n")
+
+
+def test_y_and_n_are_booleans_as_go_yaml_reads_them():
+    # kubectl 1.32 sends `data: {x: y}` as {"x": true}, which the API server refuses.
+    values = parse_text(CM + "data: {a: y, b: N, c: yes, d: 'y', e: yy}\n")[0]["data"]
+    assert values == {"a": True, "b": False, "c": True, "d": "y", "e": "yy"}
+    out = run(labkube.Cluster(nodes=1, seed=0), "apply -f -", stdin=CM + "data: {x: y}\n")
+    assert "json: cannot unmarshal bool into Go struct field ConfigMap.data of type string" in str(out)
