@@ -39,7 +39,8 @@ class Flag:
 
     name: str
     short: str = ""
-    type: str = "string"  # string | bool | int | int32 | int64 | stringSlice | stringArray
+    #: string | bool | int | int32 | int64 | duration | stringSlice | stringArray | mapStringString
+    type: str = "string"
     default: Any = None
     #: The value a bare ``--flag`` gets for non-boolean flags (pflag's NoOptDefVal).
     no_opt: str | None = None
@@ -47,6 +48,8 @@ class Flag:
     def initial(self) -> Any:
         if self.type in ("stringSlice", "stringArray"):
             return list(self.default or [])
+        if self.type == "mapStringString":
+            return dict(self.default or {})
         if self.default is not None:
             return self.default
         return {"bool": False, "string": "", "int": 0, "int32": 0, "int64": 0}[self.type]
@@ -162,8 +165,8 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("create", (*_CREATE_COMMON, _FILENAME, _RECURSIVE, _KUSTOMIZE, _SELECTOR,
                                F("edit", type="bool"), F("raw"), F("windows-line-endings", type="bool")),
                     children=("namespace", "ns", "deployment", "deploy", "configmap", "cm",
-                              "secret", "serviceaccount", "sa", "role", "clusterrole",
-                              "rolebinding", "clusterrolebinding")),
+                              "secret", "service", "svc", "serviceaccount", "sa", "role",
+                              "clusterrole", "rolebinding", "clusterrolebinding")),
         CommandSpec("create namespace", _CREATE_COMMON),
         CommandSpec("create serviceaccount", _CREATE_COMMON),
         CommandSpec("create deployment", (
@@ -172,11 +175,14 @@ COMMANDS: dict[str, CommandSpec] = {
         )),
         CommandSpec("create configmap", (*_CREATE_COMMON, *_FROM_SOURCES)),
         CommandSpec("create secret", (), children=("generic",)),
+        # A group whose subcommands labkube does not provide (KUBECTL_SUBCOMMANDS).
+        CommandSpec("create service", (), children=("clusterip", "externalname", "loadbalancer",
+                                                    "nodeport")),
         CommandSpec("create secret generic", (*_CREATE_COMMON, *_FROM_SOURCES, F("type"))),
         CommandSpec("create role", (*_CREATE_COMMON, *_RULES)),
         CommandSpec("create clusterrole", (
             *_CREATE_COMMON, *_RULES, F("non-resource-url", type="stringSlice"),
-            F("aggregation-rule"),
+            F("aggregation-rule", type="mapStringString"),
         )),
         CommandSpec("create rolebinding", (*_CREATE_COMMON, F("role"), F("clusterrole"), *_SUBJECTS)),
         CommandSpec("create clusterrolebinding", (*_CREATE_COMMON, F("clusterrole"), *_SUBJECTS)),
@@ -215,7 +221,23 @@ COMMANDS: dict[str, CommandSpec] = {
 
 #: kubectl's aliases for subcommands.
 ALIASES = {"create ns": "create namespace", "create deploy": "create deployment",
-           "create cm": "create configmap", "create sa": "create serviceaccount"}
+           "create cm": "create configmap", "create sa": "create serviceaccount",
+           "create svc": "create service"}
+
+#: Subcommands real kubectl 1.32 has under a command labkube has, but labkube does not
+#: (word -> kubectl's name for it): naming one says so instead of "unknown command".
+KUBECTL_SUBCOMMANDS = {
+    "create": {"cronjob": "cronjob", "cj": "cronjob", "ingress": "ingress", "ing": "ingress",
+               "job": "job", "poddisruptionbudget": "poddisruptionbudget",
+               "pdb": "poddisruptionbudget", "priorityclass": "priorityclass",
+               "pc": "priorityclass", "quota": "quota", "resourcequota": "quota", "token": "token"},
+    "create secret": {"docker-registry": "docker-registry", "tls": "tls"},
+    "create service": {"clusterip": "clusterip", "externalname": "externalname",
+                       "loadbalancer": "loadbalancer", "nodeport": "nodeport"},
+    "auth": {"reconcile": "reconcile", "whoami": "whoami"},
+    "set": {"env": "env", "resources": "resources", "selector": "selector",
+            "serviceaccount": "serviceaccount", "sa": "serviceaccount", "subject": "subject"},
+}
 
 #: The top-level commands real kubectl has (for "unknown command" and its suggestions), in the
 #: order kubectl 1.32 adds them to its root command: cobra offers suggestions in that order.
@@ -276,7 +298,7 @@ def parse(text: str | list[str]) -> Parsed:
 
 def _find_command(words: list[str]) -> tuple[CommandSpec, list[str]]:
     """Walk the command tree along the first non-flag words, as cobra's ``Find`` does."""
-    positions = _non_flag_positions(words)
+    positions = _command_word_positions(words, GLOBAL_FLAGS)
     if not positions:
         raise KubectlError(_root_usage_hint(), exit_code=0 if not words else 1)
     first_index = positions[0]
@@ -286,12 +308,15 @@ def _find_command(words: list[str]) -> tuple[CommandSpec, list[str]]:
     spec = COMMANDS[name]
     remaining = words[:first_index] + words[first_index + 1:]
     while spec.children:
-        positions = _non_flag_positions(remaining)
+        positions = _command_word_positions(remaining, (*GLOBAL_FLAGS, *spec.flags))
         if not positions:
             break
         index = positions[0]
         word = remaining[index]
         path = ALIASES.get(f"{spec.path} {word}", f"{spec.path} {word}")
+        missing = KUBECTL_SUBCOMMANDS.get(spec.path, {}).get(word)
+        if missing:
+            raise KubectlError(_not_provided(f"{spec.path} {missing}"))
         if path not in COMMANDS:
             break
         spec = COMMANDS[path]
@@ -299,35 +324,44 @@ def _find_command(words: list[str]) -> tuple[CommandSpec, list[str]]:
     return spec, remaining
 
 
-def _non_flag_positions(words: list[str]) -> list[int]:
-    """Indexes of words that are not flags nor flag values (a best effort, like cobra's stripFlags)."""
-    known_valued = _valued_flag_words()
+def _command_word_positions(words: list[str], flags: tuple[Flag, ...]) -> list[int]:
+    """Indexes of the words that may name a subcommand: cobra's ``stripFlags`` with the flags of
+    the command searched so far.
+
+    Every word starting with ``-`` is dropped (``-`` itself too). ``--name`` and ``-x`` without
+    ``=`` also drop the word after them, unless the flag is known and needs no value (booleans,
+    ``--dry-run``) -- an unknown flag is taken to have one. When such a flag is followed by only
+    one word, cobra stops looking: ``create -o svc`` stays ``create``.
+    """
+    no_value = {f"--{f.name}" for f in flags if _no_opt_value(f) is not None}
+    no_value |= {f"-{f.short}" for f in flags if f.short and _no_opt_value(f) is not None}
     positions = []
-    skip = False
-    for index, word in enumerate(words):
-        if skip:
-            skip = False
-            continue
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
         if word == "--":
             break
-        if word.startswith("-") and len(word) > 1:
-            if "=" not in word and word in known_valued:
-                skip = True
-            continue
-        positions.append(index)
+        takes_value = "=" not in word and word not in no_value and (
+            word.startswith("--") or (word.startswith("-") and len(word) == 2))
+        if takes_value:
+            if len(words) - index <= 1:
+                break
+            index += 1
+        elif word and not word.startswith("-"):
+            positions.append(index - 1)
     return positions
 
 
 @lru_cache(maxsize=1)
 def _valued_flag_words() -> frozenset[str]:
-    words = set()
-    for spec in COMMANDS.values():
-        for flag in (*spec.flags, *GLOBAL_FLAGS):
-            if flag.type != "bool" and flag.no_opt is None:
-                words.add(f"--{flag.name}")
-                if flag.short:
-                    words.add(f"-{flag.short}")
-    return frozenset(words)
+    """Every flag word of the tree that takes a value. Unused since the command search reads
+    each command's own flags; kept because ``commands._ops_specs.register`` clears its cache."""
+    return frozenset(
+        word for spec in COMMANDS.values() for flag in (*spec.flags, *GLOBAL_FLAGS)
+        if _no_opt_value(flag) is None
+        for word in (f"--{flag.name}", f"-{flag.short}" if flag.short else f"--{flag.name}")
+    )
 
 
 def _root_usage_hint() -> str:
@@ -340,12 +374,16 @@ _INSTEAD = {
 }
 
 
+def _not_provided(path: str) -> str:
+    message = f'error: "kubectl {path}" is a kubectl command that labkube does not provide'
+    if path in _INSTEAD:
+        message += f"; instead, {_INSTEAD[path]}"
+    return message
+
+
 def _unknown_command(name: str) -> str:
     if name in KUBECTL_COMMANDS:  # real kubectl has it; saying "unknown" would mislead
-        message = f'error: "kubectl {name}" is a kubectl command that labkube does not provide'
-        if name in _INSTEAD:
-            message += f"; instead, {_INSTEAD[name]}"
-        return message
+        return _not_provided(name)
     message = f'Error: unknown command "{name}" for "kubectl"'
     suggestions = [c for c in KUBECTL_COMMANDS if c != "help"  # cobra never suggests its help command
                    and (_levenshtein(name, c) <= 2 or c.startswith(name.lower()))]
@@ -392,6 +430,10 @@ class _FlagSet:
             if flag.name not in self.changed:
                 self.values[flag.name] = []
             self.values[flag.name].extend(value)
+        elif flag.type == "mapStringString":
+            if flag.name not in self.changed:
+                self.values[flag.name] = {}
+            self.values[flag.name].update(value)
         else:
             self.values[flag.name] = value
         self.changed.add(flag.name)
@@ -418,16 +460,17 @@ def _parse_flags(spec: CommandSpec, words: list[str]) -> Parsed:
 
 
 def _parse_long(flags: _FlagSet, word: str, words: list[str], index: int) -> int:
+    if word[2] in "-=":  # pflag refuses ``---x`` and ``--=x`` before looking the name up
+        raise flags.fail(f"bad flag syntax: {word}")
     name, has_value, value = word[2:].partition("=")
-    flag = flags.by_name.get(name)
+    # kubectl normalises ``--show_labels`` to ``--show-labels`` (with a klog warning).
+    flag = flags.by_name.get(name.replace("_", "-"))
     if flag is None:
         raise flags.fail(f"unknown flag: --{name}")
     if has_value:
         flags.set(flag, value)
-    elif flag.type == "bool":
-        flags.set(flag, "true")
-    elif flag.no_opt is not None:
-        flags.set(flag, flag.no_opt)
+    elif _no_opt_value(flag) is not None:
+        flags.set(flag, _no_opt_value(flag))
     elif index < len(words):
         flags.set(flag, words[index])
         index += 1
@@ -437,31 +480,48 @@ def _parse_long(flags: _FlagSet, word: str, words: list[str], index: int) -> int
 
 
 def _parse_short(flags: _FlagSet, word: str, words: list[str], index: int) -> int:
+    """pflag's parseShortArg: each letter in turn; errors quote the letters still unread."""
     shorthands = word[1:]
     while shorthands:
-        letter = shorthands[0]
+        letter, rest = shorthands[0], shorthands[1:]
         flag = flags.by_short.get(letter)
         if flag is None:
-            raise flags.fail(f"unknown shorthand flag: {letter!r} in {word}")
-        rest = shorthands[1:]
-        if rest.startswith("="):
+            raise flags.fail(f"unknown shorthand flag: {_go_quote_byte(letter)} in -{shorthands}")
+        if len(shorthands) > 2 and rest.startswith("="):  # -n=dev (but -n= reads "=")
             flags.set(flag, rest[1:])
             return index
-        if flag.type == "bool":
-            flags.set(flag, "true")
+        if _no_opt_value(flag) is not None:  # booleans: -Ao wide goes on to the o
+            flags.set(flag, _no_opt_value(flag))
             shorthands = rest
             continue
-        if flag.no_opt is not None and not rest:
-            flags.set(flag, flag.no_opt)
-            return index
         if rest:
             flags.set(flag, rest)
             return index
         if index < len(words):
             flags.set(flag, words[index])
             return index + 1
-        raise flags.fail(f"flag needs an argument: {letter!r} in {word}")
+        raise flags.fail(f"flag needs an argument: {_go_quote_byte(letter)} in -{shorthands}")
     return index
+
+
+def _no_opt_value(flag: Flag) -> str | None:
+    """pflag's NoOptDefVal: what a flag given without a value means (``true`` for booleans)."""
+    return "true" if flag.type == "bool" else flag.no_opt
+
+
+def _go_quote_byte(char: str) -> str:
+    """Go's ``%q`` of the byte pflag reads (``'p'``, ``'\\''``, ``'Ã'`` for the first byte of é)."""
+    byte = char.encode()[0]
+    if byte in (0x27, 0x5C):
+        return "'\\" + chr(byte) + "'"
+    if byte < 0x20 or byte == 0x7F:
+        return {7: r"'\a'", 8: r"'\b'", 9: r"'\t'", 10: r"'\n'", 11: r"'\v'", 12: r"'\f'",
+                13: r"'\r'"}.get(byte, f"'\\x{byte:02x}'")
+    if 0x80 <= byte < 0xA0:
+        return f"'\\u{byte:04x}'"
+    if byte == 0xAD:  # soft hyphen: not printable for Go
+        return "'\\u00ad'"
+    return f"'{chr(byte)}'"
 
 
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
@@ -483,11 +543,11 @@ def _convert(flag: Flag, raw: str, flags: _FlagSet) -> Any:
         )
     if flag.type in ("int", "int32", "int64"):
         try:
-            return int(raw, 10) if raw.strip() == raw and raw not in ("", "+", "-") else int("x")
-        except ValueError:
+            return go_parse_int(raw, 32 if flag.type == "int32" else 64)
+        except ValueError as err:
             raise flags.fail(
                 f'invalid argument "{raw}" for "{flag.display}" flag: strconv.ParseInt: parsing '
-                f'"{raw}": invalid syntax'
+                f'"{raw}": {err}'
             ) from None
     if flag.type == "duration":  # kept as typed; commands read it with go_duration_seconds
         try:
@@ -497,7 +557,74 @@ def _convert(flag: Flag, raw: str, flags: _FlagSet) -> Any:
         return raw
     if flag.type == "stringSlice":
         return _split_csv(raw)
+    if flag.type == "mapStringString":
+        return _map_string_string(flag, raw, flags)
     return [raw]  # stringArray
+
+
+def _map_string_string(flag: Flag, raw: str, flags: _FlagSet) -> dict[str, str]:
+    """component-base's MapStringString: ``k=v,k2=v2``, each key and value trimmed."""
+    pairs: dict[str, str] = {}
+    for part in raw.split(","):
+        if not part:
+            continue
+        key, has_value, value = part.partition("=")
+        if not has_value:
+            raise flags.fail(f'invalid argument "{raw}" for "{flag.display}" flag: malformed pair, '
+                             "expect string=string")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def go_parse_int(text: str, bits: int) -> int:
+    """Go's ``strconv.ParseInt(text, 0, bits)``, as pflag reads integer flags: a sign, then
+    decimal, ``0x``/``0o``/``0b`` or a leading-``0`` octal (``010`` is 8, ``08`` is refused),
+    with ``_`` between digits. ValueError carries Go's reason: ``invalid syntax`` or ``value out
+    of range`` (found scanning left to right, so ``99999999999999999999x`` is out of range)."""
+    negative = text.startswith("-")
+    digits = text[1:] if text[:1] in "+-" else text
+    base, body = 10, digits
+    if digits.startswith("0"):
+        prefix = digits[1:2].lower()
+        base, body = ({"x": 16, "o": 8, "b": 2}[prefix], digits[2:]) \
+            if len(digits) >= 3 and prefix in "xob" else (8, digits[1:])
+    if not digits:
+        raise ValueError("invalid syntax")
+    limit, value = 1 << bits, 0
+    for char in body:
+        if char == "_":
+            continue
+        digit = int(char, 36) if char.isascii() and char.isalnum() else 99
+        if digit >= base:
+            raise ValueError("invalid syntax")
+        value = value * base + digit
+        if value >= limit:
+            raise ValueError("value out of range")
+    if "_" in text and not _underscores_ok(digits):
+        raise ValueError("invalid syntax")
+    if value > (limit >> 1) - (0 if negative else 1):
+        raise ValueError("value out of range")
+    return -value if negative else value
+
+
+def _underscores_ok(digits: str) -> bool:
+    """Go's ``underscoreOK``: each ``_`` between digits (a base prefix counts as one)."""
+    saw, start = "^", 0
+    hexadecimal = False
+    if len(digits) >= 2 and digits[0] == "0" and digits[1].lower() in "box":
+        saw, start, hexadecimal = "0", 2, digits[1].lower() == "x"
+    for char in digits[start:]:
+        if char.isascii() and (char.isdigit() or hexadecimal and char.lower() in "abcdef"):
+            saw = "0"
+        elif char == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
 
 
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}

@@ -46,6 +46,18 @@ PARSES = [
      "auth can-i", ["get", "pods"], {"as": "alice", "as-group": ["devs"]}),
     ("a negative integer", "delete pods x --grace-period=-1", "delete", ["pods", "x"],
      {"grace-period": -1}),
+    ("a short flag with only = takes = as its value", "get pods -n=", "get", ["pods"],
+     {"namespace": "="}),
+    ("an underscore in a flag name reads as a dash", "get pods --show_labels", "get", ["pods"],
+     {"show-labels": True}),
+    ("a map flag reads key=value pairs", "create clusterrole r --aggregation-rule=a=b,c=d",
+     "create clusterrole", ["r"], {"aggregation-rule": {"a": "b", "c": "d"}}),
+    ("svc is create service's alias", "create svc", "create service", [], {}),
+    ("integers may be hexadecimal", "create deploy web --image=x -r 0x10", "create deployment",
+     ["web"], {"image": ["x"], "replicas": 16}),
+    ("a leading 0 is octal", "create deploy web --image=x -r 010", "create deployment", ["web"],
+     {"image": ["x"], "replicas": 8}),
+    ("or binary", "get pods --chunk-size=0b11", "get", ["pods"], {"chunk-size": 3}),
 ]
 
 
@@ -89,6 +101,15 @@ ERRORS = [
     ("a non-boolean for a boolean flag", "get pods --show-labels=maybe",
      'Error: invalid argument "maybe" for "--show-labels" flag: strconv.ParseBool: parsing '
      "\"maybe\": invalid syntax\nSee 'kubectl get --help' for usage."),
+    ("a leading 0 makes 8 no digit", "get pods --chunk-size=08",
+     'Error: invalid argument "08" for "--chunk-size" flag: strconv.ParseInt: parsing "08": '
+     "invalid syntax\nSee 'kubectl get --help' for usage."),
+    ("an integer too large for its flag", "get pods --chunk-size=99999999999999999999",
+     'Error: invalid argument "99999999999999999999" for "--chunk-size" flag: strconv.ParseInt: '
+     "parsing \"99999999999999999999\": value out of range\nSee 'kubectl get --help' for usage."),
+    ("an int32 flag holds less than an int64 one", "create deploy web --image=x -r 2147483648",
+     'Error: invalid argument "2147483648" for "-r, --replicas" flag: strconv.ParseInt: parsing '
+     "\"2147483648\": value out of range\nSee 'kubectl create deployment --help' for usage."),
     ("a duration without a unit", "scale deployment web --replicas=1 --timeout=5",
      'Error: invalid argument "5" for "--timeout" flag: time: missing unit in duration "5"\n'
      "See 'kubectl scale --help' for usage."),
@@ -98,6 +119,21 @@ ERRORS = [
     ("a duration that is not one, quoted as Go's time package quotes", "rollout status deploy/web --timeout=µs",
      'Error: invalid argument "µs" for "--timeout" flag: time: invalid duration "\\xc2\\xb5s"\n'
      "See 'kubectl rollout status --help' for usage."),
+    ("three dashes are not a flag", "get pods ---",
+     "Error: bad flag syntax: ---\nSee 'kubectl get --help' for usage."),
+    ("a long flag with no name", "get --=x",
+     "Error: bad flag syntax: --=x\nSee 'kubectl get --help' for usage."),
+    ("an unknown shorthand in a group quotes the letters from it on", "get -Rpods",
+     "Error: unknown shorthand flag: 'p' in -pods\nSee 'kubectl get --help' for usage."),
+    ("a value missing at the end of a group names that letter alone", "get -Ao",
+     "Error: flag needs an argument: 'o' in -o\nSee 'kubectl get --help' for usage."),
+    ("a boolean shorthand with only = leaves = as the next letter", "get -A=",
+     "Error: unknown shorthand flag: '=' in -=\nSee 'kubectl get --help' for usage."),
+    ("a quote as a shorthand is quoted as Go quotes a byte", "get -\\'",
+     "Error: unknown shorthand flag: '\\'' in -'\nSee 'kubectl get --help' for usage."),
+    ("a map flag needs key=value pairs", "create clusterrole r --aggregation-rule -1",
+     'Error: invalid argument "-1" for "--aggregation-rule" flag: malformed pair, expect '
+     "string=string\nSee 'kubectl create clusterrole --help' for usage."),
     ("an unknown command", "frobnicate", 'Error: unknown command "frobnicate" for "kubectl"'),
     ("an unknown command close to a real one", "gett pods",
      'Error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tset\n\tget\n'),
@@ -107,6 +143,12 @@ ERRORS = [
      'Error: unknown command "opt" for "kubectl"\n\nDid you mean this?\n\tset\n\tget\n\ttop\n\tcp\n\toptions\n'),
     ("a real kubectl command labkube does not have is not called unknown", "port-forward pod/web 8080:80",
      'error: "kubectl port-forward" is a kubectl command that labkube does not provide'),
+    ("nor is a real subcommand labkube does not have", "create job j --image=busybox",
+     'error: "kubectl create job" is a kubectl command that labkube does not provide'),
+    ("named by its alias, it is called by its name", "create cj c",
+     'error: "kubectl create cronjob" is a kubectl command that labkube does not provide'),
+    ("create service's subcommands are kubectl's too", "create svc clusterip web",
+     'error: "kubectl create service clusterip" is a kubectl command that labkube does not provide'),
     ("and where there is another way, it is named", "edit deployment web",
      'error: "kubectl edit" is a kubectl command that labkube does not provide; instead, change '
      'what "kubectl get TYPE NAME -o yaml" prints and "kubectl replace -f -" it, or "kubectl patch"'),

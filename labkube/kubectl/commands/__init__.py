@@ -113,10 +113,12 @@ def _acting_client(cluster: Any, parsed: Parsed) -> Any:
 def dispatch(ctx: Context) -> list[BaseException]:
     """Run the command ``ctx.parsed.path`` names; return the errors it collected."""
     path = ctx.parsed.path
-    if path in _GROUPS and ctx.parsed.args:  # DefaultSubCommandRun's RequireNoArguments
-        raise KubectlError(f'error: unknown command "{" ".join(ctx.parsed.args)}"\n'
+    # DefaultSubCommandRun's RequireNoArguments; cobra passes the words after "--" on too.
+    words = ctx.parsed.args + ctx.parsed.after_dash
+    if path in _GROUPS and words:
+        raise KubectlError(f'error: unknown command "{" ".join(words)}"\n'
                            f"See 'kubectl {path} -h' for help and examples")
-    if path in ("create secret", "auth"):
+    if path in _GROUP_HELP:
         raise _subcommand_help(path)
     if ctx.parsed.get("help"):
         raise KubectlError(f"See 'kubectl {path} --help' in a real terminal for the full help text.", 0)
@@ -125,11 +127,12 @@ def dispatch(ctx: Context) -> list[BaseException]:
 
 
 #: Group commands: they only dispatch to their subcommands (``kubectl set image``).
-_GROUPS = ("create secret", "auth", "rollout", "set", "top")
+_GROUPS = ("create secret", "create service", "auth", "rollout", "set", "top")
 
 #: What kubectl's ``DefaultSubCommandRun`` prints (to stderr, exit 1) for a bare group command.
 _GROUP_HELP = {
     "create secret": 'Create a secret with specified type.\n\n A docker-registry type secret is for accessing a container registry.\n\n A generic type secret indicate an Opaque secret type.\n\n A tls type secret holds TLS certificate and its associated key.\n\nAvailable Commands:\n  docker-registry   Create a secret for use with a Docker registry\n  generic           Create a secret from a local file, directory, or literal value\n  tls               Create a TLS secret\n\nUsage:\n  kubectl create secret (docker-registry | generic | tls) [options]\n\nUse "kubectl create secret <command> --help" for more information about a given command.\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n',
+    "create service": 'Create a service using a specified subcommand.\n\nAliases:\nservice, svc\n\nAvailable Commands:\n  clusterip      Create a ClusterIP service\n  externalname   Create an ExternalName service\n  loadbalancer   Create a LoadBalancer service\n  nodeport       Create a NodePort service\n\nUsage:\n  kubectl create service [flags] [options]\n\nUse "kubectl create service <command> --help" for more information about a given command.\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n',
     "auth": 'Inspect authorization.\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n\nUse "kubectl auth <command> --help" for more information about a given command.\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n',
 }
 
@@ -172,31 +175,55 @@ def expand_types(ctx: Context, text: str) -> list[Any]:
     return types
 
 
-def parse_targets(ctx: Context, args: list[str]) -> list[Target]:
-    """kubectl's ``ResourceTypeOrNameArgs``: ``TYPE[,TYPE] [NAME...]`` or ``TYPE/NAME...``."""
+def parse_targets(ctx: Context, args: list[str], *, selecting: bool = False) -> list[Target]:
+    """kubectl's ``ResourceTypeOrNameArgs``: ``TYPE[,TYPE] [NAME...]`` or ``TYPE/NAME...``.
+
+    As cli-runtime's builder does, the words are checked before any type is looked up: first
+    their syntax, then (``selecting``: ``-l``, ``--field-selector`` or ``--all`` was given)
+    that no name comes with a selector; only then are the types resolved.
+    """
     if not args:
         return []
+    args = _pair_types_with_names(args)
     if any("/" in arg for arg in args):
-        return _slash_targets(ctx, args)
+        pairs = _slash_pairs(args)
+        if selecting:
+            raise KubectlError("error: selectors and the all flag cannot be used when passing "
+                               "resource/name arguments")
+        return [Target(resolve_type(ctx, kind), (name,)) for kind, name in pairs]
+    if selecting and len(args) > 1:
+        raise KubectlError("error: name cannot be provided when a selector is specified")
     types = expand_types(ctx, args[0])
     names = tuple(args[1:])
     return [Target(rtype, names) for rtype in types]
 
 
-def _slash_targets(ctx: Context, args: list[str]) -> list[Target]:
-    targets: list[Target] = []
+def _pair_types_with_names(args: list[str]) -> list[str]:
+    """``normalizeMultipleResourcesArgs``: ``pods,svc a b`` is ``pods/a pods/b svc/a svc/b``."""
+    types = list(dict.fromkeys(args[0].split(",")))
+    if len(args) < 2 or len(types) < 2:
+        return args
+    return [f"{rtype}/{name}" for rtype in types for name in args[1:]]
+
+
+def _slash_pairs(args: list[str]) -> list[tuple[str, str]]:
+    """``hasCombinedTypeArgs`` and ``splitResourceTypeName``: every word is ``TYPE/NAME``."""
+    if not all("/" in arg for arg in args):
+        raise KubectlError(
+            "error: there is no need to specify a resource type as a separate argument when "
+            "passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' "
+            "instead of 'kubectl get resource resource/<resource_name>'"
+        )
+    pairs = []
     for arg in args:
-        if "/" not in arg:
-            raise KubectlError(
-                "error: there is no need to specify a resource type as a separate argument when "
-                "passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' "
-                "instead of 'kubectl get resource resource/<resource_name>'"
-            )
-        kind, _, name = arg.partition("/")
-        if not name:
-            raise KubectlError(f"error: arguments in resource/name form must have a single resource and name")
-        targets.append(Target(resolve_type(ctx, kind), (name,)))
-    return targets
+        parts = arg.split("/")
+        if len(parts) != 2:
+            raise KubectlError("error: arguments in resource/name form may not have more than one slash")
+        kind, name = parts
+        if not kind or not name or len([k for k in kind.split(",") if k]) != 1:
+            raise KubectlError("error: arguments in resource/name form must have a single resource and name")
+        pairs.append((kind, name))
+    return pairs
 
 
 def namespace_for(ctx: Context, rtype: Any) -> str | None:
@@ -246,9 +273,15 @@ OPERATION_FORMATS = (
 )
 
 
+def printer_format(output: str) -> str:
+    """The ``-o`` value as kubectl's printers read it: ``json``, ``yaml`` and ``name`` in any
+    case (``-o JSON``); every other format (``jsonpath=...``, ``wide``) exactly as typed."""
+    return output.lower() if output.lower() in ("json", "yaml", "name") else output
+
+
 def check_operation_output(ctx: Context) -> str:
     """Validate ``-o`` for create/apply/label/patch; kubectl refuses table formats there."""
-    output = ctx.flags.get("output", "")
+    output = printer_format(ctx.flags.get("output", ""))
     if not output:
         return ""
     base = output.split("=", 1)[0]
@@ -260,13 +293,29 @@ def check_operation_output(ctx: Context) -> str:
     return output
 
 
+def render_output(ctx: Context, objs: list[dict], output: str, *, single: bool) -> str:
+    """Objects in a non-table ``-o`` format (``output`` already through :func:`printer_format`);
+    ``single`` prints one object rather than a List."""
+    from labkube.kubectl.commands import _output
+
+    base, _, template = output.partition("=")
+    if base != "jsonpath-as-json":
+        return _output.render_objects(ctx, objs, output, single=single)
+    from labkube.kubectl.jsonpath import JSONPathError
+    from labkube.kubectl.printers.jsonpath_json import jsonpath_as_json
+
+    document = objs[0] if single and len(objs) == 1 else _output.as_list(objs)
+    try:
+        return jsonpath_as_json(document, template, ctx.flags.get("allow-missing-template-keys", True))
+    except JSONPathError as err:
+        raise KubectlError(f"error: {err}") from None
+
+
 def print_operation(ctx: Context, obj: dict, operation: str, strategy: str = "none") -> None:
     """``deployment.apps/web created`` or the object in the ``-o`` format."""
-    output = ctx.flags.get("output", "")
+    output = printer_format(ctx.flags.get("output", ""))
     if output:
-        from labkube.kubectl.commands import _output
-
-        ctx.term.out(_output.render_objects(ctx, [obj], output, single=True))
+        ctx.term.out(render_output(ctx, [obj], output, single=True))
         return
     name = obj.get("metadata", {}).get("name", "")
     ctx.term.line(f"{object_prefix(obj)}/{name} {operation}{dry_run_suffix(strategy)}")

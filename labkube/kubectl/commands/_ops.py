@@ -58,13 +58,13 @@ def resource_objects(ctx: Context, args: list[str], errors: list[BaseException],
             ns = (meta.get("namespace") or ctx.namespace) if rtype.namespaced else None
             yield from _get(ctx, rtype, meta["name"], ns, errors)
         return
-    targets = parse_targets(ctx, args)
+    selector = ctx.flags.get("selector", "") if allow_selector else ""
+    # These verbs pass --all as ResourceTypeOrNameArgs' allowEmptySelector: it lists a bare
+    # TYPE and is ignored beside names (it is not a selector, unlike delete's and label's).
+    select_all = bool(ctx.flags.get("all"))
+    targets = parse_targets(ctx, args, selecting=bool(selector))
     if not targets:
         raise KubectlError(NO_RESOURCES)
-    selector = ctx.flags.get("selector", "") if allow_selector else ""
-    select_all = bool(ctx.flags.get("all"))
-    if any(t.names for t in targets) and (selector or select_all):
-        raise KubectlError("error: name cannot be provided when a selector is specified")
     for target in targets:
         namespace = namespace_for(ctx, target.rtype)
         if target.names:

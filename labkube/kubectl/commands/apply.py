@@ -32,13 +32,15 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def run(ctx: Context) -> list[BaseException]:
-    if ctx.parsed.path == "create" and ctx.parsed.args and not ctx.parsed.get("filename"):
-        raise KubectlError(f'error: unknown command "{ctx.parsed.args[0]}" for "kubectl create"')
+    _check_arguments(ctx)
     strategy = dry_run_strategy(ctx)
-    check_operation_output(ctx)
+    if ctx.parsed.path == "create":  # create makes its printer first, apply once it has files
+        check_operation_output(ctx)
     if not ctx.parsed.get("filename"):
         raise KubectlError("error: must specify one of -f and -k")
     mapped, errors = read_and_map(ctx)
+    if ctx.parsed.path == "apply":
+        check_operation_output(ctx)
     act = _apply_one if ctx.parsed.path == "apply" else _create_one
     for item, rtype in mapped:
         try:
@@ -48,6 +50,15 @@ def run(ctx: Context) -> list[BaseException]:
     if not mapped and not errors:
         raise KubectlError("error: no objects passed to " + ctx.parsed.path.split()[0])
     return errors
+
+
+def _check_arguments(ctx: Context) -> None:
+    """Both verbs take objects from files only: any argument is refused before anything else
+    (``create po,svc`` is ``Unexpected args: [po,svc]``; ``create deployment`` is a subcommand,
+    found by the parser)."""
+    words = ctx.parsed.args + ctx.parsed.after_dash
+    if words:
+        raise ctx.usage_error(f"Unexpected args: [{' '.join(words)}]")
 
 
 # ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ prints them (``<ObjectMeta>``, ``<[]Container>``, ``<map[string]string>``, ``<In
 from __future__ import annotations
 
 from labkube.core.api import schema
+from labkube.kubectl import jsonpath
 from labkube.kubectl.commands import Context, resolve_type
 from labkube.kubectl.errors import KubectlError
 
@@ -26,15 +27,15 @@ _MISSING_TYPE = (
 
 
 def run(ctx: Context) -> list[BaseException]:
-    args = ctx.parsed.args
+    args = ctx.parsed.args + ctx.parsed.after_dash  # cobra passes words after -- on too
     if not args:
         raise KubectlError(_MISSING_TYPE)
     if len(args) > 1:
         raise KubectlError(f"error: We accept only this format: explain RESOURCE")
+    rtype, path = _split_request(ctx, args[0])
     output = ctx.flags["output"]
     if output not in ("plaintext", "plaintext-openapiv2"):
         raise KubectlError(f"error: unsupported output format: {output}")
-    rtype, path = _split_request(ctx, args[0])
     try:
         explanation = schema.explain_path(rtype.api_version, rtype.kind, path)
     except KeyError as err:
@@ -52,10 +53,16 @@ def _split_request(ctx: Context, text: str):
     ``--api-version`` only the first segment names the resource (``SplitAndParseResourceRequest``).
     """
     text = text.removesuffix(".")
-    first, _, rest = text.partition(".")
+    nodes = _jsonpath_nodes(text)
+    if not isinstance(nodes[0], jsonpath.FieldNode):
+        raise KubectlError("error: invalid jsonpath syntax, first node must be field node")
+    first, rest = nodes[0].name, text.partition(".")[2]
     if ctx.flags["api-version"]:
-        return _explained_type(ctx, first), rest
+        rtype = _explained_type(ctx, first)
+        _check_field_nodes(nodes, "all nodes must be field nodes")
+        return rtype, rest
     rtype = resolve_type(ctx, first)
+    _check_field_nodes(nodes, "first node must be field node")
     lowered = first.lower()
     matching = [r for r in ctx.registry.all()
                 if lowered in (r.plural, r.singular, r.kind.lower()) or lowered in r.short_names]
@@ -65,6 +72,24 @@ def _split_request(ctx: Context, text: str):
         if text.startswith(group_resource):
             return candidate, text[len(group_resource):].partition(".")[2]
     return rtype, rest
+
+
+def _jsonpath_nodes(text: str) -> list:
+    """kubectl reads ``RESOURCE.FIELD...`` as the JSONPath ``{.RESOURCE.FIELD...}`` (so
+    ``explain po,svc`` fails as that template does) and wants exactly one ``{...}``."""
+    try:
+        root = jsonpath.parse("{." + text + "}")
+    except jsonpath.JSONPathError as err:
+        raise KubectlError(f"error: {err}") from None
+    if len(root.nodes) != 1:
+        raise KubectlError("error: must pass in 1 jsonpath string")
+    return root.nodes[0].nodes
+
+
+def _check_field_nodes(nodes: list, complaint: str) -> None:
+    """After the resource, only plain field names (``pods.spec``, not ``pods..spec``)."""
+    if any(not isinstance(node, jsonpath.FieldNode) for node in nodes[1:]):
+        raise KubectlError(f"error: invalid jsonpath syntax, {complaint}")
 
 
 def _explained_type(ctx: Context, resource: str):

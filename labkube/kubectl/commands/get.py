@@ -9,6 +9,9 @@ objects. kubectl's rules:
   table per kind, separated by a blank line, names shown as ``kind/name``;
 * nothing found prints ``No resources found in default namespace.`` (or ``No resources
   found``) on stderr; a missing named object prints kubectl's NotFound error after the rest;
+* before any request, kubectl's ``Complete`` and ``Validate`` checks run in its order
+  (``--raw`` takes no arguments, ``--show-labels`` is for tables, ``--output-watch-events``
+  needs ``--watch``); ``-o JSON``, ``-o Yaml`` and ``-o Name`` are read in any case;
 * ``-o wide`` adds the wide columns, ``--show-labels`` a LABELS column, ``-L key`` a column
   per label, ``--no-headers`` drops headers; ``-o yaml|json`` prints one object for one named
   object and a ``List`` otherwise.
@@ -16,11 +19,21 @@ objects. kubectl's rules:
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from labkube.core.errors import StatusError
-from labkube.kubectl.commands import Context, Target, namespace_for, parse_targets
+from labkube.kubectl.commands import (
+    Context,
+    Target,
+    namespace_for,
+    parse_targets,
+    printer_format,
+    render_output,
+)
 from labkube.kubectl.commands import _output
+from labkube.kubectl.commands._ops import NO_RESOURCES
 from labkube.kubectl.commands.apply import read_and_map
 from labkube.kubectl.errors import KubectlError
 
@@ -38,10 +51,18 @@ TABLE_FORMATS = ("", "wide")
 
 
 def run(ctx: Context) -> list[BaseException]:
-    output = ctx.flags["output"]
-    if ctx.flags["watch"] or ctx.flags["watch-only"]:
+    _complete(ctx)
+    _validate(ctx)
+    watching = ctx.flags["watch"] or ctx.flags["watch-only"]
+    if watching and not _arguments(ctx) and not ctx.flags["filename"]:
+        raise KubectlError(NO_RESOURCES)  # the builder's complaint, before any watch starts
+    if watching:
         raise KubectlError("error: --watch is not available in labkube's kubectl: advance the "
                            "cluster clock (cluster.run(seconds)) and get again, or use Client.watch")
+    if ctx.flags["raw"]:
+        raise KubectlError("error: --raw is not available in labkube's kubectl: the API is "
+                           "Python calls, not HTTP paths; use Client.get or Client.list")
+    output = printer_format(ctx.flags["output"])
     errors: list[BaseException] = []
     groups, named = _fetch(ctx, errors)
     if ctx.flags["sort-by"]:
@@ -55,8 +76,51 @@ def run(ctx: Context) -> list[BaseException]:
         if named and errors and not objs:
             return errors  # a single named object that failed prints only the error
         if objs or not output.startswith("name"):
-            ctx.term.out(_output.render_objects(ctx, objs, output, single=named and len(objs) == 1))
+            ctx.term.out(render_output(ctx, objs, output, single=named and len(objs) == 1))
     return errors
+
+
+def _arguments(ctx: Context) -> list[str]:
+    """The positional words, those after ``--`` included (cobra passes them on as arguments)."""
+    return ctx.parsed.args + ctx.parsed.after_dash
+
+
+def _complete(ctx: Context) -> None:
+    """``GetOptions.Complete``: ``--raw`` takes no arguments; without ``--watch`` a resource
+    type (or ``-f``) is required."""
+    if ctx.flags["raw"]:
+        if _arguments(ctx):
+            raise KubectlError("error: arguments may not be passed when --raw is specified")
+        return
+    watching = ctx.flags["watch"] or ctx.flags["watch-only"]
+    if not watching and not _arguments(ctx) and not ctx.flags["filename"]:
+        ctx.term.err(_MISSING_TYPE)
+        raise KubectlError(_REQUIRED)
+
+
+def _validate(ctx: Context) -> None:
+    """``GetOptions.Validate``, in its order."""
+    raw, output = ctx.flags["raw"], ctx.flags["output"]
+    if raw:
+        if ctx.flags["watch"] or ctx.flags["watch-only"] or ctx.flags["selector"]:
+            raise KubectlError("error: --raw may not be specified with other flags that filter the "
+                               "server request or alter the output")
+        if output:
+            raise KubectlError("error: --raw and --output are mutually exclusive")
+        _check_request_uri(raw)
+    if ctx.flags["show-labels"] and output not in ("", "wide"):
+        raise KubectlError(f"error: --show-labels option cannot be used with {output} printer")
+    if ctx.flags["output-watch-events"] and not (ctx.flags["watch"] or ctx.flags["watch-only"]):
+        raise KubectlError("error: --output-watch-events option can only be used with --watch or "
+                           "--watch-only")
+
+
+def _check_request_uri(raw: str) -> None:
+    """Go's ``url.ParseRequestURI`` for the common mistakes: a path must start with ``/``."""
+    if raw.startswith("/") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", raw):
+        return
+    reason = "missing protocol scheme" if raw.startswith(":") else "invalid URI for request"
+    raise KubectlError(f"error: --raw must be a valid URL path: parse {json.dumps(raw, ensure_ascii=False)}: {reason}")
 
 
 def _fetch(ctx: Context, errors: list[BaseException]) -> tuple[list[tuple[Any, list[dict]]], bool]:
@@ -64,13 +128,9 @@ def _fetch(ctx: Context, errors: list[BaseException]) -> tuple[list[tuple[Any, l
     if ctx.flags["filename"]:
         groups = _from_files(ctx, errors)
         return groups, sum(len(items) for _, items in groups) == 1
-    if not ctx.parsed.args:
-        ctx.term.err(_MISSING_TYPE)
-        raise KubectlError(_REQUIRED)
-    targets = parse_targets(ctx, ctx.parsed.args)
+    selecting = bool(ctx.flags["selector"] or ctx.flags["field-selector"])
+    targets = parse_targets(ctx, _arguments(ctx), selecting=selecting)
     named = len(targets) == 1 and len(targets[0].names) == 1  # kubectl's "single item implied"
-    if any(t.names for t in targets) and (ctx.flags["selector"] or ctx.flags["field-selector"]):
-        raise KubectlError("error: name cannot be provided when a selector is specified")
     groups: list[tuple[Any, list[dict]]] = []
     for target in targets:
         items = _named(ctx, target, errors) if target.names else _listed(ctx, target)
