@@ -13,7 +13,7 @@ facade's failure-injection verbs, as a lesson would::
     cordon / uncordon       kubectl cordon NODE / kubectl uncordon NODE
     drain                   kubectl drain NODE --ignore-daemonsets --delete-emptydir-data
     stop / start            cluster.stop_component(name) / cluster.start_component(name)
-    delete pod              kubectl delete pod NAME -n NAMESPACE
+    delete pod              kubectl delete pod NAME -n NAMESPACE --wait=false
     crash container         cluster.crash_container(pod, None, namespace)
     scale                   kubectl scale deployment NAME --replicas=N -n NAMESPACE
     apply                   kubectl apply -f -   (the text box is stdin)
@@ -189,7 +189,9 @@ class Controls(widgets.VBox):
         name = pod or self.pod.value
         if not name:
             return self._show("error: no pod selected")
-        return self._kubectl(f"delete pod {name} -n {self.namespace}")
+        # --wait=false: the class watches the pod terminate, and the button never blocks a
+        # real-time clock for the grace period (kubectl delete waits by default).
+        return self._kubectl(f"delete pod {name} -n {self.namespace} --wait=false")
 
     def crash_container(self, pod: str | None = None) -> None:
         name = pod or self.pod.value

@@ -273,7 +273,7 @@ def test_waiting_for_a_deployment_to_be_available(cluster):
 def test_waiting_for_delete_returns_when_the_kubelet_has_finished_the_graceful_stop(cluster):
     cluster.kubectl("run x --image=busybox -- sleep 3600")  # sleep as PID 1 ignores SIGTERM
     assert str(run(cluster, "wait --for=condition=Ready pod/x --timeout=1m")) == "pod/x condition met\n"
-    cluster.kubectl("delete pod x")
+    cluster.kubectl("delete pod x --wait=false")  # delete itself would wait the 30 s
     assert cluster.client.get("pods", "x", "default")["metadata"]["deletionTimestamp"]
     result, took = timed(cluster, "wait --for=delete pod/x --timeout=60s")
     assert (str(result), result.exit_code) == ("pod/x condition met\n", 0)

@@ -1,16 +1,57 @@
-"""``kubectl delete``: by name, by ``-f``, by ``-l`` selector or ``--all``.
+"""``kubectl delete``: by name, by ``-f``, by ``-l`` selector or ``--all``; then wait until gone.
 
-Mirrors k8s.io/kubectl/pkg/cmd/delete. Named objects are fetched first (a missing one is
-``Error from server (NotFound): pods "x" not found``, printed after the others unless
-``--ignore-not-found``); each deletion prints ``pod "web-1" deleted`` (``force deleted`` with
-``--force --grace-period=0``, ``(dry run)`` under ``--dry-run``). A selector that matches
-nothing prints ``No resources found``. ``--cascade`` maps to the API's propagationPolicy
+Mirrors k8s.io/kubectl/pkg/cmd/delete (delete.go) of kubectl 1.32. Named objects are fetched
+first (a missing one is ``Error from server (NotFound): pods "x" not found``, printed after the
+others unless ``--ignore-not-found``); each deletion prints ``pod "web-1" deleted`` (``force
+deleted`` with ``--force --grace-period=0``, ``(dry run)`` under ``--dry-run``). A selector that
+matches nothing prints ``No resources found``. ``--cascade`` maps to the API's propagationPolicy
 (background, foreground, orphan) and ``--grace-period`` to gracePeriodSeconds, with kubectl's
 rules: ``--grace-period=0`` alone means 1 second, ``--force`` alone means 0, ``--now`` means 1.
+
+Waiting (``--wait``, default true). A DELETE only *starts* a deletion: a pod keeps running
+(Terminating) through its grace period, an object with finalizers stays until they are removed.
+So once every ``deleted`` line is printed, kubectl blocks until each deleted object is gone,
+one after another, with ``cmdwait.IsDeleted`` -- the check ``kubectl wait --for=delete`` uses:
+
+* gone means a GET answers NotFound, or finds a *new* object under the name: its UID differs
+  from the one the DELETE answered (a StatefulSet recreating ``web-0``); otherwise kubectl
+  watches the object until the watch says DELETED;
+* it waits only when everything went well: no ``--dry-run``, not ``--wait=false``, no
+  objects found (``No resources found``) and no error at all -- one NotFound among the names,
+  and kubectl prints its error and returns without waiting;
+* ``--force --grace-period=0`` still waits, but the object is already gone: it returns at once;
+* ``--timeout`` bounds the whole wait (one deadline for all objects); ``0s``, the default,
+  means a week. When it expires the first object still there fails the command:
+  ``error: timed out waiting for the condition on pods/web``, exit code 1, and the objects
+  after it are not waited for. A negative ``--timeout`` times out at once (if the object is
+  still there). A wait the user may not do (Forbidden, or a kind that cannot be watched) is
+  skipped without a word.
+
+Time is the cluster's: the wait runs the cluster clock (``cluster.run_until``, through
+:class:`~labkube.kubectl.commands.wait.Wait`), so ``kubectl delete pod web`` returns with the
+simulated clock moved on by the pod's termination -- 30 s for a process that ignores SIGTERM,
+next to nothing for one that exits on it -- and the next ``kubectl get pods`` no longer lists
+it, as in a real terminal.
+
+Where labkube differs, on purpose. Some deletions never finish: a pod on a node that died
+stays Terminating until the node comes back, and real kubectl then waits out its week. A
+notebook must not simulate a week, so when no ``--timeout`` was set (or ``0s``) labkube's
+kubectl stops waiting after :func:`patience`: the longest grace period the API server granted
+any of the objects (``metadata.deletionGracePeriodSeconds`` in its answer to the DELETE), but
+at least the pod default of 30 s -- a foreground cascade or a namespace waits for its pods'
+grace, which that answer does not show -- plus :data:`SLACK` (60 s) for the kubelet and the
+controllers to finish. That is far more than a healthy deletion needs and little to simulate.
+It then prints one line on stderr and succeeds (exit code 0), as kubectl would have kept
+waiting rather than fail (wrapped here)::
+
+    labkube: stopped waiting after 1m30s of cluster time: pods/web is still being deleted
+    (kubectl would keep waiting, up to a week); use --wait=false not to wait, or --timeout
+    to wait longer
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from labkube.core.errors import StatusError
@@ -24,8 +65,10 @@ from labkube.kubectl.commands import (
     namespace_for,
     parse_targets,
 )
+from labkube.kubectl.commands._ops import format_duration, parse_duration
 from labkube.kubectl.commands.apply import EMPTY_NAME, read_and_map
-from labkube.kubectl.errors import KubectlError
+from labkube.kubectl.commands.wait import DEADLINE_PASSED, TIMED_OUT, ForDelete, Found, Wait
+from labkube.kubectl.errors import KubectlError, PlainError
 from labkube.kubectl.files import object_meta
 
 FORCE_WARNING = (
@@ -47,26 +90,30 @@ def run(ctx: Context) -> list[BaseException]:
     propagation = cascade_policy(ctx.flags["cascade"])
     grace = grace_period(ctx)
     strategy = dry_run_strategy(ctx)
+    timeout = parse_duration(ctx.flags["timeout"], "timeout")
     errors: list[BaseException] = []
     victims = _collect(ctx, errors)
     if grace == 0:
         ctx.term.err_line(FORCE_WARNING)
-    found = 0
+    deletions: list[Deletion] = []
     for rtype, name, namespace in victims:
-        found += 1
+        answer = None
         try:
             if strategy != "client":
-                ctx.client.delete(rtype, name, namespace, propagation_policy=propagation,
-                                  grace_period_seconds=None if grace < 0 else grace,
-                                  dry_run=api_dry_run(strategy))
+                answer = ctx.client.delete(rtype, name, namespace, propagation_policy=propagation,
+                                           grace_period_seconds=None if grace < 0 else grace,
+                                           dry_run=api_dry_run(strategy))
         except StatusError as err:
             if not (err.code == 404 and ctx.flags["ignore-not-found"]):
                 errors.append(err)
             continue
         _print_deleted(ctx, rtype, name, grace, strategy)
-    if found == 0 and not errors and _by_selection(ctx):
+        deletions.append(Deletion.of(rtype, name, namespace, answer))
+    if not victims and not errors and _by_selection(ctx):
         ctx.term.line("No resources found")
-    return errors
+    if errors or not deletions or not ctx.flags["wait"] or strategy != "none":
+        return errors  # kubectl waits only when every deletion went through for real
+    return wait_until_deleted(ctx, deletions, timeout)
 
 
 def cascade_policy(value: str) -> str:
@@ -166,3 +213,112 @@ def _print_deleted(ctx: Context, rtype: Any, name: str, grace: int, strategy: st
         return
     operation = "force deleted" if grace == 0 else "deleted"
     ctx.term.line(f'{kind_prefix(rtype)} "{name}" {operation}{dry_run_suffix(strategy)}')
+
+
+# ---------------------------------------------------------------------------------------
+# --wait: until every deleted object is gone
+# ---------------------------------------------------------------------------------------
+
+#: A pod's default ``terminationGracePeriodSeconds``: the least grace labkube's patience allows.
+POD_DEFAULT_GRACE = 30
+#: Cluster time beyond the longest grace period before labkube's kubectl stops waiting.
+SLACK = 60
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """One object the API server accepted a DELETE for (an entry of kubectl's ``deletedInfos``)."""
+
+    found: Found
+    #: The UID the DELETE answered (kubectl's ``UIDMap``): a different UID later means a new object.
+    uid: str | None
+    #: ``metadata.deletionGracePeriodSeconds`` of the answer (0 for an object deleted at once).
+    grace: int
+
+    @classmethod
+    def of(cls, rtype: Any, name: str, namespace: str | None, answer: dict | None) -> "Deletion":
+        meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+        answer = answer or {}
+        if answer.get("kind") == "Status":  # deleted at once: the Status names the UID
+            return cls(Found(rtype, {"metadata": meta}), (answer.get("details") or {}).get("uid"), 0)
+        answered = answer.get("metadata") or {}
+        return cls(Found(rtype, {"metadata": meta}), answered.get("uid"),
+                   int(answered.get("deletionGracePeriodSeconds") or 0))
+
+
+class TimedOut(PlainError):
+    """The deadline passed while ``object_name`` (``pods/web``) was still there."""
+
+    def __init__(self, message: str, object_name: str) -> None:
+        super().__init__(message)
+        self.object_name = object_name
+
+
+def wait_until_deleted(ctx: Context, deletions: list[Deletion], timeout: float) -> list[BaseException]:
+    """delete's ``waitOptions.RunWait()``; without a ``--timeout``, labkube's patience instead
+    of kubectl's week (see the module docstring)."""
+    bounded_by_labkube = timeout == 0
+    if bounded_by_labkube:
+        timeout = patience(deletions)
+    errors = DeletionWait(ctx, deletions, timeout).run()
+    if bounded_by_labkube and errors and isinstance(errors[0], TimedOut):
+        ctx.term.err_line(stopped_waiting(errors[0].object_name, timeout))
+        return []
+    return errors
+
+
+def patience(deletions: list[Deletion]) -> float:
+    """How much cluster time labkube waits when kubectl would wait a week."""
+    return float(max([POD_DEFAULT_GRACE, *(d.grace for d in deletions)]) + SLACK)
+
+
+def stopped_waiting(object_name: str, waited: float) -> str:
+    return (f"labkube: stopped waiting after {format_duration(waited)} of cluster time: {object_name} "
+            "is still being deleted (kubectl would keep waiting, up to a week); use --wait=false not "
+            "to wait, or --timeout to wait longer")
+
+
+class DeletionWait(Wait):
+    """``RunWait`` with ``ConditionFn: IsDeleted`` over the deleted objects, as delete runs it.
+
+    Unlike ``kubectl wait``, delete visits a plain list (``InfoListVisitor``): the objects are
+    waited for in order and the first failure ends the wait. Each check is ``IsDeleted`` with
+    delete's UIDMap; the watching and the clock are :class:`Wait`'s."""
+
+    def __init__(self, ctx: Context, deletions: list[Deletion], timeout: float) -> None:
+        super().__init__(ctx, ForDelete(), lambda: iter(d.found for d in deletions), timeout)
+        self.deletions = deletions
+
+    def run(self) -> list[BaseException]:
+        for deletion in self.deletions:
+            try:
+                self._until_gone(deletion)
+            except StatusError as err:
+                # delete.go: "if we're forbidden from waiting, we shouldn't fail", nor when the
+                # resource does not support a verb the wait needs.
+                return [] if err.code in (403, 405) else [err]
+            except TimedOut as err:
+                return [err]
+        return []
+
+    def _until_gone(self, deletion: Deletion) -> None:
+        """``IsDeleted``: NotFound, or another UID under the name, or a DELETED watch event."""
+        found = deletion.found
+        if self.timeout > 0 and self._time_left() <= 0:
+            raise TimedOut(DEADLINE_PASSED, found.object_name)  # the GET's context has expired
+        try:
+            gotten = self.ctx.client.get(found.rtype, found.name, found.namespace)
+        except StatusError as err:
+            if err.code == 404:
+                return
+            raise
+        if deletion.uid and gotten["metadata"].get("uid") != deletion.uid:
+            return  # a new object under the same name: the deleted one is gone
+        timed_out = TimedOut(f"{TIMED_OUT} on {found.object_name}", found.object_name)
+        if self.timeout < 0:
+            raise timed_out
+        current, resource_version = self._current(found)
+        if current is None:
+            return
+        if not self._watch(found, resource_version, lambda event: event["type"] == "DELETED"):
+            raise timed_out
