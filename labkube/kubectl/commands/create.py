@@ -14,18 +14,20 @@ for the Python API.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from labkube.core.errors import StatusError
 from labkube.kubectl.commands import (
     Context,
     api_dry_run,
     check_operation_output,
     dry_run_strategy,
     print_operation,
-    resolve_type,
 )
 from labkube.kubectl.errors import KubectlError
 
@@ -256,28 +258,133 @@ def _secret_data(entries: list[tuple[str, bytes]]) -> dict[str, bytes]:
 # RBAC rules
 # ---------------------------------------------------------------------------------------
 
-VALID_VERBS = ("*", "get", "list", "watch", "create", "update", "patch", "delete",
+#: validResourceVerbs and validNonResourceVerbs of create_role.go / create_clusterrole.go.
+VALID_VERBS = ("*", "get", "delete", "list", "create", "update", "patch", "watch", "proxy",
                "deletecollection", "use", "bind", "escalate", "impersonate")
+VALID_NON_RESOURCE_VERBS = ("*", "get", "post", "put", "delete", "patch", "head", "options")
+
+#: Verbs that only make sense on some resources (kubectl's specialVerbs): (group, resource).
+SPECIAL_VERBS = {
+    "use": (("policy", "podsecuritypolicies"), ("extensions", "podsecuritypolicies")),
+    "bind": ((RBAC_GROUP, "roles"), (RBAC_GROUP, "clusterroles")),
+    "escalate": ((RBAC_GROUP, "roles"), (RBAC_GROUP, "clusterroles")),
+    "impersonate": (("", "users"), ("", "serviceaccounts"), ("", "groups"),
+                    ("authentication.k8s.io", "userextras")),
+}
 
 
-def policy_rules(ctx: Context, verbs: list[str], resources: list[str], names: list[str]) -> list[dict]:
-    """One rule per API group (groups in order), resources resolved to their plurals."""
+@dataclass(frozen=True)
+class ResourceOption:
+    """One ``--resource`` value: ``deployments.apps/scale`` -> resource, group, subresource."""
+
+    resource: str
+    group: str = ""
+    subresource: str = ""
+
+
+def unique(items: list[str]) -> list[str]:
+    """Drop repeats, keeping the first of each (kubectl's arrayContains loops)."""
+    return list(dict.fromkeys(items))
+
+
+def rule_verbs(verbs: list[str]) -> list[str]:
+    """Repeats dropped; ``*`` stands for every verb, so it replaces the rest."""
+    return ["*"] if "*" in verbs else unique(verbs)
+
+
+def resource_options(texts: list[str]) -> list[ResourceOption]:
+    """``--resource`` values as CreateRoleOptions.Complete reads them; a bare ``*`` is all."""
+    options: list[ResourceOption] = []
+    for text in texts:
+        base, _, sub = text.partition("/")
+        resource, _, group = base.partition(".")
+        if resource == "*" and "." not in base and "/" not in text:
+            return [ResourceOption("*")]
+        options.append(ResourceOption(resource, group, sub))
+    return options
+
+
+def check_role(ctx: Context, verbs: list[str], resources: list[ResourceOption]) -> None:
+    """CreateRoleOptions.Validate after its name check (``run`` makes that), in its order;
+    warnings for odd verbs go to stderr."""
     if not verbs:
         raise KubectlError("error: at least one verb must be specified")
-    if not resources:
-        raise KubectlError("error: at least one resource must be specified")
     for verb in verbs:
         if verb not in VALID_VERBS:
             ctx.term.err_line(f"Warning: '{verb}' is not a standard resource verb")
+    if not resources:
+        raise KubectlError("error: at least one resource must be specified")
+    check_resources(ctx, verbs, resources)
+
+
+def check_clusterrole(ctx: Context, verbs: list[str], resources: list[ResourceOption],
+                      names: list[str], urls: list[str], aggregation: dict) -> None:
+    """CreateClusterRoleOptions.Validate after its name check (``run`` makes that), in its order."""
+    if aggregation:
+        if urls or verbs or resources or names:
+            raise KubectlError("error: aggregation rule must be specified without nonResourceURLs, "
+                               "verbs, resources or resourceNames")
+        return
+    if not verbs:
+        raise KubectlError("error: at least one verb must be specified")
+    if not resources and not urls:
+        raise KubectlError("error: one of resource or nonResourceURL must be specified")
+    if resources:
+        bad = next((v for v in verbs if v not in VALID_VERBS), None)
+        if bad is not None:
+            raise KubectlError(f"error: invalid verb: '{bad}'")
+        check_resources(ctx, verbs, resources)
+    if urls:
+        bad = next((v for v in verbs if v not in VALID_NON_RESOURCE_VERBS), None)
+        if bad is not None:
+            raise KubectlError(f"error: invalid verb: '{bad}' for nonResourceURL")
+        for url in urls:
+            if url == "*":
+                continue
+            if not url.startswith("/"):
+                raise KubectlError("error: nonResourceURL should start with /")
+            if "*" in url[:-1]:
+                raise KubectlError("error: nonResourceURL only supports wildcard matches when '*' is at the end")
+
+
+def check_resources(ctx: Context, verbs: list[str], resources: list[ResourceOption]) -> None:
+    """validateResource: each resource exists, and special verbs name their resources."""
+    for option in resources:
+        if not option.resource:
+            raise KubectlError("error: resource must be specified if apiGroup/subresource specified")
+        if option.resource == "*":
+            return
+        group, plural, missing = _mapped(ctx, option)
+        for verb in verbs:
+            allowed = SPECIAL_VERBS.get(verb)
+            if allowed is None:
+                continue
+            if (group, plural) not in allowed:
+                raise KubectlError(f"error: can not perform '{verb}' on '{plural}' in group '{group}'")
+            missing = None
+        if missing is not None:
+            raise missing
+
+
+def _mapped(ctx: Context, option: ResourceOption) -> tuple[str, str, KubectlError | None]:
+    """The RESTMapper's answer: (group, plural) of a known resource, else the words as typed
+    and kubectl's NoResourceMatch error."""
+    try:
+        rtype = ctx.registry.resolve(f"{option.resource}.{option.group}" if option.group else option.resource)
+    except StatusError:
+        where = f' in group "{option.group}"' if option.group else ""
+        return option.group, option.resource, KubectlError(
+            f'error: the server doesn\'t have a resource type "{option.resource}"{where}')
+    return rtype.group, rtype.plural, None
+
+
+def policy_rules(ctx: Context, verbs: list[str], resources: list[ResourceOption], names: list[str],
+                 urls: list[str] = ()) -> list[dict]:
+    """generateResourcePolicyRules: one rule per API group (groups sorted), then one for URLs."""
     by_group: dict[str, list[str]] = {}
-    for text in resources:
-        base, _, sub = text.partition("/")
-        if base == "*":
-            group, plural = base.partition(".")[2], "*"
-        else:
-            rtype = resolve_type(ctx, base)
-            group, plural = rtype.group, rtype.plural
-        plural = f"{plural}/{sub}" if sub else plural
+    for option in resources:
+        group, plural, _ = _mapped(ctx, option)
+        plural = f"{plural}/{option.subresource}" if option.subresource else plural
         bucket = by_group.setdefault(group, [])
         if plural not in bucket:
             bucket.append(plural)
@@ -287,13 +394,47 @@ def policy_rules(ctx: Context, verbs: list[str], resources: list[str], names: li
         if names:
             rule["resourceNames"] = list(names)
         rules.append(rule)
+    if urls:
+        rules.append({"verbs": list(verbs), "nonResourceURLs": list(urls)})
     return rules
+
+
+# ---------------------------------------------------------------------------------------
+# --append-hash (k8s.io/kubectl/pkg/util/hash)
+# ---------------------------------------------------------------------------------------
+
+
+def content_hash(obj: dict) -> str:
+    """ConfigMapHash / SecretHash: sha256 of the kind, name, data (and a Secret's type) as Go's
+    json.Marshal writes them, its first ten hex digits with 0, 1, 3, a, e swapped for
+    consonants so that no word can form (``web-7h2tk5m9gb``)."""
+    meta = obj["metadata"]
+    fields: dict[str, Any] = {"kind": obj["kind"], "name": meta["name"], "data": obj.get("data") or {}}
+    if obj["kind"] == "Secret":
+        fields["type"] = obj.get("type", "")
+    elif obj.get("binaryData"):
+        fields["binaryData"] = obj["binaryData"]
+    digest = hashlib.sha256(_go_json(fields).encode()).hexdigest()
+    return digest[:10].translate(str.maketrans("013ae", "ghkmt"))
+
+
+def _go_json(value: Any) -> str:
+    """encoding/json's Marshal of a map: sorted keys, no spaces, HTML characters escaped."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
 
 
 # ---------------------------------------------------------------------------------------
 # The command
 # ---------------------------------------------------------------------------------------
 
+
+#: Generators whose Validate refuses an empty NAME (deployment and clusterrolebinding do not).
+_NAME_MUST_BE_SET = ("create namespace", "create serviceaccount", "create configmap",
+                     "create secret generic", "create role", "create clusterrole", "create rolebinding")
 
 #: Flags cobra marks required (``MarkFlagRequired``) per generator.
 _REQUIRED_FLAGS = {"create deployment": "image", "create clusterrolebinding": "clusterrole"}
@@ -309,7 +450,11 @@ def run(ctx: Context) -> list[BaseException]:
     if path == "create deployment" and len(ctx.flags["image"]) > 1 and ctx.parsed.after_dash:
         raise KubectlError("error: cannot specify multiple --image options and command")
     name = _single_name(ctx)
+    if path in _NAME_MUST_BE_SET and not name:  # the first check of these generators' Validate
+        raise KubectlError("error: name must be specified")
     obj = _BUILDERS[path](ctx, name)
+    if ctx.flags.get("append-hash"):
+        obj["metadata"]["name"] = f"{name}-{content_hash(obj)}"
     if ctx.flags.get("save-config"):
         save_config(obj)
     if strategy == "client":
@@ -371,13 +516,22 @@ def _secret(ctx: Context, name: str) -> dict:
 
 
 def _role(ctx: Context, name: str) -> dict:
-    rules = policy_rules(ctx, ctx.flags["verb"], ctx.flags["resource"], ctx.flags["resource-name"])
+    verbs, resources = rule_verbs(ctx.flags["verb"]), resource_options(ctx.flags["resource"])
+    check_role(ctx, verbs, resources)
+    rules = policy_rules(ctx, verbs, resources, unique(ctx.flags["resource-name"]))
     return build_role("Role", name, rules, _namespace(ctx))
 
 
 def _clusterrole(ctx: Context, name: str) -> dict:
-    rules = policy_rules(ctx, ctx.flags["verb"], ctx.flags["resource"], ctx.flags["resource-name"])
-    return build_role("ClusterRole", name, rules)
+    verbs, resources = rule_verbs(ctx.flags["verb"]), resource_options(ctx.flags["resource"])
+    names, urls = unique(ctx.flags["resource-name"]), unique(ctx.flags["non-resource-url"])
+    aggregation = ctx.flags["aggregation-rule"]
+    check_clusterrole(ctx, verbs, resources, names, urls, aggregation)
+    if aggregation:
+        obj = build_role("ClusterRole", name, None)  # rules: null, as kubectl prints it
+        obj["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": dict(aggregation)}]}
+        return obj
+    return build_role("ClusterRole", name, policy_rules(ctx, verbs, resources, names, urls))
 
 
 def _rolebinding(ctx: Context, name: str) -> dict:
