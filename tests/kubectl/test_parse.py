@@ -134,6 +134,10 @@ ERRORS = [
     ("a map flag needs key=value pairs", "create clusterrole r --aggregation-rule -1",
      'Error: invalid argument "-1" for "--aggregation-rule" flag: malformed pair, expect '
      "string=string\nSee 'kubectl create clusterrole --help' for usage."),
+    ("a flag kubectl 1.32 removed from drain", "drain node-1 --delete-local-data",
+     "Error: unknown flag: --delete-local-data\nSee 'kubectl drain --help' for usage."),
+    ("a flag kubectl 1.32 removed from expose", "expose deploy web --container-port=80",
+     "Error: unknown flag: --container-port\nSee 'kubectl expose --help' for usage."),
     ("an unknown command", "frobnicate", 'Error: unknown command "frobnicate" for "kubectl"'),
     ("an unknown command close to a real one", "gett pods",
      'Error: unknown command "gett" for "kubectl"\n\nDid you mean this?\n\tset\n\tget\n'),

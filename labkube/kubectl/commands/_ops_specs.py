@@ -51,7 +51,7 @@ SPECS = (
     CommandSpec("expose", (
         *_FILES, *_PRINT, _DRY_RUN, _SAVE_CONFIG, F("field-manager", default="kubectl-expose"),
         F("protocol"), F("port"), F("type"), F("load-balancer-ip"), F("selector"),
-        F("labels", "l"), F("container-port"), F("target-port"), F("external-ip"), F("name"),
+        F("labels", "l"), F("target-port"), F("external-ip"), F("name"),
         F("session-affinity"), F("cluster-ip"), F("overrides"), F("override-type", default="merge"),
     )),
     CommandSpec("run", (
@@ -81,7 +81,7 @@ SPECS = (
     CommandSpec("uncordon", (_SELECTOR, _DRY_RUN)),
     CommandSpec("drain", (
         F("force", type="bool"), F("ignore-daemonsets", type="bool"),
-        F("delete-emptydir-data", type="bool"), F("delete-local-data", type="bool"),
+        F("delete-emptydir-data", type="bool"),
         F("grace-period", type="int", default=-1), F("timeout", type="duration", default="0s"), _SELECTOR,
         F("pod-selector"), F("disable-eviction", type="bool"),
         F("skip-wait-for-delete-timeout", type="int"), F("chunk-size", type="int64", default=500),

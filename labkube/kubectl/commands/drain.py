@@ -160,7 +160,7 @@ def _local_storage_filter(ctx: Context, pod: dict) -> tuple[bool, str, str]:
     volumes = (pod.get("spec") or {}).get("volumes") or []
     if not any("emptyDir" in v for v in volumes) or _finished(pod):
         return True, "Okay", ""
-    if not (ctx.flags["delete-emptydir-data"] or ctx.flags["delete-local-data"]):
+    if not ctx.flags["delete-emptydir-data"]:
         return False, "Error", LOCAL_STORAGE_FATAL
     return True, "Warning", LOCAL_STORAGE_WARNING
 

@@ -57,7 +57,7 @@ def _expose_one(ctx: Context, rtype: Any, obj: dict, strategy: str) -> None:
         raise KubectlError(f"error: cannot expose a {rtype.kind}")
     service = build_service(
         obj, rtype.kind, name=ctx.flags["name"], port=ctx.flags["port"],
-        target_port=ctx.flags["target-port"] or ctx.flags["container-port"],
+        target_port=ctx.flags["target-port"],
         protocol=ctx.flags["protocol"], service_type=ctx.flags["type"],
         selector=ctx.flags["selector"], labels=ctx.flags["labels"],
         cluster_ip=ctx.flags["cluster-ip"], external_ip=ctx.flags["external-ip"],
