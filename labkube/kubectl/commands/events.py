@@ -45,6 +45,7 @@ from labkube.core.api.labels import escape_field_value
 from labkube.kubectl.commands import OPERATION_FORMATS, Context
 from labkube.kubectl.errors import KubectlError
 from labkube.kubectl.printers.age import UNKNOWN, human_duration, parse_time
+from labkube.kubectl.printers.tabwriter import tabwrite
 
 #: ``cmdutil.DefaultChunkSize``: the page size of every LIST ``kubectl events`` sends.
 CHUNK_SIZE = 500
@@ -293,64 +294,11 @@ def event_table(events: list[dict], now: float, *, all_namespaces: bool, no_head
 # and the rows after it start new blocks - whose columns are then at least as wide as
 # before. ``\v`` ends a cell like ``\t``; ``\f`` ends a line and flushes.
 
-_MIN_WIDTH, _PADDING = 6, 3
-
-
 def remembering_tabwrite(text: str) -> str:
     """The text of tab-separated lines, aligned as kubectl's tabwriter aligns it."""
-    max_widths: list[int] = []
-    out: list[str] = []
-    for segment in text.split("\f"):
-        lines = [line.replace("\v", "\t").split("\t") for line in segment.split("\n")]
-        formatted: list[str] = []
-        _format(lines, 0, len(lines), [], max_widths, formatted)
-        out.append("\n".join(formatted))
-    return "\n".join(out)
-
-
-def _format(lines: list[list[str]], line0: int, line1: int, widths: list[int], max_widths: list[int],
-            out: list[str]) -> None:
-    """``Writer.format``: find each block of lines with a cell in this column, size it, recurse."""
-    column = len(widths)
-    this = line0
-    while this < line1:
-        if column >= len(lines[this]) - 1:
-            this += 1
-            continue
-        _write_lines(lines, line0, this, widths, out)
-        line0 = this
-        width = _MIN_WIDTH
-        while this < line1 and column < len(lines[this]) - 1:
-            width = max(width, len(lines[this][column]) + _PADDING)
-            this += 1
-        width = _remember_width(max_widths, widths, width)
-        _format(lines, line0, this, widths + [width], max_widths, out)
-        line0 = this
-    _write_lines(lines, line0, line1, widths, out)
-
-
-def _remember_width(max_widths: list[int], widths: list[int], width: int) -> int:
-    """RememberWidths: a column is never narrower than it was before in this writer."""
-    column = len(widths)
-    if len(max_widths) < column:
-        max_widths.extend(widths[len(max_widths):])
-    if len(max_widths) == column:
-        max_widths.append(width)
-    elif max_widths[column] > width:
-        width = max_widths[column]
-    else:
-        max_widths[column] = width
-    return width
-
-
-def _write_lines(lines: list[list[str]], line0: int, line1: int, widths: list[int], out: list[str]) -> None:
-    for cells in lines[line0:line1]:
-        parts = []
-        for index, cell in enumerate(cells):
-            parts.append(cell)
-            if index < len(widths) and index < len(cells) - 1:
-                parts.append(" " * (widths[index] - len(cell)))
-        out.append("".join(parts))
+    remembered: list[int] = []
+    return "\n".join(tabwrite(segment.replace("\v", "\t"), minwidth=6, padding=3, remembered=remembered)
+                     for segment in text.split("\f"))
 
 
 # ---------------------------------------------------------------------------------------
