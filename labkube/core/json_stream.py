@@ -69,12 +69,15 @@ JSON_SPACES = " \t\r\n"  # scanner.go's isSpace
 class JSONStreamError(ValueError):
     """The stream is not valid JSON; str() is what kubectl prints after ``error parsing STDIN: ``.
 
-    ``offset`` is Go's byte offset for a syntax error, and None for ``unexpected EOF``.
+    ``offset`` is Go's byte offset for a syntax error, and None for ``unexpected EOF``;
+    ``syntax`` is the SyntaxError's own message (``invalid character 'x' ...``), without the
+    offset apimachinery adds.
     """
 
-    def __init__(self, message: str, offset: int | None = None):
+    def __init__(self, message: str, offset: int | None = None, syntax: str | None = None):
         super().__init__(message)
         self.offset = offset
+        self.syntax = syntax if syntax is not None else message
 
 
 def looks_like_json(text: str) -> bool:
@@ -107,6 +110,28 @@ def decode_stream(text: str) -> Iterator[Any]:
             return
         yield _python_value(data[start:end])
         start = end
+
+
+def unmarshal(text: str) -> Any:
+    """One JSON value as Go's ``json.Unmarshal`` reads it into ``interface{}``.
+
+    The whole text must be one value (checkValid): otherwise JSONStreamError with the
+    SyntaxError's own words, as kube-apiserver reports a bad patch body:
+    ``invalid character 'x' after top-level value``, ``unexpected end of JSON input``.
+    """
+    chars = text.encode("utf-8").decode("latin-1")
+    scan = _Scanner()
+    for c in chars:
+        scan.bytes += 1
+        if scan.step(scan, c) == SCAN_ERROR:
+            break
+    if scan.err is None and scan.step is not _state_end_top:
+        scan.step(scan, " ")  # scanner.eof: a number or literal may end here
+        if scan.err is None and scan.step is not _state_end_top:
+            raise JSONStreamError("unexpected end of JSON input", scan.bytes)
+    if scan.err is not None:
+        raise JSONStreamError(scan.err.syntax, scan.err.offset)
+    return _python_value(text.encode("utf-8"))
 
 
 def _without_byte_order_mark(text: str) -> str:
@@ -256,7 +281,7 @@ class _Scanner:
     def error(self, c: str, context: str) -> int:
         self.step = _state_error
         message = f"invalid character {go_quote_char(c)} {context}"
-        self.err = JSONStreamError(f"json: offset {self.bytes}: {message}", self.bytes)
+        self.err = JSONStreamError(f"json: offset {self.bytes}: {message}", self.bytes, message)
         return SCAN_ERROR
 
 

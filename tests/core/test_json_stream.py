@@ -2,7 +2,7 @@
 
 import pytest
 
-from labkube.core.json_stream import JSONStreamError, decode_stream, go_quote_char, looks_like_json
+from labkube.core.json_stream import JSONStreamError, decode_stream, go_quote_char, looks_like_json, unmarshal
 
 # Every expectation in KUBECTL_CASES and FUZZ_CASES was produced by the real kubectl 1.32:
 #
@@ -278,3 +278,26 @@ QUOTED = [
 @pytest.mark.parametrize("name, byte, quoted", QUOTED, ids=[q[0] for q in QUOTED])
 def test_characters_are_quoted_as_go_quotes_them(name, byte, quoted):
     assert go_quote_char(byte) == quoted
+
+
+# json.Unmarshal (scanner.go's checkValid + eof), the reading behind kube-apiserver's patch
+# bodies: one value, and the SyntaxError's own words without an offset.
+@pytest.mark.parametrize("text, message", [
+    ("", "unexpected end of JSON input"),
+    ("[{", "unexpected end of JSON input"),
+    ('"x', "unexpected end of JSON input"),
+    ('{"a":1} x', "invalid character 'x' after top-level value"),
+    ('{"a":1,}', "invalid character '}' looking for beginning of object key string"),
+    ("nul", "invalid character ' ' in literal null (expecting 'l')"),
+    ("1.", "invalid character ' ' after decimal point in numeric literal"),
+    ("[1 2]", "invalid character '2' after array element"),
+])
+def test_unmarshal_refuses_what_go_refuses_in_its_words(text, message):
+    with pytest.raises(JSONStreamError) as caught:
+        unmarshal(text)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("text, value", [("12", 12), (" 5 ", 5), ('{"a":1}\n', {"a": 1}), ("null", None)])
+def test_unmarshal_reads_one_value(text, value):
+    assert unmarshal(text) == value

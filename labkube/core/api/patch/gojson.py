@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from labkube.core.json_stream import JSONStreamError, unmarshal
 
 GO_MAP = "map[string]interface {}"
 
@@ -76,55 +77,11 @@ def decode_json(body: str | bytes, go_type: str, want: type) -> Any:
     """Parse ``body`` as Go's encoding/json would into ``go_type``; ValueError with its message."""
     if isinstance(body, bytes):
         body = body.decode("utf-8", errors="replace")
-    if not body.strip():
-        raise ValueError("unexpected end of JSON input")
     try:
-        value = json.loads(body)
-    except json.JSONDecodeError as err:
-        raise ValueError(_syntax_message(err)) from None
+        value = unmarshal(body)
+    except JSONStreamError as err:
+        raise ValueError(err.syntax) from None
     if value is not None and not isinstance(value, want):
         kind = _JSON_KIND.get(go_type_of(value), "value")
         raise ValueError(f"json: cannot unmarshal {kind} into Go value of type {go_type}")
     return value
-
-
-def _syntax_message(err: json.JSONDecodeError) -> str:
-    if err.pos >= len(err.doc) or err.msg.startswith("Unterminated"):
-        return "unexpected end of JSON input"
-    char = err.doc[err.pos]
-    context = {
-        "Expecting value": "looking for beginning of value",
-        "Expecting ':' delimiter": "after object key",
-        "Expecting ',' delimiter": "after object key:value pair",
-        "Expecting property name enclosed in double quotes":
-            "looking for beginning of object key string",
-        "Extra data": "after top-level value",
-    }.get(err.msg, "looking for beginning of value")
-    if context == "after object key:value pair" and _inside_array(err.doc, err.pos):
-        context = "after array element"
-    return f"invalid character {_go_char(char)} {context}"
-
-
-def _inside_array(doc: str, pos: int) -> bool:
-    depth: list[str] = []
-    in_string = escaped = False
-    for char in doc[:pos]:
-        if in_string:
-            escaped = not escaped and char == "\\"
-            in_string = escaped or char != '"'
-            continue
-        if char == '"':
-            in_string = True
-        elif char in "[{":
-            depth.append(char)
-        elif char in "]}" and depth:
-            depth.pop()
-    return bool(depth) and depth[-1] == "["
-
-
-def _go_char(char: str) -> str:
-    if char == "'":
-        return "'\\''"
-    if char == "\n":
-        return "'\\n'"
-    return f"'{char}'"
