@@ -1,8 +1,8 @@
 """``kubectl delete``: by name, by ``-f``, by ``-l`` selector or ``--all``; then wait until gone.
 
-Mirrors k8s.io/kubectl/pkg/cmd/delete (delete.go) of kubectl 1.32. Named objects are fetched
-first (a missing one is ``Error from server (NotFound): pods "x" not found``, printed after the
-others unless ``--ignore-not-found``); each deletion prints ``pod "web-1" deleted`` (``force
+Mirrors k8s.io/kubectl/pkg/cmd/delete (delete.go) of kubectl 1.32. Named objects are deleted
+without being read first (a missing one is the DELETE's ``Error from server (NotFound): pods
+"x" not found``, printed after the others unless ``--ignore-not-found``); each deletion prints ``pod "web-1" deleted`` (``force
 deleted`` with ``--force --grace-period=0``, ``(dry run)`` under ``--dry-run``). A selector that
 matches nothing prints ``No resources found``. ``--cascade`` maps to the API's propagationPolicy
 (background, foreground, orphan) and ``--grace-period`` to gracePeriodSeconds, with kubectl's
@@ -186,14 +186,10 @@ def _targets(ctx: Context) -> list[Target]:
 
 
 def _named(ctx: Context, target: Target, errors: list[BaseException]):
+    """Named objects are not fetched (the builder's ``RequireObject(false)``): the DELETE
+    itself answers NotFound, and a user may delete what they may not read."""
     namespace = namespace_for(ctx, target.rtype)
     for name in target.names:
-        try:
-            ctx.client.get(target.rtype, name, namespace)
-        except StatusError as err:
-            if not (err.code == 404 and ctx.flags["ignore-not-found"]):
-                errors.append(err)
-            continue
         yield target.rtype, name, namespace
 
 
