@@ -445,11 +445,11 @@ def run(ctx: Context) -> list[BaseException]:
     required = _REQUIRED_FLAGS.get(path)
     if required and not ctx.parsed.given(required):  # cobra checks these before the command runs
         raise KubectlError(f'error: required flag(s) "{required}" not set')
+    name = _single_name(ctx)  # Complete: NameFromCommandArgs first, then dry-run and printer
     strategy = dry_run_strategy(ctx)
     check_operation_output(ctx)
     if path == "create deployment" and len(ctx.flags["image"]) > 1 and ctx.parsed.after_dash:
         raise KubectlError("error: cannot specify multiple --image options and command")
-    name = _single_name(ctx)
     if path in _NAME_MUST_BE_SET and not name:  # the first check of these generators' Validate
         raise KubectlError("error: name must be specified")
     obj = _BUILDERS[path](ctx, name)
