@@ -300,5 +300,9 @@ def _load_path(path: Path, recursive: bool) -> list[Manifest]:
         for file in files:
             manifests.extend(_load_path(file, recursive))
         return manifests
-    text = path.read_text()
-    return [Manifest(obj, str(path)) for obj in parse_text(text, str(path))]
+    return [Manifest(obj, str(path)) for obj in parse_text(read_manifest_text(path), str(path))]
+
+
+def read_manifest_text(path: Path) -> str:
+    """A manifest file's text as kubectl reads it: UTF-8, each invalid byte read as U+FFFD."""
+    return path.read_bytes().decode("utf-8", errors="replace")

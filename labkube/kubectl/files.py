@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from labkube.core.manifests import StreamError, iter_values
+from labkube.core.manifests import StreamError, iter_values, read_manifest_text
 from labkube.kubectl.errors import KubectlError, PlainError
 
 EXTENSIONS = (".json", ".yaml", ".yml")
@@ -92,7 +92,7 @@ def _texts(sources: list[str], stdin: str | None):
         if name == "-":
             yield "STDIN", stdin or ""
         else:
-            yield name, Path(name).read_text()
+            yield name, read_manifest_text(Path(name))
 
 
 def parse_stream(text: str, source: str) -> tuple[list[Item], Exception | None]:

@@ -105,3 +105,20 @@ def test_y_and_n_are_booleans_as_go_yaml_reads_them():
     assert values == {"a": True, "b": False, "c": True, "d": "y", "e": "yy"}
     out = run(labkube.Cluster(nodes=1, seed=0), "apply -f -", stdin=CM + "data: {x: y}\n")
     assert "json: cannot unmarshal bool into Go struct field ConfigMap.data of type string" in str(out)
+
+
+def test_a_file_with_bytes_that_are_not_utf8_is_read_as_kubectl_reads_it(tmp_path):
+    # kubectl 1.32 parses it (it went on to validation): each bad byte reads as U+FFFD.
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: "\xff\xfe"}\n')
+    out = run(labkube.Cluster(nodes=1, seed=0), f"create --dry-run=client -o name -f {path}")
+    assert (str(out), out.exit_code) == ("configmap/a\n", 0)
+    assert parse_text(path.read_bytes().decode("utf-8", "replace"))[0]["data"] == {"k": "\ufffd\ufffd"}
+
+
+def test_an_env_file_with_bytes_that_are_not_utf8_is_refused_with_kubectls_words(tmp_path):
+    path = tmp_path / "bad.env"
+    path.write_bytes(b"A=1\nB=\xff\xfe\n")
+    out = run(labkube.Cluster(nodes=1, seed=0), f"create configmap c --from-env-file={path} --dry-run=client")
+    assert str(out) == f"error: env file {path} contains invalid utf8 bytes at line 2: [66 61 255 254]\n"
+    assert out.exit_code == 1

@@ -203,7 +203,12 @@ def _env_file(spec: str) -> list[tuple[str, str]]:
     if not path.exists():
         raise KubectlError(f"error: error reading {spec}: no such file or directory")
     pairs = []
-    for line in path.read_text().splitlines():
+    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:  # Go prints the line's bytes with %v
+            raise KubectlError(f"error: env file {spec} contains invalid utf8 bytes at line {number}: "
+                               f"[{' '.join(str(b) for b in raw)}]") from None
         stripped = line.lstrip()
         if not stripped or stripped.startswith("#"):
             continue

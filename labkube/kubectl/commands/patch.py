@@ -52,7 +52,7 @@ def _patch_text(ctx: Context) -> str:
         raise KubectlError("error: cannot specify --patch and --patch-file together")
     if path:
         try:
-            return Path(path).read_text()
+            return Path(path).read_bytes().decode("utf-8", errors="replace")
         except FileNotFoundError:
             raise KubectlError(f"error: unable to read patch file: open {path}: no such file or directory") from None
     if not text:
