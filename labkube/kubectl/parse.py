@@ -23,7 +23,6 @@ import csv
 import re
 import shlex
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from labkube.kubectl.errors import KubectlError
@@ -351,17 +350,6 @@ def _command_word_positions(words: list[str], flags: tuple[Flag, ...]) -> list[i
         elif word and not word.startswith("-"):
             positions.append(index - 1)
     return positions
-
-
-@lru_cache(maxsize=1)
-def _valued_flag_words() -> frozenset[str]:
-    """Every flag word of the tree that takes a value. Unused since the command search reads
-    each command's own flags; kept because ``commands._ops_specs.register`` clears its cache."""
-    return frozenset(
-        word for spec in COMMANDS.values() for flag in (*spec.flags, *GLOBAL_FLAGS)
-        if _no_opt_value(flag) is None
-        for word in (f"--{flag.name}", f"-{flag.short}" if flag.short else f"--{flag.name}")
-    )
 
 
 def _root_usage_hint() -> str:

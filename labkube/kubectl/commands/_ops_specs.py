@@ -128,7 +128,6 @@ def register() -> None:
         _parse.COMMANDS.setdefault(spec.path, spec)
     for alias, path in ALIASES.items():
         _parse.ALIASES.setdefault(alias, path)
-    _parse._valued_flag_words.cache_clear()
 
 
 register()
