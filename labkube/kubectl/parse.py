@@ -267,6 +267,13 @@ class Parsed:
     after_dash: list[str] = field(default_factory=list)
 
     @property
+    def all_args(self) -> list[str]:
+        """cobra's ``args``: every positional word, those after ``--`` too. Only the commands
+        that ask cobra's ``ArgsLenAtDash`` (exec, run, the create generators' NAME) tell the two
+        apart; for the rest ``kubectl label -- pod web a=b`` is ``kubectl label pod web a=b``."""
+        return self.args + self.after_dash
+
+    @property
     def command_path(self) -> str:
         return f"kubectl {self.path}"
 

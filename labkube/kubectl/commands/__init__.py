@@ -114,7 +114,7 @@ def dispatch(ctx: Context) -> list[BaseException]:
     """Run the command ``ctx.parsed.path`` names; return the errors it collected."""
     path = ctx.parsed.path
     # DefaultSubCommandRun's RequireNoArguments; cobra passes the words after "--" on too.
-    words = ctx.parsed.args + ctx.parsed.after_dash
+    words = ctx.parsed.all_args
     if path in _GROUPS and words:
         raise KubectlError(f'error: unknown command "{" ".join(words)}"\n'
                            f"See 'kubectl {path} -h' for help and examples")

@@ -17,7 +17,7 @@ from labkube.kubectl.errors import KubectlError
 
 
 def run(ctx: Context) -> list[BaseException]:
-    extra = [*ctx.parsed.args, *ctx.parsed.after_dash]
+    extra = list(ctx.parsed.all_args)
     if extra:  # Complete: both verbs take no arguments, not even after "--"
         raise ctx.usage_error(f"unexpected arguments: [{' '.join(extra)}]")
     if ctx.parsed.path == "api-versions":

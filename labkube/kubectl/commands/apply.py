@@ -56,7 +56,7 @@ def _check_arguments(ctx: Context) -> None:
     """Both verbs take objects from files only: any argument is refused before anything else
     (``create po,svc`` is ``Unexpected args: [po,svc]``; ``create deployment`` is a subcommand,
     found by the parser)."""
-    words = ctx.parsed.args + ctx.parsed.after_dash
+    words = ctx.parsed.all_args
     if words:
         raise ctx.usage_error(f"Unexpected args: [{' '.join(words)}]")
 

@@ -15,7 +15,7 @@ from labkube.kubectl.errors import KubectlError
 
 
 def run(ctx: Context) -> list[BaseException]:
-    args = ctx.parsed.args
+    args = ctx.parsed.all_args
     if ctx.flags["list"]:
         raise KubectlError("error: --list is not supported by labkube yet; ask about one verb and resource")
     if len(args) != 2:

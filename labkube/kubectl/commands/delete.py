@@ -148,7 +148,7 @@ def _by_selection(ctx: Context) -> bool:
 def _collect(ctx: Context, errors: list[BaseException]) -> list[tuple[Any, str, str | None]]:
     """(type, name, namespace) of every object to delete, in kubectl's order."""
     if ctx.flags["filename"]:
-        if ctx.parsed.args:
+        if ctx.parsed.all_args:
             raise KubectlError("error: there is no need to specify a resource type as a separate "
                                "argument when passing arguments in resource/name form")
         mapped, errors_read = read_and_map(ctx)
@@ -171,7 +171,7 @@ def _collect(ctx: Context, errors: list[BaseException]) -> list[tuple[Any, str, 
 
 
 def _targets(ctx: Context) -> list[Target]:
-    args = ctx.parsed.args
+    args = ctx.parsed.all_args
     if not args:
         raise KubectlError(_NO_RESOURCES)
     targets = parse_targets(ctx, args)

@@ -67,7 +67,7 @@ def run(ctx: Context) -> list[BaseException]:
 
 
 def _nodes(ctx: Context, verb: str) -> list[dict]:
-    args = ctx.parsed.args
+    args = ctx.parsed.all_args
     selector = ctx.flags["selector"]
     if not args and not selector:
         raise ctx.usage_error(f"USAGE: {verb} NODE [flags]")

@@ -27,7 +27,7 @@ _MISSING_TYPE = (
 
 
 def run(ctx: Context) -> list[BaseException]:
-    args = ctx.parsed.args + ctx.parsed.after_dash  # cobra passes words after -- on too
+    args = ctx.parsed.all_args
     if not args:
         raise KubectlError(_MISSING_TYPE)
     if len(args) > 1:

@@ -39,12 +39,13 @@ SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
 def run(ctx: Context) -> list[BaseException]:
     strategy = dry_run_strategy(ctx)
     check_operation_output(ctx)
-    if not ctx.parsed.args and not ctx.flags["filename"]:
-        raise ctx.usage_error("You must provide one or more resources by argument or filename.\n"
-                              "Example resource specifications include:\n   '-f rsrc.yaml'\n"
-                              "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
+    if not ctx.parsed.all_args and not ctx.flags["filename"]:
+        # the builder's own error, returned as it is (no usage hint, unlike most commands)
+        raise KubectlError("error: You must provide one or more resources by argument or filename.\n"
+                           "Example resource specifications include:\n   '-f rsrc.yaml'\n"
+                           "   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'")
     errors: list[BaseException] = []
-    for rtype, obj in list(resource_objects(ctx, ctx.parsed.args, errors, allow_selector=False)):
+    for rtype, obj in list(resource_objects(ctx, ctx.parsed.all_args, errors, allow_selector=False)):
         try:
             _expose_one(ctx, rtype, obj, strategy)
         except (StatusError, KubectlError) as err:

@@ -82,7 +82,7 @@ def run(ctx: Context) -> list[BaseException]:
 
 def _arguments(ctx: Context) -> list[str]:
     """The positional words, those after ``--`` included (cobra passes them on as arguments)."""
-    return ctx.parsed.args + ctx.parsed.after_dash
+    return ctx.parsed.all_args
 
 
 def _complete(ctx: Context) -> None:

@@ -101,7 +101,7 @@ def run(ctx: Context) -> list[BaseException]:
     strategy = dry_run_strategy(ctx)
     if what == "annotation":  # annotate builds its printer in Complete, label only when printing
         check_operation_output(ctx)
-    resources, pairs = split_resources_and_pairs(ctx.parsed.args, what)
+    resources, pairs = split_resources_and_pairs(ctx.parsed.all_args, what)
     parse = parse_label_changes if what == "label" else parse_annotation_changes
     changes, remove = parse(pairs)
     if what == "label" and ctx.flags["list"] and ctx.flags["output"]:

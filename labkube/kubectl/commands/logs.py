@@ -37,7 +37,7 @@ SELECTOR_TAIL = 10
 
 
 def run(ctx: Context) -> list[BaseException]:
-    args = ctx.parsed.args
+    args = ctx.parsed.all_args
     selector = ctx.flags["selector"]
     if ctx.flags["follow"]:
         raise KubectlError(FOLLOW_REFUSED)

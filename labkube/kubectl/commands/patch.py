@@ -82,7 +82,7 @@ def _targets(ctx: Context, errors: list[BaseException]):
             meta = item.obj["metadata"]
             yield rtype, meta["name"], meta.get("namespace") if rtype.namespaced else None
         return
-    targets = parse_targets(ctx, ctx.parsed.args)
+    targets = parse_targets(ctx, ctx.parsed.all_args)
     if not targets:
         raise KubectlError("error: You must provide one or more resources by argument or filename.\n"
                            "Example resource specifications include:\n   '-f rsrc.yaml'\n"

@@ -40,10 +40,10 @@ def run(ctx: Context) -> list[BaseException]:
     sub = ctx.parsed.path.partition(" ")[2]
     if not sub:
         raise_group_help(ctx, "rollout")
-    if not ctx.parsed.args and not ctx.flags.get("filename") and not ctx.flags.get("kustomize"):
+    if not ctx.parsed.all_args and not ctx.flags.get("filename") and not ctx.flags.get("kustomize"):
         raise KubectlError("error: required resource not specified")  # every subcommand's Validate
     errors: list[BaseException] = []
-    found = list(resource_objects(ctx, ctx.parsed.args, errors))
+    found = list(resource_objects(ctx, ctx.parsed.all_args, errors))
     if sub == "status":
         _check_single(found)
     for rtype, obj in found:

@@ -39,7 +39,7 @@ def run(ctx: Context) -> list[BaseException]:
     check_operation_output(ctx)
     timeout = parse_duration(ctx.flags["timeout"], "timeout")
     errors: list[BaseException] = []
-    found = list(resource_objects(ctx, ctx.parsed.args, errors))
+    found = list(resource_objects(ctx, ctx.parsed.all_args, errors))
     if not found and not errors:
         raise KubectlError("error: no objects passed to scale")
     for rtype, obj in found:

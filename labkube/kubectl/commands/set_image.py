@@ -58,7 +58,7 @@ def split_args(args: list[str]) -> tuple[list[str], dict[str, str]]:
 def run(ctx: Context) -> list[BaseException]:
     if ctx.parsed.path == "set":
         raise_group_help(ctx, "set")
-    resources, images = split_args(ctx.parsed.args)
+    resources, images = split_args(ctx.parsed.all_args)
     # SetImageOptions.Complete resolves the objects (its builder's errors come first), then Validate
     errors: list[BaseException] = []
     found = list(resource_objects(ctx, resources, errors))

@@ -138,7 +138,7 @@ def reorganize(old: list[dict], overwrite: bool, to_add: list[dict],
 
 
 def run(ctx: Context) -> list[BaseException]:
-    resources, specs = split_args(ctx.parsed.args)
+    resources, specs = split_args(ctx.parsed.all_args)
     if not resources:  # TaintOptions.Complete checks resources, then specs, then parses them
         raise KubectlError("error: one or more resources must be specified as <resource> <name>")
     if not specs:

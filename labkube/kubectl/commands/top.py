@@ -31,7 +31,7 @@ def run(ctx: Context) -> list[BaseException]:
     path = ctx.parsed.path
     if path == "top":
         raise_group_help(ctx, "top")
-    if len(ctx.parsed.args) > 1:  # Complete: cobra's Use line as a usage error
+    if len(ctx.parsed.all_args) > 1:  # Complete: cobra's Use line as a usage error
         what = "node" if path == "top node" else "pod"
         raise ctx.usage_error(f"{what} [NAME | -l label]")
     sort_by = ctx.flags["sort-by"]
@@ -47,7 +47,7 @@ def run(ctx: Context) -> list[BaseException]:
 
 def _check_name_or_selector(ctx: Context, path: str) -> None:
     """``Validate``: a NAME and a selector exclude each other (the messages differ)."""
-    if not ctx.parsed.args:
+    if not ctx.parsed.all_args:
         return
     if path == "top node" and ctx.flags["selector"]:
         raise KubectlError("error: only one of NAME or --selector can be provided")
@@ -88,7 +88,7 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def _top_nodes(ctx: Context, sort_by: str) -> None:
-    names = ctx.parsed.args
+    names = ctx.parsed.all_args
     selector = ctx.flags["selector"] or None
     if names:
         nodes = [ctx.client.get("nodes", names[0])]
@@ -147,7 +147,7 @@ def _top_pods(ctx: Context, sort_by: str) -> None:
     namespace = None if all_namespaces else ctx.namespace
     metrics = _metrics(_pod_metrics_call(ctx, namespace))
     items = list(metrics.get("items") or [])
-    names = ctx.parsed.args
+    names = ctx.parsed.all_args
     if names:
         items = [m for m in items if m["metadata"]["name"] in names]
         if not items:

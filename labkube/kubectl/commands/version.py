@@ -29,7 +29,7 @@ def server_version(ctx: Context) -> str:
 
 
 def run(ctx: Context) -> list[BaseException]:
-    extra = [*ctx.parsed.args, *ctx.parsed.after_dash]
+    extra = list(ctx.parsed.all_args)
     if extra:  # VersionOptions.Complete, before --output is looked at
         raise KubectlError(f"error: extra arguments: [{' '.join(extra)}]")
     output = ctx.flags["output"]

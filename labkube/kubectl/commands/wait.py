@@ -307,7 +307,7 @@ def visitor_for(ctx: Context) -> Visit:
     they name: lazily and in order (a named object is read when its turn comes, a selector
     lists each type when its turn comes). The visit may run more than once: ``--for=create``
     polls with it."""
-    args = list(ctx.parsed.args)
+    args = list(ctx.parsed.all_args)
     if ctx.flags["local"] and args:
         raise KubectlError(LOCAL_WITH_ARGS)
     tuples, types, names = _split_args(args)
