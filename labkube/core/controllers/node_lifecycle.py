@@ -117,32 +117,71 @@ def zone_key(node: dict) -> str:
     return f"{region}:\x00:{zone}"
 
 
-def swap_node_taints(client: Any, clock: Any, name: str, add: list[dict], remove: list[dict]) -> bool:
-    """``SwapNodeControllerTaint``: add taints (stamped ``timeAdded`` now), remove others.
+def swap_node_taints(client: Any, clock: Any, name: str, add: list[dict], remove: list[dict],
+                     node: Optional[dict] = None) -> bool:
+    """``SwapNodeControllerTaint``: add taints (stamped ``timeAdded`` now), then remove others.
 
-    Reads the Node from the API and retries on conflicts; False if the node is gone.
+    As in controller_utils, the two halves are separate requests (``AddOrUpdateTaintOnNode``
+    and ``RemoveTaintOffNode``), each a GET of the Node and a strategic merge PATCH of its
+    taints, retried on conflicts. ``node`` is the caller's cached copy: removal is skipped
+    when it carries none of the taints. False if the node is gone or the conflicts persist.
     """
     stamped = [dict(t, timeAdded=clock.timestamp()) for t in add]
+    try:
+        return (add_or_update_taints_on_node(client, name, stamped)
+                and remove_taints_off_node(client, name, node, remove))
+    except StatusError as err:
+        if err.code == 404:
+            return False
+        raise
+
+
+def add_or_update_taints_on_node(client: Any, name: str, taints: list[dict]) -> bool:
+    """``AddOrUpdateTaintOnNode``: one PATCH adding the taints (same key and effect: replaced)."""
+    return not taints or _patch_taints_retrying(client, name, lambda current: _with_taints(current, taints))
+
+
+def remove_taints_off_node(client: Any, name: str, node: Optional[dict], taints: list[dict]) -> bool:
+    """``RemoveTaintOffNode``: one PATCH removing the taints; no request when the cached
+    ``node`` carries none of them."""
+    if not taints or (node is not None and not _has_any(node, taints)):
+        return True
+    return _patch_taints_retrying(client, name, lambda current: _without_taints(current, taints))
+
+
+def _has_any(node: dict, taints: list[dict]) -> bool:
+    current = (node.get("spec") or {}).get("taints") or ()
+    return any(taint_matches(t, r) for t in current for r in taints)
+
+
+def _with_taints(current: list[dict], taints: list[dict]) -> list[dict]:
+    for taint in taints:
+        current = _add_or_update_taint(current, taint)
+    return current
+
+
+def _without_taints(current: list[dict], taints: list[dict]) -> list[dict]:
+    return [t for t in current if not any(taint_matches(t, r) for r in taints)]
+
+
+def _patch_taints_retrying(client: Any, name: str, change) -> bool:
+    """One half of the swap: read the Node, and if ``change`` alters its taints, PATCH them.
+
+    ``PatchNodeTaints`` diffs the old Node (without its resourceVersion) against a copy with
+    the new taints, so the patch carries the resourceVersion read and the whole taint list
+    (``spec.taints`` has no merge key): a concurrent writer makes it fail with a conflict,
+    and it is tried again (``UpdateTaintBackoff``: five steps).
+    """
     for _ in range(NODE_HEALTH_UPDATE_RETRY):
-        try:
-            node = client.get("nodes", name)
-        except StatusError as err:
-            if err.code == 404:
-                return False
-            raise
-        spec = node.setdefault("spec", {})
-        current = spec.get("taints") or []
-        taints = [t for t in current if not any(taint_matches(t, r) for r in remove)]
-        for taint in stamped:
-            taints = _add_or_update_taint(taints, taint)
+        node = client.get("nodes", name)
+        current = (node.get("spec") or {}).get("taints") or []
+        taints = change(current)
         if taints == current:
             return True
-        if taints:
-            spec["taints"] = taints
-        else:
-            spec.pop("taints", None)
+        patch = {"metadata": {"resourceVersion": node["metadata"]["resourceVersion"]},
+                 "spec": {"taints": taints or None}}
         try:
-            client.update(node)
+            client.patch("nodes", name, patch)
             return True
         except StatusError as err:
             if err.code != 409:
@@ -360,7 +399,7 @@ class NodeLifecycleController(KubeController):
         to_add = [t for t in wanted if not any(taint_matches(t, e) for e in existing)]
         to_remove = [t for t in existing if not any(taint_matches(t, w) for w in wanted)]
         if to_add or to_remove:
-            swap_node_taints(self.client, self.clock, name, to_add, to_remove)
+            swap_node_taints(self.client, self.clock, name, to_add, to_remove, node)
 
     # -- monitorNodeHealth -----------------------------------------------------------------
     def _monitor_tick(self) -> None:
@@ -575,13 +614,13 @@ class NodeLifecycleController(KubeController):
         if status == "False":
             if TAINT_UNREACHABLE in self.node_facts(node).no_execute_taints:
                 swap_node_taints(self.client, self.clock, name, [_no_execute(TAINT_NOT_READY)],
-                                 [_no_execute(TAINT_UNREACHABLE)])
+                                 [_no_execute(TAINT_UNREACHABLE)], node)
             else:
                 self._mark_node_for_tainting(node, TAINT_NOT_READY)
         elif status == "Unknown":
             if TAINT_NOT_READY in self.node_facts(node).no_execute_taints:
                 swap_node_taints(self.client, self.clock, name, [_no_execute(TAINT_UNREACHABLE)],
-                                 [_no_execute(TAINT_NOT_READY)])
+                                 [_no_execute(TAINT_NOT_READY)], node)
             else:
                 self._mark_node_for_tainting(node, TAINT_UNREACHABLE)
         elif status == "True":
@@ -601,9 +640,13 @@ class NodeLifecycleController(KubeController):
         tainter = self.tainters.get(facts.zone)
         if tainter is not None:
             tainter.remove(name)
-        if facts.no_execute_taints:  # unreachable or not-ready, as NoExecute
-            swap_node_taints(self.client, self.clock, name, [],
-                             [_no_execute(TAINT_UNREACHABLE), _no_execute(TAINT_NOT_READY)])
+        # as markNodeAsReachable: unreachable first, then not-ready, each its own PATCH
+        try:
+            remove_taints_off_node(self.client, name, node, [_no_execute(TAINT_UNREACHABLE)])
+            remove_taints_off_node(self.client, name, node, [_no_execute(TAINT_NOT_READY)])
+        except StatusError as err:
+            if err.code != 404:
+                raise
 
     def no_execute_tainting_pass(self) -> None:
         """``doNoExecuteTaintingPass``: taint queued nodes as the zone's rate limiter allows."""
@@ -641,7 +684,7 @@ class NodeLifecycleController(KubeController):
             add, opposite = TAINT_UNREACHABLE, TAINT_NOT_READY
         else:
             return None
-        if swap_node_taints(self.client, self.clock, name, [_no_execute(add)], [_no_execute(opposite)]):
+        if swap_node_taints(self.client, self.clock, name, [_no_execute(add)], [_no_execute(opposite)], node):
             return None
         return TAINT_RETRY_DELAY
 

@@ -23,6 +23,7 @@ from labkube.core import serialization
 from labkube.core.controllers.base import KubeController
 from labkube.core.controllers.manager import register
 from labkube.core.controllers.node_lifecycle import get_condition, update_pod_condition
+from labkube.core.controllers.pods import patch_pod_status
 from labkube.core.errors import StatusError
 
 TAINT_OUT_OF_SERVICE = "node.kubernetes.io/out-of-service"
@@ -126,21 +127,19 @@ class PodGCController(KubeController):
         meta = pod["metadata"]
         try:
             if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
-                self.client.patch("pods", meta["name"], self._failed_patch(pod, condition),
-                                  namespace=meta["namespace"], subresource="status")
+                patch_pod_status(self.client, pod, self._failed_status(pod, condition))
             self.client.delete("pods", meta["name"], meta["namespace"], grace_period_seconds=0)
         except StatusError as err:
             if err.code != 404 and self._report is not None:
                 self._report(f"{self.name} delete {meta['namespace']}/{meta['name']}", err)
 
-
-    def _failed_patch(self, pod: dict, condition: dict | None) -> dict:
-        """``PatchPodStatus``: a strategic merge patch (with a UID precondition) to phase Failed."""
+    def _failed_status(self, pod: dict, condition: dict | None) -> dict:
+        """The pod's status with phase Failed and, if given, the condition set."""
         status = serialization.copy(pod.get("status") or {})
-        patch: dict = {"metadata": {"uid": pod["metadata"].get("uid")}, "status": {"phase": "Failed"}}
-        if condition is not None and update_pod_condition(status, condition, self.clock.timestamp()):
-            patch["status"]["conditions"] = [c for c in status["conditions"] if c["type"] == condition["type"]]
-        return patch
+        status["phase"] = "Failed"
+        if condition is not None:
+            update_pod_condition(status, condition, self.clock.timestamp())
+        return status
 
 
 def _eviction_and_creation_order(pod: dict) -> tuple:

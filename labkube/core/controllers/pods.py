@@ -23,6 +23,7 @@ import math
 from functools import cmp_to_key
 from typing import Optional
 
+from labkube.core.api.patch.strategic import create_two_way_merge_patch
 from labkube.core.clock import parse_timestamp
 
 POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
@@ -158,3 +159,14 @@ def pods_to_delete(pods: list[dict], related: list[dict], diff: int, now: float)
     if diff < len(pods):
         pods = deletion_order(pods, related, now)
     return pods[:diff]
+
+
+def patch_pod_status(client, pod: dict, new_status: dict) -> dict:
+    """``utilpod.PatchPodStatus``: a strategic merge PATCH of ``pods/status`` from the pod's
+    status to ``new_status``, with the pod's UID in the patch as a precondition (a pod
+    deleted and created again under the same name refuses it)."""
+    patch = create_two_way_merge_patch(
+        {"status": pod.get("status") or {}},
+        {"metadata": {"uid": pod["metadata"]["uid"]}, "status": new_status}, "v1", "Pod")
+    return client.patch("pods", pod["metadata"]["name"], patch, namespace=pod["metadata"]["namespace"],
+                        subresource="status")

@@ -33,6 +33,7 @@ from labkube.core import serialization
 from labkube.core.controllers.base import KubeController
 from labkube.core.controllers.manager import register
 from labkube.core.controllers.node_lifecycle import NODE_NAME_INDEX, update_pod_condition
+from labkube.core.controllers.pods import patch_pod_status
 from labkube.core.errors import StatusError
 from labkube.core.machinery import NORMAL, EventRecorder
 
@@ -236,8 +237,7 @@ class TaintEvictionController(KubeController):
         pod = self.client.get("pods", name, namespace)
         status = serialization.copy(pod.get("status") or {})
         if update_pod_condition(status, DISRUPTION_CONDITION, self.clock.timestamp()):
-            pod["status"] = status
-            self.client.update(pod, subresource="status")
+            patch_pod_status(self.client, pod, status)
         self.client.delete("pods", name, namespace)
 
 
