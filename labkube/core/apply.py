@@ -69,12 +69,18 @@ def with_last_applied(obj: dict) -> dict:
     return annotated
 
 
+#: ``apply_object``'s ``live`` when the caller has not read the object yet.
+UNREAD: Any = object()
+
+
 def apply_object(client: Any, obj: dict, *, namespace: str = "default",
-                 dry_run: bool = False) -> tuple[dict, str]:
+                 dry_run: bool = False, live: Any = UNREAD) -> tuple[dict, str]:
     """Apply one configuration object; returns (live object, "created"|"configured"|"unchanged").
 
     ``dry_run`` is ``kubectl apply --dry-run=server``: the create or patch is sent with
-    ``dry_run=True`` and the server answers with what it would have stored.
+    ``dry_run=True`` and the server answers with what it would have stored. ``live`` is the
+    object as the caller just read it (None: it does not exist), so it is not read twice
+    (kubectl reads it once, with ``info.Get()``).
     """
     rtype = _resource_type(client, obj)
     config = patches.deep_copy(obj)
@@ -86,7 +92,8 @@ def apply_object(client: Any, obj: dict, *, namespace: str = "default",
         ns = namespace  # one of another type addresses nothing; the server refuses the object
     name = metadata.get("name") or ""
     modified = with_last_applied(config)
-    live = _get_or_none(client, rtype, name, ns)
+    if live is UNREAD:
+        live = _get_or_none(client, rtype, name, ns)
     if live is None:
         return client.create(modified, namespace=ns, dry_run=dry_run), "created"
     patch_type = "strategic" if _strategic(config) else "merge"

@@ -144,7 +144,7 @@ def _apply_one(ctx: Context, item: files.Item, rtype: Any, strategy: str) -> Non
     verb = "creating" if live is None else "patching"
     try:
         if strategy == "none":
-            result, action = apply_object(ctx.client, obj, namespace=ctx.namespace)
+            result, action = apply_object(ctx.client, obj, namespace=ctx.namespace, live=live)
         else:
             result, action = _dry_run_apply(ctx, obj, rtype, live, strategy)
     except StatusError as err:
