@@ -157,11 +157,14 @@ class NodePool:
             return False
         return machine.runtime.tcp_open_ip(ip, port)
 
-    def kubelet_for(self, node_name: str) -> Optional[Kubelet]:
-        """The kubelet the API server connects to for logs and exec (None if down)."""
+    def kubelet_for(self, node_name: str) -> Optional[Kubelet] | str:
+        """The kubelet the API server connects to for logs and exec: None if it is down, and
+        the dial's ``"i/o timeout"`` if a partition cuts it off (packets to it are lost)."""
         machine = self.machines.get(node_name)
         if machine is None or machine.failed or not machine.kubelet.running:
             return None
+        if machine.wire.severed:
+            return "i/o timeout"
         return machine.kubelet
 
 
@@ -172,7 +175,7 @@ class NodePool:
         nodes, pods = [], []
         for name in sorted(self.machines):
             machine = self.machines[name]
-            if machine.failed or not machine.kubelet.running:
+            if machine.failed or not machine.kubelet.running or machine.wire.severed:
                 continue  # metrics-server cannot scrape it: the node is missing from `top`
             node_cpu, node_memory = SYSTEM_CPU_MILLICORES, SYSTEM_MEMORY_BYTES
             for key in sorted(machine.kubelet.workers):

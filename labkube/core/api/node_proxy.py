@@ -8,7 +8,8 @@ Mirrors pkg/registry/core/pod/rest (LogREST, ExecREST, EvictionREST) and metrics
   node's kubelet, which asks the container runtime. A pod with no node yet gets kube-apiserver's
   ``pod x does not have a host assigned``; a pod with several containers and none named gets
   ``a container name must be specified for pod x, choose one of: [a b]``; a node whose kubelet
-  is down gets a 500 like the failed dial.
+  is down gets a 500 like the failed dial (``connect: connection refused``), and one cut off
+  by a network partition the dial's timeout (``i/o timeout``): the partition runs both ways.
 * ``POST pods/eviction`` is a graceful delete that PodDisruptionBudgets could refuse (labkube
   has none yet, so every eviction is allowed), answered with a ``Status`` of success.
 * ``metrics.k8s.io/v1beta1`` NodeMetrics and PodMetrics come from the kubelets' resource usage
@@ -24,7 +25,12 @@ from typing import Any, Callable, Optional
 
 from labkube.core import errors
 
-KubeletLookup = Callable[[str], Any]  # node name -> kubelet (or None when unreachable)
+#: node name -> its kubelet, or, when the API server cannot reach it, how the dial fails
+#: (a string such as ``"i/o timeout"``; None for ``"connect: connection refused"``).
+KubeletLookup = Callable[[str], Any]
+
+#: The dial error of a kubelet that is not listening (its machine is down).
+REFUSED = "connect: connection refused"
 
 
 class NodeProxy:
@@ -44,10 +50,8 @@ class NodeProxy:
         if not node:
             raise errors.bad_request(f"pod {pod['metadata']['name']} does not have a host assigned")
         kubelet = self._lookup(node)
-        if kubelet is None:
-            raise errors.internal_error(
-                f'error dialing backend: dial tcp {node}:10250: connect: connection refused'
-            )
+        if kubelet is None or isinstance(kubelet, str):
+            raise errors.internal_error(f"error dialing backend: dial tcp {node}:10250: {kubelet or REFUSED}")
         return kubelet
 
 
