@@ -17,8 +17,16 @@ in-addr.arpa ip6.arpa { pods insecure … }``) and the DNS spec
                                                  not checked; ``pods verified``: a pod in that
                                                  namespace must have that IP)
 ExternalName Services                            a CNAME to ``spec.externalName``
+``<d.c.b.a>.in-addr.arpa``  PTR                  a ClusterIP: ``<svc>.<ns>.svc.cluster.local``;
+                                                 else an endpoint address:
+                                                 ``<host>.<svc>.<ns>.svc.cluster.local``
 anything else                                    NXDOMAIN
 ===============================================  =============================================
+
+A name that exists answers every other query type (AAAA in an IPv4 cluster) with NOERROR and no
+records ("NODATA"), as CoreDNS does; only a name that does not exist is NXDOMAIN. CoreDNS is
+authoritative for these zones, so its answers carry the AA bit (``nslookup`` then prints no
+"Non-authoritative answer:").
 
 "Ready" is an EndpointSlice endpoint whose ``conditions.ready`` is true or absent (the API says
 a nil ``ready`` means ready); the endpointslice controller already marks every endpoint ready
@@ -68,7 +76,7 @@ class Record:
     def __str__(self) -> str:
         if self.type == "SRV":
             data = f"{self.priority} {self.weight} {self.port} {self.value}."
-        elif self.type == "CNAME":
+        elif self.type in ("CNAME", "PTR"):
             data = f"{self.value}."
         else:
             data = self.value
@@ -77,12 +85,14 @@ class Record:
 
 @dataclass(frozen=True)
 class Answer:
-    """The reply to one query: ``rcode`` is ``NOERROR`` or ``NXDOMAIN``."""
+    """The reply to one query: ``rcode`` is ``NOERROR`` or ``NXDOMAIN``; ``authoritative`` is the
+    AA bit (CoreDNS's own zones: set; names forwarded to an upstream resolver: clear)."""
 
     name: str
     qtype: str
     rcode: str
     records: tuple[Record, ...] = field(default=())
+    authoritative: bool = True
 
     @property
     def addresses(self) -> tuple[str, ...]:
@@ -121,6 +131,11 @@ def is_ip(text: str) -> bool:
     return True
 
 
+def reverse_name(ip: str) -> str:
+    """``10.96.0.10`` -> ``10.0.96.10.in-addr.arpa`` (the name a PTR query asks for)."""
+    return ".".join(reversed(ip.split("."))) + ".in-addr.arpa"
+
+
 def search_path(namespace: str, domain: str = CLUSTER_DOMAIN) -> tuple[str, ...]:
     """The ``search`` line of a ClusterFirst pod's resolv.conf."""
     return (f"{namespace}.svc.{domain}", f"svc.{domain}", domain)
@@ -140,6 +155,20 @@ def endpoint_is_ready(endpoint: dict) -> bool:
 def _slice_service_index(obj: dict) -> list[str]:
     name = (obj["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)
     return [f"{obj['metadata'].get('namespace', '')}/{name}"] if name else []
+
+
+def _nslookup_block(qname: str, answer: Answer) -> str:
+    """One reply as busybox's nslookup prints it (its parse_reply), with the closing blank line."""
+    if answer.rcode != "NOERROR":
+        return f"** server can't find {qname}: {answer.rcode}\n\n"
+    formats = {"A": "Name:\t{0}\nAddress: {1}\n", "CNAME": "{0}\tcanonical name = {1}\n",
+               "PTR": "{0}\tname = {1}\n"}
+    lines = [formats[r.type].format(r.name, r.value) for r in answer.records if r.type in formats]
+    return "".join(lines) + "\n"
+
+
+def _service_order(obj: dict) -> tuple[str, str]:
+    return (obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
 
 
 def _pod_ip_index(obj: dict) -> list[str]:
@@ -213,10 +242,39 @@ class ClusterDNS:
         """Answer one absolute query (``web.default.svc.cluster.local``), as CoreDNS would."""
         fqdn = name.rstrip(".").lower()
         qtype = qtype.upper()
-        records = self._records(fqdn, qtype)
+        if fqdn.endswith(".in-addr.arpa"):
+            return self._reverse_answer(fqdn, qtype)
+        records = self._records(fqdn, "SRV" if qtype == "SRV" else "A")
         if records is None:
             return Answer(fqdn, qtype, "NXDOMAIN")
+        if qtype not in ("A", "SRV"):
+            records = [r for r in records if r.type == "CNAME"]  # NODATA, or the CNAME
         return Answer(fqdn, qtype, "NOERROR", tuple(records))
+
+    def reverse(self, ip: str) -> Optional[str]:
+        """The name a PTR query for ``ip`` answers (CoreDNS: ClusterIPs first, then endpoints)."""
+        for svc in sorted(self.services.list(), key=_service_order):
+            spec = svc.get("spec") or {}
+            if ip in (spec.get("clusterIPs") or [spec.get("clusterIP")]):
+                return f"{svc['metadata']['name']}.{svc['metadata']['namespace']}.svc.{self.domain}"
+        for eps in sorted(self.slices.list(), key=_service_order):
+            service = _slice_service_index(eps)
+            for endpoint in eps.get("endpoints") or ():
+                if service and ip in (endpoint.get("addresses") or ()):
+                    namespace, name = service[0].split("/", 1)
+                    svc = self.service(namespace, name) or {"metadata": {"namespace": namespace, "name": name}}
+                    host = self.endpoint_hostname(endpoint, svc) or dashed(ip)
+                    return f"{host}.{name}.{namespace}.svc.{self.domain}"
+        return None
+
+    def _reverse_answer(self, fqdn: str, qtype: str) -> Answer:
+        labels = fqdn[: -len(".in-addr.arpa")].split(".")
+        ip = ".".join(reversed(labels))
+        target = self.reverse(ip) if len(labels) == 4 and is_ip(ip) else None
+        if target is None:
+            return Answer(fqdn, qtype, "NXDOMAIN")
+        records = (Record(fqdn, "PTR", target),) if qtype == "PTR" else ()
+        return Answer(fqdn, qtype, "NOERROR", records)
 
     def resolve(self, name: str) -> tuple[str, ...]:
         """The A records of an absolute name (following a CNAME inside the cluster), or ()."""
@@ -251,16 +309,20 @@ class ClusterDNS:
         return [name] + qualified if name.count(".") >= NDOTS else qualified + [name]
 
     def nslookup(self, name: str, namespace: str = "default") -> str:
-        """What busybox's ``nslookup <name>`` prints in a pod of ``namespace``."""
+        """What busybox 1.36's ``nslookup <name>`` prints in a pod of ``namespace``.
+
+        That applet (networking/nslookup.c, the LEDE one) sends its own queries: A, then AAAA,
+        for the name as typed if it has a dot, else for the name under each search domain (it
+        ignores ``ndots``); then prints one block per reply, in order. The simulated busybox in
+        :mod:`labkube.runtime.sim.utils` does the same inside a container.
+        """
         head = f"Server:\t\t{self.nameserver}\nAddress:\t{self.nameserver}:53\n\n"
         if is_ip(name):
-            return head + f"Name:\t{name}\nAddress: {name}\n\n"
-        answer = self.search(name, namespace)
-        if not answer.addresses:
-            return head + f"** server can't find {name}: NXDOMAIN\n\n"
-        lines = [f"Name:\t{answer.name}\n"]
-        lines += [f"Address: {ip}\n" for ip in answer.addresses]
-        return head + "".join(lines) + "\n"
+            queries = [(reverse_name(name), "PTR")]
+        else:
+            names = [name] if "." in name else [f"{name}.{s}" for s in search_path(namespace, self.domain)]
+            queries = [(n, qtype) for qtype in ("A", "AAAA") for n in names]
+        return head + "".join(_nslookup_block(qname, self.lookup(qname, qtype)) for qname, qtype in queries)
 
     # -- building the records -----------------------------------------------------------------
     def _records(self, fqdn: str, qtype: str) -> Optional[list[Record]]:

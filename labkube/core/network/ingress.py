@@ -24,8 +24,14 @@ as ingress-nginx (controller ``k8s.io/ingress-nginx``) applies them:
 * **Status.** Every Ingress the controller serves gets ``status.loadBalancer.ingress[0].ip`` set
   to the controller's address (``kubectl get ingress`` then shows it under ADDRESS).
 
-Backends are Service name + port (number, or the name of a Service port); the request is handed
-to the :class:`~labkube.core.network.proxy.ServiceProxy`, which picks a ready endpoint.
+* **Balancing.** Like ingress-nginx, the controller resolves a backend Service (name + port
+  number or port name) to its ready endpoints itself, from the EndpointSlices, and proxies to
+  the pod IP and target port directly: kube-proxy's ClusterIP rules, and with them the
+  Service's ``sessionAffinity``, are not on the path. It rotates over the endpoints round
+  robin, ingress-nginx's default ``load-balance: round_robin`` (``ewma`` is the other choice;
+  cookie stickiness comes from ``nginx.ingress.kubernetes.io/affinity`` annotations, not
+  modelled). ingress-nginx keeps a rotation per nginx worker; labkube keeps one per backend,
+  starting from the lowest IP, so runs are deterministic.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from typing import Any, Optional
 
 from labkube.core.machinery import Component, Controller, ErrorLog, object_key
 from labkube.core.network.proxy import (EXTERNAL_CLIENT_IP, ConnectionRefused, NetworkError, Response,
-                                        ServiceProxy, split_url)
+                                        ServiceProxy, Target, port_by_number_or_name, split_url)
 
 CONTROLLER = "k8s.io/ingress-nginx"
 CLASS_NAME = "nginx"
@@ -142,6 +148,7 @@ class IngressController(Component):
         self.classes: Any = None
         self.nodes: Any = None
         self.status: Optional[_StatusController] = None
+        self._rotation: dict[tuple, int] = {}
 
     def setup(self) -> None:
         self.ingresses = self.informers.informer("ingresses")
@@ -232,13 +239,24 @@ class IngressController(Component):
         return with_default[0] if with_default else None
 
     def _forward(self, ing: dict, backend: dict, path: str, method: str, client_ip: str) -> Response:
+        """Proxy to one ready endpoint of the backend Service; 503 when it has none."""
         service = backend.get("service") or {}
         port = service.get("port") or {}
         port_ref = port.get("number") if port.get("number") is not None else port.get("name")
-        if not service.get("name") or port_ref is None:
+        namespace = ing["metadata"]["namespace"]
+        svc = self.proxy.dns.service(namespace, service.get("name") or "") if service.get("name") else None
+        service_port = port_by_number_or_name(svc, port_ref) if svc is not None and port_ref is not None else None
+        targets = self.proxy.ready_targets(svc, service_port) if service_port is not None else []
+        if not targets:
             return _error(503)
+        target = self._next_endpoint((namespace, service["name"], port_ref), targets)
         try:
-            return self.proxy.to_service(ing["metadata"]["namespace"], service["name"], port_ref, path,
-                                         client_ip=client_ip, method=method)
+            return self.proxy.deliver(target, target.ip, path, method, f"{namespace}/{service['name']}")
         except NetworkError:
             return _error(503)
+
+    def _next_endpoint(self, upstream: tuple, targets: list[Target]) -> Target:
+        """Round robin over the upstream's endpoints (ingress-nginx's default balancer)."""
+        index = self._rotation.get(upstream, 0)
+        self._rotation[upstream] = index + 1
+        return targets[index % len(targets)]

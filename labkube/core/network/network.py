@@ -7,6 +7,9 @@ a NodePort or a pod IP pass through the node's kube-proxy rules. The simulated s
 
 * ``resolve(name)`` answers one absolute query (the shell applies the search path and ndots of
   ``/etc/resolv.conf`` itself, as libc does) with the first A record, or ``None`` for NXDOMAIN;
+* ``query(name, qtype)`` is one whole DNS exchange with the kube-dns Service, for tools that show
+  it (``nslookup``): the rcode and every record (all A records of a headless Service, a CNAME
+  and its target's addresses, PTR records for an ``in-addr.arpa`` name), as CoreDNS answers;
 * ``http_get(url)`` returns the chosen pod's :class:`~labkube.runtime.cri.HttpResponse`, or raises
   :class:`~labkube.runtime.cri.ConnectionFailed` whose message is Go's text for the failure
   (``dial tcp 10.96.12.34:80: connect: connection refused``); the exception also carries
@@ -23,7 +26,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from labkube.core.network import internet
-from labkube.core.network.dns import NAMESERVER, ClusterDNS
+from labkube.core.network.dns import NAMESERVER, Answer, ClusterDNS, Record
 from labkube.core.network.proxy import (EXTERNAL_CLIENT_IP, ConnectionTimedOut, NetworkError,
                                         ServiceProxy, split_url)
 from labkube.runtime.cri import ConnectionFailed, HttpResponse
@@ -51,6 +54,31 @@ class PodNetwork:
         """The first A record of the absolute name ``name``, or None (NXDOMAIN)."""
         addresses = self.dns.resolve(name)
         return addresses[0] if addresses else internet.resolve(name)
+
+    def query(self, name: str, qtype: str = "A") -> Answer:
+        """One query to kube-dns: CoreDNS's answer, the CNAME chased, outside names forwarded."""
+        answer = self.dns.lookup(name, qtype)
+        if answer.rcode == "NXDOMAIN":
+            return self._forwarded(answer)
+        if answer.qtype == "A" and answer.records and not answer.addresses:
+            return self._chase_cname(answer)
+        return answer
+
+    def _forwarded(self, answer: Answer) -> Answer:
+        """A name outside the cluster zones, as CoreDNS's ``forward`` plugin gets it upstream:
+        the outside model's A record (no AAAA: NODATA), not authoritative; else NXDOMAIN."""
+        ip = internet.resolve(answer.name)
+        if ip is None or answer.qtype not in ("A", "AAAA"):
+            return answer
+        records = (Record(answer.name, "A", ip),) if answer.qtype == "A" else ()
+        return Answer(answer.name, answer.qtype, "NOERROR", records, authoritative=False)
+
+    def _chase_cname(self, answer: Answer) -> Answer:
+        """An ExternalName Service: the CNAME, then its target's A records (CoreDNS adds them)."""
+        target = answer.records[-1].value
+        chased = self.query(target, "A")
+        return Answer(answer.name, "A", "NOERROR", answer.records + chased.records,
+                      authoritative=answer.authoritative and chased.authoritative)
 
     def http_get(self, url: str, **_: Any) -> HttpResponse:
         """GET ``url`` (host already resolvable) through kube-proxy's rules to one pod."""

@@ -18,8 +18,10 @@ model, never as real packets (DESIGN.md: simulated IPs are never dialed):
 * ``externalTrafficPolicy: Local`` on a NodePort only uses endpoints on the node addressed;
 * a Service with no usable endpoint REJECTs: the client sees "Connection refused"
   (``wget: can't connect to remote host (10.96.12.34): Connection refused``); a port the Service
-  does not have is dropped (``wget: download timed out``); a name DNS cannot resolve is
-  ``wget: bad address 'nope'``.
+  does not have is dropped, so the client's connect is never answered: busybox wget gives up when
+  the kernel does (``wget: can't connect to remote host (10.96.12.34): Connection timed out``,
+  after 127 s of SYN retries), or with ``-T SEC`` when its alarm fires first (``wget: download
+  timed out``); a name DNS cannot resolve is ``wget: bad address 'nope'``.
 
 A pod IP is reached directly (the pod network is flat). The chosen pod answers through the
 ``pod_http(namespace, pod_name, port, path) -> (status, body, headers)`` callable the cluster wires
@@ -70,10 +72,14 @@ class ConnectionRefused(NetworkError):
 
 
 class ConnectionTimedOut(NetworkError):
-    """The packet is dropped (a port the Service does not have, an address nobody owns)."""
+    """The packet is dropped (a port the Service does not have, an address nobody owns).
+
+    The message is busybox wget's without ``-T`` (the kernel's connect timeout ends it); with
+    ``-T SEC`` shorter than that, wget's own alarm says ``wget: download timed out`` instead."""
 
     def __init__(self, ip: str) -> None:
-        super().__init__("wget: download timed out", ip=ip, reason="Connection timed out")
+        super().__init__(f"wget: can't connect to remote host ({ip}): Connection timed out",
+                         ip=ip, reason="Connection timed out")
 
 
 class BadAddress(NetworkError):
@@ -231,7 +237,7 @@ class ServiceProxy:
         svc = self.dns.service(namespace, name)
         if svc is None:
             raise ConnectionRefused(name)
-        service_port = _service_port(svc, lambda p: p.get("port") == port or (p.get("name") or None) == port)
+        service_port = port_by_number_or_name(svc, port)
         if service_port is None:
             raise ConnectionTimedOut(name)
         cluster_ip = (svc.get("spec") or {}).get("clusterIP") or name
@@ -249,6 +255,10 @@ class ServiceProxy:
         if (svc.get("spec") or {}).get("sessionAffinity") == "ClientIP":
             return self._sticky(svc, key, candidates, client_ip)
         return self._pick(key, candidates)
+
+    def ready_targets(self, svc: dict, service_port: dict) -> list[Target]:
+        """The ready endpoints for a Service port, sorted by IP (what an ingress controller uses)."""
+        return self._endpoints(svc, service_port)[0]
 
     def candidates(self, svc: dict, service_port: dict, node: Optional[str] = None) -> list[Target]:
         """Usable endpoints for the port, sorted by IP: ready ones, else serving-terminating ones."""
@@ -381,6 +391,11 @@ def _service_port(svc: dict, matches: Callable[[dict], bool]) -> Optional[dict]:
         if port.get("protocol", "TCP") == "TCP" and matches(port):
             return port
     return None
+
+
+def port_by_number_or_name(svc: dict, port: Union[int, str]) -> Optional[dict]:
+    """The Service's TCP port whose ``port`` number or ``name`` is ``port`` (an Ingress backend)."""
+    return _service_port(svc, lambda p: p.get("port") == port or (p.get("name") or None) == port)
 
 
 def _slice_port(eps: dict, service_port: dict) -> Optional[int]:

@@ -40,10 +40,10 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BUSYBOX_TOOLS = frozenset(
     "sh ash echo printf printenv env cat touch rm mkdir test [ ls date hostname true false sleep "
     "tail head wc grep seq basename dirname kill killall pkill ps nslookup wget httpd nc cp mv "
-    "id whoami uname".split())
+    "id whoami uname sort uniq cut tr".split())
 GNU_TOOLS = frozenset(
     "sh dash bash echo printf printenv env cat touch rm mkdir test [ ls date hostname true false "
-    "sleep tail head wc grep seq basename dirname kill cp mv id whoami uname".split())
+    "sleep tail head wc grep seq basename dirname kill cp mv id whoami uname sort uniq cut tr".split())
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ class ImageProfile:
     files: tuple[tuple[str, str], ...] = ()
     features: frozenset[str] = frozenset()
     working_dir: str = "/"
+    #: The busybox release the image ships ("" when unknown); with ``busybox_in_tag`` a tag that
+    #: starts with a version (``1.28``, ``1.36.1-uclibc``, ``1.29-4``) names the release instead.
+    busybox: str = ""
+    busybox_in_tag: bool = False
 
     def has_tag(self, tag: str) -> bool:
         return tag in self.tags or bool(self.tag_pattern and re.fullmatch(self.tag_pattern, tag))
@@ -75,6 +79,15 @@ class ImageProfile:
 
     def tools(self) -> frozenset[str]:
         return _tools(self.toolset, self.binaries)
+
+    def busybox_release(self, tag: str) -> tuple[int, ...]:
+        """(major, minor) of the busybox in image ``tag``, e.g. (1, 28); () when unknown.
+
+        Some applets changed between releases: ``nslookup`` was rewritten in 1.29 (busybox:1.28
+        is the last with the libc-based one the Kubernetes DNS docs show)."""
+        match = re.match(r"(\d+)\.(\d+)", tag) if self.busybox_in_tag else None
+        version = match.group(0) if match else self.busybox
+        return tuple(int(part) for part in version.split(".")[:2]) if version else ()
 
     @property
     def shell(self) -> str:
@@ -152,13 +165,13 @@ def _profiles() -> list[ImageProfile]:
         ImageProfile(_DOCKER + "busybox", ("latest", "musl", "glibc", "uclibc", "stable"),
                      r"1\.(2[4-9]|3[0-7])(\.\d)?(-musl|-glibc|-uclibc)?", 2_155_000,
                      (("1.28", 728_000),), cmd=("sh",), toolset="busybox",
-                     memory_bytes=256 * 1024),
+                     memory_bytes=256 * 1024, busybox="1.37.0", busybox_in_tag=True),
         ImageProfile("registry.k8s.io/busybox", ("latest", "1.24", "1.27", "1.27.2"), "", 1_144_547,
                      cmd=("sh",), toolset="busybox", memory_bytes=256 * 1024,
-                     features=frozenset({"nslookup-legacy"})),
+                     features=frozenset({"nslookup-legacy"}), busybox="1.24", busybox_in_tag=True),
         ImageProfile("registry.k8s.io/e2e-test-images/busybox", ("1.29-1", "1.29-2", "1.29-4",
                                                                  "1.36.1-1"), "", 1_374_000,
-                     cmd=("sh",), toolset="busybox", memory_bytes=256 * 1024),
+                     cmd=("sh",), toolset="busybox", memory_bytes=256 * 1024, busybox_in_tag=True),
         ImageProfile(_DOCKER + "alpine", ("latest", "edge"), r"3(\.\d{1,2}){0,2}", 3_623_000,
                      cmd=("/bin/sh",), toolset="busybox", memory_bytes=256 * 1024),
         ImageProfile(_DOCKER + "debian", ("latest", "bookworm", "bullseye", "buster",

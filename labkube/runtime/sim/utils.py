@@ -2,13 +2,20 @@
 
 Mirrors the small programs Kubernetes examples run inside containers: ``echo``, ``printf``,
 ``printenv``, ``env``, ``cat``, ``touch``, ``rm``, ``mkdir``, ``test``/``[``, ``ls``, ``date``
-(the cluster clock), ``hostname``, ``sleep``, ``tail``, ``head``, ``wc``, ``grep``, ``seq``,
-``kill``, ``killall``, ``ps``, ``nslookup``, ``wget``, ``curl``, busybox ``httpd`` and ``nc``.
-Error texts follow busybox (``cat: can't open 'x': No such file or directory``) or, in images
-built on Debian, GNU coreutils (``cat: x: No such file or directory``); the container's
-``toolset`` decides. Network utilities reach other pods and Services through the injected
-:class:`~labkube.runtime.cri.Network` and the pod's own ports through the sandbox, after
-resolving names with the search list in the container's ``/etc/resolv.conf`` as libc does.
+(the cluster clock), ``hostname``, ``sleep``, ``tail``, ``head``, ``wc``, ``grep``, ``sort``,
+``uniq``, ``cut``, ``tr``, ``seq``, ``kill``, ``killall``, ``ps``, ``nslookup``, ``wget``,
+``curl``, busybox ``httpd`` and ``nc``. Output and error texts follow busybox 1.36's sources
+(``wc``'s ``%9u`` columns; ``cat: can't open 'x': …`` from ``open_or_warn``, ``head: x: …``
+from ``fopen_or_warn``) or, in images built on Debian, GNU coreutils (``cat: x: No such file or
+directory``); the container's ``toolset`` decides.
+
+Network utilities reach other pods and Services through the injected
+:class:`~labkube.runtime.cri.Network` and the pod's own ports through the sandbox. ``wget``,
+``curl`` and ``nc`` resolve names as libc does (``/etc/hosts``, then the search list and
+``ndots`` of ``/etc/resolv.conf``). ``nslookup`` is the applet of the image's busybox release:
+up to 1.28 the libc one (``Name:      web`` / ``Address 1: IP REVERSE-NAME``), from 1.29 the
+LEDE one, which sends its own A and AAAA queries (from 1.30 under each search domain for a name
+without a dot, ignoring ``ndots``) and prints every reply, ``** server can't find …`` included.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import math
 import posixpath
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 from urllib.parse import urlsplit
@@ -350,65 +358,169 @@ def test(proc: Proc, argv: list[str]) -> ProgramGen:
     return (yield from _done(0 if result else 1))
 
 
-def _lines(proc: Proc, paths: list[str]) -> Optional[str]:
+def _open_error(proc: Proc, applet: str, path: str, err: FsError) -> None:
+    """What ``applet`` says when it cannot read ``path``.
+
+    busybox: ``head``/``wc``/``grep`` use libbb's ``fopen_or_warn`` (``head: FILE: why``),
+    ``tail`` uses ``open_or_warn`` (``tail: can't open 'FILE': why``); GNU ``head``/``tail``
+    say ``cannot open 'FILE' for reading``.
+    """
+    if _gnu(proc) and applet in ("head", "tail"):
+        proc.err.write(f"{applet}: cannot open '{path}' for reading: {err.strerror}\n")
+    elif applet == "tail":
+        proc.err.write(f"tail: can't open '{path}': {err.strerror}\n")
+    else:
+        proc.err.write(f"{applet}: {path}: {err.strerror}\n")
+
+
+def _inputs(proc: Proc, applet: str, paths: list[str]) -> list[tuple[str, Optional[str]]]:
+    """(name, text) per input; text is None (after a warning) when the file cannot be read."""
     if not paths:
-        return proc.stdin
-    try:
-        return "".join(_read(proc, p) for p in paths)
-    except FsError as err:
-        proc.err.write(f"{err.path}: {err.strerror}\n")
+        return [("-", proc.stdin)]
+    found: list[tuple[str, Optional[str]]] = []
+    for path in paths:
+        if path == "-":
+            found.append((path, proc.stdin))
+            continue
+        try:
+            found.append((path, _read(proc, path)))
+        except FsError as err:
+            _open_error(proc, applet, path, err)
+            found.append((path, None))
+    return found
+
+
+def _lines(proc: Proc, paths: list[str], applet: str = "grep") -> Optional[str]:
+    """All inputs joined (stdin when there are none); None after a warning for a missing one."""
+    texts = _inputs(proc, applet, paths)
+    if any(text is None for _, text in texts):
         return None
+    return "".join(text or "" for _, text in texts)
 
 
-def _count_flag(args: list[str], default: int) -> tuple[int, list[str]]:
-    count, rest, i = default, [], 0
-    while i < len(args):
-        if args[i] == "-n" and i + 1 < len(args):
-            count, i = int(args[i + 1].lstrip("+")), i + 2
-        elif re.fullmatch(r"-n?\d+", args[i]):
-            count, i = int(args[i].lstrip("-n")), i + 1
-        elif args[i].startswith("-"):
+def _split_count_args(argv: list[str], old_style_plus: bool) -> tuple[dict, list[str]]:
+    """Parse head/tail options: ``-n N``, ``-nN``, ``-c N``, ``-N``, ``+N`` (tail), ``-q -v -f``."""
+    opts: dict = {"unit": "n", "count": "10", "quiet": False, "verbose": False, "follow": False}
+    paths: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--" or not (arg.startswith("-") or (old_style_plus and arg.startswith("+"))) \
+                or arg in ("-", "+"):
+            paths.extend(argv[i + 1:] if arg == "--" else [arg])
             i += 1
-        else:
-            rest.append(args[i])
+            continue
+        if re.fullmatch(r"[-+]\d+", arg):
+            opts["unit"], opts["count"] = "n", arg if arg.startswith("+") else arg[1:]
             i += 1
-    return count, rest
+            continue
+        letters = arg[1:]
+        for index, letter in enumerate(letters):
+            if letter in "nc":
+                value = letters[index + 1:] or (argv[i + 1] if i + 1 < len(argv) else "")
+                if not letters[index + 1:]:
+                    i += 1
+                opts["unit"], opts["count"] = letter, value
+                break
+            opts[{"q": "quiet", "v": "verbose", "f": "follow", "F": "follow"}.get(letter, "_")] = True
+        i += 1
+    return opts, paths
 
 
-@program("tail")
-def tail(proc: Proc, argv: list[str]) -> ProgramGen:
-    follow = any(a in ("-f", "-F") for a in argv[1:])
-    count, paths = _count_flag([a for a in argv[1:] if a not in ("-f", "-F")], 10)
-    text = _lines(proc, paths)
-    if text is None:
-        return (yield from _done(1))
+def _header(proc: Proc, index: int, name: str, opts: dict, total: int) -> None:
+    if opts["verbose"] or (total > 1 and not opts["quiet"]):
+        shown = "standard input" if name == "-" else name
+        proc.out.write(("\n" if index else "") + f"==> {shown} <==\n")
+
+
+def _head_part(text: str, unit: str, count: int) -> str:
+    if unit == "c":
+        data = text.encode()
+        return (data[:count] if count >= 0 else data[:max(len(data) + count, 0)]).decode(errors="replace")
     lines = text.splitlines(keepends=True)
-    proc.out.write("".join(lines[-count:] if count else []))
-    if follow:
-        yield FOREVER
-    return 0
+    return "".join(lines[:count] if count >= 0 else lines[:max(len(lines) + count, 0)])
+
+
+def _tail_part(text: str, unit: str, count: str) -> str:
+    from_start = count.startswith("+")
+    number = int(count.lstrip("+-"))
+    items: list = list(text.encode()) if unit == "c" else text.splitlines(keepends=True)
+    chosen = items[max(number - 1, 0):] if from_start else (items[-number:] if number else [])
+    return bytes(chosen).decode(errors="replace") if unit == "c" else "".join(chosen)
+
+
+def _bad_count(proc: Proc, applet: str, value: str) -> ProgramGen:
+    proc.err.write(f"{applet}: invalid number '{value}'\n")
+    return (yield from _done(1))
 
 
 @program("head")
 def head(proc: Proc, argv: list[str]) -> ProgramGen:
-    count, paths = _count_flag(argv[1:], 10)
-    text = _lines(proc, paths)
-    if text is None:
-        return (yield from _done(1))
-    proc.out.write("".join(text.splitlines(keepends=True)[:count]))
-    return (yield from _done(0))
+    """``head [-n N|-c N|-N] [-q|-v] [FILE]...``; a negative N drops the last N lines/bytes."""
+    opts, paths = _split_count_args(argv[1:], old_style_plus=False)
+    if not re.fullmatch(r"-?\d+", opts["count"]):
+        return (yield from _bad_count(proc, "head", opts["count"]))
+    status = 0
+    inputs = _inputs(proc, "head", paths)
+    for index, (name, text) in enumerate(inputs):
+        if text is None:
+            status = 1
+            continue
+        _header(proc, index, name, opts, len(inputs))
+        proc.out.write(_head_part(text, opts["unit"], int(opts["count"])))
+    return (yield from _done(status))
+
+
+@program("tail")
+def tail(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``tail [-n N|-n +N|-c N|-N|+N] [-f] [-q|-v] [FILE]...``; ``-f`` then waits forever."""
+    opts, paths = _split_count_args(argv[1:], old_style_plus=True)
+    if not re.fullmatch(r"[-+]?\d+", opts["count"]):
+        return (yield from _bad_count(proc, "tail", opts["count"]))
+    status = 0
+    inputs = _inputs(proc, "tail", paths)
+    for index, (name, text) in enumerate(inputs):
+        if text is None:
+            status = 1
+            continue
+        _header(proc, index, name, opts, len(inputs))
+        proc.out.write(_tail_part(text, opts["unit"], opts["count"]))
+    if opts["follow"] and status == 0:
+        yield FOREVER
+    return (yield from _done(status))
+
+
+_WC_COLUMNS = "lwmcL"  # busybox's column order (coreutils/wc.c): lines, words, chars, bytes, longest
+
+
+def _wc_counts(text: str) -> dict[str, int]:
+    return {"l": text.count("\n"), "w": len(text.split()), "m": len(text),
+            "c": len(text.encode()), "L": max((len(line) for line in text.split("\n")), default=0)}
+
+
+def _wc_width(proc: Proc, inputs: list, shown: list[str], totals: dict[str, int]) -> int:
+    """busybox: ``%9u`` columns; GNU: as wide as the largest total (at least 7 for stdin)."""
+    if not _gnu(proc):
+        return 9
+    width = max((len(str(totals[k])) for k in shown), default=1)
+    return max(width, 7) if any(name == "-" for name, _ in inputs) else width
 
 
 @program("wc")
 def wc(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``wc [-lwmcL] [FILE]...``: counts per file, a ``total`` line for more than one file."""
     flags, paths = _flags(argv)
-    text = _lines(proc, paths)
-    if text is None:
-        return (yield from _done(1))
-    counts = {"l": text.count("\n"), "w": len(text.split()), "c": len(text.encode())}
-    shown = [counts[f] for f in "lwc" if f in flags] or list(counts.values())
-    proc.out.write(" ".join(str(c) for c in shown) + "\n")
-    return (yield from _done(0))
+    shown = [k for k in _WC_COLUMNS if k in flags] or ["l", "w", "c"]
+    inputs = _inputs(proc, "wc", paths)
+    counted = [(name, _wc_counts(text)) for name, text in inputs if text is not None]
+    totals = {k: sum(c[k] for _, c in counted) for k in _WC_COLUMNS}
+    bare = len(shown) == 1 and len(inputs) <= 1
+    width = 0 if bare else _wc_width(proc, inputs, shown, totals)
+    rows = counted + ([("total", totals)] if len(inputs) > 1 else [])
+    for name, counts in rows:
+        cells = " ".join(f"{counts[k]:>{width}}" for k in shown)
+        proc.out.write(cells + ("" if name == "-" else f" {name}") + "\n")
+    return (yield from _done(0 if len(counted) == len(inputs) else 1))
 
 
 @program("grep")
@@ -429,6 +541,175 @@ def grep(proc: Proc, argv: list[str]) -> ProgramGen:
     elif "q" not in flags:
         proc.out.write("".join(h + "\n" for h in hits))
     return (yield from _done(0 if hits else 1))
+
+
+# -- sort, uniq, cut, tr ----------------------------------------------------------------------
+def _value_flags(argv: list[str], with_value: str) -> tuple[dict, list[str]]:
+    """Short options where the letters in ``with_value`` take an argument (glued or next)."""
+    opts: dict = {}
+    rest, i = [], 1
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("-") or arg == "-" or rest:
+            rest.append(arg)
+        else:
+            for index, letter in enumerate(arg[1:]):
+                if letter in with_value:
+                    value = arg[2 + index:]
+                    if not value and i + 1 < len(argv):
+                        value, i = argv[i + 1], i + 1
+                    opts[letter] = value
+                    break
+                opts[letter] = True
+        i += 1
+    return opts, rest
+
+
+def _die_cannot_open(proc: Proc, applet: str, paths: list[str]) -> Optional[str]:
+    """busybox's xfopen_stdin(): stdin or the files, else ``can't open`` and exit 1 (None)."""
+    texts = []
+    for path in paths or ["-"]:
+        if path == "-":
+            texts.append(proc.stdin)
+            continue
+        try:
+            texts.append(_read(proc, path))
+        except FsError as err:
+            proc.err.write(f"{applet}: can't open '{path}': {err.strerror}\n")
+            return None
+    return "".join(texts)
+
+
+def _sort_key(opts: dict):
+    separator = opts.get("t") if isinstance(opts.get("t"), str) else None
+    field = int(str(opts["k"]).split(",")[0].split(".")[0]) if isinstance(opts.get("k"), str) else 0
+
+    def key(line: str):
+        text = line
+        if field:
+            parts = line.split(separator) if separator else line.split()
+            text = (separator or " ").join(parts[field - 1:]) if len(parts) >= field else ""
+        if "n" in opts:
+            match = re.match(r"\s*(-?\d+(?:\.\d+)?)", text)
+            return (float(match.group(1)) if match else 0.0, line)
+        return (text.encode(), line.encode())
+
+    return key
+
+
+@program("sort")
+def sort(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``sort [-nru] [-t SEP] [-k N] [FILE]...`` in the C locale (byte order)."""
+    opts, paths = _value_flags(argv, "tko")
+    text = _die_cannot_open(proc, "sort", paths)
+    if text is None:
+        return (yield from _done(1))
+    lines = sorted(text.splitlines(), key=_sort_key(opts), reverse="r" in opts)
+    if "u" in opts:
+        key, kept, seen = _sort_key(opts), [], set()
+        for line in lines:
+            k = key(line)[0]
+            if k not in seen:
+                seen.add(k)
+                kept.append(line)
+        lines = kept
+    proc.out.write("".join(line + "\n" for line in lines))
+    return (yield from _done(0))
+
+
+@program("uniq")
+def uniq(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``uniq [-cdu] [INPUT]``: adjacent repeats collapsed; ``-c`` counts as ``%7u LINE``."""
+    opts, paths = _value_flags(argv, "fsw")
+    text = _die_cannot_open(proc, "uniq", paths[:1])
+    if text is None:
+        return (yield from _done(1))
+    groups: list[list] = []
+    for line in text.splitlines():
+        if groups and groups[-1][0] == line:
+            groups[-1][1] += 1
+        else:
+            groups.append([line, 1])
+    for line, count in groups:
+        if ("d" in opts and count == 1) or ("u" in opts and count > 1):
+            continue
+        proc.out.write((f"{count:>7} " if "c" in opts else "") + line + "\n")
+    return (yield from _done(0))
+
+
+def _cut_ranges(spec: str) -> Optional[list[tuple[int, int]]]:
+    """``1,3-4,6-`` -> [(1, 1), (3, 4), (6, ∞)] (1-based, inclusive); None when malformed."""
+    ranges = []
+    for part in spec.split(","):
+        match = re.fullmatch(r"(\d*)(-?)(\d*)", part)
+        if not match or not (match.group(1) or match.group(3)):
+            return None
+        low = int(match.group(1) or 1)
+        high = int(match.group(3)) if match.group(3) else (10**9 if match.group(2) else low)
+        ranges.append((low, high))
+    return ranges
+
+
+@program("cut")
+def cut(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``cut -d SEP -f LIST [-s] [FILE]...`` or ``cut -c LIST [FILE]...``."""
+    opts, paths = _value_flags(argv, "dfcb")
+    spec = opts.get("f") or opts.get("c") or opts.get("b")
+    ranges = _cut_ranges(spec) if isinstance(spec, str) else None
+    if ranges is None:
+        proc.err.write("cut: expected a list of bytes, characters, or fields\n")
+        return (yield from _done(1))
+    text = _lines(proc, paths, "cut")
+    if text is None:
+        return (yield from _done(1))
+    wanted = lambda n: any(low <= n <= high for low, high in ranges)  # noqa: E731
+    separator = opts["d"] if isinstance(opts.get("d"), str) and opts["d"] else "\t"
+    for line in text.splitlines():
+        if "f" not in opts:
+            proc.out.write("".join(c for n, c in enumerate(line, 1) if wanted(n)) + "\n")
+        elif separator in line:
+            fields = line.split(separator)
+            proc.out.write(separator.join(f for n, f in enumerate(fields, 1) if wanted(n)) + "\n")
+        elif "s" not in opts:
+            proc.out.write(line + "\n")
+    return (yield from _done(0))
+
+
+_TR_CLASSES = {"[:upper:]": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "[:lower:]": "abcdefghijklmnopqrstuvwxyz",
+               "[:digit:]": "0123456789", "[:space:]": " \t\n\r\f\v", "[:blank:]": " \t",
+               "[:alpha:]": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+               "[:alnum:]": "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}
+
+
+def _tr_set(spec: str) -> str:
+    """A tr SET: character classes, ``a-z`` ranges and backslash escapes expanded."""
+    for name, chars in _TR_CLASSES.items():
+        spec = spec.replace(name, chars)
+    spec = _unescape(spec)[0]
+    return re.sub(r"(.)-(.)", lambda m: "".join(chr(c) for c in range(ord(m.group(1)), ord(m.group(2)) + 1)),
+                  spec)
+
+
+@program("tr")
+def tr(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``tr [-d] [-s] SET1 [SET2]``: translate, delete or squeeze characters of stdin."""
+    opts, sets = _value_flags(argv, "")
+    if not sets or (len(sets) < 2 and "d" not in opts and "s" not in opts):
+        proc.err.write("BusyBox v1.36.1 multi-call binary.\n\nUsage: tr [-cds] STRING1 [STRING2]\n")
+        return (yield from _done(1))
+    first = _tr_set(sets[0])
+    if "d" in opts:
+        text = "".join(c for c in proc.stdin if c not in first)
+    else:
+        second = _tr_set(sets[1]) if len(sets) > 1 else first
+        second = (second + second[-1:] * len(first))[:len(first)] if second else second
+        table = {ord(a): b for a, b in zip(first, second)}
+        text = proc.stdin.translate(table)
+    if "s" in opts:
+        squeeze = _tr_set(sets[-1])
+        text = re.sub("([" + re.escape(squeeze) + r"])\1+", r"\1", text) if squeeze else text
+    proc.out.write(text)
+    return (yield from _done(0))
 
 
 @program("seq")
@@ -588,56 +869,191 @@ def _is_ip(name: str) -> bool:
     return bool(re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", name))
 
 
-def resolve(proc: Proc, name: str) -> Optional[tuple[str, str]]:
-    """(fqdn, ip) for ``name`` the way a pod's resolver finds it, or None."""
-    if _is_ip(name):
-        return name, name
-    if name in ("localhost", "localhost.localdomain"):
-        return "localhost", "127.0.0.1"
-    if name == proc.host.hostname:
-        return name, proc.host.pod_ip
+@dataclass(frozen=True)
+class _Rr:
+    """One resource record of a reply (the shape of labkube.core.network's ``Record``)."""
+
+    name: str
+    type: str
+    value: str
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One DNS reply: ``rcode`` (``NOERROR``/``NXDOMAIN``), records, the AA bit."""
+
+    rcode: str
+    records: tuple = ()
+    authoritative: bool = True
+
+
+def dns_query(proc: Proc, name: str, qtype: str = "A"):
+    """Ask the pod's nameserver one question; a network without ``query`` only answers A."""
     network = proc.host.network
-    if network is None:
+    asked = getattr(network, "query", None)
+    if asked is not None:
+        return asked(name, qtype)
+    ip = network.resolve(name) if network is not None else None
+    if ip is None:
+        return _Reply("NXDOMAIN")
+    return _Reply("NOERROR", (_Rr(name, "A", ip),) if qtype == "A" else ())
+
+
+def _hosts_file(proc: Proc, name: str) -> Optional[list[str]]:
+    """IPv4 addresses ``/etc/hosts`` gives ``name`` (libc reads it before DNS); None without it."""
+    try:
+        text = proc.host.fs.read_text("/etc/hosts")
+    except FsError:
         return None
-    _, search, ndots = _resolv_conf(proc)
+    return [fields[0] for fields in (line.split("#", 1)[0].split() for line in text.splitlines())
+            if len(fields) > 1 and name in fields[1:] and _is_ip(fields[0])]
+
+
+def _local_names(proc: Proc, name: str) -> list[str]:
+    """What libc finds for ``name`` before asking DNS: /etc/hosts, else localhost and the pod."""
+    listed = _hosts_file(proc, name)
+    if listed is not None:
+        return listed
+    if name in ("localhost", "localhost.localdomain"):
+        return ["127.0.0.1"]
+    return [proc.host.pod_ip] if name == proc.host.hostname else []
+
+
+def search_candidates(proc: Proc, name: str) -> list[str]:
+    """The names libc's resolver tries, in order: with ``ndots`` or more dots as-is first."""
     if name.endswith("."):
-        candidates = [name[:-1]]
-    else:
-        qualified = [f"{name}.{domain}" for domain in search]
-        candidates = [name] + qualified if name.count(".") >= ndots else qualified + [name]
-    for candidate in candidates:
-        ip = network.resolve(candidate)
-        if ip:
-            return candidate, ip
+        return [name[:-1]]
+    _, search, ndots = _resolv_conf(proc)
+    qualified = [f"{name}.{domain}" for domain in search]
+    return [name] + qualified if name.count(".") >= ndots else qualified + [name]
+
+
+def resolve_all(proc: Proc, name: str) -> Optional[tuple[str, tuple[str, ...]]]:
+    """(name found, every IPv4 address) as getaddrinfo() finds them in a pod, or None."""
+    if _is_ip(name):
+        return name, (name,)
+    local = _local_names(proc, name)
+    if local:
+        return name, tuple(local)
+    if proc.host.network is None:
+        return None
+    for candidate in search_candidates(proc, name):
+        addresses = tuple(r.value for r in dns_query(proc, candidate, "A").records if r.type == "A")
+        if addresses:
+            return candidate, addresses
     return None
+
+
+def resolve(proc: Proc, name: str) -> Optional[tuple[str, str]]:
+    """(fqdn, first ip) for ``name`` the way a pod's resolver finds it, or None."""
+    found = resolve_all(proc, name)
+    return (found[0], found[1][0]) if found else None
+
+
+def reverse_lookup(proc: Proc, ip: str) -> Optional[str]:
+    """getnameinfo(): the name /etc/hosts or a PTR query gives ``ip``, or None."""
+    try:
+        hosts = proc.host.fs.read_text("/etc/hosts")
+    except FsError:
+        hosts = ""
+    for fields in (line.split("#", 1)[0].split() for line in hosts.splitlines()):
+        if len(fields) > 1 and fields[0] == ip:
+            return fields[1]
+    if proc.host.network is None:
+        return None
+    reply = dns_query(proc, ".".join(reversed(ip.split("."))) + ".in-addr.arpa", "PTR")
+    return next((r.value for r in reply.records if r.type == "PTR"), None)
+
+
+# -- nslookup: two applets, chosen by the busybox release of the image ---------------------------
+def _busybox_release(proc: Proc) -> tuple[int, ...]:
+    profile = getattr(proc.host, "profile", None)
+    if profile is None or not hasattr(profile, "busybox_release"):
+        return ()
+    return profile.busybox_release(getattr(proc.host, "image_tag", ""))
+
+
+def _libc_nslookup_block(proc: Proc, header: str, name: str, addresses: tuple[str, ...]) -> str:
+    """busybox <= 1.28 print_host(): ``%-10s %s`` then ``Address N: IP REVERSE``."""
+    lines = [f"{header:<10} {name}\n"]
+    for index, ip in enumerate(addresses, 1):
+        reverse = reverse_lookup(proc, ip)
+        lines.append(f"Address {index}: {ip}" + (f" {reverse}\n" if reverse else "\n"))
+    return "".join(lines)
+
+
+def _nslookup_libc(proc: Proc, name: str, server: str) -> ProgramGen:
+    """busybox 1.28 and before: getaddrinfo() with the pod's search path; the name as typed."""
+    proc.out.write(_libc_nslookup_block(proc, "Server:", server, (server,)) + "\n")
+    found = resolve_all(proc, name)
+    if found is None:
+        proc.err.write(f"nslookup: can't resolve '{name}'\n")
+        return (yield from _done(1))
+    proc.out.write(_libc_nslookup_block(proc, "Name:", name, found[1]))
+    return (yield from _done(0))
+
+
+def _lede_queries(proc: Proc, name: str, qtype: str, search: bool) -> list[tuple[str, str]]:
+    """The queries busybox 1.29+ sends: PTR for an IP; else each type (A, then AAAA) for the
+    name, or (1.30+, a name without a dot) for the name under each search domain."""
+    if _is_ip(name) and not qtype:
+        return [(".".join(reversed(name.split("."))) + ".in-addr.arpa", "PTR")]
+    _, domains, _ = _resolv_conf(proc)
+    if not domains and "." in proc.host.hostname:
+        domains = [proc.host.hostname.split(".", 1)[1]]
+    names = [f"{name}.{d}" for d in domains] if search and domains and "." not in name else [name]
+    return [(n, t) for t in ([qtype] if qtype else ["A", "AAAA"]) for n in names]
+
+
+_RECORD_FORMATS = {"A": "Name:\t{name}\nAddress: {value}\n", "AAAA": "Name:\t{name}\nAddress: {value}\n",
+                   "CNAME": "{name}\tcanonical name = {value}\n", "PTR": "{name}\tname = {value}\n",
+                   "NS": "{name}\tnameserver = {value}\n"}
+
+
+def _lede_reply(qname: str, reply) -> str:
+    """One reply as busybox 1.29+ prints it, with the empty line that closes it."""
+    if reply.rcode != "NOERROR":
+        return f"** server can't find {qname}: {reply.rcode}\n\n"
+    text = "" if reply.authoritative else "Non-authoritative answer:\n"
+    for record in reply.records:
+        template = _RECORD_FORMATS.get(record.type)
+        if template:
+            text += template.format(name=record.name, value=record.value)
+    return text + "\n"
+
+
+def _nslookup_lede(proc: Proc, name: str, server: str, qtype: str,
+                   release: tuple[int, ...]) -> ProgramGen:
+    """busybox 1.29 and later (the LEDE/OpenWrt applet): its own DNS queries, every reply shown."""
+    if proc.host.network is None:
+        yield Sleep(5)  # the default -timeout=5, with nothing answering
+        proc.out.write(";; connection timed out; no servers could be reached\n\n")
+        return 1
+    search = not release or release >= (1, 30)
+    proc.out.write(f"Server:\t\t{server}\nAddress:\t{server}:53\n\n")
+    status = 0
+    for qname, asked in _lede_queries(proc, name, qtype, search):
+        reply = dns_query(proc, qname, asked)
+        status = status or int(reply.rcode != "NOERROR")
+        proc.out.write(_lede_reply(qname, reply))
+    return (yield from _done(status if search else 0))
 
 
 @program("nslookup")
 def nslookup(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``nslookup [-type=T] HOST [SERVER]``: the applet of the image's busybox release."""
+    options = [a for a in argv[1:] if a.startswith("-")]
     names = [a for a in argv[1:] if not a.startswith("-")]
     if not names:
         proc.err.write("Usage: nslookup [HOST] [SERVER]\n")
         return (yield from _done(1))
-    name = names[0]
-    server, _, _ = _resolv_conf(proc)
-    found = resolve(proc, name)
-    legacy = "nslookup-legacy" in getattr(proc.host, "features", ())
-    if legacy:
-        proc.out.write(f"Server:    {server}\nAddress 1: {server} "
-                       "kube-dns.kube-system.svc.cluster.local\n\n")
-        if found is None:
-            proc.err.write(f"nslookup: can't resolve '{name}'\n")
-            return (yield from _done(1))
-        fqdn, ip = found
-        proc.out.write(f"Name:      {fqdn}\nAddress 1: {ip} {fqdn}\n")
-        return (yield from _done(0))
-    proc.out.write(f"Server:\t\t{server}\nAddress:\t{server}:53\n\n")
-    if found is None:
-        proc.out.write(f"** server can't find {name}: NXDOMAIN\n\n")
-        return (yield from _done(1))
-    fqdn, ip = found
-    proc.out.write(f"Name:\t{fqdn}\nAddress: {ip}\n\n")
-    return (yield from _done(0))
+    server = names[1] if len(names) > 1 else _resolv_conf(proc)[0]
+    release = _busybox_release(proc)
+    if "nslookup-legacy" in getattr(proc.host, "features", ()) or (release and release < (1, 29)):
+        return (yield from _nslookup_libc(proc, names[0], server))
+    qtype = next((o.split("=", 1)[1].upper() for o in options
+                  if o.split("=", 1)[0] in ("-type", "-querytype", "-query", "-q") and "=" in o), "")
+    return (yield from _nslookup_lede(proc, names[0], server, qtype, release))
 
 
 def http_fetch(proc: Proc, url: str) -> tuple[str, HttpResponse]:
@@ -670,33 +1086,76 @@ def reason_phrase(status: int) -> str:
     return _REASONS.get(status, "")
 
 
-@program("wget")
-def wget(proc: Proc, argv: list[str]) -> ProgramGen:
-    quiet, output, urls, i = False, None, [], 1
+#: Seconds Linux takes to give up on a connect nobody answers: SYN retries 1+2+4+…+64 s
+#: (net.ipv4.tcp_syn_retries = 6).
+TCP_CONNECT_GIVES_UP = 127
+_WGET_VALUE_FLAGS = "OoPYUTt"  # busybox wget's getopt "cqSO:o:P:Y:U:T:+t:n::"
+
+
+def _wget_options(argv: list[str]) -> tuple[dict, list[str]]:
+    """busybox wget's options (``-qO- URL``, ``-T 5``, ``--timeout=5``…) and its URLs."""
+    opts: dict = {"quiet": False, "O": None, "T": None}
+    urls, i = [], 1
     while i < len(argv):
         arg = argv[i]
-        if arg in ("-O", "--output-document") and i + 1 < len(argv):
-            output, i = argv[i + 1], i + 2
-            continue
-        if arg.startswith("-") and "O" in arg and not arg.startswith("--"):
-            quiet = quiet or "q" in arg
-            rest = arg[arg.index("O") + 1:]
-            if rest:
-                output = rest
-            elif i + 1 < len(argv):
-                output, i = argv[i + 1], i + 1
-        elif arg in ("-q", "--quiet"):
-            quiet = True
-        elif arg in ("-T", "--timeout"):
-            i += 1
-        elif not arg.startswith("-"):
+        if arg.startswith("--"):
+            name, eq, value = arg[2:].partition("=")
+            key = {"output-document": "O", "timeout": "T", "quiet": "quiet"}.get(name)
+            if key == "quiet":
+                opts["quiet"] = True
+            elif key and not eq and i + 1 < len(argv):
+                opts[key], i = argv[i + 1], i + 1
+            elif key:
+                opts[key] = value
+        elif arg.startswith("-") and len(arg) > 1:
+            i = _wget_short_flags(argv, i, opts)
+        else:
             urls.append(arg)
         i += 1
+    return opts, urls
+
+
+def _wget_short_flags(argv: list[str], i: int, opts: dict) -> int:
+    """One cluster of short flags (``-qT2``); returns the index of the last argument used."""
+    letters = argv[i][1:]
+    for index, letter in enumerate(letters):
+        if letter == "q":
+            opts["quiet"] = True
+        elif letter in _WGET_VALUE_FLAGS:
+            value = letters[index + 1:]
+            if not value and i + 1 < len(argv):
+                value, i = argv[i + 1], i + 1
+            opts[letter] = value
+            break
+    return i
+
+
+def _connect_failed(proc: Proc, err: ConnectionFailed, ip: str, timeout: Optional[str]) -> ProgramGen:
+    """A refused connect fails at once; an unanswered one waits for -T's alarm or the kernel."""
+    if "refused" in err.message:
+        proc.err.write(f"wget: can't connect to remote host ({ip}): Connection refused\n")
+        return (yield from _done(1))
+    alarm = int(timeout) if timeout and timeout.isdigit() else 0
+    if 0 < alarm < TCP_CONNECT_GIVES_UP:
+        yield Sleep(alarm)
+        proc.err.write("wget: download timed out\n")
+        return 1
+    yield Sleep(TCP_CONNECT_GIVES_UP)
+    proc.err.write(f"wget: can't connect to remote host ({ip}): Connection timed out\n")
+    return 1
+
+
+@program("wget")
+def wget(proc: Proc, argv: list[str]) -> ProgramGen:
+    """busybox wget: ``wget [-q] [-O FILE|-] [-T SEC] URL`` (networking/wget.c's messages)."""
+    opts, urls = _wget_options(argv)
+    quiet, output = opts["quiet"], opts["O"]
     if not urls:
         proc.err.write("wget: missing URL\n")
         return (yield from _done(1))
     url = urls[0]
-    host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
+    parts = urlsplit(url if "://" in url else "http://" + url)
+    host, port = parts.hostname or "", parts.port or 80
     try:
         ip, response = http_fetch(proc, url)
     except LookupError:
@@ -704,11 +1163,10 @@ def wget(proc: Proc, argv: list[str]) -> ProgramGen:
         return (yield from _done(1))
     except ConnectionFailed as err:
         found = resolve(proc, host)
-        why = "Connection refused" if "refused" in err.message else "Connection timed out"
-        proc.err.write(f"wget: can't connect to remote host ({found[1] if found else host}): "
-                       f"{why}\n")
-        return (yield from _done(1))
-    port = urlsplit(url if "://" in url else "http://" + url).port or 80
+        ip = found[1] if found else host
+        if not quiet:
+            proc.err.write(f"Connecting to {host} ({ip}:{port})\n")
+        return (yield from _connect_failed(proc, err, ip, opts["T"]))
     if not quiet:
         proc.err.write(f"Connecting to {host} ({ip}:{port})\n")
     if response.status >= 400:

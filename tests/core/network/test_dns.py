@@ -172,19 +172,22 @@ def test_srv_for_a_port_the_service_lacks_is_nxdomain(cluster, query):
 
 
 def test_nslookup_prints_like_busybox(cluster):
+    misses = ("** server can't find web.svc.cluster.local: NXDOMAIN\n\n"
+              "** server can't find web.cluster.local: NXDOMAIN\n\n")
     assert cluster.dns.nslookup("web", "default") == (
         "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
-        "Name:\tweb.default.svc.cluster.local\nAddress: 10.96.12.34\n\n")
+        "Name:\tweb.default.svc.cluster.local\nAddress: 10.96.12.34\n\n" + misses + "\n" + misses)
 
 
 def test_nslookup_of_a_headless_service_lists_every_address(cluster):
-    assert cluster.dns.nslookup("nginx").splitlines()[3:] == [
-        "Name:\tnginx.default.svc.cluster.local", "Address: 10.244.1.5", "Address: 10.244.2.7", ""]
+    assert cluster.dns.nslookup("nginx.default.svc.cluster.local").splitlines()[3:] == [
+        "Name:\tnginx.default.svc.cluster.local", "Address: 10.244.1.5",
+        "Name:\tnginx.default.svc.cluster.local", "Address: 10.244.2.7", "", ""]
 
 
 def test_nslookup_of_an_unknown_name_says_nxdomain(cluster):
-    assert cluster.dns.nslookup("nope") == (
-        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find nope: NXDOMAIN\n\n")
+    assert cluster.dns.nslookup("nope.default") == (
+        "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n" + "** server can't find nope.default: NXDOMAIN\n\n" * 2)
 
 
 def test_resolv_conf_is_what_the_kubelet_writes_for_cluster_first():
