@@ -234,8 +234,8 @@ KUBECTL_SUBCOMMANDS = {
     "create service": {"clusterip": "clusterip", "externalname": "externalname",
                        "loadbalancer": "loadbalancer", "nodeport": "nodeport"},
     "auth": {"reconcile": "reconcile", "whoami": "whoami"},
-    "set": {"env": "env", "resources": "resources", "selector": "selector",
-            "serviceaccount": "serviceaccount", "sa": "serviceaccount", "subject": "subject"},
+    "set": {"selector": "selector", "serviceaccount": "serviceaccount", "sa": "serviceaccount",
+            "subject": "subject"},
 }
 
 #: The top-level commands real kubectl has (for "unknown command" and its suggestions), in the

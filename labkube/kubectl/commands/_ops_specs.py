@@ -1,6 +1,6 @@
 """The command-line specs of kubectl's operations verbs, added to the parser's command tree.
 
-Mirrors the flag sets kubectl 1.32 declares for ``scale``, ``rollout <sub>``, ``set image``,
+Mirrors the flag sets kubectl 1.32 declares for ``scale``, ``rollout <sub>``, ``set image|env|resources``,
 ``expose``, ``run``, ``logs``, ``exec``, ``cordon``, ``uncordon``, ``drain``, ``taint``,
 ``top node|pod``, ``wait``, ``events`` and ``replace`` (names, shorthands, types and defaults
 as in k8s.io/kubectl/pkg/cmd/<verb>).
@@ -43,7 +43,19 @@ SPECS = (
     CommandSpec("rollout restart", (*_FILES, _SELECTOR, *_PRINT, F("field-manager", default="kubectl-rollout"))),
     CommandSpec("rollout pause", (*_FILES, _SELECTOR, *_PRINT, F("field-manager", default="kubectl-rollout"))),
     CommandSpec("rollout resume", (*_FILES, _SELECTOR, *_PRINT, F("field-manager", default="kubectl-rollout"))),
-    CommandSpec("set", (), children=("image",)),
+    CommandSpec("set", (), children=("env", "image", "resources")),
+    CommandSpec("set env", (
+        *_FILES, F("containers", "c", default="*"), F("from"), F("prefix"),
+        F("env", "e", type="stringArray"), F("keys", type="stringSlice"), F("list", type="bool"),
+        F("resolve", type="bool"), F("local", type="bool"), F("all", type="bool"),
+        F("overwrite", type="bool", default=True), F("field-manager", default="kubectl-set"),
+        _SELECTOR, *_PRINT, _DRY_RUN,
+    )),
+    CommandSpec("set resources", (
+        *_PRINT, F("record", type="bool"), *_FILES, F("all", type="bool"), _SELECTOR,
+        F("containers", "c", default="*"), F("local", type="bool"), _DRY_RUN, F("limits"),
+        F("requests"), F("field-manager", default="kubectl-set"),
+    )),
     CommandSpec("set image", (
         *_FILES, _SELECTOR, F("all", type="bool"), F("local", type="bool"), *_PRINT, _DRY_RUN,
         F("field-manager", default="kubectl-set"),
@@ -144,6 +156,8 @@ MODULES = {
     "rollout resume": "rollout",
     "set": "set_image",
     "set image": "set_image",
+    "set env": "set_env",
+    "set resources": "set_resources",
     "expose": "expose",
     "run": "run_pod",
     "logs": "logs",
