@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Generic, Mapping, Optional, Protocol, TypeVar, runtime_checkable
 
-from labkube.runtime.volume import Volume
+from labkube.runtime.volume import Generated, Volume
 
 T = TypeVar("T")
 
@@ -104,12 +104,43 @@ class ExecFailedError(RuntimeErrorBase):
 
 
 # -- configs ------------------------------------------------------------------------------------
+#: The node's own ``/etc/resolv.conf``: what the kubelet reads for ``dnsPolicy: Default``
+#: (``--resolv-conf``) and what the runtime copies into a sandbox given no DNS settings. A
+#: labkube node sits on a kind-like Docker network whose gateway (172.18.0.1) answers DNS.
+NODE_RESOLV_CONF = "nameserver 172.18.0.1\n"
+
+
+@dataclass(frozen=True, slots=True)
+class DNSConfig:
+    """CRI ``DNSConfig``: the resolver settings the kubelet worked out for the pod
+    (``pkg/kubelet/network/dns``); the runtime writes them to the sandbox's
+    ``/etc/resolv.conf``, which every container of the pod sees."""
+
+    servers: tuple[str, ...] = ()
+    searches: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+
+    def resolv_conf(self) -> str:
+        """The file as containerd writes it (``parseDNSOptions``): a ``search`` line, one
+        ``nameserver`` line per server, an ``options`` line, each only when not empty. An
+        empty result means "copy the node's file"."""
+        text = ""
+        if self.searches:
+            text += f"search {' '.join(self.searches)}\n"
+        if self.servers:
+            text += "".join(f"nameserver {server}\n" for server in self.servers)
+        if self.options:
+            text += f"options {' '.join(self.options)}\n"
+        return text
+
+
 @dataclass(frozen=True, slots=True)
 class PodSandboxConfig:
     """What the kubelet knows about the pod when it creates the sandbox.
 
     The pod IP is chosen by the caller (the kubelet, from the node's podCIDR) and handed in,
-    as a CNI plugin's result would be.
+    as a CNI plugin's result would be. ``dns_config`` becomes the pod's ``/etc/resolv.conf``
+    (``None``: a copy of the node's).
     """
 
     name: str
@@ -120,6 +151,34 @@ class PodSandboxConfig:
     attempt: int = 0
     labels: Mapping[str, str] = field(default_factory=dict)
     annotations: Mapping[str, str] = field(default_factory=dict)
+    dns_config: Optional[DNSConfig] = None
+
+
+class Symlink(Generated):
+    """A symbolic link inside a volume: reading it through a container's filesystem follows
+    it to ``target`` (relative to the link's directory, or absolute in the container); read
+    from the :class:`Volume` itself it gives the target's text, as ``readlink`` would.
+
+    The kubelet's atomic writer lays out configMap, secret, downwardAPI and projected
+    volumes with them: ``key -> ..data/key`` and ``..data -> ..2025_01_01_00_00_00.123``.
+    """
+
+    __slots__ = ("target",)
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def make(self) -> bytes:
+        return self.target.encode()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Symlink) and other.target == self.target
+
+    def __hash__(self) -> int:
+        return hash(self.target)
+
+    def __repr__(self) -> str:
+        return f"Symlink({self.target!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,9 @@ acting as ``system:node:<name>`` (the Node authorizer grants it what a real kube
   node references them (:mod:`.objects`): containers and volumes read them from that cache;
 * each pod gets a :class:`~.pod_workers.PodWorker`; runtime events (container started, died,
   OOM-killed) wake the worker of the pod they belong to (the PLEG);
+* each pod's sandbox gets its DNS settings (the runtime writes ``/etc/resolv.conf``) and each
+  container the kubelet-managed ``/etc/hosts`` (:mod:`.dns`); a change to a ConfigMap or Secret
+  a pod mounts reaches its files at the pod's next periodic sync (``syncFrequency``);
 * ``stop()`` is the kubelet process dying: watches, timers and probes stop, but containers keep
   running in the runtime — until :meth:`kill_all_containers` (the node itself failing);
 * it speaks to containers only through the runtime interface (:mod:`labkube.runtime.cri`).
@@ -30,6 +33,7 @@ from labkube.core.clock import Clock
 from labkube.core.errors import StatusError, not_found
 from labkube.core.kubelet import admission
 from labkube.core.kubelet.backoff import Backoff
+from labkube.core.kubelet.dns import PodDNS
 from labkube.core.kubelet.images import ImageManager
 from labkube.core.kubelet.ipam import PodIPAllocator
 from labkube.core.kubelet.node_status import NodeStatusManager
@@ -40,6 +44,7 @@ from labkube.core.kubelet.env import ServiceEnvCache
 from labkube.core.kubelet.volumes import HostPaths, SharedContents
 from labkube.core.machinery.controller import Component, ErrorLog
 from labkube.core.machinery.events import EventNamer, EventRecorder
+from labkube.core.network.dns import CLUSTER_DOMAIN, NAMESERVER
 from labkube.runtime.cri import CONTAINER_RUNNING, ContainerEvent, ExecFailedError, NotFoundError, Operation
 
 
@@ -50,6 +55,12 @@ class KubeletConfig:
     node_status_update_frequency: float = 10.0  # also the Lease renew interval (0.25 x 40 s)
     node_status_report_frequency: float = 300.0
     node_lease_duration_seconds: int = 40
+    #: ``clusterDNS`` and ``clusterDomain`` (kubeadm's: the kube-dns Service's ClusterIP)
+    cluster_dns: tuple[str, ...] = (NAMESERVER,)
+    cluster_domain: str = CLUSTER_DOMAIN
+    #: ``syncFrequency``: each pod is synced again this long (plus up to half of it, the
+    #: pod workers' jitter) after its last sync; mounted ConfigMaps and Secrets refresh then.
+    sync_frequency: float = 60.0
 
 
 class Kubelet(Component):
@@ -78,8 +89,10 @@ class Kubelet(Component):
         self.shared_contents = SharedContents()  # ConfigMap/Secret file bytes, shared by pods
         self.service_env = ServiceEnvCache()
         #: The configmap and secret managers: one watch per object the node's pods use.
-        self.objects = PodObjects(client, clock, on_error=self.report)
+        self.objects = PodObjects(client, clock, on_error=self.report, on_change=self._objects_changed)
         self.terminations = Terminations()
+        #: The DNS configurer: each pod's resolv.conf settings.
+        self.pod_dns = PodDNS(self.config.cluster_dns, self.config.cluster_domain)
         self.node_status = NodeStatusManager(self)
         self.workers: dict[str, PodWorker] = {}
         #: The pods (uids) the runtime had sandboxes for when this kubelet started: the only
@@ -156,6 +169,14 @@ class Kubelet(Component):
         if worker is not None:
             worker.cleanup()
         self.objects.unregister_pod(pod)  # the pod manager's RemovePod
+
+    def _objects_changed(self, uids: frozenset[str]) -> None:
+        """A ConfigMap or Secret these pods use changed: their volumes show it from their
+        next periodic sync on (the watch itself syncs no pod)."""
+        for uid in sorted(uids):
+            worker = self.workers.get(uid)
+            if worker is not None:
+                worker.volumes_changed()
 
     # -- PLEG ---------------------------------------------------------------------------------------------
     def _runtime_event(self, event: ContainerEvent) -> None:

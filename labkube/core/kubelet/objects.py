@@ -24,6 +24,10 @@ So a node with a thousand pods that all mount ``kube-root-ca.crt`` watches it on
 reading it once per pod; and a pod waiting for a ConfigMap that does not exist yet sees it (at
 its next retry) as soon as the watch delivers its creation.
 
+A change the watch delivers (after the first list) is passed to ``on_change`` with the pods
+referencing the object: the kubelet does not sync them for it, but their next periodic sync
+(``syncFrequency``) sets their volumes up again with the new version.
+
 Not modelled: the real manager also stops watches idle for five resync periods (and restarts
 them at the next read); in labkube a watch lives exactly as long as a pod references it.
 """
@@ -97,13 +101,15 @@ class ObjectWatch:
     """The reflector of one (namespace, name): an informer of that one object, and the pods
     (uids) that reference it."""
 
-    __slots__ = ("informer", "key", "pods", "immutable")
+    __slots__ = ("informer", "key", "pods", "immutable", "listed")
 
     def __init__(self, informer: Informer, key: str) -> None:
         self.informer = informer
         self.key = key
         self.pods: set[str] = set()
         self.immutable = False
+        #: Whether the first list is done (what it delivers is no change).
+        self.listed = False
 
     def start(self) -> None:
         """List and watch; on failure the reflector stays unsynced and the error is raised."""
@@ -112,6 +118,7 @@ class ObjectWatch:
         except StatusError:
             self.informer.stop()  # not running: the next read tries again
             raise
+        self.listed = True
 
     def read(self) -> Optional[dict]:
         """The object as the store has it (starting the reflector again if its list failed)."""
@@ -133,12 +140,15 @@ class WatchBasedManager:
 
     def __init__(self, client: Any, clock: Clock, resource: str,
                  referenced: Callable[[dict], Iterable[str]],
-                 on_error: Optional[Callable[[str, BaseException], None]] = None) -> None:
+                 on_error: Optional[Callable[[str, BaseException], None]] = None,
+                 on_change: Optional[Callable[[frozenset[str]], None]] = None) -> None:
         self.client = client
         self.clock = clock
         self.resource = resource
         self.referenced = referenced
         self.on_error = on_error
+        #: told the uids of the pods referencing an object the watch saw change
+        self.on_change = on_change
         self._rtype = None
         #: pod uid -> the names it references
         self._pods: dict[str, frozenset[str]] = {}
@@ -218,7 +228,13 @@ class WatchBasedManager:
             self._rtype = self.client.server.resolve(self.resource)
         informer = Informer(self.client, self._rtype, self.clock, namespace=namespace,
                             field_selector=f"metadata.name={name}", on_error=self.on_error)
-        return ObjectWatch(informer, f"{namespace}/{name}")
+        watch = ObjectWatch(informer, f"{namespace}/{name}")
+        if self.on_change is not None:
+            def changed(*_objects: dict) -> None:
+                if watch.listed and watch.pods:
+                    self.on_change(frozenset(watch.pods))
+            informer.add_event_handler(changed, changed, changed)
+        return watch
 
 
 class PodObjects:
@@ -226,9 +242,11 @@ class PodObjects:
     once for each version of its spec (a status update leaves the spec the same object)."""
 
     def __init__(self, client: Any, clock: Clock,
-                 on_error: Optional[Callable[[str, BaseException], None]] = None) -> None:
-        self.configmaps = WatchBasedManager(client, clock, "configmaps", configmap_names, on_error)
-        self.secrets = WatchBasedManager(client, clock, "secrets", secret_names, on_error)
+                 on_error: Optional[Callable[[str, BaseException], None]] = None,
+                 on_change: Optional[Callable[[frozenset[str]], None]] = None) -> None:
+        self.configmaps = WatchBasedManager(client, clock, "configmaps", configmap_names, on_error,
+                                           on_change)
+        self.secrets = WatchBasedManager(client, clock, "secrets", secret_names, on_error, on_change)
         self._by_kind = {"configmap": self.configmaps, "secret": self.secrets}
         #: pod uid -> the spec it was registered with
         self._specs: dict[str, dict] = {}

@@ -19,6 +19,13 @@ A sync, in order:
    without a crash: ``back-off 40s restarting failed container=app pod=web_default(uid)``);
 6. status (:mod:`.status`), written only when it changed.
 
+After each sync the real pod worker queues the pod again ``syncFrequency`` (60 s) plus up to
+half of it later (``wait.Jitter(resyncInterval, 0.5)``); that periodic sync sets the pod's
+configMap, secret, downwardAPI and projected volumes up again, which is how a changed ConfigMap
+reaches the files of a running pod. labkube keeps the time of each pod's last sync and works
+out its next periodic sync only when one would do something: when an object its volumes show
+has changed (:meth:`PodWorker.volumes_changed`); the jitter is a hash of the pod and the time.
+
 A pod with a ``deletionTimestamp`` is handed to :mod:`.termination`. Image pulls are the only
 asynchronous step inside a sync: the worker waits for the pull (as the kubelet's does) and syncs
 again when it completes. Nothing here reads the wall clock; timers are set only when a retry or
@@ -27,12 +34,14 @@ backoff is due.
 
 from __future__ import annotations
 
+import zlib
 from types import MappingProxyType
 from typing import Mapping, Optional
 
 from labkube.core.errors import StatusError
 from labkube.core.kubelet import status as podstatus
 from labkube.core.kubelet.admission import pod_requests, resource_amount
+from labkube.core.kubelet.dns import ETC_HOSTS, HOSTS_FILE, hosts_volume, sandbox_hostname
 from labkube.core.kubelet.env import (
     CREATE_CONTAINER_CONFIG_ERROR, ContainerConfigError, ObjectSource, expand_command,
     make_environment,
@@ -44,8 +53,9 @@ from labkube.core.kubelet.volumes import MountError, PodVolumes
 from labkube.core.machinery.events import NORMAL, WARNING, shared_message
 from labkube.runtime.cri import (
     CONTAINER_EXITED, CONTAINER_RUNNING, ContainerConfig, ContainerStartError, ContainerStatus,
-    NotFoundError, PodSandboxConfig, RuntimeErrorBase, SANDBOX_READY,
+    Mount, NotFoundError, PodSandboxConfig, RuntimeErrorBase, SANDBOX_READY,
 )
+from labkube.runtime.volume import Volume
 
 #: How soon a failed pull is looked at again (the PLEG relist period): long enough that
 #: ``ErrImagePull`` is seen before ``ImagePullBackOff``.
@@ -70,6 +80,21 @@ def _reads_pod_or_node(container: dict) -> bool:
     """Whether a variable of the container takes its value from somewhere (``valueFrom``):
     only those read the pod (``fieldRef``) or the node's allocatable (``resourceFieldRef``)."""
     return any(var.get("valueFrom") is not None for var in container.get("env") or ())
+
+
+def _shown_metadata_changed(old: dict, new: dict) -> bool:
+    """Whether the labels or annotations (what a downwardAPI volume can show that may change)
+    differ between two versions of a pod."""
+    before, after = old.get("metadata") or {}, new.get("metadata") or {}
+    return (before.get("labels") != after.get("labels")
+            or before.get("annotations") != after.get("annotations"))
+
+
+def _jittered(period: float, uid: str, after: float) -> float:
+    """``wait.Jitter(period, 0.5)``: ``period`` plus up to half of it, the fraction a hash of
+    the pod and the moment (the same every run)."""
+    fraction = zlib.crc32(f"{uid}@{after!r}".encode()) / 2**32
+    return period * (1 + 0.5 * fraction)
 
 
 class ContainerRecord:
@@ -110,7 +135,7 @@ class PodWorker:
                  "alive", "busy", "dirty", "admitted", "rejected", "phase", "start_time",
                  "volumes", "mount_delay", "mount_retry_at", "sandbox_stopped", "termination",
                  "dead_sandboxes", "last_written", "written_version", "_sync_scheduled", "_timer", "_timer_at",
-                 "_sync_name", "_resync_name", "_requests")
+                 "_sync_name", "_resync_name", "_requests", "hosts", "last_sync_at")
 
     def __init__(self, kubelet, pod: dict) -> None:
         self.kubelet = kubelet
@@ -147,9 +172,17 @@ class PodWorker:
         self._sync_name = f"kubelet sync {name}"
         self._resync_name = f"kubelet resync {name}"
         self._requests: Optional[dict[str, int]] = None
+        #: The pod's /etc/hosts (made with the sandbox: it holds the pod's IP).
+        self.hosts: Optional[Volume] = None
+        #: When the last sync ran: the periodic resync is due a jittered syncFrequency later.
+        self.last_sync_at = self.clock.now()
         self._adopt()
 
     # -- identity helpers ------------------------------------------------------------------------
+    def node_uid(self) -> str:
+        """The UID of this kubelet's Node (a service-account token names it)."""
+        return ((self.kubelet.node() or {}).get("metadata") or {}).get("uid", "")
+
     @property
     def host_ip(self) -> str:
         return self.kubelet.host_ip
@@ -182,8 +215,27 @@ class PodWorker:
 
     # -- scheduling syncs -------------------------------------------------------------------------
     def update(self, pod: dict) -> None:
+        if self.volumes is not None and _shown_metadata_changed(self.pod, pod):
+            self.volumes.stale = True  # a downwardAPI file may show a label or annotation
         self.pod = pod
         self.request_sync()
+
+    def volumes_changed(self) -> None:
+        """An object the pod's volumes show changed: they are set up again at the pod's next
+        sync, at the latest its next periodic one."""
+        if self.volumes is None or not self.alive:
+            return
+        self.volumes.stale = True
+        self.resync_at(self.next_periodic_sync(self.clock.now()))
+
+    def next_periodic_sync(self, after: float) -> float:
+        """The first periodic resync after ``after``: each one comes ``syncFrequency`` times
+        1 to 1.5 after the one before, starting from the last sync."""
+        period = self.kubelet.config.sync_frequency
+        due = self.last_sync_at + _jittered(period, self.uid, self.last_sync_at)
+        while due <= after:
+            due += _jittered(period, self.uid, due)
+        return due
 
     def wrote_version(self, pod: dict) -> bool:
         """Whether ``pod`` is the version this worker's last status write made."""
@@ -237,6 +289,7 @@ class PodWorker:
         except (StatusError, RuntimeErrorBase) as err:
             self.kubelet.report(f"sync pod {self.namespace}/{self.name}", err)
             self.resync_at(self.clock.now() + SYNC_ERROR_RETRY)
+        self.last_sync_at = self.clock.now()
 
     def _sync(self) -> None:
         if self.pod["metadata"].get("deletionTimestamp"):
@@ -277,14 +330,18 @@ class PodWorker:
                                       self.clock, self.kubelet.shared_contents)
         if self.mount_retry_at > self.clock.now():
             return False
+        source = ObjectSource(self.kubelet.objects, self.namespace)
         try:
-            self.volumes.setup(ObjectSource(self.kubelet.objects, self.namespace))
+            self.volumes.setup(source)
         except MountError as err:
             self.event(WARNING, "FailedMount", err.message)
             self.mount_retry_at = self.clock.now() + self.mount_delay
             self.resync_at(self.mount_retry_at)
             self.mount_delay = min(self.mount_delay * 2, MOUNT_RETRY_MAX)
             return False
+        if self.volumes.stale:
+            for failure in self.volumes.refresh(source):
+                self.event(WARNING, "FailedMount", failure.message)
         return True
 
     def _adopt(self) -> None:
@@ -301,6 +358,8 @@ class PodWorker:
         if ready:
             self.sandbox_id, self.pod_ip = ready[0].id, ready[0].ip
             self.kubelet.reserve_ip(ready[0].ip, self.uid)
+            self.hosts = hosts_volume(self.pod, self.pod_ip, self.kubelet.config.cluster_domain,
+                                      (self.host_ip, self.kubelet.node_name))
         self.dead_sandboxes = [s.id for s in mine if s.state != SANDBOX_READY]
         if not mine:
             return
@@ -336,15 +395,18 @@ class PodWorker:
                        f'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="host-local" failed (add): {err}')
             self.resync_at(self.clock.now() + SYNC_ERROR_RETRY)
             return False
-        spec = self.pod.get("spec") or {}
         meta = self.pod["metadata"]
+        domain = self.kubelet.config.cluster_domain
         config = PodSandboxConfig(
             name=self.name, namespace=self.namespace, uid=self.uid, ip=ip,
-            hostname=spec.get("hostname") or self.name,
-            labels=_read_only(meta.get("labels")), annotations=_read_only(meta.get("annotations")))
+            hostname=sandbox_hostname(self.pod, domain) or self.kubelet.node_name,
+            labels=_read_only(meta.get("labels")), annotations=_read_only(meta.get("annotations")),
+            dns_config=self.kubelet.pod_dns.for_pod(
+                self.pod, lambda message: self.event(WARNING, "DNSConfigForming", message)))
         self.sandbox_id = self.runtime.run_pod_sandbox(config)
         self.pod_ip = ip
         self.sandbox_stopped = False
+        self.hosts = hosts_volume(self.pod, ip, domain, (self.host_ip, self.kubelet.node_name))
         return True
 
     def _stop_sandbox(self) -> None:
@@ -545,11 +607,19 @@ class PodWorker:
         return ContainerConfig(
             name=spec["name"], image=spec.get("image", ""), command=command, args=args,
             env=tuple(env), working_dir=spec.get("workingDir") or "",
-            mounts=self.volumes.mounts(spec) if self.volumes else (),
+            mounts=self._mounts(spec),
             memory_limit_bytes=memory, cpu_limit_millicores=cpu, cpu_request_millicores=cpu_request,
             attempt=attempt, stdin=bool(spec.get("stdin")), tty=bool(spec.get("tty")),
             labels={"io.kubernetes.container.name": spec["name"], "io.kubernetes.pod.name": self.name,
                     "io.kubernetes.pod.namespace": self.namespace, "io.kubernetes.pod.uid": self.uid})
+
+    def _mounts(self, spec: dict) -> tuple[Mount, ...]:
+        """``makeMounts``: the container's volume mounts, and the pod's hosts file at
+        ``/etc/hosts`` unless the container mounts something there itself."""
+        mounts = self.volumes.mounts(spec) if self.volumes else ()
+        if self.hosts is None or any(m.container_path == ETC_HOSTS for m in mounts):
+            return mounts
+        return (*mounts, Mount(ETC_HOSTS, self.hosts, False, HOSTS_FILE))
 
     # -- probes -------------------------------------------------------------------------------------------------
     def _container_started(self, record: ContainerRecord, started_at: float) -> None:

@@ -7,13 +7,30 @@ container restarts), ``configMap`` and ``secret`` (one file per key, or the list
 one directory, including the ``kube-api-access-…`` token volume: ``token``, ``ca.crt``,
 ``namespace``) and ``hostPath`` (a directory of the node, shared by every pod on it).
 
+The configMap, secret, downwardAPI and projected volumes are written as the kubelet's
+AtomicWriter writes them (pkg/volume/util/atomic_writer.go): the files go into a hidden
+directory named for the UTC time of the write and a random number
+(``..2025_01_01_00_00_05.3104826710``), ``..data`` is a symbolic link to that directory, and
+each top-level name is a link into it (``color -> ..data/color``). :meth:`PodVolumes.refresh`
+is the remount each pod sync does: when what a volume would hold changed (a new ConfigMap
+version reached the kubelet's watch, a label a downwardAPI file shows), a new directory is
+written and ``..data`` swapped, so every container sees all the new files at once. A
+``subPath`` mount of such a volume keeps what it had (the runtime binds the file itself).
+
 A ConfigMap or Secret that does not exist (and is not ``optional``) leaves the pod in
 ``ContainerCreating`` with the event ``FailedMount`` ``MountVolume.SetUp failed for volume
 "config" : configmap "x" not found``; the mount is retried with the volume manager's backoff.
 
 The service-account token is not requested from the API (labkube's API server has no
-TokenRequest endpoint yet): the kubelet writes a JWT-shaped token with the claims a real one
-carries, deterministic for the pod. It is a :class:`~labkube.runtime.volume.Generated` file:
+TokenRequest endpoint yet): the kubelet writes a JWT-shaped token with the claims kube-apiserver
+1.32 puts in one (pkg/serviceaccount/claims.go, pkg/registry/core/serviceaccount/storage/
+token.go): for the default request (3607 seconds, the API server's own audience)
+``--service-account-extend-token-expiration`` makes ``exp`` a year after ``iat`` and
+``kubernetes.io.warnafter`` the requested 3607 seconds; ``jti`` is a UUID (here made from the
+pod and the time, not drawn from the cluster's random numbers); ``kubernetes.io.node`` names the
+node and its UID. Not modelled: the ServiceAccount's ``uid`` (only kube-apiserver knows it; the
+kubelet would get it inside the token a TokenRequest returns) and the token manager's refresh at
+80% of the requested lifetime. The token is a :class:`~labkube.runtime.volume.Generated` file:
 made from the pod and the mount time whenever it is read, the same bytes every time.
 
 Files made from one version of a ConfigMap or Secret are the same ``bytes`` objects in every
@@ -23,16 +40,28 @@ pod of the node (:class:`SharedContents`): the ``ca.crt`` of a thousand pods is 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
-from typing import Callable, Optional
+from datetime import datetime, timezone
+from typing import Callable, Mapping, Optional
+
+from labkube.core.clock import format_uuid4
 from labkube.core.kubelet.env import (
     ContainerConfigError, ObjectSource, field_value, object_data, resource_value,
 )
-from labkube.runtime.cri import Mount
-from labkube.runtime.volume import Data, Generated, Volume
+from labkube.runtime.cri import Mount, Symlink
+from labkube.runtime.volume import Data, Generated, Volume, normalize
 
 CLUSTER_ISSUER = "https://kubernetes.default.svc.cluster.local"
+#: ``token.WarnOnlyBoundTokenExpirationSeconds``: the lifetime the kube-api-access volume
+#: asks for, which kube-apiserver extends (``ExpirationExtensionSeconds``: one year).
+WARN_ONLY_EXPIRATION_SECONDS = 60 * 60 + 7
+EXTENDED_EXPIRATION_SECONDS = 24 * 365 * 60 * 60
+#: The volume sources the AtomicWriter writes (they are set up again at every pod sync).
+ATOMIC_SOURCES = ("configMap", "secret", "downwardAPI", "projected")
+#: The AtomicWriter's link to the current timestamped directory.
+DATA_DIR = "..data"
 
 
 class MountError(Exception):
@@ -81,10 +110,57 @@ class SharedContents:
         return cached[1]
 
 
-class PodVolumes:
-    """The volumes of one pod, set up once and kept for the pod's life on the node."""
+# -- the AtomicWriter's layout ----------------------------------------------------------------------
+def timestamp_dir(now: float, seed: str) -> str:
+    """``newTimestampDir``: ``os.MkdirTemp`` with the pattern ``..2006_01_02_15_04_05.`` (the
+    UTC time to the second) gives that prefix and a random 32-bit number in decimal; here the
+    number is a hash of ``seed``, so the same run names the same directories."""
+    return _stamp(int(now)) + str(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:4], "big"))
 
-    __slots__ = ("owner", "host_paths", "_allocatable", "clock", "shared", "volumes")
+
+@functools.lru_cache(maxsize=64)
+def _stamp(second: int) -> str:
+    """``..2006_01_02_15_04_05.`` for one second (the many pods mounted in one second share it)."""
+    return datetime.fromtimestamp(second, tz=timezone.utc).strftime("..%Y_%m_%d_%H_%M_%S.")
+
+
+@functools.lru_cache(maxsize=1024)
+def _visible_link(name: str) -> Symlink:
+    """The user-visible ``name -> ..data/name`` (one object for every volume showing ``name``)."""
+    return Symlink(f"{DATA_DIR}/{name}")
+
+
+def atomic_layout(directory: str, payload: Mapping[str, Data]) -> dict[str, Data]:
+    """The files of a volume the AtomicWriter wrote ``payload`` into: the payload under
+    ``directory``, ``..data`` linking to it, and a link for each top-level name."""
+    files: dict[str, Data] = {f"{directory}/{path}": data for path, data in payload.items()}
+    files[DATA_DIR] = Symlink(directory)
+    for top in sorted({path.split("/", 1)[0] for path in payload}):
+        files[top] = _visible_link(top)
+    return files
+
+
+def current_payload(volume: Volume) -> dict[str, Data]:
+    """What the AtomicWriter last wrote into ``volume`` (its files under ``..data``)."""
+    link = volume.files.get(DATA_DIR)
+    if type(link) is not Symlink:
+        return {}
+    prefix = link.target + "/"
+    return {path[len(prefix):]: data for path, data in volume.files.items() if path.startswith(prefix)}
+
+
+def _normalized(payload: Mapping[str, Data]) -> dict[str, Data]:
+    """``payload`` as a volume keeps it: paths normal, text encoded."""
+    return {normalize(path): data.encode() if isinstance(data, str) else data
+            for path, data in payload.items()}
+
+
+class PodVolumes:
+    """The volumes of one pod, set up once and kept for the pod's life on the node; the
+    atomically written ones are set up again (:meth:`refresh`) when what they show changed."""
+
+    __slots__ = ("owner", "host_paths", "_allocatable", "clock", "shared", "volumes", "stale",
+                 "_writes")
 
     def __init__(self, owner, host_paths: HostPaths, allocatable: Callable[[], dict], clock,
                  shared: Optional[SharedContents] = None) -> None:
@@ -98,6 +174,10 @@ class PodVolumes:
         self.clock = clock
         self.shared = shared if shared is not None else SharedContents()
         self.volumes: dict[str, Volume] = {}
+        #: Set when an object a volume shows changed, or the pod's labels or annotations:
+        #: the next sync sets the atomically written volumes up again.
+        self.stale = False
+        self._writes = 0
 
     @property
     def pod(self) -> dict:
@@ -114,6 +194,34 @@ class PodVolumes:
             except ContainerConfigError as err:
                 raise MountError(name, err.message) from None
 
+    def refresh(self, source: ObjectSource) -> list[MountError]:
+        """The remount of a pod sync: every configMap, secret, downwardAPI and projected
+        volume is made again, and written (a new timestamped directory) if its files differ.
+        A volume that cannot be made keeps its files; its error is returned (a FailedMount
+        event)."""
+        self.stale = False
+        errors = []
+        for spec in (self.pod.get("spec") or {}).get("volumes") or []:
+            volume = self.volumes.get(spec.get("name", ""))
+            if volume is None or not any(key in spec for key in ATOMIC_SOURCES):
+                continue
+            current = current_payload(volume)
+            try:
+                payload = _normalized(self._payload(spec, source, current))
+            except ContainerConfigError as err:
+                errors.append(MountError(volume.name, err.message))
+                continue
+            if payload != current:
+                self._write(volume, payload)
+        return errors
+
+    def _write(self, volume: Volume, payload: Mapping[str, Data]) -> None:
+        """``AtomicWriter.Write``: a new timestamped directory, then ``..data`` swapped."""
+        self._writes += 1
+        meta = self.pod.get("metadata") or {}
+        directory = timestamp_dir(self.clock.now(), f"{meta.get('uid', '')}/{volume.name}/{self._writes}")
+        volume.replace_files(atomic_layout(directory, payload))
+
     def mounts(self, container: dict) -> tuple[Mount, ...]:
         out = []
         for vm in container.get("volumeMounts") or []:
@@ -129,20 +237,25 @@ class PodVolumes:
         name = spec.get("name", "")
         if "hostPath" in spec:
             return self.host_paths.get((spec["hostPath"] or {}).get("path", "/"))
-        if "configMap" in spec:
-            files = self._object_files("configmap", spec["configMap"] or {}, "name", source)
-            return Volume(name, files, read_only=True)
-        if "secret" in spec:
-            files = self._object_files("secret", spec["secret"] or {}, "secretName", source)
-            return Volume(name, files, read_only=True)
-        if "downwardAPI" in spec:
-            return Volume(name, self._downward_files(spec["downwardAPI"] or {}), read_only=True)
-        if "projected" in spec:
-            files: dict[str, Data] = {}
-            for proj in (spec["projected"] or {}).get("sources") or []:
-                files.update(self._projection(proj, source))
-            return Volume(name, files, read_only=True)
+        if any(key in spec for key in ATOMIC_SOURCES):
+            volume = Volume(name, read_only=True)
+            self._write(volume, _normalized(self._payload(spec, source, {})))
+            return volume
         return Volume(name)  # emptyDir, and sources labkube does not model
+
+    def _payload(self, spec: dict, source: ObjectSource, current: Mapping[str, Data]) -> dict[str, Data]:
+        """The files an atomically written volume holds now (``current``: what it holds,
+        whose token is kept: the token manager hands out the same token until it refreshes)."""
+        if "configMap" in spec:
+            return self._object_files("configmap", spec["configMap"] or {}, "name", source)
+        if "secret" in spec:
+            return self._object_files("secret", spec["secret"] or {}, "secretName", source)
+        if "downwardAPI" in spec:
+            return self._downward_files(spec["downwardAPI"] or {})
+        files: dict[str, Data] = {}
+        for proj in (spec["projected"] or {}).get("sources") or []:
+            files.update(self._projection(proj, source, current))
+        return files
 
     def _object_files(self, kind: str, ref: dict, name_key: str, source: ObjectSource) -> dict[str, bytes]:
         obj_name = ref.get(name_key, "")
@@ -187,7 +300,7 @@ class PodVolumes:
                 found = c
         return found
 
-    def _projection(self, proj: dict, source: ObjectSource) -> dict[str, Data]:
+    def _projection(self, proj: dict, source: ObjectSource, current: Mapping[str, Data]) -> dict[str, Data]:
         if "configMap" in proj:
             return self._object_files("configmap", proj["configMap"] or {}, "name", source)
         if "secret" in proj:
@@ -196,29 +309,38 @@ class PodVolumes:
             return self._downward_files(proj["downwardAPI"] or {})
         if "serviceAccountToken" in proj:
             token = proj["serviceAccountToken"] or {}
-            return {token.get("path", "token"): _TokenFile(self, token, int(self.clock.now()))}
+            path = token.get("path", "token")
+            issued = current.get(normalize(path))
+            if isinstance(issued, _TokenFile) and issued.spec == token:
+                return {path: issued}
+            return {path: _TokenFile(self, token, int(self.clock.now()), self.owner.node_uid())}
         return {}
 
-    def _token(self, spec: dict, now: int) -> bytes:
+    def _token(self, spec: dict, now: int, node_uid: str) -> bytes:
         """A bound service-account token's shape (header.claims.signature), deterministic: it
         depends only on the pod's identity (which never changes) and the time it was issued."""
         meta = self.pod.get("metadata") or {}
         pod_spec = self.pod.get("spec") or {}
         namespace = meta.get("namespace", "default")
         account = pod_spec.get("serviceAccountName") or "default"
-        expiry = int(spec.get("expirationSeconds") or 3607)
+        requested = int(spec.get("expirationSeconds") or WARN_ONLY_EXPIRATION_SECONDS)
+        audience = spec.get("audience") or CLUSTER_ISSUER
+        extended = requested == WARN_ONLY_EXPIRATION_SECONDS and audience == CLUSTER_ISSUER
+        identity = {
+            "namespace": namespace,
+            "node": {"name": pod_spec.get("nodeName", ""), "uid": node_uid},
+            "pod": {"name": meta.get("name", ""), "uid": meta.get("uid", "")},
+            "serviceaccount": {"name": account},
+        }
+        if extended:
+            identity["warnafter"] = now + requested
         claims = {
-            "aud": [spec.get("audience") or CLUSTER_ISSUER],
-            "exp": now + expiry,
+            "aud": [audience],
+            "exp": now + (EXTENDED_EXPIRATION_SECONDS if extended else requested),
             "iat": now,
             "iss": CLUSTER_ISSUER,
-            "kubernetes.io": {
-                "namespace": namespace,
-                "node": {"name": pod_spec.get("nodeName", "")},
-                "pod": {"name": meta.get("name", ""), "uid": meta.get("uid", "")},
-                "serviceaccount": {"name": account},
-                "warnafter": now + 3600,
-            },
+            "jti": _token_id(meta.get("uid", ""), spec, now),
+            "kubernetes.io": identity,
             "nbf": now,
             "sub": f"system:serviceaccount:{namespace}:{account}",
         }
@@ -230,15 +352,23 @@ class PodVolumes:
 
 
 class _TokenFile(Generated):
-    """The ``token`` file: made from the pod, the projection and the time it was issued."""
+    """The ``token`` file: made from the pod, the projection, the time it was issued and the
+    node's UID then."""
 
-    __slots__ = ("volumes", "spec", "issued")
+    __slots__ = ("volumes", "spec", "issued", "node_uid")
 
-    def __init__(self, volumes: PodVolumes, spec: dict, issued: int) -> None:
-        self.volumes, self.spec, self.issued = volumes, spec, issued
+    def __init__(self, volumes: PodVolumes, spec: dict, issued: int, node_uid: str) -> None:
+        self.volumes, self.spec, self.issued, self.node_uid = volumes, spec, issued, node_uid
 
     def make(self) -> bytes:
-        return self.volumes._token(self.spec, self.issued)
+        return self.volumes._token(self.spec, self.issued, self.node_uid)
+
+
+def _token_id(pod_uid: str, spec: dict, issued: int) -> str:
+    """The token's ``jti`` (a random UUID in kube-apiserver): a UUID made from the pod, the
+    token's path and the time it was issued."""
+    seed = f"{pod_uid}/{spec.get('path', 'token')}/{issued}".encode()
+    return format_uuid4(int.from_bytes(hashlib.sha256(seed).digest()[:16], "big"))
 
 
 def _b64url(data: bytes) -> str:

@@ -6,6 +6,14 @@ overlayfs upper layer), plus one bind mount per ``volumeMounts`` entry. The long
 that prefixes a path wins, as in the kernel's mount table; ``subPath`` mounts a file or a
 subdirectory of the volume; ``readOnly`` mounts refuse writes with ``Read-only file system``.
 
+Symbolic links (:class:`~labkube.runtime.cri.Symlink`, which the kubelet's atomic writer puts
+in configMap, secret, downwardAPI and projected volumes: ``key -> ..data/key``,
+``..data -> ..2025_01_01_00_00_00.123``) are followed as the kernel follows them: every part
+of a path, the last one too except for :meth:`ContainerFS.is_symlink` and
+:meth:`ContainerFS.readlink` (``lstat``), at most 40 of them (then ``ELOOP``). A ``subPath``
+is resolved when the container is made (:func:`pin_sub_path`), as the kubelet's bind mount
+is: later changes to the volume do not reach it.
+
 ``/dev/null`` reads as empty and swallows writes. Errors are :class:`FsError` whose ``strerror``
 is libc's text (``No such file or directory``, ``Is a directory``, ``Read-only file system``),
 so the shell can print ``cat: can't open '/tmp/healthy': No such file or directory``.
@@ -18,7 +26,7 @@ import posixpath
 import sys
 from typing import Iterable, Mapping, Optional
 
-from labkube.runtime.cri import Mount
+from labkube.runtime.cri import Mount, Symlink
 from labkube.runtime.volume import Volume, is_normal, normalize
 
 ENOENT = "No such file or directory"
@@ -27,6 +35,10 @@ ENOTDIR = "Not a directory"
 EROFS = "Read-only file system"
 EEXIST = "File exists"
 ENOTEMPTY = "Directory not empty"
+EINVAL = "Invalid argument"
+ELOOP = "Too many levels of symbolic links"
+#: How many symbolic links one path may pass through (Linux's MAXSYMLINKS).
+MAX_SYMLINKS = 40
 
 
 class FsError(OSError):
@@ -89,14 +101,35 @@ class ContainerFS:
         self._mounts.sort(key=_point_length, reverse=True)
 
     # -- resolution ----------------------------------------------------------------------------
-    def _resolve(self, path: str) -> tuple[Volume, str, bool]:
-        """(volume, path inside it, read_only) for an absolute path."""
+    def _mount_for(self, path: str) -> tuple[Volume, str, bool, str, str]:
+        """(volume, path inside it, read_only, mount point, subPath) for an absolute path,
+        symbolic links not followed."""
         for point, mount in self._mounts:
             if path == point or path.startswith(point.rstrip("/") + "/"):
                 rest = path[len(point):].lstrip("/")
                 inner = posixpath.join(mount.sub_path, rest) if mount.sub_path else rest
-                return mount.volume, inner, mount.read_only or mount.volume.read_only
-        return self.root, path.lstrip("/"), False
+                return (mount.volume, inner, mount.read_only or mount.volume.read_only, point,
+                        mount.sub_path)
+        return self.root, path.lstrip("/"), False, "/", ""
+
+    def _resolve(self, path: str, follow_last: bool = True) -> tuple[Volume, str, bool]:
+        """(volume, path inside it, read_only) for an absolute path, following symbolic
+        links (the last part of the path only when ``follow_last``)."""
+        for _ in range(MAX_SYMLINKS + 1):
+            volume, inner, read_only, point, sub_path = self._mount_for(path)
+            if volume is self.root:
+                return volume, inner, read_only  # no links in a container's own layer
+            start = len(sub_path) + 1 if sub_path else 0  # a subPath was resolved at mount time
+            found = _first_symlink(volume, inner, start, follow_last)
+            if found is None:
+                return volume, inner, read_only
+            end, link = found
+            link_path = point.rstrip("/") + "/" + inner[start:end]
+            base = link.target if link.target.startswith("/") else \
+                posixpath.join(posixpath.dirname(link_path), link.target)
+            rest = inner[end + 1:]
+            path = normpath(base + "/" + rest if rest else base)
+        raise FsError(ELOOP, path)
 
     # -- queries -------------------------------------------------------------------------------
     def exists(self, path: str) -> bool:
@@ -114,6 +147,20 @@ class ContainerFS:
     def is_dir(self, path: str) -> bool:
         vol, inner, _ = self._resolve(normpath(path))
         return vol.is_dir(inner)
+
+    def is_symlink(self, path: str) -> bool:
+        """Whether ``path`` itself is a symbolic link (``lstat``: the last part not followed)."""
+        vol, inner, _ = self._resolve(normpath(path), follow_last=False)
+        return type(vol.files.get(inner)) is Symlink
+
+    def readlink(self, path: str) -> str:
+        """The target of the symbolic link ``path``; ``EINVAL`` if it is not one."""
+        path = normpath(path)
+        vol, inner, _ = self._resolve(path, follow_last=False)
+        link = vol.files.get(inner)
+        if type(link) is not Symlink:
+            raise FsError(EINVAL if vol.exists(inner) else ENOENT, path)
+        return link.target
 
     def read(self, path: str) -> bytes:
         path = normpath(path)
@@ -189,9 +236,11 @@ class ContainerFS:
         path = normpath(path)
         if not self.exists(path):
             raise FsError(ENOENT, path)
-        if self.is_dir(path) and not recursive:
+        if self.is_dir(path) and not recursive and not self.is_symlink(path):
             raise FsError(EISDIR, path)
-        vol, inner = self._writable(path)
+        vol, inner, read_only = self._resolve(path, follow_last=False)
+        if read_only:
+            raise FsError(EROFS, path)
         if any(point == path for point, _ in self._mounts):
             vol.replace_files({})  # rm -rf of a mount point empties it (the mount stays)
             return
@@ -204,3 +253,55 @@ class ContainerFS:
             if point == path:
                 return mount.volume
         return None
+
+
+def _first_symlink(volume: Volume, inner: str, start: int,
+                   follow_last: bool) -> Optional[tuple[int, Symlink]]:
+    """The first symbolic link among the parts of ``inner`` (a path in ``volume``) after
+    position ``start``: (where its name ends, the link), or None."""
+    files = volume.files
+    end = inner.find("/", start)
+    while end != -1:
+        data = files.get(inner[:end])
+        if type(data) is Symlink:
+            return end, data
+        end = inner.find("/", end + 1)
+    if follow_last and inner:
+        data = files.get(inner)
+        if type(data) is Symlink:
+            return len(inner), data
+    return None
+
+
+def resolve_in_volume(volume: Volume, path: str) -> str:
+    """``path`` inside ``volume`` with the volume's own (relative) symbolic links followed."""
+    path = normalize(path)
+    for _ in range(MAX_SYMLINKS + 1):
+        found = _first_symlink(volume, path, 0, True)
+        if found is None:
+            return path
+        end, link = found
+        rest = path[end + 1:]
+        base = posixpath.join(posixpath.dirname(path[:end]), link.target)
+        path = normalize(base + "/" + rest if rest else base)
+    raise FsError(ELOOP, path)
+
+
+def pin_sub_path(mount: Mount) -> Mount:
+    """A ``subPath`` mount as the kubelet's bind mount makes it: the path resolved now, its
+    files (a file, or a directory's contents) kept as they are now. A later change of the
+    volume (a ConfigMap update swapping ``..data``) does not reach the container, as in
+    Kubernetes. Mounts without a subPath, or whose subPath passes no link, are kept."""
+    volume = mount.volume
+    if not mount.sub_path:
+        return mount
+    real = resolve_in_volume(volume, mount.sub_path)
+    if real == normalize(mount.sub_path):
+        return mount
+    prefix = real + "/"
+    pinned = Volume(volume.name, {path: data for path, data in volume.files.items()
+                                  if path == real or path.startswith(prefix)},
+                    read_only=volume.read_only)
+    if volume.is_dir(real):
+        pinned.mkdir(real)
+    return Mount(mount.container_path, pinned, mount.read_only, real)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping, Optional, Union
 
 from labkube.core.clock import Clock, format_micro_timestamp
@@ -39,13 +39,13 @@ from labkube.runtime.cri import (
     REASON_START_ERROR, SANDBOX_NOTREADY, SANDBOX_READY, ConnectionFailed, ContainerConfig,
     ContainerEvent, ContainerFilter, ContainerStartError, ContainerStateError, ContainerStats,
     ContainerStatus, ExecFailedError, ExecResult, HttpResponse, Image, ImagePullError,
-    InvalidImageNameError, Network, NotFoundError, Operation, PodSandboxConfig, PodSandboxStatus,
-    PullResult,
+    InvalidImageNameError, NODE_RESOLV_CONF, DNSConfig, Network, NotFoundError, Operation,
+    PodSandboxConfig, PodSandboxStatus, PullResult,
 )
 from labkube.runtime.reference import Reference, parse_reference
 from labkube.runtime.sim import images as _images  # noqa: F401  (registers image programs)
 from labkube.runtime.sim import utils as _utils  # noqa: F401  (registers the utilities)
-from labkube.runtime.sim.fs import ContainerFS, normpath
+from labkube.runtime.sim.fs import ContainerFS, normpath, pin_sub_path
 from labkube.runtime.sim.images import ImageProfile, image_files, image_record, lookup
 from labkube.runtime.sim.process import (
     PROGRAMS, Capture, HttpHandler, Listener, Proc, ProgramGen, Sleep, Wait,
@@ -144,6 +144,11 @@ class _Container:
         self.kill_timer = None
         self._status: Optional[ContainerStatus] = None
         self._status_key: tuple = ()
+        if any(mount.sub_path for mount in config.mounts):
+            # A subPath is bound when the container is made: later volume changes miss it.
+            pinned = tuple(pin_sub_path(m) for m in config.mounts)
+            if any(a is not b for a, b in zip(pinned, config.mounts)):
+                self.config = replace(config, mounts=pinned)
         # /etc/hostname written into a volume (one mounted over /etc) is seen by every
         # container of the pod at once: that filesystem is made now, as runc would.
         self._fs = self._new_fs() if _mounted_over_hostname(config.mounts) else None
@@ -162,8 +167,17 @@ class _Container:
         return self._fs
 
     def _new_fs(self) -> ContainerFS:
-        fs = ContainerFS(image_files(self.profile), self.config.mounts)
-        fs.write("/etc/hostname", self.hostname + "\n")
+        """The image's files and mounts, plus the files containerd binds from the sandbox
+        into every container that does not mount that path itself: ``/etc/hostname`` (the
+        sandbox's hostname and a newline) and ``/etc/resolv.conf`` (from the kubelet's DNS
+        settings, else the node's own file). ``/etc/hosts`` is the kubelet's mount."""
+        mounts = self.config.mounts
+        fs = ContainerFS(image_files(self.profile), mounts)
+        own = {normpath(m.container_path) for m in mounts} if mounts else ()
+        if "/etc/hostname" not in own:
+            fs.write("/etc/hostname", self.hostname + "\n")
+        if "/etc/resolv.conf" not in own:
+            fs.write("/etc/resolv.conf", self.runtime.resolv_conf(self.sandbox.config.dns_config))
         return fs
 
     # -- Host attributes the programs read (from the image) ------------------------------------
@@ -289,6 +303,10 @@ class SimRuntime:
         self._containers: dict[str, _Container] = {}
         self._subscribers: list[Callable[[ContainerEvent], None]] = []
         self._counter = 0
+        #: The node's own /etc/resolv.conf, copied into sandboxes given no DNS settings.
+        self.host_resolv_conf = NODE_RESOLV_CONF.encode()
+        #: The bytes of each distinct resolv.conf: pods of one namespace share one.
+        self._resolv_files: dict[Optional[DNSConfig], bytes] = {}
         for image in preloaded:
             ref = parse_reference(image)
             self._store_image(ref, lookup(ref))
@@ -355,6 +373,15 @@ class SimRuntime:
 
     def remove_image(self, image: str) -> None:
         self._images.pop(str(parse_reference(image)), None)
+
+    def resolv_conf(self, dns: Optional[DNSConfig]) -> bytes:
+        """A sandbox's ``/etc/resolv.conf`` (containerd's ``setupSandboxFiles``): written from
+        the kubelet's DNS settings, or the node's own file when they give no content."""
+        found = self._resolv_files.get(dns)
+        if found is None:
+            text = dns.resolv_conf() if dns is not None else ""
+            found = self._resolv_files[dns] = text.encode() if text else self.host_resolv_conf
+        return found
 
     # -- sandboxes ---------------------------------------------------------------------------------
     def run_pod_sandbox(self, config: PodSandboxConfig) -> str:
@@ -766,8 +793,10 @@ class SimRuntime:
 
 
 def _mounted_over_hostname(mounts) -> bool:
-    """Whether a mount covers ``/etc/hostname`` (then writing it changes a volume)."""
-    return any(_covers(normpath(m.container_path), "/etc/hostname") for m in mounts)
+    """Whether a mount covers ``/etc/hostname`` or ``/etc/resolv.conf`` (then writing them
+    changes a volume)."""
+    return any(_covers(normpath(m.container_path), path) for m in mounts
+               for path in ("/etc/hostname", "/etc/resolv.conf"))
 
 
 def _covers(point: str, path: str) -> bool:

@@ -7,6 +7,7 @@ files and ``printenv``.
 """
 
 import labkube
+from labkube.core.kubelet.volumes import current_payload
 from labkube.runtime.volume import Generated
 from tests.core.kubelet.harness import Node, simple_pod
 
@@ -73,7 +74,7 @@ def test_two_pods_share_the_bytes_of_their_ca_crt_and_a_student_can_still_cat_it
     for name in ("one", "two"):
         volumes = _worker(cluster, name).volumes.volumes
         token_volume = next(v for key, v in volumes.items() if key.startswith("kube-api-access-"))
-        files.append(token_volume.files)
+        files.append(current_payload(token_volume))
     assert files[0]["ca.crt"] is files[1]["ca.crt"]
     assert files[0]["ca.crt"] == cluster.get("configmaps", "kube-root-ca.crt")["data"]["ca.crt"].encode()
     ca = cluster.get("configmaps", "kube-root-ca.crt")["data"]["ca.crt"]
@@ -100,8 +101,9 @@ def test_the_token_is_made_when_read_and_reads_the_same_every_time():
     assert header.startswith("eyJhbGciOiJSUzI1NiIs") and len(signature) == 342
     volumes = _worker(cluster, "one").volumes.volumes
     token_volume = next(v for key, v in volumes.items() if key.startswith("kube-api-access-"))
-    assert isinstance(token_volume.files["token"], Generated)
-    assert token_volume.read("token").decode() == first["one"]
+    token = current_payload(token_volume)["token"]
+    assert isinstance(token, Generated)
+    assert token.make().decode() == first["one"]
 
 
 def test_a_changed_configmap_gives_pods_mounting_it_afterwards_its_new_bytes():
