@@ -190,7 +190,7 @@ SCENARIOS = [
      "'kubectl get resource resource/<resource_name>'\n", 1),
     ("describe finds objects by name prefix", ["apply -f cm.yaml"], "describe cm sett",
      "Name:         settings\nNamespace:    default\nLabels:       app=web\nAnnotations:  <none>\n"
-     "\nData\n====\ncolor:\n----\nblue\n\n\nBinaryData\n====\n\nEvents:  <none>\n", 0),
+     "\nData\n====\ncolor:\n----\nblue\n\n\nBinaryData\n====\n\nEvents:  <none>\n\n", 0),
     ("version", [], "version",
      "Client Version: v1.32.4\nKustomize Version: v5.5.0\nServer Version: v1.32.4\n", 0),
     ("version --client", [], "version --client",

@@ -1,10 +1,11 @@
 """``kubectl describe``: a readable page per object, with its events.
 
 Mirrors k8s.io/kubectl/pkg/cmd/describe. The objects are found as kubectl finds them: by name
-(and, when no object has exactly that name, every object whose name *starts* with it — so
-``describe pod web`` shows ``web-7d4b9c-x2x1z``), by ``-l`` selector, or all of a kind in the
-namespace. Each page comes from the describers in :mod:`labkube.kubectl.describe`; pages are
-separated by two blank lines, and errors print after them.
+(and, when ``describe TYPE NAME`` finds no object of exactly that name, every object whose
+name *starts* with it — so ``describe pod web`` shows ``web-7d4b9c-x2x1z``), by ``-l``
+selector, or all of a kind in the namespace. Each page comes from the describers in
+:mod:`labkube.kubectl.describe`; pages are separated by two blank lines (pages found by
+prefix each end with one), and errors print after them.
 """
 
 from __future__ import annotations
@@ -25,39 +26,83 @@ _MISSING_TYPE = (
 def run(ctx: Context) -> list[BaseException]:
     errors: list[BaseException] = []
     found = _find(ctx, errors)
+    if _by_prefix(ctx, found, errors):
+        return _describe_matching(ctx, ctx.parsed.args[1], errors[0])
     if not found and not errors:
         if ctx.flags["all-namespaces"]:
             ctx.term.err_line("No resources found")
         else:
             ctx.term.err_line(f"No resources found in {ctx.namespace} namespace.")
         return errors
-    for index, (rtype, obj) in enumerate(found):
+    first = True
+    for rtype, obj in found:
         try:
             page = describe_object(ctx, rtype, obj)
         except StatusError as err:
             errors.append(err)
             continue
-        ctx.term.out(page if index == 0 else "\n\n" + page)
+        ctx.term.out(page if first else "\n\n" + page)
+        first = False
     return errors
 
 
+def _by_prefix(ctx: Context, found: list, errors: list[BaseException]) -> bool:
+    """kubectl looks for names starting with NAME only after ``describe TYPE NAME`` (exactly two
+    arguments, no ``-f``) found nothing."""
+    return (not found and len(errors) == 1 and getattr(errors[0], "code", None) == 404
+            and not ctx.flags["filename"] and len(ctx.parsed.args) == 2 and "/" not in ctx.parsed.args[0])
+
+
+def _describe_matching(ctx: Context, prefix: str, not_found: BaseException) -> list[BaseException]:
+    """``DescribeMatchingResources``: every object of the type in the namespace whose name
+    starts with ``prefix``, each page followed by a newline; the first error stops it."""
+    rtype = parse_targets(ctx, ctx.parsed.args[:1])[0].rtype
+    matches = [obj for obj in ctx.client.list(rtype, namespace_for(ctx, rtype))["items"]
+               if obj["metadata"]["name"].startswith(prefix)]
+    if not matches:
+        return [not_found]
+    for obj in matches:
+        try:
+            page = describe_object(ctx, rtype, obj)
+        except StatusError as err:
+            return [err]
+        ctx.term.out(page + "\n")
+    return []
+
+
 def describe_object(ctx: Context, rtype: Any, obj: dict) -> str:
-    """One describe page: the object, its events and what kubectl fetches besides it."""
+    """One describe page: the object, its events and what kubectl fetches besides it.
+
+    kubectl's describers GET the object again by name, so an object found in a LIST (whose
+    items carry no apiVersion and kind) still shows them in the generic describer.
+    """
     from labkube.kubectl import describe as describers
 
+    obj = {"apiVersion": rtype.api_version, "kind": rtype.kind, **obj}
     events = _events(ctx, rtype, obj) if ctx.flags["show-events"] else None
     return describers.describe(obj, rtype, events, ctx.clock.now(), _related(ctx, rtype, obj))
 
 
 def _events(ctx: Context, rtype: Any, obj: dict) -> list[dict]:
-    """``SearchEvents``: core/v1 Events whose involvedObject is this object."""
+    """``SearchEvents``: core/v1 Events whose involvedObject is this object.
+
+    A Node's events are searched twice, as kubectl's NodeDescriber does: the controllers name
+    the Node by its uid, the kubelet by its name (its events carry ``uid: node-1``).
+    """
     meta = obj.get("metadata") or {}
+    events = _search_events(ctx, rtype, meta, meta.get("uid"))
+    if (rtype.group, rtype.kind) == ("", "Node"):
+        events += _search_events(ctx, rtype, meta, meta.get("name"))
+    return events
+
+
+def _search_events(ctx: Context, rtype: Any, meta: dict, uid: str | None) -> list[dict]:
     namespace = meta.get("namespace") or None
     selector = [f"involvedObject.name={meta.get('name', '')}",
                 f"involvedObject.namespace={meta.get('namespace', '')}",
                 f"involvedObject.kind={rtype.kind}"]
-    if meta.get("uid"):
-        selector.append(f"involvedObject.uid={meta['uid']}")
+    if uid:
+        selector.append(f"involvedObject.uid={uid}")
     try:
         return _list_of(ctx, "events", namespace, field_selector=",".join(selector))
     except StatusError:
@@ -147,10 +192,5 @@ def _by_name(ctx: Context, rtype: Any, name: str, errors: list[BaseException]) -
     try:
         return [(rtype, ctx.client.get(rtype, name, namespace_for(ctx, rtype)))]
     except StatusError as err:
-        if err.code != 404:
-            errors.append(err)
-            return []
-        prefixed = [obj for obj in _list(ctx, rtype) if obj["metadata"]["name"].startswith(name)]
-        if not prefixed:
-            errors.append(err)
-        return [(rtype, obj) for obj in prefixed]
+        errors.append(err)
+        return []

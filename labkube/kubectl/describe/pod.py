@@ -7,8 +7,6 @@ binary; e.g. projected volumes still print ``ConfigMapOptional:  <nil>`` in 1.32
 
 from __future__ import annotations
 
-import re
-
 from labkube.kubectl.describe.quantity import Quantity, qos_class
 from labkube.kubectl.describe.writer import (
     PrefixWriter,
@@ -263,27 +261,18 @@ def _env_from(w: PrefixWriter, container: dict) -> None:
             w.write(3, f"{ref.get('name', '')}\t{kind}\tOptional: {optional}\n")
 
 
-_FIELD_PATHS = {
-    "metadata.name": ("metadata", "name"), "metadata.namespace": ("metadata", "namespace"),
-    "metadata.uid": ("metadata", "uid"), "spec.nodeName": ("spec", "nodeName"),
-    "spec.serviceAccountName": ("spec", "serviceAccountName"), "status.podIP": ("status", "podIP"),
-    "status.hostIP": ("status", "hostIP"),
-}
-
-
 def _field_ref_value(pod: dict | None, path: str) -> str:
-    """``fieldpath.ExtractFieldPathAsString`` for the downward-API paths a pod supports."""
-    if pod is None:
+    """What kubectl's ``EnvValueRetriever`` shows for a ``fieldRef``.
+
+    kubectl first converts the path with its client scheme's ``ConvertFieldLabel``, which
+    knows no Pod-specific field labels and so falls back to
+    ``DefaultMetaV1FieldSelectorConversion``: only ``metadata.name`` and ``metadata.namespace``
+    pass; every other path (``spec.nodeName``, ``status.podIP``, labels, ...) fails there and
+    prints as an empty value, although the container does get it.
+    """
+    if pod is None or path not in ("metadata.name", "metadata.namespace"):
         return ""
-    match = re.match(r"^metadata\.(labels|annotations)\['(.*)'\]$", path)
-    if match:
-        return ((pod.get("metadata") or {}).get(match.group(1)) or {}).get(match.group(2), "")
-    if path in _FIELD_PATHS:
-        section, key = _FIELD_PATHS[path]
-        return str((pod.get(section) or {}).get(key, ""))
-    if path == "status.podIPs":
-        return ",".join(e.get("ip", "") for e in (pod.get("status") or {}).get("podIPs") or [])
-    return ""
+    return str((pod.get("metadata") or {}).get(path.partition(".")[2], ""))
 
 
 def _resource_field_value(container: dict, ref: dict) -> str:

@@ -19,17 +19,25 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
 
 
+def escape_terminal(text: str) -> str:
+    """cli-runtime's ``printers.WriteEscaped``: ESC prints as ``^[`` and CR as ``\\r``, so a
+    value cannot drive the terminal (kubernetes/kubernetes#101695)."""
+    return text.replace("\x1b", "^[").replace("\r", "\\r")
+
+
 class PrefixWriter:
+    """Every write is escaped for the terminal before the tabwriter sees it, as in Go."""
+
     def __init__(self) -> None:
         self._done: list[str] = []
         self._pending: list[str] = []
 
     def write(self, level: int, text: str) -> None:
-        self._pending.append("  " * level + text)
+        self._pending.append(escape_terminal("  " * level + text))
 
     def line(self, text: str = "") -> None:
         """``WriteLine``: the text and a newline, no indentation."""
-        self._pending.append(text + "\n")
+        self._pending.append(escape_terminal(text + "\n"))
 
     def flush(self) -> None:
         self._done.append(describe_table("".join(self._pending)))
