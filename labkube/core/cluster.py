@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
+import yaml
+
 from labkube.core import errors
 from labkube.core.api import auth, bootstrap_policy, decode
 from labkube.core.api.admission import (
@@ -51,6 +53,8 @@ from labkube.core.kube_scheduler import KubeScheduler
 from labkube.core.machinery import Component, ErrorLog, EventNamer
 from labkube.core.network import IngressController
 from labkube.core.nodepool import NodePool
+from labkube.core.scheduler import function_plugin
+from labkube.core.scheduler.config import profile_from_config
 from labkube.core.manifests import Manifest, load
 from labkube.core.store import MVCCStore
 
@@ -271,6 +275,79 @@ class Cluster:
         self.settle()
         scheduler = self.components.get("scheduler")
         return scheduler.decision(namespace, pod) if scheduler is not None else None
+
+    # -- custom scheduling: KubeSchedulerConfiguration, without a restart ---------------
+    def add_scheduler_plugin(self, plugin: Any, *, filter: Any = None, score: Any = None,
+                             normalize: bool = False, reason: Optional[str] = None) -> str:
+        """Register a scheduler plugin written in Python; returns its name.
+
+        Either a class (or instance) with a ``name`` and extension point methods
+        (``filter(self, state, pod, node)``, ``score(self, state, pod, node)``, ... see
+        :mod:`labkube.core.scheduler.framework`)::
+
+            cluster.add_scheduler_plugin(PreferEvenNodes)
+
+        or a name and plain functions of ``(pod, node)`` (a filter returns True, False or the
+        reason text; a score returns a number, scaled so the best node gets 100 when
+        ``normalize`` is set)::
+
+            cluster.add_scheduler_plugin("MostPods", score=most_pods, normalize=True)
+
+        Use it in a profile with :meth:`add_scheduler_profile`. Registering a name again (the
+        cell was edited and run again) replaces the plugin in the profiles that use it.
+        Raises ValueError or TypeError for a plugin the scheduler could not run: one without
+        a name or extension point, one named like a kube-scheduler plugin, a function that
+        does not take ``(pod, node)``.
+        """
+        kube_scheduler = self._scheduler()
+        if isinstance(plugin, str):
+            plugin = function_plugin(plugin, filter=filter, score=score, normalize=normalize, reason=reason)
+        elif filter is not None or score is not None:
+            raise ValueError("filter= and score= go with a plugin name: "
+                             "add_scheduler_plugin('MyPlugin', score=my_function)")
+        name = kube_scheduler.scheduler.registry.add(plugin)
+        for profile in list(kube_scheduler.scheduler.profiles.values()):
+            if name in profile.plugin_names:
+                kube_scheduler.use_profile(profile)
+        return name
+
+    def add_scheduler_profile(self, profile: Any) -> Any:
+        """Add (or replace) a scheduling profile, given as one ``profiles`` entry of a
+        ``KubeSchedulerConfiguration`` (a dict or YAML text); returns the Profile.
+
+        Pods choose it with ``spec.schedulerName``. The default plugins stay unless disabled::
+
+            cluster.add_scheduler_profile('''
+            schedulerName: packer
+            plugins:
+              multiPoint:
+                enabled:
+                - name: MostPods
+                  weight: 5
+            ''')
+
+        ``plugins`` maps extension points (``multiPoint``, ``preFilter``, ``filter``,
+        ``postFilter``, ``preScore``, ``score``, ``reserve``, ``permit``) to ``enabled`` and
+        ``disabled`` lists of ``{name, weight}``; ``pluginConfig`` gives plugins their
+        ``args``; ``percentageOfNodesToScore`` is 0-100. Giving ``default-scheduler``
+        reconfigures the default profile. Takes effect at once: pods waiting as
+        unschedulable are tried again. Raises ValueError naming the field that is wrong.
+        """
+        kube_scheduler = self._scheduler()
+        if isinstance(profile, str):
+            try:
+                profile = yaml.safe_load(profile)
+            except yaml.YAMLError as err:
+                raise ValueError(f"the profile is not valid YAML: {err}") from None
+        built = profile_from_config(profile, kube_scheduler.scheduler.registry)
+        kube_scheduler.use_profile(built)
+        return built
+
+    def _scheduler(self) -> KubeScheduler:
+        scheduler = self.components.get("scheduler")
+        if scheduler is None:
+            raise ValueError("this cluster runs no scheduler (it was made with scheduler=False)")
+        return scheduler
 
     # -- the student's verbs ---------------------------------------------------------
     def apply(self, source: Any, *, namespace: Optional[str] = None, dry_run: bool = False) -> list[dict]:

@@ -106,6 +106,9 @@ class KubeScheduler(Component):
         self.scheduler.set_profile(profile)
         if self.queue is not None:
             self.queue.events_to_register = self.scheduler.events_to_register()
+            for pod in self.pods.list():  # pods that waited for this profile's schedulerName
+                if _needs_scheduling(pod) and self.scheduler.handles(pod) and object_key(pod) not in self.queue:
+                    self.queue.add(pod)
             self.queue.move_all()
         self._schedule_pass()
 
@@ -116,7 +119,8 @@ class KubeScheduler(Component):
 
     def _node_updated(self, old: dict, node: dict) -> None:
         self.snapshot.update_node(node)
-        self._cluster_event("Node", "Update")
+        if self.queue.on_node_update(old, node):  # a heartbeat or image list wakes no pod
+            self._schedule_pass()
 
     def _node_deleted(self, node: dict) -> None:
         self.snapshot.remove_node(node["metadata"]["name"])

@@ -70,6 +70,19 @@ def component_for(username: str) -> str:
     return "kubectl"
 
 
+#: kube-controller-manager's service accounts (kube-system) not named ``<name>-controller``.
+CONTROLLER_ACCOUNT_NAMES = {
+    "generic-garbage-collector": "the garbage collector",
+    "pod-garbage-collector": "the pod garbage collector",
+    "root-ca-cert-publisher": "the root CA certificate publisher",
+    "horizontal-pod-autoscaler": "the horizontal pod autoscaler",
+    "persistent-volume-binder": "the persistent volume binder",
+    "legacy-service-account-token-cleaner": "the legacy service account token cleaner",
+    "bootstrap-signer": "the bootstrap signer",
+    "token-cleaner": "the token cleaner",
+}
+
+
 def describe_user(username: str) -> str:
     """A plain name for a user: "the scheduler", "the replicaset controller", "alice"."""
     if username == KUBE_SCHEDULER_USER:
@@ -87,6 +100,8 @@ def describe_user(username: str) -> str:
     account = split_service_account_username(username)
     if account is not None:
         namespace, name = account
+        if namespace == "kube-system" and name in CONTROLLER_ACCOUNT_NAMES:
+            return CONTROLLER_ACCOUNT_NAMES[name]
         if namespace == "kube-system" and name.endswith("-controller"):
             return "the " + name[: -len("-controller")].replace("-", " ") + " controller"
         if namespace == "kube-system" and name == "kube-proxy":

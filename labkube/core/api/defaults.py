@@ -252,6 +252,10 @@ def _template(obj: dict) -> None:
 # ---------------------------------------------------------------------------
 
 
+#: ``DefaultClientIPServiceAffinitySeconds``: ClientIP session affinity lasts 3 hours.
+DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800
+
+
 def _service(obj: dict) -> None:
     """``SetDefaults_Service``."""
     spec = obj.setdefault("spec", {})
@@ -259,6 +263,10 @@ def _service(obj: dict) -> None:
         spec["sessionAffinity"] = "None"
     if spec["sessionAffinity"] == "None":
         spec.pop("sessionAffinityConfig", None)
+    if spec["sessionAffinity"] == "ClientIP":
+        client_ip = (spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}
+        if client_ip.get("timeoutSeconds") is None:  # no config, no clientIP or no timeout
+            spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": DEFAULT_CLIENT_IP_AFFINITY_SECONDS}}
     if not spec.get("type"):
         spec["type"] = "ClusterIP"
     for port in spec.get("ports") or ():

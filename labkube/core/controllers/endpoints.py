@@ -14,7 +14,8 @@ Mirrors pkg/controller/endpoint/endpoints_controller.go (``syncService``):
   that port), a number is used as is. A headless Service without ports gets addresses only.
   Subsets are then repacked (``endpoints.RepackSubsets``): addresses that share a port set
   share a subset; addresses are sorted by IP (as strings, like Kubernetes).
-* Labels are the Service's, plus ``service.kubernetes.io/headless`` for headless Services;
+* Labels are the Service's, plus ``service.kubernetes.io/headless`` for headless Services
+  (none at all, not an empty map, when that leaves nothing);
   ``endpoints.kubernetes.io/last-change-trigger-time`` says when the change that this update
   reflects happened (the earliest pod Ready transition or Service creation not yet reflected).
 * A Service without a selector gets no Endpoints from this controller (you write them);
@@ -269,7 +270,10 @@ class EndpointsController(KubeController):
                                          "metadata": {"name": meta["name"], "namespace": meta["namespace"]}}
         else:
             endpoints = serialization.copy(current)
-        endpoints["metadata"]["labels"] = labels
+        if labels:
+            endpoints["metadata"]["labels"] = labels
+        else:  # an empty map: Go's omitempty leaves it out
+            endpoints["metadata"].pop("labels", None)
         annotations = dict(endpoints["metadata"].get("annotations") or {})
         if trigger is not None:
             annotations[ANNOTATION_TRIGGER_TIME] = format_timestamp(trigger)

@@ -13,8 +13,9 @@ does not talk to the API server. The live scheduler component feeds it:
 
 Modules: framework (Status, CycleState, extension points, the runner), nodeinfo and
 snapshot (what the scheduler knows), scheduler (one cycle), queue (what to try next),
-profile and registry (which plugins, custom plugins), decision (why), messages (the
-FailedScheduling text), plugins/ (one module per in-tree plugin).
+cluster_events (which changes may help a pending pod), profile, registry and config (which
+plugins, custom plugins, a profile from KubeSchedulerConfiguration), decision (why),
+messages (the FailedScheduling text), plugins/ (one module per in-tree plugin).
 """
 
 from labkube.core.scheduler.decision import DecisionRecord

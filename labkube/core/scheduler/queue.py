@@ -8,9 +8,15 @@ kube-scheduler's defaults:
 * **backoffQ** — pods that failed recently wait ``1s × 2^(attempts−1)``, capped at 10 s
   (``podInitialBackoffSeconds``/``podMaxBackoffSeconds``), counted from their last failure.
 * **unschedulable pods** — pods no node fits wait for a cluster event that may help (a node
-  added or updated, a pod deleted, …) that one of the plugins that rejected them cares
-  about; then they go to backoffQ (still backing off) or activeQ. Every 30 s, pods that have
-  waited longer than 5 minutes (``podMaxInUnschedulablePodsDuration``) are moved anyway.
+  added, a node's labels or taints changed, a pod deleted, …: see
+  :mod:`~labkube.core.scheduler.cluster_events`) that one of the plugins that rejected them
+  registered; then they go to backoffQ (still backing off) or activeQ. Every 30 s (counted
+  from the queue's start), pods that have waited longer than 5 minutes
+  (``podMaxInUnschedulablePodsDuration``) are moved anyway.
+* An update of an unschedulable pod itself moves it only when it changes something a
+  rejecting plugin registered (with SchedulerQueueingHints, on by default since 1.32): the
+  scheduler's own ``PodScheduled=False`` status patch changes nothing that matters, so it
+  does not bring the pod straight back for a second ``FailedScheduling``.
 * Pods with ``spec.schedulingGates`` wait among the unschedulable pods until the gates are
   removed (the SchedulingGates PreEnqueue plugin).
 * A cluster event that arrives *while* a pod is being scheduled sends that pod to backoffQ
@@ -29,6 +35,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from labkube.core.scheduler import cluster_events
 
 POD_INITIAL_BACKOFF_SECONDS = 1.0
 POD_MAX_BACKOFF_SECONDS = 10.0
@@ -92,6 +100,7 @@ class SchedulingQueue:
         self._seq = 0
         self.scheduling_cycle = 0
         self.move_request_cycle = -1
+        self._next_leftover_flush = now() + FLUSH_UNSCHEDULABLE_INTERVAL
 
     # -- entry points for pod events -------------------------------------------
     def add(self, pod: dict) -> QueuedPodInfo:
@@ -106,18 +115,27 @@ class SchedulingQueue:
         return info
 
     def update(self, pod: dict) -> QueuedPodInfo:
-        """The pending pod changed (``Update``): an ungated or edited pod may be retried now."""
+        """The pending pod changed (``Update``): an ungated pod, or one changed in a way a
+        plugin that rejected it registered (new labels, tolerations, …), may be retried now.
+        A change of status, resourceVersion or anything no such plugin cares about leaves
+        an unschedulable pod where it is."""
         key = pod_key(pod)
         info = self.pods.get(key)
         if info is None:
             return self.add(pod)
-        info.pod = pod
+        old, info.pod = info.pod, pod
         if info.where == UNSCHEDULABLE:
             was_gated = info.gated
             info.gated = _gated(pod)
-            if not info.gated:
-                self._move(info, from_gate=was_gated)
+            if was_gated and not info.gated:
+                self._move(info, from_gate=True)
+            elif not info.gated and self._update_helps(info, old, pod):
+                self._move(info)
         return info
+
+    def _update_helps(self, info: QueuedPodInfo, old: dict, new: dict) -> bool:
+        return any(self._helps(info, "Pod", action)
+                   for action in cluster_events.pod_update_actions(old, new))
 
     def delete(self, pod: dict | str) -> None:
         key = pod if isinstance(pod, str) else pod_key(pod)
@@ -163,6 +181,14 @@ class SchedulingQueue:
             info.unschedulable_since = info.timestamp
 
     # -- cluster events --------------------------------------------------------------
+    def on_node_update(self, old: dict, new: dict) -> int:
+        """A node changed: one event per kind of change (``NodeSchedulingPropertiesChange``).
+
+        A change of nothing a plugin can register (a heartbeat time, the image list) wakes
+        no pod."""
+        return sum(self.on_event("Node", action)
+                   for action in cluster_events.node_update_actions(old, new))
+
     def on_event(self, resource: str, action: str) -> int:
         """``MoveAllToActiveOrBackoffQueue``: wake unschedulable pods this event may help."""
         self.move_request_cycle = self.scheduling_cycle
@@ -187,7 +213,8 @@ class SchedulingQueue:
             return True
         for plugin in info.unschedulable_plugins:
             events = self.events_to_register.get(plugin, {("*", "*")})
-            if ("*", "*") in events or (resource, action) in events or (resource, "*") in events:
+            if (resource, action) in events or any(
+                    cluster_events.matches(event, resource, action) for event in events):
                 return True
         return False
 
@@ -196,9 +223,14 @@ class SchedulingQueue:
         return info.timestamp + backoff_duration(info.attempts, self.initial_backoff, self.max_backoff)
 
     def flush(self) -> None:
-        """Both periodic flushes: backoff completed, and unschedulable pods left too long."""
+        """The periodic flushes: backoff completed (every call, i.e. every second), and
+        unschedulable pods left too long (at the first call on or after each 30 s tick)."""
         self.flush_backoff_completed()
-        self.flush_unschedulable_left_over()
+        now = self.now()
+        if now >= self._next_leftover_flush:
+            self.flush_unschedulable_left_over()
+            ticks = (now - self._next_leftover_flush) // FLUSH_UNSCHEDULABLE_INTERVAL + 1
+            self._next_leftover_flush += ticks * FLUSH_UNSCHEDULABLE_INTERVAL
 
     def flush_backoff_completed(self) -> int:
         now, moved = self.now(), 0

@@ -94,7 +94,7 @@ def test_an_error_retries_after_backoff():
     assert queue.next_backoff_expiry() == 3.0
 
 
-def test_pods_left_unschedulable_for_five_minutes_are_retried():
+def test_pods_left_unschedulable_for_five_minutes_are_retried_at_the_next_30s_flush():
     clock, queue = make()
     queue.add(pod("p"))
     queue.add_unschedulable(queue.pop(), {"NodeResourcesFit"})
@@ -102,6 +102,9 @@ def test_pods_left_unschedulable_for_five_minutes_are_retried():
     queue.flush()
     assert queue.pop() is None
     clock.t = 300.5
+    queue.flush()
+    assert queue.pop() is None
+    clock.t = 330
     queue.flush()
     assert queue.pop().key == "default/p"
 

@@ -14,6 +14,10 @@ pkg/registry/core/pod/storage/storage.go.
   not yet bound, or already finished (Succeeded/Failed), gets grace 0 and goes at once.
 * Binding (``pods/binding``) sets ``spec.nodeName`` once and the ``PodScheduled=True``
   condition; binding an assigned pod is a Conflict ``pod x is already assigned to node "y"``.
+* Every write is stored as the Go round trip leaves it: the ``metav1.Time`` *structs* of the
+  status (a condition's ``lastProbeTime``/``lastTransitionTime``, a container state's
+  ``startedAt``/``finishedAt``) are never dropped -- ``omitempty`` keeps a struct and a zero
+  Time marshals as ``null`` -- so every served pod condition has ``lastProbeTime: null``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,24 @@ def update_pod_condition(status: dict, condition: dict, now: str) -> None:
             conditions[i] = _ordered_condition(merged)
             return
     conditions.append(_ordered_condition({"lastProbeTime": None, "lastTransitionTime": now, **condition}))
+
+
+#: The non-pointer ``metav1.Time`` fields of a container state, per state.
+_STATE_TIMES = {"running": ("startedAt",), "terminated": ("startedAt", "finishedAt")}
+
+
+def with_zero_times(status: dict) -> None:
+    """Put back the zero (``null``) Times a Go round trip would write (see the module doc)."""
+    conditions = status.get("conditions") or ()
+    for i, condition in enumerate(conditions):
+        if "lastProbeTime" not in condition or "lastTransitionTime" not in condition:
+            conditions[i] = _ordered_condition({"lastProbeTime": None, "lastTransitionTime": None, **condition})
+    for key in ("initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"):
+        for container in status.get(key) or ():
+            for state_key in ("state", "lastState"):
+                for state, detail in (container.get(state_key) or {}).items():
+                    for field in _STATE_TIMES.get(state, ()):
+                        detail.setdefault(field, None)
 
 
 def _ordered_condition(condition: dict) -> dict:
@@ -84,6 +106,11 @@ class PodStrategy(Strategy):
             ]
         status["qosClass"] = pod_qos_class(obj)
         return status
+
+    def canonicalize(self, obj: dict) -> None:
+        status = obj.get("status")
+        if status:
+            with_zero_times(status)
 
     def prepare_for_status_update(self, new: dict, old: dict, ctx: ServerContext) -> None:
         # podStatusStrategy: spec and ownerReferences come from the stored pod; labels and

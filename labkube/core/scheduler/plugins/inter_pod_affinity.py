@@ -244,7 +244,7 @@ class InterPodAffinity:
         return None
 
     def events_to_register(self):
-        return [("Pod", "Add"), ("Pod", "Update"), ("Pod", "Delete"), ("Node", "Add"), ("Node", "Update")]
+        return [("Pod", "Add"), ("Pod", "UpdatePodLabel"), ("Pod", "Delete"), ("Node", "Add"), ("Node", "UpdateNodeLabel")]
 
 
 def new(args=None, handle=None) -> InterPodAffinity:

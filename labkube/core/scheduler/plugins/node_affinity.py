@@ -84,7 +84,7 @@ class NodeAffinity:
         return None
 
     def events_to_register(self):
-        return [("Node", "Add"), ("Node", "Update")]
+        return [("Node", "Add"), ("Node", "UpdateNodeLabel")]
 
 
 def new(args=None, handle=None) -> NodeAffinity:

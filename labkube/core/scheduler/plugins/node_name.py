@@ -29,7 +29,7 @@ class NodeName:
         return _REJECT
 
     def events_to_register(self):
-        return [("Node", "Add"), ("Node", "Update")]
+        return [("Node", "Add")]
 
 
 def new(args=None, handle=None) -> NodeName:

@@ -58,7 +58,7 @@ class NodePorts:
         return None
 
     def events_to_register(self):
-        return [("Pod", "Delete"), ("Node", "Add"), ("Node", "Update")]
+        return [("Pod", "Delete"), ("Node", "Add")]
 
 
 def new(args=None, handle=None) -> NodePorts:

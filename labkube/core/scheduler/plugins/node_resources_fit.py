@@ -144,7 +144,7 @@ class NodeResourcesFit:
         return lambda node: self._least_allocated(pod, node)
 
     def events_to_register(self):
-        return [("Pod", "Delete"), ("Pod", "Update"), ("Node", "Add"), ("Node", "Update")]
+        return [("Pod", "Delete"), ("Node", "Add"), ("Node", "UpdateNodeAllocatable")]
 
 
 def new(args=None, handle=None) -> NodeResourcesFit:

@@ -32,7 +32,7 @@ class NodeUnschedulable:
         return [None if not n.unschedulable else self.filter(state, pod, n) for n in nodes]
 
     def events_to_register(self):
-        return [("Node", "Add"), ("Node", "Update")]
+        return [("Node", "Add"), ("Node", "UpdateNodeTaint"), ("Pod", "UpdatePodToleration")]
 
 
 def new(args=None, handle=None) -> NodeUnschedulable:

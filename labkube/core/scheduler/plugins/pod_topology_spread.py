@@ -386,7 +386,8 @@ class PodTopologySpread:
         return ScoreList(out, normalized) if out else out
 
     def events_to_register(self):
-        return [("Pod", "Add"), ("Pod", "Update"), ("Pod", "Delete"), ("Node", "Add"), ("Node", "Update")]
+        return [("Pod", "Add"), ("Pod", "UpdatePodLabel"), ("Pod", "UpdatePodToleration"), ("Pod", "Delete"),
+                ("Node", "Add"), ("Node", "Delete"), ("Node", "UpdateNodeLabel"), ("Node", "UpdateNodeTaint")]
 
 
 class PreScoreState:

@@ -64,7 +64,7 @@ class TaintToleration:
         return default_normalize_list(scores, reverse=True)
 
     def events_to_register(self):
-        return [("Node", "Add"), ("Node", "Update"), ("Pod", "Update")]
+        return [("Node", "Add"), ("Node", "UpdateNodeTaint"), ("Pod", "UpdatePodToleration")]
 
 
 def new(args=None, handle=None) -> TaintToleration:
