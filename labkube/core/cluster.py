@@ -51,6 +51,7 @@ from labkube.core.controllers.base import ControllerConfig
 from labkube.core.controllers.manager import ControllerManager
 from labkube.core.kube_scheduler import KubeScheduler
 from labkube.core.machinery import Component, ErrorLog, EventNamer
+from labkube.core.machinery.events_v1 import last_seen
 from labkube.core.network import IngressController
 from labkube.core.nodepool import NodePool
 from labkube.core.scheduler import function_plugin
@@ -468,9 +469,11 @@ class Cluster:
         return self.components[name]
 
     def events(self, namespace: Optional[str] = None) -> list[dict]:
-        """Events in the order they last happened (``kubectl get events --sort-by=.lastTimestamp``)."""
+        """Events in the order they last happened: lastTimestamp, or for Events written through
+        events.k8s.io (the scheduler's) their series' lastObservedTime or their eventTime; in
+        the same instant, in the order they were written."""
         items = self.client.list("events", namespace)["items"]
-        return sorted(items, key=lambda e: (e.get("lastTimestamp") or "", e["metadata"]["name"]))
+        return sorted(items, key=lambda e: (last_seen(e), int(e["metadata"]["resourceVersion"])))
 
     # -- time and history -----------------------------------------------------------
     def settle(self) -> None:

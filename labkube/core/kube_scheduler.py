@@ -14,7 +14,25 @@ Mirrors cmd/kube-scheduler and pkg/scheduler/schedule_one.go around the pure fra
   could help it (a node added or changed, a pod deleted) or the 5-minute flush;
 * every decision is kept (:meth:`KubeScheduler.decision`) for the scheduler explainer.
 
-It acts as ``system:kube-scheduler``; its events come from ``default-scheduler``.
+It acts as ``system:kube-scheduler``. Like the real one it records its Events through the new
+Events API (:mod:`labkube.core.machinery.events_v1`, client-go's tools/events), not tools/record:
+``events.k8s.io/v1`` Events with ``reportingController`` the pod's profile (its
+``schedulerName``, ``default-scheduler`` by default), ``reportingInstance``
+``<schedulerName>-<hostname>`` and the ``action`` kube-scheduler passes at each call site
+(pkg/scheduler/schedule_one.go, framework/preemption/preemption.go):
+
+=================  =============  ==========  ==========================================
+reason             action         type        regarding / related
+=================  =============  ==========  ==========================================
+Scheduled          Binding        Normal      the assumed pod / --
+FailedScheduling   Scheduling     Warning     the pod / -- (note cut to 1 KiB with " ...")
+Preempted          Preempting     Normal      the victim, once deleted / the preemptor
+=================  =============  ==========  ==========================================
+
+The hostname: kube-scheduler takes ``os.Hostname()`` of the control-plane machine it runs on
+(its static pod uses the host network, so it is the node's name, e.g. ``kind-control-plane``).
+labkube's control plane runs on no node of the cluster, so it names that machine as kind
+names it for a cluster called labkube: :data:`CONTROL_PLANE_HOSTNAME`, the same on every run.
 """
 
 from __future__ import annotations
@@ -24,7 +42,8 @@ from typing import Any, Optional
 
 from labkube.core.api import auth
 from labkube.core.errors import StatusError
-from labkube.core.machinery import Component, ErrorLog, EventNamer, EventRecorder, object_key
+from labkube.core.machinery import Component, ErrorLog, EventNamer, object_key
+from labkube.core.machinery.events_v1 import EventBroadcaster, EventRecorder, truncate_note
 from labkube.core.scheduler import DecisionRecord, Scheduler, SchedulingQueue, Snapshot
 from labkube.core.scheduler.profile import DEFAULT_SCHEDULER_NAME
 
@@ -38,6 +57,9 @@ DECISIONS_KEPT = 10_000
 DECISION_ENTRIES_KEPT = 2_000_000
 #: kube-scheduler flushes its backoff and unschedulable queues every second.
 FLUSH_PERIOD = 1.0
+#: The host name of the machine the control plane runs on (``reportingInstance`` is
+#: ``default-scheduler-labkube-control-plane``): kind's ``<cluster>-control-plane`` pattern.
+CONTROL_PLANE_HOSTNAME = "labkube-control-plane"
 
 
 def _is_terminal(pod: dict) -> bool:
@@ -63,7 +85,9 @@ class KubeScheduler(Component):
         super().__init__(client.as_user(user), clock, errors)
         #: The framework with its profiles; survives restarts (a student's plugins stay).
         self.scheduler = scheduler or Scheduler(rng=clock.rng)
-        self.recorder = EventRecorder(self.client, clock, DEFAULT_SCHEDULER_NAME, namer=namer)
+        #: ``EventBroadcaster`` with one recorder per profile (``profile.NewRecorderFactory``).
+        self.broadcaster = EventBroadcaster(self.client, clock, namer)
+        self._recorders: dict[str, EventRecorder] = {}
         self.decisions: "OrderedDict[str, DecisionRecord]" = OrderedDict()
         self._decision_entries = 0  # their total size (see DECISION_ENTRIES_KEPT)
         self.snapshot: Snapshot = Snapshot()
@@ -73,6 +97,7 @@ class KubeScheduler(Component):
 
     # -- wiring -------------------------------------------------------------------------
     def setup(self) -> None:
+        self.broadcaster.start_recording_to_sink()
         self.snapshot = Snapshot()
         self.queue = SchedulingQueue(self.clock.now, events_to_register=self.scheduler.events_to_register())
         inf = self.informers
@@ -100,6 +125,15 @@ class KubeScheduler(Component):
         if self._flush_timer is not None:
             self._flush_timer.cancel()
             self._flush_timer = None
+        self.broadcaster.shutdown()
+
+    def recorder(self, pod: dict) -> EventRecorder:
+        """The recorder of the profile that schedules ``pod`` (``fwk.EventRecorder()``)."""
+        name = pod["spec"].get("schedulerName") or DEFAULT_SCHEDULER_NAME
+        recorder = self._recorders.get(name)
+        if recorder is None:
+            recorder = self._recorders[name] = self.broadcaster.new_recorder(name, CONTROL_PLANE_HOSTNAME)
+        return recorder
 
     def use_profile(self, profile: Any) -> None:
         """Install or replace a profile (e.g. one with a student's plugin) without a restart."""
@@ -218,11 +252,12 @@ class KubeScheduler(Component):
             self.queue.add_unschedulable(info, frozenset())
             return
         self.queue.done(info)
-        self.recorder.event(pod, "Normal", "Scheduled", result.message)
+        self.recorder(pod).eventf(pod, None, "Normal", "Scheduled", "Binding", result.message)
 
     def _failed(self, info: Any, result: Any) -> None:
         pod = info.pod
-        self.recorder.event(pod, "Warning", "FailedScheduling", result.message)
+        self.recorder(pod).eventf(pod, None, "Warning", "FailedScheduling", "Scheduling",
+                                  truncate_note(result.message))
         self._set_unschedulable_condition(pod, result.message)
         for victim in result.victims or ():
             self._preempt(pod, victim, result.nominated_node_name)
@@ -247,14 +282,16 @@ class KubeScheduler(Component):
                 self.report(f"status {meta['namespace']}/{meta['name']}", err)
 
     def _preempt(self, preemptor: dict, victim: dict, node_name: Optional[str]) -> None:
+        """Delete the victim; once deleted (not when already gone), say so on it."""
         meta = victim["metadata"]
-        self.recorder.event(victim, "Normal", "Preempted",
-                            f"Preempted by pod {preemptor['metadata']['uid']} on node {node_name}")
         try:
             self.client.delete("pods", meta["name"], meta["namespace"])
         except StatusError as err:
             if err.code != 404:
                 self.report(f"preempting {meta['namespace']}/{meta['name']}", err)
+            return
+        self.recorder(preemptor).eventf(victim, preemptor, "Normal", "Preempted", "Preempting",
+                                        f"Preempted by pod {preemptor['metadata']['uid']} on node {node_name}")
 
     # -- the explainer's view ---------------------------------------------------------------
     def _keep(self, pod: dict, record: DecisionRecord) -> None:

@@ -1,6 +1,7 @@
 """EventLog: newest first, Warnings highlighted, filters by object, reason and type."""
 
 import labkube
+from labkube.kubectl.printers.age import parse_time
 from labkube.widgets.events import EventLog
 from tests.widgets.helpers import web_cluster
 
@@ -27,7 +28,9 @@ def _cluster():
 
 def test_rows_are_newest_first():
     log = EventLog(_cluster())
-    stamps = [r["timestamp"] for r in log.rows()]
+    # Compared as times: the scheduler's Events carry a MicroTime (eventTime, with six
+    # fraction digits), the kubelets' a Time (lastTimestamp), so their texts do not sort.
+    stamps = [parse_time(r["timestamp"]) for r in log.rows()]
     assert stamps == sorted(stamps, reverse=True) and len(stamps) > 5
 
 

@@ -5,6 +5,8 @@
 * :mod:`.controller` — the reconcile loop (handler → queue → ``sync(key)``) and the
   :class:`~.controller.Component` a control-plane process is made of
 * :mod:`.events` — the EventRecorder with deduplication and aggregation (tools/record)
+* :mod:`.events_v1` — the events.k8s.io EventBroadcaster with isomorphic series (tools/events),
+  what kube-scheduler records with
 
 Everything runs on the cluster clock and talks only to the API server through a Client.
 """

@@ -3,9 +3,11 @@
 Mirrors pkg/apis/core/validation/validation.go (``ValidateNamespace``, ``ValidateNode``,
 ``ValidateConfigMap``/``ValidateConfigMapUpdate``, ``ValidateSecret``/``ValidateSecretUpdate``,
 ``ValidateServiceAccount``), pkg/apis/coordination/validation (``ValidateLease``) and
-pkg/apis/core/validation/events.go (``ValidateEventCreate``: v1 Events get only the legacy
-checks, events.k8s.io/v1 Events the strict ones, reported with the internal field names
-``involvedObject``, ``message``, ``reportingController`` as kube-apiserver reports them).
+pkg/apis/core/validation/events.go (``ValidateEventCreate``/``ValidateEventUpdate``: v1 Events
+get only the legacy checks, events.k8s.io/v1 Events the strict ones -- series, the deprecated
+fields unset, and on update every field but the series and metadata immutable -- reported with
+the internal field names ``involvedObject``, ``message``, ``reportingController`` as
+kube-apiserver reports them; lengths are counted in bytes, as Go's ``len``).
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from __future__ import annotations
 import base64
 import binascii
 
+from datetime import datetime, timezone
+
 from labkube.core.api.validation import meta, names, pods
-from labkube.core.errors import FieldError
+from labkube.core.clock import parse_timestamp
+from labkube.core.errors import FieldError, GoText, go_quote
 
 MAX_SECRET_SIZE = 1 * 1024 * 1024
 IMMUTABLE_WHEN_SET = "field is immutable when `immutable` is set"
@@ -176,13 +181,28 @@ def validate_core_event(obj: dict, old: dict | None = None) -> list[FieldError]:
 
 
 def validate_events_event(obj: dict, old: dict | None = None) -> list[FieldError]:
+    """``ValidateEventCreate``/``ValidateEventUpdate`` for a request through events.k8s.io/v1."""
     event = _internal_event(obj)
     errs = _legacy_event(event, "reportingController")
+    if old is None:
+        errs.extend(_meta(obj, None, True))
+        errs.extend(_event_series(event))
+        errs.extend(_new_api_fields(event))
+        return errs
+    old_event = _internal_event(old)
     errs.extend(_meta(obj, old, True))
+    if event.get("series") != old_event.get("series"):
+        errs.extend(_event_series(event))
+    errs.extend(_immutable_event_fields(event, old_event))
+    return errs
+
+
+def _new_api_fields(event: dict) -> list[FieldError]:
+    errs: list[FieldError] = []
     if not event.get("eventTime"):
         errs.append(FieldError.required("eventTime"))
     if event.get("type") not in ("Normal", "Warning"):
-        errs.append(FieldError.invalid("type", "", f"has invalid value: {event.get('type', '')}"))
+        errs.append(FieldError.invalid("type", "", f"has invalid value: {event.get('type') or ''}"))
     for key in ("firstTimestamp", "lastTimestamp"):
         if event.get(key):
             errs.append(FieldError.invalid(key, "", "needs to be unset"))
@@ -192,6 +212,81 @@ def validate_events_event(obj: dict, old: dict | None = None) -> list[FieldError
     if source.get("component") or source.get("host"):
         errs.append(FieldError.invalid("source", "", "needs to be unset"))
     return errs
+
+
+def _event_series(event: dict) -> list[FieldError]:
+    """``validateV1EventSeries``: a series counts at least 2 and has a lastObservedTime."""
+    series = event.get("series")
+    if not series:
+        return []
+    errs: list[FieldError] = []
+    if (series.get("count") or 0) < 2:
+        errs.append(FieldError.invalid("series.count", "", "should be at least 2"))
+    if not series.get("lastObservedTime"):
+        errs.append(FieldError.required("series.lastObservedTime"))
+    return errs
+
+
+#: ``ValidateEventUpdate``'s immutable fields, in its order (``reason`` is checked twice there)
+#: with how Go prints each value in the error (``%#v`` for structs, ``String()`` for times).
+_IMMUTABLE_EVENT_FIELDS = (
+    ("involvedObject", "reference"), ("reason", "string"), ("message", "string"), ("source", "source"),
+    ("firstTimestamp", "time"), ("lastTimestamp", "time"), ("count", "int"), ("reason", "string"),
+    ("type", "string"), ("eventTime", "time"), ("action", "string"), ("related", "pointer"),
+    ("reportingController", "string"), ("reportingInstance", "string"),
+)
+
+
+def _immutable_event_fields(event: dict, old: dict) -> list[FieldError]:
+    errs: list[FieldError] = []
+    for key, shape in _IMMUTABLE_EVENT_FIELDS:
+        new_value, old_value = event.get(key), old.get(key)
+        if _event_field_value(new_value, shape) != _event_field_value(old_value, shape):
+            errs.append(FieldError.invalid(key, _go_event_value(new_value, shape), meta.FIELD_IMMUTABLE))
+    return errs
+
+
+def _event_field_value(value, shape: str):
+    """A field's value with Go's zero values filled in, so absent and empty compare equal."""
+    if shape in ("reference", "source"):
+        return {k: v for k, v in (value or {}).items() if v}
+    if shape == "pointer":
+        return {k: v for k, v in value.items() if v} if value else None
+    if shape == "time":
+        return parse_timestamp(value) if value else None
+    return value or ("" if shape == "string" else 0)
+
+
+_REFERENCE_FIELDS = (("Kind", "kind"), ("Namespace", "namespace"), ("Name", "name"), ("UID", "uid"),
+                     ("APIVersion", "apiVersion"), ("ResourceVersion", "resourceVersion"),
+                     ("FieldPath", "fieldPath"))
+
+
+def _go_event_value(value, shape: str):
+    """The bad value as ``field.Error`` prints it for each kind of Event field."""
+    if shape == "pointer" and not value:
+        return None
+    if shape in ("reference", "pointer"):
+        fields = ", ".join(f"{go}:{go_quote((value or {}).get(js) or '')}" for go, js in _REFERENCE_FIELDS)
+        return GoText(f"core.ObjectReference{{{fields}}}")
+    if shape == "source":
+        source = value or {}
+        return GoText(f"core.EventSource{{Component:{go_quote(source.get('component') or '')}, "
+                      f"Host:{go_quote(source.get('host') or '')}}}")
+    if shape == "time":
+        return GoText(_go_time_string(value))
+    return value or ("" if shape == "string" else 0)
+
+
+def _go_time_string(value: str | None) -> str:
+    """``time.Time.String()``: ``2025-01-01 00:00:00.5 +0000 UTC`` (zero: year 1)."""
+    if not value:
+        return "0001-01-01 00:00:00 +0000 UTC"
+    seconds = parse_timestamp(value)
+    whole = datetime.fromtimestamp(int(seconds // 1), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    micros = round((seconds % 1) * 1_000_000)
+    fraction = f".{micros:06d}".rstrip("0") if micros else ""
+    return f"{whole}{fraction} +0000 UTC"
 
 
 def _legacy_event(event: dict, controller_field: str) -> list[FieldError]:
@@ -227,6 +322,6 @@ def _event_lengths(event: dict) -> list[FieldError]:
         value = event.get(key) or ""
         if required and not value:
             errs.append(FieldError.required(key))
-        if len(value) > limit:
+        if len(value.encode()) > limit:  # Go's len: bytes
             errs.append(FieldError.invalid(key, "", f"can have at most {limit} characters"))
     return errs
