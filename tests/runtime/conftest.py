@@ -3,7 +3,7 @@
 import pytest
 
 from labkube.core.clock import SimulatedClock
-from labkube.runtime.cri import ContainerConfig, HttpResponse, PodSandboxConfig
+from labkube.runtime.cri import ContainerConfig, DNSConfig, HttpResponse, PodSandboxConfig
 from labkube.runtime.sim import SimRuntime
 
 
@@ -33,13 +33,20 @@ def runtime(clock):
     return SimRuntime(clock, "node-1", network=FakeNetwork())
 
 
+#: What the kubelet hands the runtime for a ``dnsPolicy: ClusterFirst`` pod in ``default``: the
+#: fake network stands for the cluster, whose DNS only answers a pod that asks it.
+CLUSTER_FIRST = DNSConfig(("10.96.0.10",), ("default.svc.cluster.local", "svc.cluster.local",
+                                            "cluster.local"), ("ndots:5",))
+
+
 def start(runtime, clock, image, *, command=(), args=(), env=(), mounts=(), memory=None,
-          name="c", pod="pod", ip="10.244.1.5"):
+          name="c", pod="pod", ip="10.244.1.5", dns=CLUSTER_FIRST):
     """Pull ``image``, create a sandbox and a container, start it; return the container id."""
     op = runtime.pull_image(image)
     clock.run_until(lambda: op.done, 600)
     op.result()
-    sandbox = runtime.run_pod_sandbox(PodSandboxConfig(pod, "default", "uid-" + pod, ip=ip))
+    sandbox = runtime.run_pod_sandbox(PodSandboxConfig(pod, "default", "uid-" + pod, ip=ip,
+                                                          dns_config=dns))
     cid = runtime.create_container(sandbox, ContainerConfig(
         name, image, tuple(command), tuple(args), tuple(env), mounts=tuple(mounts),
         memory_limit_bytes=memory))

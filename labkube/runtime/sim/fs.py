@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import sys
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional
 
 from labkube.runtime.cri import Mount, Symlink
@@ -93,10 +94,13 @@ class ContainerFS:
         # once, and then one shared set.
         self.root.dirs = _root_dirs(frozenset(self.root.dirs), tuple(p for p, _ in points))
         self._mounts: list[tuple[str, Mount]] = sorted(points, key=_point_length, reverse=True)
+        #: The mounts in the order they were given (what ``/proc/mounts`` shows).
+        self._order: list[tuple[str, Mount]] = points
 
     def add_mount(self, mount: Mount) -> None:
         path = _mount_point(mount)
         self.root.mkdir(path)
+        self._order = [*self._order, (path, mount)]
         self._mounts.append((path, mount))
         self._mounts.sort(key=_point_length, reverse=True)
 
@@ -115,14 +119,20 @@ class ContainerFS:
     def _resolve(self, path: str, follow_last: bool = True) -> tuple[Volume, str, bool]:
         """(volume, path inside it, read_only) for an absolute path, following symbolic
         links (the last part of the path only when ``follow_last``)."""
+        volume, inner, read_only, _ = self._locate(path, follow_last)
+        return volume, inner, read_only
+
+    def _locate(self, path: str, follow_last: bool = True) -> tuple[Volume, str, bool, str]:
+        """:meth:`_resolve`, and the mount point the path ends up under (``/``: the
+        container's own layer)."""
         for _ in range(MAX_SYMLINKS + 1):
             volume, inner, read_only, point, sub_path = self._mount_for(path)
             if volume is self.root:
-                return volume, inner, read_only  # no links in a container's own layer
+                return volume, inner, read_only, "/"  # no links in a container's own layer
             start = len(sub_path) + 1 if sub_path else 0  # a subPath was resolved at mount time
             found = _first_symlink(volume, inner, start, follow_last)
             if found is None:
-                return volume, inner, read_only
+                return volume, inner, read_only, point
             end, link = found
             link_path = point.rstrip("/") + "/" + inner[start:end]
             base = link.target if link.target.startswith("/") else \
@@ -246,6 +256,37 @@ class ContainerFS:
             return
         vol.remove(inner)
 
+    def lstat(self, path: str, follow: bool = False) -> "Stat":
+        """What ``lstat`` (``stat`` with ``follow``) tells of ``path``; ``ENOENT`` if nothing
+        is there."""
+        path = normpath(path)
+        if path == "/dev/null":
+            return Stat("char", 0, self.root, "dev/null", "/", None)
+        volume, inner, _, point = self._locate(path, follow_last=follow)
+        data = volume.files.get(inner)
+        mount = self._mount_at(point)
+        if type(data) is Symlink:
+            return Stat("link", len(data.target.encode()), volume, inner, point, mount,
+                        data.target)
+        if data is not None:
+            return Stat("file", len(volume.read(inner)), volume, inner, point, mount)
+        if inner in volume.dirs or (not inner and volume is not self.root):
+            return Stat("dir", 0, volume, inner, point, mount)
+        if volume is self.root and any(p == path for p, _ in self._mounts):
+            return Stat("dir", 0, volume, inner, point, mount)
+        raise FsError(ENOENT, path)
+
+    def _mount_at(self, point: str) -> Optional[Mount]:
+        for mount_point, mount in self._mounts:
+            if mount_point == point:
+                return mount
+        return None
+
+    def mount_table(self) -> list[tuple[str, Mount]]:
+        """The container's mounts in the order the kubelet listed them (``volumeMounts``, then
+        ``/etc/hosts``), each with its normalised mount point."""
+        return list(self._order)
+
     def mounted_volume(self, path: str) -> Optional[Volume]:
         """The volume mounted exactly at ``path``, if any."""
         path = normpath(path)
@@ -253,6 +294,22 @@ class ContainerFS:
             if point == path:
                 return mount.volume
         return None
+
+
+@dataclass(frozen=True)
+class Stat:
+    """The part of ``struct stat`` the simulated tools show: the kind (``dir``, ``file``,
+    ``link``, ``char``), the size in bytes (a link's: its target's length), where the entry
+    lives (volume and path in it, the mount point, the :class:`Mount`: None for the
+    container's own layer) and a link's target."""
+
+    kind: str
+    size: int
+    volume: Volume
+    inner: str
+    point: str
+    mount: Optional[Mount]
+    target: str = ""
 
 
 def _first_symlink(volume: Volume, inner: str, start: int,

@@ -45,6 +45,8 @@ from labkube.runtime.cri import (
 from labkube.runtime.reference import Reference, parse_reference
 from labkube.runtime.sim import images as _images  # noqa: F401  (registers image programs)
 from labkube.runtime.sim import utils as _utils  # noqa: F401  (registers the utilities)
+from labkube.runtime.sim import ls as _ls  # noqa: F401  (registers ls)
+from labkube.runtime.sim.mounts import DEFAULT_DISK_BYTES, DEFAULT_MEMORY_BYTES
 from labkube.runtime.sim.fs import ContainerFS, normpath, pin_sub_path
 from labkube.runtime.sim.images import ImageProfile, image_files, image_record, lookup
 from labkube.runtime.sim.process import (
@@ -116,7 +118,8 @@ class _Container:
     __slots__ = ("runtime", "id", "sandbox", "config", "ref", "profile", "image", "state",
                  "created_at", "started_at", "finished_at", "exit_code", "reason", "message",
                  "log", "stdout", "stderr", "procs", "next_pid", "stop_ops", "kill_timer", "_fs",
-                 "default_server", "redis_config", "image_text", "_status", "_status_key")
+                 "default_server", "redis_config", "image_text", "_status", "_status_key",
+                 "serial")
 
     def __init__(self, runtime: "SimRuntime", cid: str, sandbox: _Sandbox,
                  config: ContainerConfig, ref: Reference, profile: ImageProfile,
@@ -144,6 +147,8 @@ class _Container:
         self.kill_timer = None
         self._status: Optional[ContainerStatus] = None
         self._status_key: tuple = ()
+        #: The runtime's count of ids made so far: names the container's snapshot.
+        self.serial = runtime._counter
         if any(mount.sub_path for mount in config.mounts):
             # A subPath is bound when the container is made: later volume changes miss it.
             pinned = tuple(pin_sub_path(m) for m in config.mounts)
@@ -196,6 +201,20 @@ class _Container:
     @property
     def image_tag(self) -> str:
         return self.ref.tag
+
+    @property
+    def node(self) -> "SimRuntime":
+        """The node's machine as ``df`` sees it: its memory, disk and images."""
+        return self.runtime
+
+    @property
+    def snapshots(self) -> tuple[int, int]:
+        """The overlayfs snapshot numbers of the image's layer and the container's own
+        (containerd numbers snapshots as it makes them: images first, as they were pulled)."""
+        images = list(self.runtime._images)
+        key = self.image_text
+        lower = images.index(key) + 1 if key in images else 1
+        return lower, len(images) + self.serial
 
     # -- Host protocol ---------------------------------------------------------------------------
     @property
@@ -307,6 +326,9 @@ class SimRuntime:
         self.host_resolv_conf = NODE_RESOLV_CONF.encode()
         #: The bytes of each distinct resolv.conf: pods of one namespace share one.
         self._resolv_files: dict[Optional[DNSConfig], bytes] = {}
+        #: The node's machine, as ``df`` and a memory-backed volume's tmpfs see it.
+        self.memory_bytes = DEFAULT_MEMORY_BYTES
+        self.disk_bytes = DEFAULT_DISK_BYTES
         for image in preloaded:
             ref = parse_reference(image)
             self._store_image(ref, lookup(ref))
@@ -373,6 +395,10 @@ class SimRuntime:
 
     def remove_image(self, image: str) -> None:
         self._images.pop(str(parse_reference(image)), None)
+
+    def images_bytes(self) -> int:
+        """The disk space the node's images take."""
+        return sum(image.size for image in self._images.values())
 
     def resolv_conf(self, dns: Optional[DNSConfig]) -> bytes:
         """A sandbox's ``/etc/resolv.conf`` (containerd's ``setupSandboxFiles``): written from

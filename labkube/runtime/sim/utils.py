@@ -261,41 +261,6 @@ def mv(proc: Proc, argv: list[str]) -> ProgramGen:
     return status
 
 
-def _mode_line(proc: Proc, path: str, name: str) -> str:
-    fs = proc.host.fs
-    stamp = datetime.fromtimestamp(int(proc.host.now()), tz=timezone.utc).strftime("%b %e %H:%M")
-    if fs.is_dir(path):
-        return f"drwxr-xr-x    2 root     root          4096 {stamp} {name}"
-    size = len(fs.read(path))
-    return f"-rw-r--r--    1 root     root    {size:>10} {stamp} {name}"
-
-
-@program("ls")
-def ls(proc: Proc, argv: list[str]) -> ProgramGen:
-    flags, paths = _flags(argv)
-    status = 0
-    fs = proc.host.fs
-    targets = paths or ["."]
-    for index, target in enumerate(targets):
-        path = normpath(target, proc.cwd)
-        if not fs.exists(path):
-            status = 2 if _gnu(proc) else 1
-            msg = (f"ls: cannot access '{target}': No such file or directory\n" if _gnu(proc)
-                   else f"ls: {target}: No such file or directory\n")
-            proc.err.write(msg)
-            continue
-        if fs.is_file(path):
-            entries = [(path, target)]
-        else:
-            names = [n for n in fs.listdir(path) if "a" in flags or not n.startswith(".")]
-            entries = [(posixpath.join(path, n), n) for n in names]
-            if len(targets) > 1:
-                proc.out.write(("\n" if index else "") + f"{target}:\n")
-        for full, name in entries:
-            proc.out.write((_mode_line(proc, full, name) if "l" in flags else name) + "\n")
-    return (yield from _done(status))
-
-
 def _test(proc: Proc, args: list[str]) -> bool:
     fs = proc.host.fs
     if not args:
@@ -843,26 +808,38 @@ def killall(proc: Proc, argv: list[str]) -> ProgramGen:
 
 
 # -- network --------------------------------------------------------------------------------------
+#: Where libc sends queries when /etc/resolv.conf names no nameserver (nothing answers there
+#: in a pod).
+LOOPBACK_NAMESERVER = "127.0.0.1"
+
+
+def _cluster_nameserver(proc: Proc) -> str:
+    """The cluster DNS Service's IP (kube-dns, 10.96.0.10): the one resolver that knows the
+    cluster's names."""
+    return getattr(proc.host.network, "nameserver", "10.96.0.10")
+
+
 def _resolv_conf(proc: Proc) -> tuple[str, list[str], int]:
-    """(nameserver, search list, ndots) from /etc/resolv.conf, as libc reads it."""
-    nameserver = getattr(proc.host.network, "nameserver", "10.96.0.10")
+    """(first nameserver, search list, ndots) from /etc/resolv.conf, as libc reads it (no
+    file: the cluster's nameserver, as a container outside Kubernetes would not have)."""
+    nameserver = ""
     search: list[str] = []
     ndots = 1
     try:
         text = proc.host.fs.read_text("/etc/resolv.conf")
     except FsError:
-        return nameserver, search, ndots
+        return _cluster_nameserver(proc), search, ndots
     for line in text.splitlines():
         fields = line.split()
         if fields[:1] == ["nameserver"] and len(fields) > 1:
-            nameserver = fields[1]
+            nameserver = nameserver or fields[1]
         elif fields[:1] == ["search"]:
             search = fields[1:]
         elif fields[:1] == ["options"]:
             for opt in fields[1:]:
                 if opt.startswith("ndots:"):
                     ndots = int(opt[6:])
-    return nameserver, search, ndots
+    return nameserver or LOOPBACK_NAMESERVER, search, ndots
 
 
 def _is_ip(name: str) -> bool:
@@ -887,9 +864,16 @@ class _Reply:
     authoritative: bool = True
 
 
-def dns_query(proc: Proc, name: str, qtype: str = "A"):
-    """Ask the pod's nameserver one question; a network without ``query`` only answers A."""
+def dns_query(proc: Proc, name: str, qtype: str = "A", server: Optional[str] = None):
+    """Ask ``server`` (the pod's first nameserver) one question. Only the cluster DNS knows
+    the cluster's names; any other server is the node's resolver (``dnsPolicy: Default``),
+    which knows what cluster DNS would forward upstream and nothing of the cluster. A
+    network without ``query`` only answers A."""
     network = proc.host.network
+    if server is None:
+        server = _resolv_conf(proc)[0]
+    if server != _cluster_nameserver(proc):
+        return _upstream_query(proc, name, qtype)
     asked = getattr(network, "query", None)
     if asked is not None:
         return asked(name, qtype)
@@ -897,6 +881,16 @@ def dns_query(proc: Proc, name: str, qtype: str = "A"):
     if ip is None:
         return _Reply("NXDOMAIN")
     return _Reply("NOERROR", (_Rr(name, "A", ip),) if qtype == "A" else ())
+
+
+def _upstream_query(proc: Proc, name: str, qtype: str):
+    """The node's resolver: outside names as cluster DNS forwards them; NXDOMAIN for the rest
+    (``web.default.svc.cluster.local`` means nothing outside the cluster)."""
+    asked = getattr(proc.host.network, "query", None)
+    reply = asked(name, qtype) if asked is not None else None
+    if reply is None or getattr(reply, "authoritative", True):
+        return _Reply("NXDOMAIN", authoritative=False)
+    return reply
 
 
 def _hosts_file(proc: Proc, name: str) -> Optional[list[str]]:
@@ -1033,7 +1027,7 @@ def _nslookup_lede(proc: Proc, name: str, server: str, qtype: str,
     proc.out.write(f"Server:\t\t{server}\nAddress:\t{server}:53\n\n")
     status = 0
     for qname, asked in _lede_queries(proc, name, qtype, search):
-        reply = dns_query(proc, qname, asked)
+        reply = dns_query(proc, qname, asked, server)
         status = status or int(reply.rcode != "NOERROR")
         proc.out.write(_lede_reply(qname, reply))
     return (yield from _done(status if search else 0))
