@@ -165,13 +165,14 @@ COMMANDS: dict[str, CommandSpec] = {
                                F("edit", type="bool"), F("raw"), F("windows-line-endings", type="bool")),
                     children=("namespace", "ns", "deployment", "deploy", "configmap", "cm",
                               "secret", "service", "svc", "serviceaccount", "sa", "role",
-                              "clusterrole", "rolebinding", "clusterrolebinding")),
+                              "clusterrole", "rolebinding", "clusterrolebinding", "job")),
         CommandSpec("create namespace", _CREATE_COMMON),
         CommandSpec("create serviceaccount", _CREATE_COMMON),
         CommandSpec("create deployment", (
             *_CREATE_COMMON, F("image", type="stringSlice"), F("replicas", "r", "int32", 1),
             F("port", type="int32", default=-1),
         )),
+        CommandSpec("create job", (*_CREATE_COMMON, F("image"), F("from"))),
         CommandSpec("create configmap", (*_CREATE_COMMON, *_FROM_SOURCES)),
         CommandSpec("create secret", (), children=("generic",)),
         # A group whose subcommands labkube does not provide (KUBECTL_SUBCOMMANDS).
@@ -227,7 +228,7 @@ ALIASES = {"create ns": "create namespace", "create deploy": "create deployment"
 #: (word -> kubectl's name for it): naming one says so instead of "unknown command".
 KUBECTL_SUBCOMMANDS = {
     "create": {"cronjob": "cronjob", "cj": "cronjob", "ingress": "ingress", "ing": "ingress",
-               "job": "job", "poddisruptionbudget": "poddisruptionbudget",
+               "poddisruptionbudget": "poddisruptionbudget",
                "pdb": "poddisruptionbudget", "priorityclass": "priorityclass",
                "pc": "priorityclass", "quota": "quota", "resourcequota": "quota", "token": "token"},
     "create secret": {"docker-registry": "docker-registry", "tls": "tls"},

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not CONFORMANCE.is_dir(), reason=f"no corpus at 
 CORE_KINDS = {
     "Namespace", "Node", "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret",
     "ServiceAccount", "Event", "Lease", "Deployment", "ReplicaSet", "Ingress", "IngressClass",
-    "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding",
+    "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Job",
 }
 
 #: Documents real Kubernetes refuses, and the error it gives.
@@ -117,6 +117,20 @@ def _check_defaults(original, live):
             assert port["targetPort"] == given.get("targetPort", given["port"])
             if spec["type"] in ("NodePort", "LoadBalancer"):
                 assert 30000 <= port["nodePort"] <= 32767
+    elif kind == "Job":
+        _check_pod_spec_defaults(original["spec"]["template"].get("spec", {}), live["spec"]["template"]["spec"])
+        uid = live["metadata"]["uid"]
+        assert live["metadata"]["generation"] == 1
+        assert live["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+        assert live["spec"]["template"]["metadata"]["labels"] == {
+            "batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": live["metadata"]["name"],
+            "controller-uid": uid, "job-name": live["metadata"]["name"],
+        }
+        for field, default in (("parallelism", 1), ("backoffLimit", 6), ("completionMode", "NonIndexed"),
+                               ("suspend", False), ("manualSelector", False),
+                               ("podReplacementPolicy", "TerminatingOrFailed")):
+            _expect(original, live, ("spec", field), default)
+        assert live["status"] == {}
     elif kind == "Namespace":
         assert live["status"]["phase"] == "Active"
         assert live["spec"]["finalizers"] == ["kubernetes"]
@@ -187,3 +201,16 @@ def test_a_document_of_the_corpus_applies_unchanged_the_second_time(cluster):
     assert cluster.kubectl(f"apply -f {path}") == "deployment.apps/nginx-deployment created\n"
     assert cluster.kubectl(f"apply -f {path}") == "deployment.apps/nginx-deployment unchanged\n"
     assert cluster.get("deployment", "nginx-deployment")["metadata"]["generation"] == 1
+
+
+def test_the_documented_pi_job_computes_pi_and_completes(cluster):
+    """controllers/job.yaml: one pod prints 1000 digits of pi and the Job reaches Complete."""
+    path = CONFORMANCE / "controllers" / "job.yaml"
+    cluster.apply(path.read_text())
+    cluster.run(60)
+    job = cluster.get("job", "pi")
+    assert [c["type"] for c in job["status"]["conditions"]] == ["SuccessCriteriaMet", "Complete"]
+    assert job["status"]["succeeded"] == 1
+    pod = cluster.client.list("pods", "default", label_selector="job-name=pi")["items"][0]
+    assert pod["status"]["phase"] == "Succeeded"
+    assert cluster.kubectl(f"logs {pod['metadata']['name']}").startswith("3.14159265358979323846")

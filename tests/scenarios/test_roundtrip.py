@@ -34,6 +34,7 @@ MODELS = {
     ("coordination.k8s.io/v1", "Lease"): "V1Lease",
     ("apps/v1", "Deployment"): "V1Deployment",
     ("apps/v1", "ReplicaSet"): "V1ReplicaSet",
+    ("batch/v1", "Job"): "V1Job",
     ("networking.k8s.io/v1", "Ingress"): "V1Ingress",
     ("networking.k8s.io/v1", "IngressClass"): "V1IngressClass",
     ("rbac.authorization.k8s.io/v1", "Role"): "V1Role",

@@ -482,6 +482,13 @@ def _controller_rules() -> dict[str, list[dict]]:
             rule(("list", "watch", "get", "delete"), CORE, "pods"),
             events_rule(),
         ],
+        "job-controller": [
+            rule(("get", "list", "watch", "update", "patch"), BATCH, "jobs"),
+            rule(("update", "patch"), BATCH, "jobs/status"),
+            rule("update", BATCH, "jobs/finalizers"),
+            rule(("list", "watch", "create", "delete", "patch"), CORE, "pods"),
+            events_rule(),
+        ],
         "pod-garbage-collector": [
             rule(("list", "watch", "delete"), CORE, "pods"),
             rule(READ, CORE, "nodes"),

@@ -323,6 +323,43 @@ def _replica_set(obj: dict) -> None:
     _template(obj)
 
 
+#: ``math.MaxInt32``: a Job with ``backoffLimitPerIndex`` gets this ``backoffLimit``.
+MAX_INT32 = 2**31 - 1
+
+
+def _job(obj: dict) -> None:
+    """``SetDefaults_Job`` (batch/v1, 1.32) + the template's pod spec.
+
+    ``completions`` and ``parallelism`` both left out mean one pod, run once; the template's
+    labels become the Job's when it has none. The generated selector is not a default: the
+    Job strategy adds it on create (:mod:`labkube.core.api.registry.batch`)."""
+    spec = obj.setdefault("spec", {})
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+        spec["parallelism"] = 1
+    if spec.get("parallelism") is None:
+        spec["parallelism"] = 1
+    if spec.get("backoffLimit") is None:
+        spec["backoffLimit"] = MAX_INT32 if spec.get("backoffLimitPerIndex") is not None else 6
+    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    meta = obj.setdefault("metadata", {})
+    if template_labels is not None and not meta.get("labels"):
+        meta["labels"] = dict(template_labels)
+    if spec.get("completionMode") is None:
+        spec["completionMode"] = "NonIndexed"
+    if spec.get("suspend") is None:
+        spec["suspend"] = False
+    if spec.get("podReplacementPolicy") is None:  # JobPodReplacementPolicy: beta, on in 1.32
+        spec["podReplacementPolicy"] = "Failed" if spec.get("podFailurePolicy") else "TerminatingOrFailed"
+    if spec.get("manualSelector") is None:
+        spec["manualSelector"] = False
+    for rule in (spec.get("podFailurePolicy") or {}).get("rules") or ():
+        for pattern in rule.get("onPodConditions") or ():
+            if not pattern.get("status"):  # SetDefaults_PodFailurePolicyOnPodConditionsPattern
+                pattern["status"] = "True"
+    _template(obj)
+
+
 def _namespace(obj: dict) -> None:
     """``SetDefaults_Namespace`` + ``SetDefaults_NamespaceStatus``."""
     name = (obj.get("metadata") or {}).get("name")
@@ -410,6 +447,7 @@ DEFAULTERS = {
     ("discovery.k8s.io/v1", "EndpointSlice"): _endpoint_slice,
     ("apps/v1", "Deployment"): _deployment,
     ("apps/v1", "ReplicaSet"): _replica_set,
+    ("batch/v1", "Job"): _job,
     ("networking.k8s.io/v1", "Ingress"): _nothing,  # pathType is required, never defaulted
     ("networking.k8s.io/v1", "IngressClass"): _ingress_class,
     ("rbac.authorization.k8s.io/v1", "Role"): _nothing,

@@ -7,8 +7,8 @@ subresources.
 
 Adding a kind is a registration, never an edit of the server: call :meth:`Registry.register`
 with a :class:`ResourceType` (and register its defaulting/validation/strategy hooks in their
-own modules). Later issues add Job, CronJob, DaemonSet, StatefulSet, PV/PVC, NetworkPolicy and
-CustomResourceDefinitions this way.
+own modules). Job (batch/v1) was added this way; later issues add CronJob, DaemonSet,
+StatefulSet, PV/PVC, NetworkPolicy and CustomResourceDefinitions this way.
 
 Names resolve as kubectl resolves them: ``pods``, ``pod``, ``po``, ``Pod``,
 ``deployments.apps``, ``deploy``, ``deployments.v1.apps`` all find their resource.
@@ -24,7 +24,6 @@ from labkube.core import errors
 #: Kinds Kubernetes 1.32 serves that labkube does not serve yet; later issues register them.
 NOT_YET_SERVED = frozenset(
     {
-        ("batch/v1", "Job"),
         ("batch/v1", "CronJob"),
         ("apps/v1", "DaemonSet"),
         ("apps/v1", "StatefulSet"),
@@ -127,7 +126,7 @@ class Registry:
     def for_kind(self, api_version: str, kind: str) -> ResourceType:
         """The resource for an object's ``apiVersion``/``kind``, or kubectl's no-match error.
 
-        Kinds that real Kubernetes serves but labkube does not yet (Job, StatefulSet, ...) get
+        Kinds that real Kubernetes serves but labkube does not yet (CronJob, StatefulSet, ...) get
         the same error with a note saying so, so a student is not sent looking for a CRD.
         """
         for rtype in self.all():
@@ -197,6 +196,7 @@ def _core() -> list[ResourceType]:
           subresources=("status", "scale")),
         R("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",), ("all",),
           subresources=("status", "scale")),
+        R("batch", "v1", "Job", "jobs", "job", True, (), ("all",), subresources=("status",)),
         R("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",),
           subresources=("status",)),
         R("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", False),

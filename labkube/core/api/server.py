@@ -553,9 +553,11 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         meta = obj["metadata"]
         for key in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields", "generation"):
             meta.pop(key, None)
-        strategy.prepare_for_create(obj, self.context)
+        # FillObjectMetaSystemFields runs before PrepareForCreate: a Job's strategy
+        # generates its selector from the uid.
         meta["uid"] = self.clock.uuid()
         meta["creationTimestamp"] = self._timestamps()[0]
+        strategy.prepare_for_create(obj, self.context)
         strategy.canonicalize(obj)
 
     def _put_op(self, rtype: ResourceType, key: str, data: bytes) -> Op:

@@ -15,3 +15,4 @@ from labkube.core.controllers import (  # noqa: F401,E402  (each registers itsel
     taint_eviction,
 )
 from labkube.core.controllers import deployment, replicaset, root_ca_publisher  # noqa: F401,E402
+from labkube.core.controllers import job, ttl_after_finished  # noqa: F401,E402

@@ -32,6 +32,7 @@ _MODULES = {
     "create namespace": "create",
     "create serviceaccount": "create",
     "create deployment": "create",
+    "create job": "create",
     "create configmap": "create",
     "create secret generic": "create",
     "create role": "create",

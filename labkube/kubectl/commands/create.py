@@ -1,5 +1,5 @@
 """``kubectl create <generator>``: namespace, deployment, configmap, secret generic,
-serviceaccount, role, clusterrole, rolebinding, clusterrolebinding.
+serviceaccount, role, clusterrole, rolebinding, clusterrolebinding, job.
 
 Mirrors k8s.io/kubectl/pkg/cmd/create/create_*.go. Each generator builds the object exactly as
 kubectl does (same fields, same order, ``creationTimestamp: null`` and the empty ``{}``
@@ -28,7 +28,9 @@ from labkube.kubectl.commands import (
     check_operation_output,
     dry_run_strategy,
     print_operation,
+    resolve_type,
 )
+from labkube.kubectl.commands.create_job import build_job
 from labkube.kubectl.errors import KubectlError
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -556,10 +558,24 @@ def _clusterrolebinding(ctx: Context, name: str) -> dict:
     return build_binding("ClusterRoleBinding", name, "ClusterRole", clusterrole, subjects)
 
 
+def _job(ctx: Context, name: str) -> dict:
+    """``CreateJobOptions.Validate`` then ``createJob`` (``--from`` needs a served CronJob)."""
+    image, source = ctx.flags["image"], ctx.flags["from"]
+    if bool(image) == bool(source):
+        raise KubectlError("error: either --image or --from must be specified")
+    if source and ctx.parsed.after_dash:
+        raise KubectlError("error: cannot specify --from and command")
+    if source:
+        resolve_type(ctx, source.partition("/")[0])  # labkube serves no CronJob: kubectl's error
+        raise KubectlError(f"error: from must be an existing cronjob: {source}")
+    return build_job(name, image, ctx.parsed.after_dash or [], _namespace(ctx))
+
+
 _BUILDERS: dict[str, Callable[[Context, str], dict]] = {
     "create namespace": lambda ctx, name: build_namespace(name),
     "create serviceaccount": lambda ctx, name: build_serviceaccount(name, _namespace(ctx)),
     "create deployment": _deployment,
+    "create job": _job,
     "create configmap": _configmap,
     "create secret generic": _secret,
     "create role": _role,

@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from labkube.kubectl.describe.batch import describe_job
 from labkube.kubectl.describe.core import (
     describe_configmap,
     describe_endpoint_slice,
@@ -91,6 +92,8 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
         return describe_deployment(obj, events, now, list(rel.replica_sets))
     if group == "apps" and kind == "ReplicaSet":
         return describe_replicaset(obj, events, now, list(rel.pods or ()))
+    if group == "batch" and kind == "Job":
+        return describe_job(obj, events, now)
     if group == "discovery.k8s.io" and kind == "EndpointSlice":
         return describe_endpoint_slice(obj, events, now)
     if group == "networking.k8s.io" and kind == "Ingress":

@@ -617,3 +617,9 @@ DEFAULT_COLUMN_SET = ColumnSet((_col("Name"), _col("Created At")), _created_at_r
 def column_set(kind: str) -> ColumnSet:
     """The columns for ``kind``; Role, ClusterRole and unknown kinds get ``NAME  CREATED AT``."""
     return COLUMN_SETS.get(kind, DEFAULT_COLUMN_SET)
+
+
+# Job's columns live with the batch printers, which build on the helpers above.
+from labkube.kubectl.printers.columns_batch import JOB_COLUMNS  # noqa: E402
+
+COLUMN_SETS["Job"] = JOB_COLUMNS

@@ -54,20 +54,21 @@ def test_qualified_names_are_what_errors_print():
 
 def test_the_all_category_holds_what_kubectl_get_all_shows():
     kinds = [r.kind for r in default_registry().category("all")]
-    assert kinds == ["Pod", "Service", "Deployment", "ReplicaSet"]
+    assert kinds == ["Pod", "Service", "Deployment", "ReplicaSet", "Job"]
 
 
 def test_a_new_kind_is_added_by_registration():
     registry = default_registry()
-    registry.register(ResourceType("batch", "v1", "Job", "jobs", "job", True, categories=("all",)))
-    assert registry.resolve("jobs").api_version == "batch/v1"
+    registry.register(ResourceType("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",),
+                                   categories=("all",)))
+    assert registry.resolve("cj").api_version == "batch/v1"
     with pytest.raises(ValueError):
-        registry.register(ResourceType("batch", "v1", "Job", "jobs", "job", True))
+        registry.register(ResourceType("batch", "v1", "CronJob", "cronjobs", "cronjob", True))
 
 
 def test_a_kubernetes_kind_labkube_does_not_serve_yet_says_so():
     with pytest.raises(StatusError) as err:
-        default_registry().for_kind("batch/v1", "Job")
+        default_registry().for_kind("batch/v1", "CronJob")
     assert err.value.message == (
-        'no matches for kind "Job" in version "batch/v1": labkube does not support Job yet'
+        'no matches for kind "CronJob" in version "batch/v1": labkube does not support CronJob yet'
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from labkube.core.api.registry.apps import DeploymentStrategy, ReplicaSetStrategy, scale_from
+from labkube.core.api.registry.batch import JobStrategy
 from labkube.core.api.registry.generic import (
     EndpointSliceStrategy,
     EventStrategy,
@@ -58,6 +59,7 @@ def default_strategies(
     registry.register("", "ServiceAccount", ReturnObjectStrategy())
     registry.register("apps", "Deployment", DeploymentStrategy())
     registry.register("apps", "ReplicaSet", ReplicaSetStrategy())
+    registry.register("batch", "Job", JobStrategy())
     registry.register("networking.k8s.io", "Ingress", IngressStrategy())
     registry.register("networking.k8s.io", "IngressClass", GenerationStrategy())
     registry.register("discovery.k8s.io", "EndpointSlice", EndpointSliceStrategy())

@@ -11,13 +11,13 @@ default -> admission -> validate) and with ``metadata.namespace`` filled in for 
     'data[a b]: Invalid value: "a b": a valid con'
 
 Modules: ``names`` (DNS/label syntax rules), ``meta`` (ObjectMeta, labels, selectors),
-``pods``, ``apps``, ``services`` (+ Endpoints, EndpointSlice), ``rbac``, ``networking``,
+``pods``, ``apps``, ``batch`` (Job), ``services`` (+ Endpoints, EndpointSlice), ``rbac``, ``networking``,
 ``misc`` (Namespace, Node, ConfigMap, Secret, ServiceAccount, Lease, Event).
 """
 
 from __future__ import annotations
 
-from labkube.core.api.validation import apps, misc, names, networking, pods, rbac, services
+from labkube.core.api.validation import apps, batch, misc, names, networking, pods, rbac, services
 from labkube.core.api.validation import meta  # noqa: F401  (re-exported helpers)
 from labkube.core.errors import FieldError
 
@@ -36,6 +36,7 @@ VALIDATORS = {
     ("discovery.k8s.io/v1", "EndpointSlice"): services.validate_endpoint_slice,
     ("apps/v1", "Deployment"): apps.validate_deployment,
     ("apps/v1", "ReplicaSet"): apps.validate_replica_set,
+    ("batch/v1", "Job"): batch.validate_job,
     ("networking.k8s.io/v1", "Ingress"): networking.validate_ingress,
     ("networking.k8s.io/v1", "IngressClass"): networking.validate_ingress_class,
     ("rbac.authorization.k8s.io/v1", "Role"): rbac.validate_role,

@@ -1,0 +1,267 @@
+"""Jobs (batch/v1).
+
+Mirrors pkg/apis/batch/validation/validation.go of Kubernetes 1.32 (``ValidateJob``,
+``validateGeneratedSelector``, ``ValidateJobSpec``, ``validateJobSpec``,
+``validatePodReplacementPolicy``, ``ValidateJobSpecUpdate``) with the options the Job strategy
+passes (``RequirePrefixedLabels`` on create and for Jobs that already carry the
+``batch.kubernetes.io/`` labels).
+
+Errors come in kube-apiserver's order: metadata, the generated selector's labels, the spec's
+numbers, the pod template, ``restartPolicy``, the selector, then the update rules. A Job's pods
+must not be restarted forever, so a template whose ``restartPolicy`` is left out (defaulted to
+``Always``) is refused with ``Required value: valid values: "OnFailure", "Never"``.
+
+Not modelled: podFailurePolicy rules, successPolicy and managedBy (labkube's controller does
+not act on them); they are accepted as given.
+"""
+
+from __future__ import annotations
+
+from labkube.core.api import labels
+from labkube.core.api.validation import meta, names, pods
+from labkube.core.errors import FieldError
+
+#: pkg/apis/batch: the labels the Job strategy puts on a Job's pod template.
+CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid"
+JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
+LEGACY_CONTROLLER_UID_LABEL = "controller-uid"
+LEGACY_JOB_NAME_LABEL = "job-name"
+
+#: ``maxParallelismForIndexedJob``.
+MAX_PARALLELISM_FOR_INDEXED_JOB = 100000
+COMPLETION_MODES = ("NonIndexed", "Indexed")
+POD_REPLACEMENT_POLICIES = ("Failed", "TerminatingOrFailed")  # sets.List: sorted
+
+
+def validate_job(obj: dict, old: dict | None = None) -> list[FieldError]:
+    """``ValidateJob`` (and ``ValidateJobUpdate`` when ``old`` is given)."""
+    job_meta = obj.get("metadata") or {}
+    if old is None:
+        errs = meta.validate_object_meta(job_meta, True, names.name_is_dns_subdomain)
+    else:
+        errs = meta.validate_object_meta_update(job_meta, old.get("metadata"))
+    errs.extend(_generated_selector(obj, _require_prefixed_labels(old)))
+    spec = obj.get("spec") or {}
+    errs.extend(validate_job_spec(spec, "spec"))
+    errs.extend(_indexed_hostnames(job_meta.get("name", ""), spec))
+    if old is not None:
+        errs.extend(_spec_update(spec, old))
+    return errs
+
+
+def _require_prefixed_labels(old: dict | None) -> bool:
+    """New Jobs need the ``batch.kubernetes.io/`` labels; old ones only if they had them."""
+    if old is None:
+        return True
+    template_labels = _template_labels(old.get("spec") or {})
+    return JOB_NAME_LABEL in template_labels and CONTROLLER_UID_LABEL in template_labels
+
+
+def _template_labels(spec: dict) -> dict:
+    return ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+
+
+def _has_label(template_labels: dict, key: str, value: str) -> list[FieldError]:
+    """``ValidateHasLabel``."""
+    path = f"spec.template.metadata.labels[{key}]"
+    if key not in template_labels:
+        return [FieldError.required(path)]
+    if template_labels[key] != value:
+        return [FieldError.invalid(path, template_labels[key], f"must be '{value}'")]
+    return []
+
+
+def _generated_selector(job: dict, prefixed: bool) -> list[FieldError]:
+    """``validateGeneratedSelector``: the labels the strategy generated are still there."""
+    spec = job.get("spec") or {}
+    if spec.get("manualSelector") or spec.get("selector") is None:
+        return []
+    job_meta = job.get("metadata") or {}
+    uid, name = job_meta.get("uid", ""), job_meta.get("name", "")
+    errs: list[FieldError] = []
+    if not uid:
+        errs.append(FieldError.required("metadata.uid"))
+    template_labels = _template_labels(spec)
+    errs.extend(_has_label(template_labels, LEGACY_CONTROLLER_UID_LABEL, uid))
+    errs.extend(_has_label(template_labels, LEGACY_JOB_NAME_LABEL, name))
+    expected = {LEGACY_CONTROLLER_UID_LABEL: uid, LEGACY_JOB_NAME_LABEL: name}
+    if prefixed:
+        errs.extend(_has_label(template_labels, CONTROLLER_UID_LABEL, uid))
+        errs.extend(_has_label(template_labels, JOB_NAME_LABEL, name))
+        expected.update({CONTROLLER_UID_LABEL: uid, JOB_NAME_LABEL: name})
+    selector = _parsed(spec.get("selector"))
+    if selector is not None and not selector.matches(expected):
+        errs.append(meta.invalid_go("spec.selector", spec["selector"],
+                                    meta.go_label_selector(spec["selector"]),
+                                    "`selector` not auto-generated"))
+    return errs
+
+
+def _parsed(selector: dict | None):
+    try:
+        return labels.selector_from_label_selector(selector)
+    except labels.SelectorError:
+        return None
+
+
+def validate_job_spec(spec: dict, path: str) -> list[FieldError]:
+    """``ValidateJobSpec``: the spec, then its selector and whether it matches the template."""
+    errs = _numbers(spec, path)
+    errs.extend(_completion_mode(spec, path))
+    errs.extend(_pod_replacement_policy(spec, path + ".podReplacementPolicy"))
+    errs.extend(_template(spec, path + ".template"))
+    selector = spec.get("selector")
+    if selector is None:
+        errs.append(FieldError.required(path + ".selector"))
+    else:
+        errs.extend(meta.validate_label_selector(selector, path + ".selector"))
+    parsed = _parsed(selector) if selector is not None else None
+    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    if parsed is not None and not parsed.matches(template_labels or {}):
+        errs.append(meta.invalid_go(path + ".template.metadata.labels", template_labels,
+                                    meta.go_string_map(template_labels),
+                                    "`selector` does not match template `labels`"))
+    return errs
+
+
+def _numbers(spec: dict, path: str) -> list[FieldError]:
+    errs: list[FieldError] = []
+    for key in ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
+                "ttlSecondsAfterFinished", "backoffLimitPerIndex", "maxFailedIndexes"):
+        if spec.get(key) is not None:
+            errs.extend(meta.nonnegative(spec[key], f"{path}.{key}"))
+        if key == "maxFailedIndexes" and spec.get(key) is not None and spec.get("backoffLimitPerIndex") is None:
+            errs.append(FieldError.required(path + ".backoffLimitPerIndex",
+                                            "when maxFailedIndexes is specified"))
+    return errs
+
+
+def _completion_mode(spec: dict, path: str) -> list[FieldError]:
+    mode = spec.get("completionMode")
+    errs: list[FieldError] = []
+    if mode is not None and mode not in COMPLETION_MODES:
+        errs.append(FieldError.not_supported(path + ".completionMode", mode, COMPLETION_MODES))
+    if mode == "Indexed":
+        if spec.get("completions") is None:
+            errs.append(FieldError.required(path + ".completions", "when completion mode is Indexed"))
+        parallelism = spec.get("parallelism")
+        if parallelism is not None and parallelism > MAX_PARALLELISM_FOR_INDEXED_JOB:
+            errs.append(FieldError.invalid(
+                path + ".parallelism", parallelism,
+                f"must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed"))
+    if mode in (None, "NonIndexed"):
+        for key in ("backoffLimitPerIndex", "maxFailedIndexes"):
+            if spec.get(key) is not None:
+                errs.append(FieldError.invalid(f"{path}.{key}", spec[key], "requires indexed completion mode"))
+    return errs
+
+
+def _pod_replacement_policy(spec: dict, path: str) -> list[FieldError]:
+    policy = spec.get("podReplacementPolicy")
+    if policy is None:
+        return []
+    if spec.get("podFailurePolicy") is not None:
+        return [] if policy == "Failed" else [FieldError.not_supported(path, policy, ("Failed",))]
+    if policy not in POD_REPLACEMENT_POLICIES:
+        return [FieldError.not_supported(path, policy, POD_REPLACEMENT_POLICIES)]
+    return []
+
+
+def _template(spec: dict, path: str) -> list[FieldError]:
+    """``ValidatePodTemplateSpec`` and the Job's rule on ``restartPolicy``."""
+    template = spec.get("template") or {}
+    template_meta = template.get("metadata") or {}
+    errs = meta.validate_labels(template_meta.get("labels"), path + ".metadata.labels")
+    errs.extend(meta.validate_annotations(template_meta.get("annotations"), path + ".metadata.annotations"))
+    pod_spec = template.get("spec") or {}
+    errs.extend(pods.validate_pod_spec(pod_spec, path + ".spec"))
+    policy = pod_spec.get("restartPolicy") or ""
+    policy_path = path + ".spec.restartPolicy"
+    if policy in ("Always", ""):
+        errs.append(FieldError.required(policy_path, 'valid values: "OnFailure", "Never"'))
+    elif policy not in ("OnFailure", "Never"):
+        if policy not in pods.RESTART_POLICIES:  # validate_pod_spec said it already otherwise
+            errs.append(FieldError.not_supported(policy_path, policy, ("OnFailure", "Never")))
+    elif spec.get("podFailurePolicy") is not None and policy != "Never":
+        errs.append(FieldError.invalid(policy_path, policy,
+                                       'only "Never" is supported when podFailurePolicy is specified'))
+    return errs
+
+
+def _indexed_hostnames(name: str, spec: dict) -> list[FieldError]:
+    """An Indexed Job's last pod is ``<name>-<completions-1>``: it must be a DNS label."""
+    completions = spec.get("completions")
+    if spec.get("completionMode") != "Indexed" or not completions or completions <= 0:
+        return []
+    hostname = f"{name}-{completions - 1}"
+    if names.is_dns1123_label(hostname):
+        return [FieldError.invalid("metadata.name", name,
+                                   f"will not able to create pod with invalid DNS label: {hostname}")]
+    return []
+
+
+def _spec_update(spec: dict, old: dict) -> list[FieldError]:
+    """``ValidateJobSpecUpdate``: what a Job may not change once created."""
+    old_spec = old.get("spec") or {}
+    errs = _completions_update(spec, old_spec)
+    if spec.get("selector") != old_spec.get("selector"):
+        selector = spec.get("selector")
+        errs.append(meta.invalid_go("spec.selector", selector, meta.go_label_selector(selector),
+                                    meta.FIELD_IMMUTABLE))
+    errs.extend(_template_update(spec, old_spec, _never_started(old)))
+    for key in ("completionMode", "podFailurePolicy", "backoffLimitPerIndex"):
+        if spec.get(key) != old_spec.get(key):
+            errs.append(FieldError.invalid(f"spec.{key}", spec.get(key), meta.FIELD_IMMUTABLE))
+    return errs
+
+
+def _completions_update(spec: dict, old_spec: dict) -> list[FieldError]:
+    """``validateCompletions``: Indexed Jobs may scale completions with parallelism."""
+    new, old = spec.get("completions"), old_spec.get("completions")
+    if new == old:
+        return []
+    indexed = spec.get("completionMode") == "Indexed" and old_spec.get("completionMode") == "Indexed"
+    if not indexed or new is None or old is None:
+        return [FieldError.invalid("spec.completions", new, meta.FIELD_IMMUTABLE)]
+    if new != spec.get("parallelism"):
+        return [FieldError.invalid("spec.completions", new,
+                                   "can only be modified in tandem with spec.parallelism")]
+    return []
+
+
+#: What a suspended Job that never started may still change in its pod template.
+_SCHEDULING_DIRECTIVES = ("nodeSelector", "tolerations", "schedulingGates")
+
+
+def _template_update(spec: dict, old_spec: dict, never_started: bool) -> list[FieldError]:
+    template, old_template = spec.get("template") or {}, old_spec.get("template") or {}
+    if template == old_template:
+        return []
+    if old_spec.get("suspend") and never_started:
+        template, old_template = _without_scheduling_directives(template), \
+            _without_scheduling_directives(old_template)
+        if template == old_template:
+            return []
+    return [meta.invalid_go("spec.template", spec.get("template"), "core.PodTemplateSpec{...}",
+                            meta.FIELD_IMMUTABLE)]
+
+
+def _never_started(old: dict) -> bool:
+    return not (old.get("status") or {}).get("startTime")
+
+
+def _without_scheduling_directives(template: dict) -> dict:
+    """``AllowMutableSchedulingDirectives``: labels, annotations, node affinity, node selector,
+    tolerations and scheduling gates may change."""
+    out = dict(template)
+    out["metadata"] = {k: v for k, v in (template.get("metadata") or {}).items()
+                       if k not in ("labels", "annotations")}
+    pod_spec = {k: v for k, v in (template.get("spec") or {}).items() if k not in _SCHEDULING_DIRECTIVES}
+    affinity = dict(pod_spec.get("affinity") or {})
+    affinity.pop("nodeAffinity", None)
+    if affinity:
+        pod_spec["affinity"] = affinity
+    else:
+        pod_spec.pop("affinity", None)
+    out["spec"] = pod_spec
+    return out

@@ -1,0 +1,562 @@
+"""The Job controller: run pods until enough of them succeed, or give up.
+
+Mirrors pkg/controller/job/job_controller.go and backoff_utils.go (Kubernetes 1.32) for
+NonIndexed Jobs. One ``sync(key)`` of a Job:
+
+1. read the Job from the cache (gone: forget it); a finished Job (``Complete`` or ``Failed``)
+   only has its pods' tracking finalizers removed;
+2. claim its pods by selector (:mod:`.owner`), as the ReplicaSet controller does;
+3. **count** finished pods. Every pod is created with the ``batch.kubernetes.io/job-tracking``
+   finalizer, so it cannot vanish before it is counted. A pod that succeeded or failed (or, with
+   ``podReplacementPolicy: TerminatingOrFailed``, is being deleted) is first written into
+   ``status.uncountedTerminatedPods``, then its finalizer is removed, then it moves into
+   ``status.succeeded`` / ``status.failed`` — three writes, so a crash never counts twice;
+4. decide whether the Job has **failed**: more failed pods than ``backoffLimit``
+   (``restartPolicy: Never``), as many container restarts in running pods as ``backoffLimit``
+   (``OnFailure``: the kubelet restarts the containers), or running longer than
+   ``activeDeadlineSeconds``. Failing adds ``FailureTarget`` and deletes the running pods;
+5. otherwise **manage** the pods: ``suspend`` deletes them (condition ``Suspended``), else create
+   up to ``min(parallelism, completions - succeeded)`` pods with ``generateName: <job>-``; after
+   a failure the next pod waits 10 s, doubling per failure since the last success, at most
+   10 minutes (``DefaultJobPodFailureBackOff``, ``MaxJobPodFailureBackOff``);
+6. enough successes and no pod left running: ``SuccessCriteriaMet``. Once no pod is left
+   running or terminating the terminal condition follows: ``Complete`` (with
+   ``completionTime``, event ``Completed``) or ``Failed`` (event ``BackoffLimitExceeded`` /
+   ``DeadlineExceeded``), both with the reason and message of the condition before them.
+
+Pod changes reach a Job after ``syncJobBatchPeriod`` (1 s), as in Kubernetes, so the Job's
+counters trail its pods by a second. Pods the controller deletes (suspend, too many, failing)
+lose their finalizer first and are not counted as failures.
+
+Not modelled: Indexed completion mode (accepted by the API, its pods are not given indexes),
+podFailurePolicy, successPolicy, backoffLimitPerIndex, managedBy.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from labkube.core.api.labels import SelectorError, selector_from_label_selector
+from labkube.core.clock import parse_timestamp
+from labkube.core.controllers.base import KubeController
+from labkube.core.controllers.expectations import Expectations
+from labkube.core.controllers.manager import register
+from labkube.core.controllers.owner import (
+    CONTROLLER_UID_INDEX, ORPHAN_PREFIX, ControllerRefManager, controller_ref, controller_uid_index,
+    namespace_index, new_controller_ref, recheck_deletion_timestamp,
+)
+from labkube.core.controllers.pods import is_pod_active, is_pod_ready
+from labkube.core.controllers.replicaset import (
+    NAMESPACE_TERMINATING_CAUSE, has_status_cause, pod_from_template, slow_start_batch,
+)
+from labkube.core.errors import StatusError
+from labkube.core.machinery import NORMAL, WARNING, object_key
+from labkube.core.serialization import copy as json_copy
+
+KIND = "Job"
+API_VERSION = "batch/v1"
+NAMESPACE_INDEX = "namespace"
+
+#: ``batchv1.JobTrackingFinalizer``: a Job's pod cannot disappear before the Job counted it.
+JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
+#: Work-queue keys of pods whose Job is gone start with this (``orphanQueue`` in Kubernetes).
+ORPHAN_POD = "orphan-pod:"
+#: ``syncJobBatchPeriod``: pod changes are folded into one Job sync a second later.
+SYNC_JOB_BATCH_PERIOD = 1.0
+#: ``DefaultJobPodFailureBackOff`` and ``MaxJobPodFailureBackOff``.
+DEFAULT_POD_FAILURE_BACKOFF = 10.0
+MAX_POD_FAILURE_BACKOFF = 600.0
+#: ``MaxPodCreateDeletePerSync``.
+MAX_POD_CREATE_DELETE_PER_SYNC = 500
+
+COMPLETIONS_REACHED = ("CompletionsReached", "Reached expected number of succeeded pods")
+BACKOFF_LIMIT_EXCEEDED = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
+DEADLINE_EXCEEDED = ("DeadlineExceeded", "Job was active longer than specified deadline")
+
+
+# -- small questions about Jobs and pods ----------------------------------------------------------
+
+
+def condition(job: dict, cond_type: str) -> Optional[dict]:
+    for cond in (job.get("status") or {}).get("conditions") or ():
+        if cond.get("type") == cond_type and cond.get("status") == "True":
+            return cond
+    return None
+
+
+def is_finished(job: dict) -> bool:
+    """``IsJobFinished``: a ``Complete`` or ``Failed`` condition is True."""
+    return condition(job, "Complete") is not None or condition(job, "Failed") is not None
+
+
+def has_tracking_finalizer(pod: dict) -> bool:
+    return JOB_TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or ())
+
+
+def is_pod_succeeded(pod: dict) -> bool:
+    return (pod.get("status") or {}).get("phase") == "Succeeded"
+
+
+def is_pod_failed(pod: dict, job: dict) -> bool:
+    """``isPodFailed``: Failed, or (TerminatingOrFailed) being deleted without having succeeded."""
+    phase = (pod.get("status") or {}).get("phase")
+    if phase == "Failed":
+        return True
+    if job["spec"].get("podReplacementPolicy") == "Failed":
+        return False
+    return bool(pod["metadata"].get("deletionTimestamp")) and phase != "Succeeded"
+
+
+def is_terminating(pod: dict) -> bool:
+    """Being deleted and not yet finished (``status.terminating`` counts these)."""
+    phase = (pod.get("status") or {}).get("phase")
+    return bool(pod["metadata"].get("deletionTimestamp")) and phase not in ("Succeeded", "Failed")
+
+
+def finished_time(pod: dict, now: float) -> float:
+    """``getFinishedTime``: when the pod's last container stopped (else deletion, else now)."""
+    latest = None
+    status = pod.get("status") or {}
+    for cs in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
+        finished = ((cs.get("state") or {}).get("terminated") or {}).get("finishedAt")
+        if finished:
+            t = parse_timestamp(finished)
+            latest = t if latest is None else max(latest, t)
+    if latest is not None:
+        return latest
+    if pod["metadata"].get("deletionTimestamp"):
+        return parse_timestamp(pod["metadata"]["deletionTimestamp"])
+    return now
+
+
+def backoff_delay(failures: int) -> float:
+    """10 s after the first failure, doubling with each one, at most 10 minutes."""
+    if failures <= 0:
+        return 0.0
+    delay = DEFAULT_POD_FAILURE_BACKOFF
+    for _ in range(1, failures):
+        delay *= 2
+        if delay >= MAX_POD_FAILURE_BACKOFF:
+            return MAX_POD_FAILURE_BACKOFF
+    return delay
+
+
+def restarts_of(pods: list[dict]) -> int:
+    """The container restarts of ``pods`` (``pastBackoffLimitOnFailure`` adds them up)."""
+    total = 0
+    for pod in pods:
+        status = pod.get("status") or {}
+        for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+            total += cs.get("restartCount", 0)
+    return total
+
+
+def job_condition(cond_type: str, reason: str, message: str, now: str, status: str = "True") -> dict:
+    """``newCondition`` (Job conditions carry lastProbeTime too)."""
+    return {"type": cond_type, "status": status, "lastProbeTime": now, "lastTransitionTime": now,
+            "reason": reason, "message": message}
+
+
+def ensure_condition(conditions: list[dict], cond_type: str, status: str, reason: str, message: str,
+                     now: str) -> bool:
+    """``ensureJobConditionStatus``: set a condition (a False one only if it exists already)."""
+    for cond in conditions:
+        if cond.get("type") != cond_type:
+            continue
+        if cond.get("status") == status and cond.get("reason") == reason and cond.get("message") == message:
+            return False
+        cond.update(job_condition(cond_type, reason, message, now, status))
+        return True
+    if status != "True":
+        return False
+    conditions.append(job_condition(cond_type, reason, message, now, status))
+    return True
+
+
+def ordered_status(status: dict) -> dict:
+    """``JobStatus`` in Go's field order; zero counters omitted, ``ready``/``terminating`` kept."""
+    out: dict = {}
+    for key in ("conditions", "startTime", "completionTime"):
+        if status.get(key):
+            out[key] = status[key]
+    for key in ("active", "succeeded", "failed"):
+        if status.get(key):
+            out[key] = status[key]
+    out["terminating"] = status.get("terminating", 0)
+    uncounted = status.get("uncountedTerminatedPods") or {}
+    out["uncountedTerminatedPods"] = {k: list(v) for k, v in uncounted.items() if v}
+    out["ready"] = status.get("ready", 0)
+    return out
+
+
+class _Counts:
+    """What one sync learned about a Job's pods."""
+
+    def __init__(self, job: dict, pods: list[dict]) -> None:
+        self.active = [p for p in pods if is_pod_active(p)]
+        self.ready = sum(1 for p in self.active if is_pod_ready(p))
+        self.terminating = sum(1 for p in pods if is_terminating(p))
+        status = job.get("status") or {}
+        uncounted = status.get("uncountedTerminatedPods") or {}
+        self.uncounted_succeeded = list(uncounted.get("succeeded") or ())
+        self.uncounted_failed = list(uncounted.get("failed") or ())
+        seen = set(self.uncounted_succeeded) | set(self.uncounted_failed)
+        self.new_succeeded: list[dict] = []
+        self.new_failed: list[dict] = []
+        for pod in pods:
+            if not has_tracking_finalizer(pod) or pod["metadata"]["uid"] in seen:
+                continue
+            if is_pod_succeeded(pod):
+                self.new_succeeded.append(pod)
+            elif is_pod_failed(pod, job):
+                self.new_failed.append(pod)
+        self.uncounted_succeeded += [p["metadata"]["uid"] for p in self.new_succeeded]
+        self.uncounted_failed += [p["metadata"]["uid"] for p in self.new_failed]
+        self.succeeded = status.get("succeeded", 0) + len(self.uncounted_succeeded)
+        self.failed = status.get("failed", 0) + len(self.uncounted_failed)
+
+
+@register
+class JobController(KubeController):
+    """Creates a Job's pods, counts how they end, and finishes the Job."""
+
+    name = "job-controller"
+
+    def setup(self) -> None:
+        self.expectations = Expectations(self.clock)
+        #: Per Job: (failures since the last success, time of the last failure).
+        self.backoff: dict[str, tuple[int, float]] = {}
+        self.job_informer = self.ctx.informers.informer("jobs")
+        self.pod_informer = self.ctx.informers.informer("pods")
+        self.job_informer.add_indexer(NAMESPACE_INDEX, namespace_index)
+        self.pod_informer.add_indexer(CONTROLLER_UID_INDEX, controller_uid_index)
+        self.job_informer.add_event_handler(self._add_job, self._update_job, self._delete_job)
+        self.pod_informer.add_event_handler(self._add_pod, self._update_pod, self._pod_changed)
+
+    # -- event handlers: compute keys, enqueue ---------------------------------------------------
+    def _add_job(self, job: dict) -> None:
+        self.enqueue(object_key(job))
+        self._requeue_at_deadline(job)
+
+    def _update_job(self, old: dict, cur: dict) -> None:
+        if old["metadata"].get("uid") != cur["metadata"].get("uid"):
+            self._delete_job(old)
+        self.enqueue(object_key(cur))
+        if (old.get("spec") or {}).get("activeDeadlineSeconds") != (cur.get("spec") or {}).get("activeDeadlineSeconds"):
+            self._requeue_at_deadline(cur)
+
+    def _delete_job(self, job: dict) -> None:
+        key = object_key(job)
+        self.expectations.delete(key)
+        self.backoff.pop(key, None)
+        self.enqueue(key)
+
+    def _requeue_at_deadline(self, job: dict) -> None:
+        status, spec = job.get("status") or {}, job.get("spec") or {}
+        deadline = spec.get("activeDeadlineSeconds")
+        if deadline is None or not status.get("startTime") or is_finished(job):
+            return
+        remaining = parse_timestamp(status["startTime"]) + deadline - self.clock.now()
+        self.queue.add_after(object_key(job), max(remaining, 0))
+
+    def _job_of(self, pod: dict) -> Optional[dict]:
+        """``resolveControllerRef``: the Job that controls ``pod``, if it exists."""
+        ref = controller_ref(pod)
+        if ref is None or ref.get("kind") != KIND:
+            return None
+        job = self.job_informer.get_by_name(pod["metadata"].get("namespace"), ref.get("name", ""))
+        if job is None or job["metadata"].get("uid") != ref.get("uid"):
+            return None
+        return job
+
+    def _add_pod(self, pod: dict) -> None:
+        self._pod_changed(pod, created=True)
+
+    def _pod_changed(self, pod: dict, created: bool = False) -> None:
+        """Pod events reach the Job a batch period later; a finalized pod whose Job is gone
+        is queued on its own."""
+        job = self._job_of(pod)
+        if job is not None:
+            key = object_key(job)
+            if created:
+                self.expectations.creation_observed(key)
+            self.queue.add_after(key, SYNC_JOB_BATCH_PERIOD)
+        elif has_tracking_finalizer(pod) and self._owned_by_missing_job(pod):
+            self.enqueue(ORPHAN_POD + object_key(pod))
+
+    def _owned_by_missing_job(self, pod: dict) -> bool:
+        """A pod whose Job is gone still carries the finalizer: ``syncOrphanPod`` drops it."""
+        ref = controller_ref(pod)
+        return ref is None or ref.get("kind") == KIND
+
+    def _update_pod(self, old: dict, cur: dict) -> None:
+        if cur["metadata"].get("resourceVersion") != old["metadata"].get("resourceVersion"):
+            self._pod_changed(cur)
+
+    # -- the reconcile loop ------------------------------------------------------------------------
+    def sync(self, key: str) -> None:
+        """``syncJob`` (or ``syncOrphanPod`` for a pod whose Job is gone)."""
+        if key.startswith(ORPHAN_POD):
+            self._sync_orphan_pod(key[len(ORPHAN_POD):])
+            return
+        job = self.job_informer.get(key)
+        if job is None:
+            self.expectations.delete(key)
+            self.backoff.pop(key, None)
+            return
+        pods = self._claim_pods(job)
+        if is_finished(job):
+            self._remove_finalizers([p for p in pods if has_tracking_finalizer(p)], job)
+            return
+        job = json_copy(job)
+        status = job.setdefault("status", {})
+        counts = _Counts(job, pods)
+        self._record_backoff(key, counts)
+        now = self.clock.timestamp()
+        conditions = [dict(c) for c in status.get("conditions") or ()]
+        suspended = bool(job["spec"].get("suspend"))
+        if not status.get("startTime") and not suspended:
+            status["startTime"] = now
+        failure = self._failure(job, counts, conditions)
+        if failure is not None:
+            ensure_condition(conditions, "FailureTarget", "True", *failure, now)
+        elif not suspended:
+            self._requeue_at_deadline(job)  # every sync: a pod event may have replaced the timer
+        failing = condition({"status": {"conditions": conditions}}, "FailureTarget") is not None
+        succeeding = condition({"status": {"conditions": conditions}}, "SuccessCriteriaMet") is not None
+        if failing or succeeding:
+            self._delete_active(job, counts.active)
+            counts.active = []
+        else:
+            self._suspend_or_resume(job, status, conditions, suspended, now)
+            if suspended:
+                self._delete_active(job, counts.active)
+                counts.active = []
+            else:
+                counts.active = self._manage(job, counts)
+        if not failing and not succeeding and self._complete(job, counts):
+            ensure_condition(conditions, "SuccessCriteriaMet", "True", *COMPLETIONS_REACHED, now)
+        self._write(job, status, conditions, counts, now)
+
+    def report(self, where: str, err: BaseException) -> None:
+        if self._report is not None:
+            self._report(f"{self.name} {where}", err)
+
+    # -- pods ------------------------------------------------------------------------------------
+    def _sync_orphan_pod(self, pod_key: str) -> None:
+        pod = self.pod_informer.get(pod_key)
+        if pod is None or not has_tracking_finalizer(pod) or self._job_of(pod) is not None:
+            return
+        if controller_ref(pod) is None and pod["metadata"].get("labels"):
+            return  # an orphan a Job may still adopt and count
+        self._remove_finalizers([pod], {"metadata": {"namespace": pod["metadata"]["namespace"]}})
+
+    def _claim_pods(self, job: dict) -> list[dict]:
+        """``getPodsForJob``: our pods and the namespace's matching orphans (adopted)."""
+        meta = job["metadata"]
+        try:
+            selector = selector_from_label_selector(job["spec"].get("selector"))
+        except SelectorError as err:
+            self.report(f"parsing the selector of job {meta['namespace']}/{meta['name']}", err)
+            return []
+        mine = self.pod_informer.by_index(CONTROLLER_UID_INDEX, meta["uid"])
+        orphans = self.pod_informer.by_index(CONTROLLER_UID_INDEX, ORPHAN_PREFIX + meta["namespace"])
+        candidates = sorted(mine + orphans, key=lambda p: p["metadata"]["name"])
+
+        def fresh() -> dict:
+            current = self.client.get("jobs", meta["name"], meta["namespace"])
+            if current["metadata"].get("uid") != meta["uid"]:
+                raise StatusError(409, "Conflict", f"original Job {meta['namespace']}/{meta['name']} "
+                                  f"is gone: got uid {current['metadata'].get('uid')}, wanted {meta['uid']}")
+            return current
+
+        manager = ControllerRefManager(self.client, "pods", "Pod", job, selector, API_VERSION, KIND,
+                                       recheck_deletion_timestamp(fresh))
+        claimed, errors = manager.claim(candidates)
+        if errors:
+            raise errors[0]
+        return claimed
+
+    def _record_backoff(self, key: str, counts: _Counts) -> None:
+        """``newBackoffRecord``: failures since the last success and when the last one was."""
+        failures, last = self.backoff.get(key, (0, 0.0))
+        if counts.new_succeeded:
+            failures, last = 0, 0.0
+        for pod in counts.new_failed:
+            failures += 1
+            last = max(last, finished_time(pod, self.clock.now()))
+        self.backoff[key] = (failures, last)
+
+    def _remaining_backoff(self, key: str) -> float:
+        failures, last = self.backoff.get(key, (0, 0.0))
+        delay = backoff_delay(failures)
+        elapsed = self.clock.now() - last
+        return 0.0 if delay <= elapsed else delay - elapsed
+
+    def _manage(self, job: dict, counts: _Counts) -> list[dict]:
+        """``manageJob``: create or delete pods so that the wanted number run; returns the active pods."""
+        key = object_key(job)
+        active = counts.active
+        want = self._wanted_active(job, counts)
+        if len(active) > want:
+            excess = sorted(active, key=lambda p: (is_pod_ready(p), p["metadata"]["name"]))[:len(active) - want]
+            self._delete_active(job, excess)
+            return [p for p in active if p not in excess]
+        if len(active) >= want or not self.expectations.satisfied(key):
+            return active
+        remaining = self._remaining_backoff(key)
+        if remaining > 0:
+            self.queue.add_after(key, remaining)
+            return active
+        count = min(want - len(active), MAX_POD_CREATE_DELETE_PER_SYNC)
+        self.expectations.expect_creations(key, count)
+        created: list[dict] = []
+        successes, err = slow_start_batch(count, 1, lambda: created.append(self._create_pod(job)))
+        for _ in range(count - successes):
+            self.expectations.creation_observed(key)
+        if err is not None:
+            raise err
+        return active + [p for p in created if p is not None]
+
+    @staticmethod
+    def _wanted_active(job: dict, counts: _Counts) -> int:
+        parallelism = job["spec"].get("parallelism", 1)
+        completions = job["spec"].get("completions")
+        if completions is None:
+            return len(counts.active) if counts.succeeded > 0 else parallelism
+        return max(0, min(completions - counts.succeeded, parallelism))
+
+    def _create_pod(self, job: dict) -> Optional[dict]:
+        """``RealPodControl.CreatePodsWithGenerateName`` with the tracking finalizer, and its event."""
+        pod = pod_from_template(job["spec"]["template"], job, new_controller_ref(job, API_VERSION, KIND))
+        finalizers = pod["metadata"].setdefault("finalizers", [])
+        if JOB_TRACKING_FINALIZER not in finalizers:
+            finalizers.append(JOB_TRACKING_FINALIZER)
+        try:
+            created = self.client.create(pod, job["metadata"]["namespace"], hand_over=True)
+        except StatusError as err:
+            if has_status_cause(err, NAMESPACE_TERMINATING_CAUSE):
+                return None
+            self.recorder.event(job, WARNING, "FailedCreate", f"Error creating: {err.message}")
+            raise
+        self.recorder.event(job, NORMAL, "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
+        return created
+
+    def _delete_active(self, job: dict, pods: list[dict]) -> None:
+        """``deleteJobPods``: drop the tracking finalizer (not a failure to count), then delete."""
+        self._remove_finalizers([p for p in pods if has_tracking_finalizer(p)], job)
+        for pod in pods:
+            name = pod["metadata"]["name"]
+            try:
+                self.client.delete("pods", name, job["metadata"]["namespace"])
+            except StatusError as err:
+                if err.code == 404:
+                    continue
+                self.recorder.event(job, WARNING, "FailedDelete", f"Error deleting: {err.message}")
+                raise
+            self.recorder.event(job, NORMAL, "SuccessfulDelete", f"Deleted pod: {name}")
+
+    def _remove_finalizers(self, pods: list[dict], job: dict) -> None:
+        """``removeTrackingFinalizerPatch``: a strategic-merge patch per pod, guarded by its uid."""
+        for pod in pods:
+            patch = {"metadata": {"$deleteFromPrimitiveList/finalizers": [JOB_TRACKING_FINALIZER],
+                                  "uid": pod["metadata"]["uid"]}}
+            try:
+                self.client.patch("pods", pod["metadata"]["name"], patch,
+                                  namespace=job["metadata"]["namespace"])
+            except StatusError as err:
+                if err.code not in (404, 409):
+                    raise
+
+    # -- conditions ----------------------------------------------------------------------------
+    def _failure(self, job: dict, counts: _Counts, conditions: list[dict]) -> Optional[tuple[str, str]]:
+        """The reason and message to fail with, or None (a Job already failing is not asked)."""
+        have = {c["type"] for c in conditions if c.get("status") == "True"}
+        if have & {"FailureTarget", "SuccessCriteriaMet"}:
+            return None
+        spec = job["spec"]
+        limit = spec.get("backoffLimit", 6)
+        if counts.failed > limit:
+            return BACKOFF_LIMIT_EXCEEDED
+        if (spec.get("template") or {}).get("spec", {}).get("restartPolicy") == "OnFailure":
+            restarts = restarts_of(counts.active)
+            if (limit == 0 and restarts > 0) or (limit > 0 and restarts >= limit):
+                return BACKOFF_LIMIT_EXCEEDED
+        if self._past_deadline(job):
+            return DEADLINE_EXCEEDED
+        return None
+
+    def _past_deadline(self, job: dict) -> bool:
+        """``pastActiveDeadline``: started more than activeDeadlineSeconds ago."""
+        deadline = job["spec"].get("activeDeadlineSeconds")
+        start = (job.get("status") or {}).get("startTime")
+        if deadline is None or not start or job["spec"].get("suspend"):
+            return False
+        return self.clock.now() - parse_timestamp(start) >= deadline
+
+    @staticmethod
+    def _complete(job: dict, counts: _Counts) -> bool:
+        completions = job["spec"].get("completions")
+        if counts.active:
+            return False
+        if completions is None:
+            return counts.succeeded > 0
+        return counts.succeeded >= completions
+
+    def _suspend_or_resume(self, job: dict, status: dict, conditions: list[dict], suspended: bool,
+                           now: str) -> None:
+        """The ``Suspended`` condition and its events; resuming restarts the deadline clock."""
+        if suspended:
+            if ensure_condition(conditions, "Suspended", "True", "JobSuspended", "Job suspended", now):
+                self.recorder.event(job, NORMAL, "Suspended", "Job suspended")
+            return
+        if ensure_condition(conditions, "Suspended", "False", "JobResumed", "Job resumed", now):
+            self.recorder.event(job, NORMAL, "Resumed", "Job resumed")
+            status["startTime"] = now
+            self._requeue_at_deadline(job)
+
+    # -- status ----------------------------------------------------------------------------------
+    def _write(self, job: dict, status: dict, conditions: list[dict], counts: _Counts, now: str) -> None:
+        """``trackJobStatusAndRemoveFinalizers``: record, unfinalize, count, then maybe finish."""
+        status["conditions"] = conditions
+        status["active"] = len(counts.active)
+        status["ready"] = counts.ready
+        status["terminating"] = counts.terminating
+        newly = counts.new_succeeded + counts.new_failed
+        if newly:
+            status["uncountedTerminatedPods"] = {"succeeded": counts.uncounted_succeeded,
+                                                 "failed": counts.uncounted_failed}
+            job = self._update_status(job, status)
+            status = job["status"]
+        if counts.uncounted_succeeded or counts.uncounted_failed:
+            self._remove_finalizers(newly, job)
+            status["succeeded"] = counts.succeeded
+            status["failed"] = counts.failed
+            status["uncountedTerminatedPods"] = {}
+        self._finish_if_done(job, status, counts, now)
+        self._update_status(job, status)
+
+    def _finish_if_done(self, job: dict, status: dict, counts: _Counts, now: str) -> None:
+        """The terminal condition, once no pod of the Job runs or terminates any more."""
+        if counts.active or counts.terminating:
+            return
+        conditions = status.setdefault("conditions", [])
+        target = condition(job, "FailureTarget") or next(
+            (c for c in conditions if c["type"] == "FailureTarget" and c["status"] == "True"), None)
+        met = next((c for c in conditions if c["type"] == "SuccessCriteriaMet" and c["status"] == "True"), None)
+        if target is not None:
+            if ensure_condition(conditions, "Failed", "True", target["reason"], target["message"], now):
+                self.recorder.event(job, WARNING, target["reason"], target["message"])
+        elif met is not None:
+            if ensure_condition(conditions, "Complete", "True", *COMPLETIONS_REACHED, now):
+                status["completionTime"] = now
+                self.recorder.event(job, NORMAL, "Completed", "Job completed")
+
+    def _update_status(self, job: dict, status: dict) -> dict:
+        """Write ``status`` unless it is what the Job already says."""
+        new_status = ordered_status(status)
+        if new_status == (job.get("status") or {}) and "uncountedTerminatedPods" in (job.get("status") or {}):
+            return job
+        current = dict(job)
+        current["status"] = new_status
+        return self.client.update(current, subresource="status")
