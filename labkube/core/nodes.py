@@ -3,9 +3,13 @@
 Mirrors pkg/kubelet/kubelet_node_status.go (``initialNode`` and the status setters in
 pkg/kubelet/nodestatus): well-known labels (``kubernetes.io/hostname``, ``kubernetes.io/os``,
 ``kubernetes.io/arch`` and their ``beta.`` twins), capacity as the machine reports it (memory
-in ``Ki``), allocatable = capacity minus the hard eviction threshold (100Mi of memory by
-default), the four node conditions with the kubelet's reasons and messages, addresses and
-``nodeInfo``.
+in ``Ki``), allocatable, the four node conditions with the kubelet's reasons and messages,
+addresses and ``nodeInfo``.
+
+Allocatable is worked out here only (:func:`node_allocatable`, the kubelet's MachineInfo
+setter with pkg/kubelet/cm's ``hardEvictionReservation``): of the default ``evictionHard``
+thresholds, ``memory.available`` holds back 100Mi of memory and ``nodefs.available`` 10% of
+the root disk's ephemeral-storage.
 
 ``spec.podCIDR`` would be assigned by kube-controller-manager's node IPAM controller; labkube
 assigns the <index>-th /24 of the cluster CIDR ``10.244.0.0/14`` at registration (node 1:
@@ -15,17 +19,65 @@ assigns the <index>-th /24 of the cluster CIDR ``10.244.0.0/14`` at registration
 
 from __future__ import annotations
 
+import struct
+
 from labkube import __version__
-from labkube.core.api.quantity import parse_quantity
+from labkube.core.api.quantity import BINARY_SI, Quantity, parse_quantity
 from labkube.core.clock import Clock
 
 KUBELET_VERSION = "v1.32.0"
-#: The kubelet's default hard eviction threshold, subtracted from allocatable memory.
-EVICTION_HARD_MEMORY_KI = 100 * 1024
 
 
 def _memory_ki(quantity: str) -> int:
     return parse_quantity(quantity).value() // 1024
+
+
+#: The kubelet's default ``evictionHard`` on Linux.
+EVICTION_HARD = {"memory.available": "100Mi", "nodefs.available": "10%",
+                 "imagefs.available": "15%", "nodefs.inodesFree": "5%"}
+#: The signals whose threshold is held back from allocatable, and the resource it is taken from.
+_RESERVING_SIGNALS = {"memory.available": "memory", "nodefs.available": "ephemeral-storage"}
+
+
+def _float32(value: float) -> float:
+    """``value`` rounded to a Go float32."""
+    return struct.unpack("f", struct.pack("f", value))[0]
+
+
+def threshold_quantity(threshold: str, capacity: Quantity) -> Quantity:
+    """``GetThresholdQuantity``: an amount as it is, a percentage (parsed into a float32 as
+    ``parsePercentage`` does) of the capacity, rounded down, in binary units."""
+    if not threshold.endswith("%"):
+        return parse_quantity(threshold)
+    percentage = _float32(_float32(float(threshold[:-1])) / 100)
+    return Quantity(int(float(capacity.value()) * percentage), BINARY_SI)
+
+
+def hard_eviction_reservation(capacity: dict, thresholds: dict = EVICTION_HARD) -> dict[str, Quantity]:
+    """``hardEvictionReservation``: what the hard eviction thresholds hold back, by resource."""
+    reserved = {}
+    for signal, threshold in thresholds.items():
+        resource = _RESERVING_SIGNALS.get(signal)
+        if resource is not None and resource in capacity:
+            reserved[resource] = threshold_quantity(threshold, parse_quantity(capacity[resource]))
+    return reserved
+
+
+def node_allocatable(capacity: dict) -> dict[str, str]:
+    """Allocatable as the kubelet's MachineInfo setter makes it: each capacity less its
+    reservation, never below zero (no system-reserved or kube-reserved by default)."""
+    reserved = hard_eviction_reservation(capacity)
+    allocatable = {}
+    for resource, amount in capacity.items():
+        if resource not in reserved:
+            allocatable[resource] = amount
+            continue
+        value = parse_quantity(amount) - reserved[resource]
+        # Sent as kube-apiserver would store it: Go prints 96636764000 bytes (BinarySI, not a
+        # multiple of 1024) as "96636764000", which the server reads back as DecimalSI and
+        # writes "96636764k"; sending that saves it the rewrite.
+        allocatable[resource] = str(parse_quantity(str(value))) if value.amount > 0 else "0"
+    return allocatable
 
 
 #: (type, status when True, reason and message when False, reason and message when True)
@@ -103,7 +155,7 @@ def node_manifest(name: str, index: int, clock: Clock, *, cpu: str, memory: str,
         "memory": _kibibytes(memory_ki),
         "pods": pods,
     }
-    allocatable = dict(capacity, memory=_kibibytes(memory_ki - EVICTION_HARD_MEMORY_KI))
+    allocatable = node_allocatable(capacity)
     pod_cidr = node_pod_cidr(index)
     return {
         "apiVersion": "v1",

@@ -5,6 +5,10 @@ doubling, capped at 300 s (``MaxContainerBackOff``). An entry is forgotten ("exp
 event being judged happened more than twice the cap (10 minutes) after the entry was last
 updated — which is why a container that ran 10 minutes without crashing starts again at 10 s.
 
+Nothing here sets a timer: the kubelet looks at a back-off only when it syncs a pod, and a pod
+in back-off is synced again by the pod worker's requeue (:mod:`.pod_workers`), so a restart
+comes at the first sync after the back-off ran out.
+
 Guarantees: the same calls at the same cluster times give the same answers (no jitter).
 """
 
@@ -67,15 +71,6 @@ class Backoff:
         if entry is None or self._expired(now, entry):
             return False
         return now - entry.last_update < entry.backoff - EPSILON
-
-    def expires_at(self, key: str, event_time: float) -> float:
-        """When ``in_backoff_since(key, event_time)`` turns false."""
-        entry = self._entries.get(key)
-        return event_time + (entry.backoff if entry else 0.0)
-
-    def update_expires_at(self, key: str) -> float:
-        entry = self._entries.get(key)
-        return (entry.last_update + entry.backoff) if entry else self.clock.now()
 
     def forget(self, key: str) -> None:
         self._entries.pop(key, None)

@@ -26,6 +26,7 @@ Helpers for the cluster's failure injection: :meth:`kill_all_containers`,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -46,6 +47,10 @@ from labkube.core.machinery.controller import Component, ErrorLog
 from labkube.core.machinery.events import EventNamer, EventRecorder
 from labkube.core.network.dns import CLUSTER_DOMAIN, NAMESERVER
 from labkube.runtime.cri import CONTAINER_RUNNING, ContainerEvent, ExecFailedError, NotFoundError, Operation
+
+
+#: ``syncLoop``'s ``syncTicker``: every second it syncs the pods whose requeue is due.
+SYNC_TICKER_PERIOD = 1.0
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,9 @@ class Kubelet(Component):
         #: ones a new pod worker can find containers of (every later sandbox is a worker's).
         self.sandboxes_at_start: frozenset[str] = frozenset()
         self.ipam: Optional[PodIPAllocator] = None
+        #: When ``syncLoop`` started its one-second ``syncTicker`` (requeued pods are synced
+        #: at its ticks).
+        self.sync_ticker_started = clock.now()
         self.pods = None
         self.services = None
         self._unsubscribe = None
@@ -122,6 +130,7 @@ class Kubelet(Component):
         self._unsubscribe = self.runtime.subscribe(self._runtime_event)
 
     def on_start(self) -> None:
+        self.sync_ticker_started = self.clock.now()
         self.node_status.start()
 
     def on_stop(self) -> None:
@@ -133,6 +142,12 @@ class Kubelet(Component):
         for worker in self.workers.values():
             worker.shutdown()
         self.workers = {}
+
+    def next_sync_tick(self, due: float) -> float:
+        """The tick of ``syncLoop``'s one-second ``syncTicker`` that finds a pod queued for
+        ``due`` in the pod workers' work queue (``getPodsToSync``): the first at or after it."""
+        elapsed = due - self.sync_ticker_started
+        return self.sync_ticker_started + math.ceil(elapsed / SYNC_TICKER_PERIOD - 1e-9) * SYNC_TICKER_PERIOD
 
     @property
     def host_ip(self) -> str:

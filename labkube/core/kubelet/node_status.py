@@ -15,7 +15,8 @@ and pkg/kubelet/nodelease (the lease controller), with the kubelet's defaults:
 * ``set_conditions(MemoryPressure=True)`` turns pressure conditions on or off (what the
   eviction manager would report), written at once;
 * allocatable is capacity minus the hard eviction reservation (pkg/kubelet/cm's
-  ``hardEvictionReservation``): of the default thresholds (:data:`EVICTION_HARD`), only
+  ``hardEvictionReservation``, :func:`labkube.core.nodes.node_allocatable`, the one place it
+  is worked out): of the default thresholds (:data:`EVICTION_HARD`), only
   ``memory.available`` and ``nodefs.available`` reserve anything: 100Mi of memory and 10% of
   the root disk's ephemeral-storage (a percentage is a Go float32, so 10% of 100Gi is
   10737418400 bytes and allocatable ephemeral-storage is 96636764000 bytes, which the API
@@ -28,63 +29,15 @@ from __future__ import annotations
 
 from typing import Optional
 
-import struct
-
-from labkube.core.api.quantity import BINARY_SI, Quantity, parse_quantity
 from labkube.core.errors import StatusError
 from labkube.core.nodes import PRESSURE_CONDITIONS, condition, node_manifest
+# Allocatable is worked out with the rest of the registered Node; named here for readers of
+# the kubelet (and its tests).
+from labkube.core.nodes import EVICTION_HARD, hard_eviction_reservation, node_allocatable  # noqa: F401
 
 LEASE_NAMESPACE = "kube-node-lease"
 MAX_NODE_IMAGES = 50
 #: condition type -> (event reason when False, when True)
-#: The kubelet's default ``evictionHard`` on Linux.
-EVICTION_HARD = {"memory.available": "100Mi", "nodefs.available": "10%",
-                 "imagefs.available": "15%", "nodefs.inodesFree": "5%"}
-#: The signals whose threshold is held back from allocatable, and the resource it is taken from.
-_RESERVING_SIGNALS = {"memory.available": "memory", "nodefs.available": "ephemeral-storage"}
-
-
-def _float32(value: float) -> float:
-    """``value`` rounded to a Go float32."""
-    return struct.unpack("f", struct.pack("f", value))[0]
-
-
-def threshold_quantity(threshold: str, capacity: Quantity) -> Quantity:
-    """``GetThresholdQuantity``: an amount as it is, a percentage (parsed into a float32 as
-    ``parsePercentage`` does) of the capacity, rounded down, in binary units."""
-    if not threshold.endswith("%"):
-        return parse_quantity(threshold)
-    percentage = _float32(_float32(float(threshold[:-1])) / 100)
-    return Quantity(int(float(capacity.value()) * percentage), BINARY_SI)
-
-
-def hard_eviction_reservation(capacity: dict, thresholds: dict = EVICTION_HARD) -> dict[str, Quantity]:
-    """``hardEvictionReservation``: what the hard eviction thresholds hold back, by resource."""
-    reserved = {}
-    for signal, threshold in thresholds.items():
-        resource = _RESERVING_SIGNALS.get(signal)
-        if resource is not None and resource in capacity:
-            reserved[resource] = threshold_quantity(threshold, parse_quantity(capacity[resource]))
-    return reserved
-
-
-def node_allocatable(capacity: dict) -> dict[str, str]:
-    """Allocatable as the kubelet's MachineInfo setter makes it: each capacity less its
-    reservation, never below zero (no system-reserved or kube-reserved by default)."""
-    reserved = hard_eviction_reservation(capacity)
-    allocatable = {}
-    for resource, amount in capacity.items():
-        if resource not in reserved:
-            allocatable[resource] = amount
-            continue
-        value = parse_quantity(amount) - reserved[resource]
-        # Sent as kube-apiserver would store it: Go prints 96636764000 bytes (BinarySI, not a
-        # multiple of 1024) as "96636764000", which the server reads back as DecimalSI and
-        # writes "96636764k"; sending that saves it the rewrite.
-        allocatable[resource] = str(parse_quantity(str(value))) if value.amount > 0 else "0"
-    return allocatable
-
-
 _STATUS_EVENTS = {
     "MemoryPressure": ("NodeHasSufficientMemory", "NodeHasInsufficientMemory"),
     "DiskPressure": ("NodeHasNoDiskPressure", "NodeHasDiskPressure"),
@@ -119,7 +72,6 @@ class NodeStatusManager:
                                  memory=k.capacity["memory"], pods=k.capacity["pods"],
                                  runtime_version=k.runtime_version, labels=k.labels, taints=k.taints)
         self._manifest_status = manifest.pop("status")
-        self._manifest_status["allocatable"] = node_allocatable(self._manifest_status["capacity"])
         try:
             node = self.client.create(manifest)
         except StatusError as err:

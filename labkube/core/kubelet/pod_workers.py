@@ -26,6 +26,14 @@ reaches the files of a running pod. labkube keeps the time of each pod's last sy
 out its next periodic sync only when one would do something: when an object its volumes show
 has changed (:meth:`PodWorker.volumes_changed`); the jitter is a hash of the pod and the time.
 
+A sync that fails (a container in CrashLoopBackOff or ImagePullBackOff, a failed pull, a
+config or create error) is queued again ``wait.Jitter(10s, 0.5)`` later, and the kubelet's
+one-second sync ticker picks it up (``completeWork`` in pod_workers.go, ``syncLoop`` in
+kubelet.go). Each of those syncs looks at the back-off again: inside it, it records another
+``BackOff`` event (kubectl shows its count growing: ``x20 over 5m``); after it, it restarts the
+container. So a container restarts at the first sync after its back-off ran out, not at the
+moment it did: 10 to 16 s after a 10 s back-off. A pod that is not failing is not requeued.
+
 A pod with a ``deletionTimestamp`` is handed to :mod:`.termination`. Image pulls are the only
 asynchronous step inside a sync: the worker waits for the pull (as the kubelet's does) and syncs
 again when it completes. Nothing here reads the wall clock; timers are set only when a retry or
@@ -46,7 +54,7 @@ from labkube.core.kubelet.env import (
     CREATE_CONTAINER_CONFIG_ERROR, ContainerConfigError, ObjectSource, expand_command,
     make_environment,
 )
-from labkube.core.kubelet.images import ERR_IMAGE_PULL, IMAGE_PULL_BACKOFF, ImageResult, go_duration
+from labkube.core.kubelet.images import ERR_IMAGE_PULL, ImageResult, go_duration
 from labkube.core.kubelet.ipam import AddressesExhausted
 from labkube.core.kubelet.probes import LIVENESS, READINESS, STARTUP, ProbeWorker
 from labkube.core.kubelet.volumes import MountError, PodVolumes
@@ -57,11 +65,14 @@ from labkube.runtime.cri import (
 )
 from labkube.runtime.volume import Volume
 
-#: How soon a failed pull is looked at again (the PLEG relist period): long enough that
-#: ``ErrImagePull`` is seen before ``ImagePullBackOff``.
+#: How soon the first failed pull of an image is looked at again: the PLEG's relist period,
+#: after which it has noticed the pod's new sandbox and synced the pod (``ErrImagePull`` is
+#: seen, then ``ImagePullBackOff``). Later failures wait for the requeue below.
 PULL_ERROR_RECHECK = 1.0
-#: The pod worker's retry delay after a failed sync (``workerBackOffPeriod``).
+#: The pod worker's requeue after a failed sync (the kubelet's ``backOffPeriod``), jittered by
+#: ``workerBackOffPeriodJitterFactor``: ``wait.Jitter(10s, 0.5)``, 10 to 15 s.
 SYNC_ERROR_RETRY = 10.0
+SYNC_ERROR_JITTER = 0.5
 #: The volume manager's retry delays (nestedpendingoperations: 500 ms doubling to 2m2s).
 MOUNT_RETRY_INITIAL, MOUNT_RETRY_MAX = 0.5, 122.0
 TERMINAL = ("Succeeded", "Failed")
@@ -90,11 +101,11 @@ def _shown_metadata_changed(old: dict, new: dict) -> bool:
             or before.get("annotations") != after.get("annotations"))
 
 
-def _jittered(period: float, uid: str, after: float) -> float:
-    """``wait.Jitter(period, 0.5)``: ``period`` plus up to half of it, the fraction a hash of
-    the pod and the moment (the same every run)."""
+def _jittered(period: float, uid: str, after: float, factor: float = 0.5) -> float:
+    """``wait.Jitter(period, factor)``: ``period`` plus up to ``factor`` of it, the fraction a
+    hash of the pod and the moment (the same every run)."""
     fraction = zlib.crc32(f"{uid}@{after!r}".encode()) / 2**32
-    return period * (1 + 0.5 * fraction)
+    return period * (1 + factor * fraction)
 
 
 class ContainerRecord:
@@ -135,7 +146,7 @@ class PodWorker:
                  "alive", "busy", "dirty", "admitted", "rejected", "phase", "start_time",
                  "volumes", "mount_delay", "mount_retry_at", "sandbox_stopped", "termination",
                  "dead_sandboxes", "last_written", "written_version", "_sync_scheduled", "_timer", "_timer_at",
-                 "_sync_name", "_resync_name", "_requests", "hosts", "last_sync_at")
+                 "_sync_name", "_resync_name", "_requests", "hosts", "last_sync_at", "sync_failed")
 
     def __init__(self, kubelet, pod: dict) -> None:
         self.kubelet = kubelet
@@ -176,6 +187,9 @@ class PodWorker:
         self.hosts: Optional[Volume] = None
         #: When the last sync ran: the periodic resync is due a jittered syncFrequency later.
         self.last_sync_at = self.clock.now()
+        #: Whether the sync under way has failed (``SyncPod`` returned an error): it is then
+        #: queued again after the pod worker's back-off period.
+        self.sync_failed = False
         self._adopt()
 
     # -- identity helpers ------------------------------------------------------------------------
@@ -284,12 +298,27 @@ class PodWorker:
             self.dirty = True
             return
         self.dirty = False
+        self.sync_failed = False
         try:
             self._sync()
         except (StatusError, RuntimeErrorBase) as err:
             self.kubelet.report(f"sync pod {self.namespace}/{self.name}", err)
-            self.resync_at(self.clock.now() + SYNC_ERROR_RETRY)
+            self.sync_failed = True
+        if self.sync_failed:
+            self.resync_at(self.requeue_after_failed_sync())
         self.last_sync_at = self.clock.now()
+
+    def requeue_after_failed_sync(self) -> float:
+        """``completeWork`` after a failed sync: the pod is queued ``wait.Jitter(10s, 0.5)``
+        from now, and synced at the next tick of the kubelet's one-second sync ticker."""
+        now = self.clock.now()
+        return self.kubelet.next_sync_tick(now + _jittered(SYNC_ERROR_RETRY, self.uid, now, SYNC_ERROR_JITTER))
+
+    def _failed(self, record: ContainerRecord) -> None:
+        """The container could not be started in this sync: the sync fails, and the container
+        is tried again at the pod's requeued sync."""
+        self.sync_failed = True
+        record.retry_at = self.requeue_after_failed_sync()
 
     def _sync(self) -> None:
         if self.pod["metadata"].get("deletionTimestamp"):
@@ -393,7 +422,7 @@ class PodWorker:
         except AddressesExhausted as err:
             self.event(WARNING, "FailedCreatePodSandBox",
                        f'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="host-local" failed (add): {err}')
-            self.resync_at(self.clock.now() + SYNC_ERROR_RETRY)
+            self.sync_failed = True
             return False
         meta = self.pod["metadata"]
         domain = self.kubelet.config.cluster_domain
@@ -478,23 +507,30 @@ class PodWorker:
         return self._start(record)
 
     def _restart(self, record: ContainerRecord, cs: ContainerStatus) -> bool:
+        """``doBackOff``, then start: a container that exited restarts at once the first time
+        (no back-off yet); after that only at a sync when its back-off since it finished ran
+        out, each such restart doubling the next back-off."""
         key = f"{self.uid}_{record.name}"
         backoff = self.kubelet.crash_backoff
         if backoff.in_backoff_since(key, cs.finished_at):
-            message = (f"back-off {go_duration(backoff.get(key))} restarting failed "
-                       f"container={record.name} pod={self.pod_label()}")
-            if record.waiting != ("CrashLoopBackOff", message):
-                record.waiting = ("CrashLoopBackOff", message)
-                self.event(WARNING, "BackOff",
-                           f"Back-off restarting failed container {record.name} in pod {self.pod_label()}",
-                           record.name)
-            self.resync_at(backoff.expires_at(key, cs.finished_at))
+            self._in_crash_loop_back_off(record, go_duration(backoff.get(key)))
             return True
         if record.retry_at > self.clock.now():
             self.resync_at(record.retry_at)
             return True
         backoff.next(key, cs.finished_at)
         return self._start(record)
+
+    def _in_crash_loop_back_off(self, record: ContainerRecord, backoff: str) -> None:
+        """A sync inside the container's back-off: the event ``BackOff`` (again at every such
+        sync: the recorder counts them), the waiting reason, and the sync fails with
+        ``ErrCrashLoopBackOff`` (so the pod is requeued)."""
+        label = self.pod_label()
+        record.waiting = ("CrashLoopBackOff",
+                          f"back-off {backoff} restarting failed container={record.name} pod={label}")
+        self.event(WARNING, "BackOff", f"Back-off restarting failed container {record.name} in pod {label}",
+                   record.name)
+        self.sync_failed = True
 
     def _start(self, record: ContainerRecord) -> bool:
         op = self.kubelet.images.ensure(self.pod, record.spec, record.field_path)
@@ -522,13 +558,9 @@ class PodWorker:
         if not image.ok:
             record.waiting = (image.reason, image.message)
             self.event(WARNING, "Failed", f"Error: {image.reason}", record.name)
-            if image.reason == ERR_IMAGE_PULL:
+            self._failed(record)
+            if image.reason == ERR_IMAGE_PULL and self._first_pull_failure(record):
                 record.retry_at = now + PULL_ERROR_RECHECK
-            elif image.reason == IMAGE_PULL_BACKOFF:
-                key = f"{self.uid}_{record.spec.get('image', '')}"
-                record.retry_at = self.kubelet.images.backoff.update_expires_at(key)
-            else:
-                record.retry_at = now + SYNC_ERROR_RETRY
             self.resync_at(record.retry_at)
             return
         try:
@@ -536,8 +568,7 @@ class PodWorker:
         except ContainerConfigError as err:
             record.waiting = (CREATE_CONTAINER_CONFIG_ERROR, err.message)
             self.event(WARNING, "Failed", f"Error: {err.message}", record.name)
-            record.retry_at = now + SYNC_ERROR_RETRY
-            self.resync_at(record.retry_at)
+            self._failed(record)
             return
         command, args = expand_command(record.spec, env)
         attempt = record.restart_count + (1 if record.container_id else 0)
@@ -547,8 +578,7 @@ class PodWorker:
         except RuntimeErrorBase as err:
             record.waiting = ("CreateContainerError", err.message)
             self.event(WARNING, "Failed", f"Error: {err.message}", record.name)
-            record.retry_at = now + SYNC_ERROR_RETRY
-            self.resync_at(record.retry_at)
+            self._failed(record)
             return
         self._replace_container(record, cid, attempt)
         self.event(NORMAL, "Created", shared_message("Created container {}", record.name), record.name)
@@ -562,6 +592,14 @@ class PodWorker:
         cs = self.container_status(record)
         self._container_started(record, cs.started_at if cs else now)
         self.kubelet.terminations.post_start(self, record)
+
+    def _first_pull_failure(self, record: ContainerRecord) -> bool:
+        """Whether the pull that just failed is the first of this image for this pod (its
+        back-off at the initial 10 s): the PLEG then notices the pod's new sandbox and syncs
+        the pod again within its relist period, which shows ``ImagePullBackOff``."""
+        key = f"{self.uid}_{record.spec.get('image', '')}"
+        backoff = self.kubelet.images.backoff
+        return backoff.get(key) == backoff.initial
 
     def _replace_container(self, record: ContainerRecord, cid: str, attempt: int) -> None:
         if record.container_id:
@@ -705,9 +743,10 @@ class PodWorker:
             record = self._record(c, init=True)
             init_statuses.append(podstatus.container_status(
                 c, record, self.container_status(record), runtime_name, "PodInitializing"))
-        initializing = any((st["state"].get("terminated") or {}).get("exitCode", -1) != 0
-                           for st in init_statuses)
-        default = "PodInitializing" if initializing else "ContainerCreating"
+        # convertToAPIContainerStatuses: a container not started yet waits as
+        # PodInitializing in a pod that has init containers (finished or not), else as
+        # ContainerCreating.
+        default = "PodInitializing" if init_statuses else "ContainerCreating"
         statuses = []
         for c in spec.get("containers") or []:
             record = self._record(c)
