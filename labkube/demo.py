@@ -1,7 +1,7 @@
 """``labkube demo``: a terminal walk-through of a cluster healing itself.
 
 A newcomer runs it right after installing: apply a Deployment, watch it come up, scale it,
-fail a node, and watch Kubernetes notice (40 s), taint the node, evict its pods (after the
+fail a node, and watch Kubernetes notice (50 s), taint the node, evict its pods (after the
 pods' 300 s tolerations) and replace them elsewhere. Every step prints the kubectl command and
 what real kubectl would show. Time is simulated, so the whole story takes a second or two.
 """
@@ -65,7 +65,7 @@ def run_demo(out: TextIO = sys.stdout, *, seed: int = 0) -> int:
     say("# node-2 loses power. Its pods stay 'Running' in the API: nobody has noticed yet.")
     cluster.fail_node("node-2")
     kubectl("get pods -o wide")
-    wait(50, "the node lifecycle controller waits 40 s without heartbeats")
+    wait(60, "the node lifecycle controller waits 50 s without heartbeats")
     kubectl("get nodes")
     wait(310, "pods tolerate an unreachable node for 300 s, then are evicted and replaced")
     kubectl("get pods -o wide")

@@ -89,7 +89,7 @@ class Cluster:
         node_pods: str = "110",
         controllers: bool = True,
         scheduler: bool = True,
-        node_monitor_grace_period: float = 40.0,
+        node_monitor_grace_period: float = 50.0,
         default_toleration_seconds: int = 300,
         compaction_interval: float = 300.0,
         event_ttl: int = 3600,

@@ -5,7 +5,7 @@ processes on them — so that failures can be injected the way they happen:
 
 * ``fail_node``: the machine dies. Its kubelet stops and every container on it is gone. The API
   still says the pods are Running until the node lifecycle controller notices the missing
-  heartbeats (40 s) and the taint eviction controller evicts them (300 s more, by default) —
+  heartbeats (50 s) and the taint eviction controller evicts them (300 s more, by default) —
   what real Kubernetes does, and what surprises students.
 * ``recover_node``: the machine boots again; the kubelet starts, re-registers and heartbeats.
 * ``partition_node``: the machine is fine (containers keep running) but its kubelet cannot reach

@@ -1,7 +1,7 @@
 """Failures behave as on a real cluster, at the times Kubernetes' defaults say.
 
 A failed node keeps its pods "Running" in the API until the node lifecycle controller notices
-(grace period 40 s, checked every 5 s), taints the node unreachable, and the taint eviction
+(grace period 50 s since 1.32, checked every 5 s), taints the node unreachable, and the taint eviction
 controller evicts the pods once their 300 s toleration runs out; the ReplicaSet then replaces
 them on healthy nodes.
 """
@@ -36,13 +36,13 @@ def test_pods_of_a_failed_node_are_replaced_after_grace_period_plus_toleration_a
     cluster.fail_node(victim)
     failed_at = cluster.clock.now()
 
-    cluster.run(35)  # inside the 40 s grace period: nobody knows yet
+    cluster.run(45)  # inside the 50 s grace period: nobody knows yet
     assert _ready_condition(cluster.get("node", victim))["status"] == "True"
     assert all(p["status"]["phase"] == "Running" for p in _pods_on(cluster, victim))
 
     assert cluster.run_until(lambda: _ready_condition(cluster.get("node", victim))["status"] == "Unknown", 60)
     noticed = cluster.clock.now() - failed_at
-    assert 40 <= noticed <= 40 + 10 + 5  # grace period, plus at most one heartbeat and one monitor period
+    assert 50 <= noticed <= 50 + 10 + 5  # grace period, plus at most one heartbeat and one monitor period
     cluster.run(5)  # the NoExecute taint follows one monitor period later
     taints = {(t["key"], t["effect"]) for t in cluster.get("node", victim)["spec"].get("taints", [])}
     assert ("node.kubernetes.io/unreachable", "NoExecute") in taints

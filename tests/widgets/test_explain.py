@@ -27,7 +27,7 @@ def test_an_unschedulable_pod_shows_each_nodes_filter_verdict():
 def test_a_scheduled_pod_shows_scores_and_the_winner():
     cluster = web_cluster()
     cluster.fail_node("node-2")
-    cluster.run(50)
+    cluster.run(60)  # past the 50 s grace period: node-2 is tainted unreachable
     cluster.kubectl("run extra --image=nginx")
     explainer = SchedulerExplainer(cluster, pod="extra")
     rows = {r["node"]: r for r in explainer.rows()}

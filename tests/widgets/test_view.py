@@ -41,7 +41,7 @@ def test_a_failed_node_turns_grey_once_the_node_controller_notices():
     cluster = web_cluster()
     view = ClusterView(cluster)
     cluster.fail_node("node-2")
-    cluster.run(50)
+    cluster.run(60)  # past the 50 s grace period
     view.refresh()
     assert "lk-node-ready" not in node_class(view.value, "node-2")
     assert "lk-node-ready" in node_class(view.value, "node-1")

@@ -26,7 +26,7 @@ class ControllerConfig:
     """kube-controller-manager flags that lessons may want to change."""
 
     #: --node-monitor-grace-period: a node that has not heartbeated this long is NotReady/Unknown.
-    node_monitor_grace_period: float = 40.0
+    node_monitor_grace_period: float = 50.0  # 1.32 default (40 s before: kubernetes#126287)
     #: --node-monitor-period: how often the node lifecycle controller looks.
     node_monitor_period: float = 5.0
     #: --node-startup-grace-period.

@@ -8,7 +8,7 @@ Mirrors pkg/controller/nodelifecycle/node_lifecycle_controller.go (Kubernetes 1.
   proves it is alive two ways — the Ready condition's ``lastHeartbeatTime`` and the
   ``renewTime`` of its Lease in ``kube-node-lease``. The controller remembers, per node, the
   *controller's own* time when it last saw either of them change (``probeTimestamp``). When
-  ``now > probeTimestamp + node_monitor_grace_period`` (40 s) it sets Ready, MemoryPressure,
+  ``now > probeTimestamp + node_monitor_grace_period`` (50 s since 1.32) it sets Ready, MemoryPressure,
   DiskPressure and PIDPressure to ``Unknown`` (reason ``NodeStatusUnknown``, message
   ``Kubelet stopped posting node status.``), records the Node event ``NodeNotReady``
   (``Node node-1 status is now: NodeNotReady``) and marks the node's pods not Ready
@@ -328,7 +328,7 @@ class NodeLifecycleController(KubeController):
     def setup(self) -> None:
         config = self.ctx.config
         self.monitor_period = float(getattr(config, "node_monitor_period", 5.0))
-        self.grace_period = float(getattr(config, "node_monitor_grace_period", 40.0))
+        self.grace_period = float(getattr(config, "node_monitor_grace_period", 50.0))
         self.startup_grace_period = float(getattr(config, "node_startup_grace_period", 60.0))
         self.eviction_qps = float(getattr(config, "node_eviction_rate", 0.1))
         self.secondary_eviction_qps = float(getattr(config, "secondary_node_eviction_rate", 0.01))

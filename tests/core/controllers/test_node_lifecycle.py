@@ -47,7 +47,7 @@ def test_a_heartbeating_node_stays_ready_and_untainted():
 def test_a_silent_node_becomes_unknown_after_the_grace_period_and_not_before():
     env, beats, _ = cluster()
     beats["node-1"].stop()  # last heartbeat at t=20, seen by the monitor at t=20 or t=25
-    env.clock.run(20 + 40 - elapsed(env))
+    env.clock.run(20 + 50 - elapsed(env))  # 1.32's grace period: 50 s
     assert ready_status(env) == "True"
     env.clock.run(10)
     ready = condition(env.admin.get("nodes", "node-1"), "Ready")
@@ -98,7 +98,7 @@ def test_pods_on_a_silent_node_are_marked_not_ready():
 def test_an_unreachable_node_gets_noschedule_then_noexecute_taints_with_time_added():
     env, beats, _ = cluster()
     beats["node-1"].stop()
-    env.clock.run(60)
+    env.clock.run(70)
     node = env.admin.get("nodes", "node-1")
     assert [(t["key"], t["effect"]) for t in node["spec"]["taints"]] == [
         ("node.kubernetes.io/unreachable", "NoSchedule"),
@@ -129,7 +129,7 @@ def test_pods_are_evicted_after_their_toleration_seconds_and_not_before(tolerati
             {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
              "tolerationSeconds": toleration_seconds}])
     beats["node-1"].stop()
-    env.clock.run(60)
+    env.clock.run(70)
     tainted_at = next(t for t in env.admin.get("nodes", "node-1")["spec"]["taints"]
                       if t["effect"] == "NoExecute")["timeAdded"]
     from labkube.core.clock import parse_timestamp
@@ -164,7 +164,7 @@ def test_a_pod_tolerating_the_taint_for_zero_seconds_is_evicted_as_soon_as_it_is
         {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute",
          "tolerationSeconds": 0}])
     beats["node-1"].stop()
-    env.clock.run(60)
+    env.clock.run(70)
     assert env.admin.get("pods", "brief", "default")["metadata"].get("deletionTimestamp")
     assert "deletionTimestamp" not in env.admin.get("pods", "web", "default")["metadata"]
 

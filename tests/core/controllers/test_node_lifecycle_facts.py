@@ -23,13 +23,14 @@ def relabel(env, name, **labels):
     env.admin.update(node)
 
 
-def assert_unknown_at_the_100_s_tick_and_not_before(env):
-    """Run from t=50.5 to just before the 100 s tick (still Ready), then past it (Unknown)."""
-    env.clock.run(99.9 - 50.5)
+def assert_unknown_at_the_110_s_tick_and_not_before(env):
+    """Run from t=50.5 to just before the 110 s tick (still Ready), then past it (Unknown);
+    the grace period is 1.32's default of 50 s."""
+    env.clock.run(109.9 - 50.5)
     assert ready_status(env) == "True"
     env.clock.run(0.2)
     ready = condition(env.admin.get("nodes", "node-1"), "Ready")
-    assert (ready["status"], ready["lastTransitionTime"]) == ("Unknown", "2025-01-01T00:01:40Z")
+    assert (ready["status"], ready["lastTransitionTime"]) == ("Unknown", "2025-01-01T00:01:50Z")
 
 
 def test_a_node_whose_lease_stops_is_unknown_at_the_first_tick_after_the_grace_period():
@@ -37,16 +38,16 @@ def test_a_node_whose_lease_stops_is_unknown_at_the_first_tick_after_the_grace_p
     beats["node-1"].posts_status = False  # from now on the Node object never changes
     env.clock.run(30)  # t=50.5: lease renewed at 30, 40 and 50
     # The last renewal (t=50) is first seen at the 55 s tick (the 50 s tick runs just before
-    # it lands): Unknown once now > 55 + 40, i.e. at the 100 s tick, and not a tick earlier.
+    # it lands): Unknown once now > 55 + 50, i.e. at the 110 s tick, and not a tick earlier.
     beats["node-1"].stop()
-    assert_unknown_at_the_100_s_tick_and_not_before(env)
+    assert_unknown_at_the_110_s_tick_and_not_before(env)
 
 
 def test_a_node_whose_status_and_lease_stop_together_is_unknown_at_the_same_tick():
     env, beats, _ = cluster()
     env.clock.run(30)
     beats["node-1"].stop()  # last status post and lease renewal at t=50, seen at the 55 s tick
-    assert_unknown_at_the_100_s_tick_and_not_before(env)
+    assert_unknown_at_the_110_s_tick_and_not_before(env)
 
 
 def test_a_label_added_after_registration_takes_the_node_out_of_the_disruption_count():
