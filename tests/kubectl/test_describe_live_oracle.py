@@ -24,16 +24,6 @@ from tests.kubectl.describe_live_cases import GOLDEN, SCENARIOS, load_snapshot
 
 REGISTRY = default_registry()
 
-#: Goldens whose only difference lies in the Events section, which is the events work's
-#: (``describe_events``/``_event_time`` in labkube/kubectl/describe/writer.py): reported there.
-_SCHEDULER_EVENTS_FIRST = ("kubectl's describe sorts events by lastTimestamp alone, so events written "
-                           "through events.k8s.io (the scheduler's: eventTime, no lastTimestamp) come first")
-EVENTS_SECTION_DIFFERENCES = {
-    "preemption/pod--default--filler-7846bdb46-5g8pr.txt": _SCHEDULER_EVENTS_FIRST,
-    "preemption/pod--default--filler-7846bdb46-gq8m6.txt": _SCHEDULER_EVENTS_FIRST,
-}
-
-
 class SnapshotClient:
     """GET and LIST over a stored snapshot, shaped as labkube's Client answers them."""
 
@@ -139,9 +129,6 @@ def test_describe_of_a_live_object_matches_the_real_kubectl(stem, record):
     if resource in ("secret", "configmap") and got != want:
         obj = client.get(resource, name, record["args"][4] if len(record["args"]) > 4 else "default")
         got, want = in_key_order(got, obj), in_key_order(want, obj)
-    known = EVENTS_SECTION_DIFFERENCES.get(f"{stem}/{record['golden']}")
-    if known and got != want and got.partition("\nEvents:")[0] == want.partition("\nEvents:")[0]:
-        pytest.xfail(known)
     assert got == want
 
 

@@ -119,10 +119,10 @@ def taints_multiline(w: PrefixWriter, title: str, taints: list[dict] | None) -> 
 
 
 def _event_time(event: dict) -> float:
-    series = event.get("series")
-    if series:
-        return parse_time(series.get("lastObservedTime")) or 0.0
-    return parse_time(event.get("lastTimestamp")) or parse_time(event.get("eventTime")) or 0.0
+    """describe's ``SortableEvents`` orders by ``lastTimestamp`` alone (kubectl events, unlike
+    describe, falls back to the series and eventTime), so Events written through events.k8s.io,
+    which have none (the scheduler's), sort first."""
+    return parse_time(event.get("lastTimestamp")) or 0.0
 
 
 def describe_events(w: PrefixWriter, events: list[dict] | None, now: float) -> None:
