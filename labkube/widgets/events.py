@@ -25,7 +25,9 @@ _WARNING_STYLE = "background:#fde8e8;color:#8b1a1a"
 def event_row(event: dict, now: float) -> dict:
     """One table row: what ``kubectl get events`` shows for an Event."""
     involved = event.get("involvedObject") or {}
-    last = event.get("lastTimestamp") or event.get("eventTime") or \
+    series = event.get("series") or {}
+    # printEvent: a series' lastObservedTime, else lastTimestamp, else eventTime (events.k8s.io)
+    last = series.get("lastObservedTime") or event.get("lastTimestamp") or event.get("eventTime") or \
         (event.get("metadata") or {}).get("creationTimestamp") or ""
     seen = age(last, now) if last else "<unknown>"
     return {
@@ -36,7 +38,7 @@ def event_row(event: dict, now: float) -> dict:
         "object": f"{(involved.get('kind') or '').lower()}/{involved.get('name', '')}",
         "namespace": involved.get("namespace") or (event.get("metadata") or {}).get("namespace", ""),
         "message": event.get("message", ""),
-        "count": event.get("count") or 1,
+        "count": series.get("count") or event.get("count") or 1,
     }
 
 

@@ -68,3 +68,15 @@ def test_refresh_picks_up_new_events():
     cluster.run(1)
     log.refresh()
     assert len(log.rows()) == before + 1 and log.rows()[0]["reason"] == "FailedScheduling"
+
+
+def test_a_scheduler_series_shows_its_count_and_last_observation():
+    from labkube.widgets.events import event_row
+    from labkube.core.clock import parse_timestamp
+
+    event = {"involvedObject": {"kind": "Pod", "name": "big", "namespace": "default"},
+             "type": "Warning", "reason": "FailedScheduling", "message": "0/3 nodes are available",
+             "lastTimestamp": None, "eventTime": "2025-01-01T00:00:00.000000Z",
+             "series": {"count": 4, "lastObservedTime": "2025-01-01T00:03:00.000000Z"}}
+    row = event_row(event, parse_timestamp("2025-01-01T00:03:10Z"))
+    assert (row["last_seen"], row["count"]) == ("10s", 4)
