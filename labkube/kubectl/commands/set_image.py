@@ -23,20 +23,9 @@ from labkube.kubectl.commands import (
     print_operation,
 )
 from labkube.kubectl.commands._ops import raise_group_help, resource_objects, typed
+from labkube.kubectl.commands._set_helpers import POD_SPEC_PATHS
 from labkube.kubectl.commands.label import split_resources_and_pairs
 from labkube.kubectl.errors import KubectlError
-
-#: Where each kind keeps its pod spec.
-POD_SPEC_PATHS = {
-    "Pod": ("spec",),
-    "ReplicationController": ("spec", "template", "spec"),
-    "Deployment": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-}
 
 
 def split_args(args: list[str]) -> tuple[list[str], dict[str, str]]:
