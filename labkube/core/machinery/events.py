@@ -9,9 +9,11 @@ Mirrors k8s.io/client-go/tools/record (EventRecorder + EventCorrelator) for core
 * **Deduplication**: the same event again (same source, object, type, reason and message) does
   not create a new object; the existing one is patched with ``count + 1`` and a new
   ``lastTimestamp``. That is why ``kubectl describe`` shows ``(x4 over 2m)``.
-* **Aggregation**: more than 10 events about one object with the same reason but different
-  messages within 10 minutes are folded into one whose message starts with
-  ``(combined from similar events): ``.
+* **Aggregation**: once 10 events about one object with the same type and reason but different
+  messages arrive within 10 minutes, further new messages are folded into ONE aggregate Event
+  whose message is ``(combined from similar events): `` and the latest message; each later one
+  patches that Event's count, lastTimestamp and message, as client-go's EventAggregator hands
+  eventObserve the aggregate key instead of the event's own key.
 
 Timestamps come from the cluster clock; names use its nanoseconds (made unique per cluster), so
 events are deterministic.
@@ -123,8 +125,12 @@ class _Seen:
 class _Similar:
     """client-go's aggregateRecord: distinct messages seen since the interval began.
 
-    Only whether there are :data:`AGGREGATE_MAX_EVENTS` of them matters, so at most that many
-    are kept, in a tuple (most records see one or two messages; a set would be 216 bytes).
+    The record never holds more than :data:`AGGREGATE_MAX_EVENTS` - 1 messages between calls:
+    the message that makes it reach the maximum is aggregated and dropped again (client-go's
+    ``localKeys.PopAny()``; Go pops an arbitrary one, labkube the newest, to stay
+    deterministic). So the first nine messages keep being deduplicated into their own Events and
+    every other message goes to the aggregate. A tuple, not a set: most records see one or two
+    messages, and a set would be 216 bytes.
     """
 
     __slots__ = ("messages", "last")
@@ -134,12 +140,14 @@ class _Similar:
         self.last = 0.0
 
     def add(self, message: str, now: float) -> bool:
-        """Note ``message`` at ``now``; True once the messages are enough to aggregate."""
-        messages = self.messages
-        if len(messages) < AGGREGATE_MAX_EVENTS and message not in messages:
-            self.messages = messages = messages + (message,)
+        """Note ``message`` at ``now``; True if it must go to the aggregate Event."""
         self.last = now
-        return len(messages) >= AGGREGATE_MAX_EVENTS
+        if message in self.messages:
+            return False
+        if len(self.messages) + 1 < AGGREGATE_MAX_EVENTS:
+            self.messages += (message,)
+            return False
+        return True
 
 
 class EventNamer:
@@ -167,15 +175,19 @@ class EventRecorder:
         self.component = component
         self.host = host
         self.namer = namer or EventNamer(clock)
-        self._seen: _LRU = _LRU()  # (aggregate key, fieldPath, message) -> _Seen
+        # (aggregate key, fieldPath, message) -> _Seen; the aggregate Event under the aggregate key
+        self._seen: _LRU = _LRU()
         self._similar: _LRU = _LRU()  # aggregate key -> _Similar
 
     def event(self, obj: dict, event_type: str, reason: str, message: str, field_path: str = "") -> Optional[dict]:
         """Record an event about ``obj``; returns the stored Event (None if it could not be written)."""
         ref = object_reference(obj, field_path)
         similar_key = self._aggregate_key(ref, event_type, reason)
-        message = self._aggregate(similar_key, message)
-        key = (similar_key, field_path, message)
+        if self._aggregate(similar_key, message):
+            # The aggregate Event is found by the aggregate key alone, whatever its message.
+            message, key = f"(combined from similar events): {message}", similar_key
+        else:
+            key = (similar_key, field_path, message)
         now = self.clock.timestamp()
         seen = self._seen.get(key)
         try:
@@ -201,15 +213,14 @@ class EventRecorder:
         return (ref["kind"], ref.get("namespace"), ref["name"], ref.get("uid"), ref["apiVersion"],
                 event_type, reason)
 
-    def _aggregate(self, key: tuple, message: str) -> str:
+    def _aggregate(self, key: tuple, message: str) -> bool:
+        """``EventAggregate``: whether this message goes to the aggregate Event."""
         now = self.clock.now()
         similar = self._similar.get(key)
         if similar is None or now - similar.last > AGGREGATE_INTERVAL:
             similar = _Similar()
             self._similar.add(key, similar)
-        if similar.add(message, now):
-            return f"(combined from similar events): {message}"
-        return message
+        return similar.add(message, now)
 
     # -- writing -------------------------------------------------------------------------
     def _create(self, key: tuple, ref: dict, event_type: str, reason: str, message: str, now: str) -> dict:

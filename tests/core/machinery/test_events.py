@@ -52,6 +52,38 @@ def test_ten_similar_events_are_combined():
     assert messages[9] == "(combined from similar events): failure 9"
 
 
+def test_later_similar_events_patch_the_one_aggregate_event_instead_of_creating_more():
+    env, web, recorder = _setup()
+    for i in range(9):
+        recorder.event(web, "Warning", "Failed", f"failure {i}")
+    first = recorder.event(web, "Warning", "Failed", "failure 9")
+    env.clock.run(5)
+    later = [recorder.event(web, "Warning", "Failed", f"failure {i}") for i in range(10, 14)]
+    assert {event["metadata"]["name"] for event in later} == {first["metadata"]["name"]}
+    assert (later[-1]["count"], later[-1]["message"]) == (5, "(combined from similar events): failure 13")
+    assert (later[-1]["firstTimestamp"], later[-1]["lastTimestamp"]) == (
+        "2025-01-01T00:00:00Z", "2025-01-01T00:00:05Z")
+    assert len(env.admin.list("events", "default")["items"]) == 10  # nine own Events + one aggregate
+
+
+def test_a_message_seen_before_aggregation_began_keeps_bumping_its_own_event():
+    env, web, recorder = _setup()
+    own = recorder.event(web, "Warning", "Failed", "failure 0")
+    for i in range(1, 12):
+        recorder.event(web, "Warning", "Failed", f"failure {i}")
+    again = recorder.event(web, "Warning", "Failed", "failure 0")
+    assert (again["metadata"]["name"], again["count"], again["message"]) == (
+        own["metadata"]["name"], 2, "failure 0")
+
+
+def test_aggregation_starts_over_after_ten_quiet_minutes():
+    env, web, recorder = _setup()
+    for i in range(10):
+        recorder.event(web, "Warning", "Failed", f"failure {i}")
+    env.clock.run(601)
+    assert recorder.event(web, "Warning", "Failed", "failure 10")["message"] == "failure 10"
+
+
 def test_names_stay_unique_when_events_share_an_instant():
     env = new_server()
     namer = EventNamer(env.clock)
