@@ -33,12 +33,13 @@ def test_a_missing_key_gives_the_default():
     assert _LRU().get("nope", "default") == "default"
 
 
-def test_an_aggregation_record_counts_distinct_messages_up_to_the_threshold():
+def test_an_aggregation_record_keeps_nine_messages_and_sends_every_other_to_the_aggregate():
     similar = _Similar()
-    answers = [similar.add(f"m{i % 12}", float(i)) for i in range(30)]
-    assert answers.index(True) == AGGREGATE_MAX_EVENTS - 1
-    assert all(answers[AGGREGATE_MAX_EVENTS - 1:])
-    assert len(similar.messages) == AGGREGATE_MAX_EVENTS and similar.last == 29.0
+    answers = [similar.add(f"m{i % 12}", float(i)) for i in range(24)]
+    first_nine, others = answers[:AGGREGATE_MAX_EVENTS - 1], answers[AGGREGATE_MAX_EVENTS - 1:12]
+    assert not any(first_nine) and all(others)
+    assert answers[12:] == answers[:12]  # m0..m8 again keep their own Events, m9..m11 aggregate
+    assert len(similar.messages) == AGGREGATE_MAX_EVENTS - 1 and similar.last == 23.0
 
 
 def test_a_repeated_message_is_counted_once():
