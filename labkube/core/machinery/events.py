@@ -15,6 +15,14 @@ Mirrors k8s.io/client-go/tools/record (EventRecorder + EventCorrelator) for core
   patches that Event's count, lastTimestamp and message, as client-go's EventAggregator hands
   eventObserve the aggregate key instead of the event's own key.
 
+* **Spam filter**: a component may write 25 events about one object at once, then one every five
+  minutes (a token bucket per object, client-go's EventSourceObjectSpamFilter). A skipped
+  occurrence is still counted, so the next one written carries the full count; that is why a
+  pod crash-looping for an hour shows ``BackOff (x40 over 60m)`` with few writes.
+* **Recreation**: an Event deleted meanwhile (``--event-ttl``) is created again under its old
+  name with its old ``firstTimestamp`` and the running count, as client-go does when its PATCH
+  gets 404: ``(x500 over 2d)`` on a cluster whose events live an hour.
+
 Timestamps come from the cluster clock; names use its nanoseconds (made unique per cluster), so
 events are deterministic.
 """
@@ -34,6 +42,9 @@ WARNING = "Warning"
 #: client-go's defaults: aggregate after 10 similar events within 10 minutes.
 AGGREGATE_MAX_EVENTS = 10
 AGGREGATE_INTERVAL = 600.0
+#: client-go's spam filter: 25 events about one object at once, then one per five minutes.
+SPAM_BURST = 25
+SPAM_QPS = 1.0 / 300.0
 #: client-go's ``maxLruCacheEntries``: the correlator remembers this many events (and this many
 #: aggregation records) per recorder, least recently used forgotten first, so a long-lived
 #: component's memory stays bounded however many pods it has seen.
@@ -110,16 +121,34 @@ def object_reference(obj: dict, field_path: str = "") -> dict:
 
 
 class _Seen:
-    """client-go's eventLog: the Event written for one dedupe key and how often it happened.
+    """client-go's eventLog: the Event of one dedupe key and how often it happened.
 
-    The key lives in the LRU, so the record keeps only what a PATCH needs (one per distinct
-    event a component has seen: slots keep it small).
+    The key lives in the LRU, so the record keeps only what a PATCH (or re-creating a deleted
+    Event) needs: one per distinct event a component has seen, slots keep it small.
     """
 
-    __slots__ = ("name", "namespace", "count")
+    __slots__ = ("name", "namespace", "count", "first")
 
-    def __init__(self, name: str, namespace: str, count: int) -> None:
-        self.name, self.namespace, self.count = name, namespace, count
+    def __init__(self, name: str, namespace: str, first: str) -> None:
+        self.name, self.namespace, self.first = name, namespace, first
+        self.count = 0  # occurrences observed, written or skipped by the spam filter
+
+
+class _TokenBucket:
+    """golang.org/x/time/rate's Limiter as client-go's spam filter uses it: starts full with
+    ``SPAM_BURST`` tokens, refills continuously at ``SPAM_QPS``; each event takes one."""
+
+    __slots__ = ("tokens", "last")
+
+    def __init__(self, now: float) -> None:
+        self.tokens, self.last = float(SPAM_BURST), now
+
+    def try_accept(self, now: float) -> bool:
+        tokens = min(float(SPAM_BURST), self.tokens + (now - self.last) * SPAM_QPS)
+        if tokens < 1.0:
+            return False  # like AllowN: a refused event leaves the bucket as it was
+        self.tokens, self.last = tokens - 1.0, now
+        return True
 
 
 class _Similar:
@@ -178,6 +207,7 @@ class EventRecorder:
         # (aggregate key, fieldPath, message) -> _Seen; the aggregate Event under the aggregate key
         self._seen: _LRU = _LRU()
         self._similar: _LRU = _LRU()  # aggregate key -> _Similar
+        self._spam: _LRU = _LRU()  # the object's part of the aggregate key -> _TokenBucket
 
     def event(self, obj: dict, event_type: str, reason: str, message: str, field_path: str = "") -> Optional[dict]:
         """Record an event about ``obj``; returns the stored Event (None if it could not be written)."""
@@ -189,14 +219,16 @@ class EventRecorder:
         else:
             key = (similar_key, field_path, message)
         now = self.clock.timestamp()
-        seen = self._seen.get(key)
+        seen = self._observe(key, ref, now)
+        if not self._accept(similar_key):
+            return None  # skipped by the spam filter, though counted
         try:
-            if seen is not None:
+            if seen.count > 1:
                 bumped = self._bump(seen, message, now)
                 if bumped is not None:
                     return bumped
-                del self._seen[key]  # the event expired or was deleted: start a new one
-            return self._create(key, ref, event_type, reason, message, now)
+            # New, or deleted meanwhile: (re)created under its name, with its count.
+            return self._create(seen, ref, event_type, reason, message, now)
         except StatusError:
             return None  # like client-go: events are best effort, never fail the caller
 
@@ -222,40 +254,56 @@ class EventRecorder:
             self._similar.add(key, similar)
         return similar.add(message, now)
 
+    def _observe(self, key: tuple, ref: dict, now: str) -> _Seen:
+        """``eventObserve``: count one more occurrence of ``key``; a new key gets its Event's
+        name now, whether or not the spam filter lets it be written."""
+        seen = self._seen.get(key)
+        if seen is None:
+            seen = _Seen(self.namer.name(ref["name"]), ref.get("namespace") or "default", now)
+            self._seen.add(key, seen)
+        seen.count += 1
+        return seen
+
+    def _accept(self, similar_key: tuple) -> bool:
+        """``EventSourceObjectSpamFilter.Filter``: whether the object still has a token (the
+        key is the object alone: kind, namespace, name, uid, apiVersion)."""
+        object_key = similar_key[:5]
+        now = self.clock.now()
+        bucket = self._spam.get(object_key)
+        if bucket is None:
+            bucket = _TokenBucket(now)
+            self._spam.add(object_key, bucket)
+        return bucket.try_accept(now)
+
     # -- writing -------------------------------------------------------------------------
-    def _create(self, key: tuple, ref: dict, event_type: str, reason: str, message: str, now: str) -> dict:
-        namespace = ref.get("namespace") or "default"
+    def _create(self, seen: _Seen, ref: dict, event_type: str, reason: str, message: str, now: str) -> dict:
         event = {
             "apiVersion": "v1",
             "kind": "Event",
-            "metadata": {"name": self.namer.name(ref["name"]), "namespace": namespace},
+            "metadata": {"name": seen.name, "namespace": seen.namespace},
             "involvedObject": ref,
             "reason": reason,
             "message": message,
             "source": {"component": self.component, **({"host": self.host} if self.host else {})},
-            "firstTimestamp": now,
+            "firstTimestamp": seen.first,
             "lastTimestamp": now,
-            "count": 1,
+            "count": seen.count,
             "type": event_type,
             "eventTime": None,
             "reportingComponent": self.component,
             "reportingInstance": self.host,
         }
-        created = self.client.create(event, hand_over=True)  # built for this call alone
-        self._seen.add(key, _Seen(created["metadata"]["name"], namespace, 1))
-        return created
+        return self.client.create(event, hand_over=True)  # built for this call alone
 
     def _bump(self, seen: _Seen, message: str, now: str) -> Optional[dict]:
-        """Patch count and lastTimestamp of the event seen before; None if it is gone."""
+        """Patch count, lastTimestamp and message of the Event seen before; None if it is gone."""
         try:
-            patched = self.client.patch(
+            return self.client.patch(
                 "events", seen.name,
-                {"count": seen.count + 1, "lastTimestamp": now, "message": message},
+                {"count": seen.count, "lastTimestamp": now, "message": message},
                 namespace=seen.namespace, patch_type="strategic",
             )
         except StatusError as err:
             if err.code != 404:
                 raise
             return None
-        seen.count += 1
-        return patched

@@ -11,13 +11,23 @@ restarts come 0 to 16 s after the back-off ran out, and the BackOff event's coun
 
 import re
 
+import pytest
+
 from labkube.core.clock import parse_timestamp
+from labkube.core.machinery import events
 from labkube.core.kubelet.images import go_duration
 from tests.core.kubelet.harness import Node, simple_pod
 
 NOMINAL = [10, 20, 40, 80, 160, 300, 300]
 #: the requeue (up to 15 s) and the sync ticker (up to 1 s), plus the 1 s timestamps' rounding
 SYNC_DELAY_MAX = 17
+
+
+@pytest.fixture
+def no_spam_filter(monkeypatch):
+    """Every occurrence written: these tests count the kubelet's syncs through its events, which
+    the spam filter would stop writing after 25 (tested in test_event_spam_filter.py)."""
+    monkeypatch.setattr(events, "SPAM_BURST", 10**6)
 
 
 def _crash_loop(restarts):
@@ -53,7 +63,7 @@ def test_a_container_restarts_at_the_first_pod_sync_after_its_back_off_ran_out()
     assert sum(late) > len(late)  # not at the moment the back-off ran out
 
 
-def test_every_pod_sync_inside_the_back_off_records_another_back_off_event():
+def test_every_pod_sync_inside_the_back_off_records_another_back_off_event(no_spam_filter):
     node = Node()
     node.create(simple_pod("crash", "busybox:1.28", command=["sh", "-c", "exit 1"]))
     node.run(300)
@@ -64,7 +74,8 @@ def test_every_pod_sync_inside_the_back_off_records_another_back_off_event():
     assert restarts <= 6 and backoff[0]["count"] >= 15
 
 
-def test_every_pod_sync_inside_the_image_back_off_records_back_off_and_image_pull_back_off_again():
+def test_every_pod_sync_inside_the_image_back_off_records_back_off_and_image_pull_back_off_again(
+        no_spam_filter):
     node = Node()
     node.create(simple_pod("bad", "nginx:nope"))
     node.run(300)

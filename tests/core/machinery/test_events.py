@@ -90,12 +90,47 @@ def test_names_stay_unique_when_events_share_an_instant():
     assert len({namer.name("web") for _ in range(100)}) == 100
 
 
-def test_a_deleted_event_is_recreated_on_the_next_occurrence():
+def test_a_deleted_event_is_recreated_under_its_name_with_its_running_count():
     env, web, recorder = _setup()
     first = recorder.event(web, "Normal", "Pulled", "pulled")
     env.admin.delete("events", first["metadata"]["name"], "default")
+    env.clock.run(60)
     again = recorder.event(web, "Normal", "Pulled", "pulled")
-    assert again is not None and again["count"] == 1
+    assert (again["metadata"]["name"], again["count"]) == (first["metadata"]["name"], 2)
+    assert (again["firstTimestamp"], again["lastTimestamp"]) == ("2025-01-01T00:00:00Z", "2025-01-01T00:01:00Z")
+
+
+def test_after_25_events_about_an_object_only_one_per_five_minutes_is_written():
+    env, web, recorder = _setup()
+    written = [recorder.event(web, "Warning", "BackOff", "Back-off restarting failed container")
+               for _ in range(30)]
+    assert [event is not None for event in written] == [True] * 25 + [False] * 5
+    env.clock.run(299)
+    assert recorder.event(web, "Warning", "BackOff", "Back-off restarting failed container") is None
+    env.clock.run(1)
+    event = recorder.event(web, "Warning", "BackOff", "Back-off restarting failed container")
+    assert event["count"] == 32  # the skipped occurrences were counted all the same
+    assert event["metadata"]["name"] == written[0]["metadata"]["name"]
+
+
+def test_the_spam_filter_counts_per_object_not_per_reason():
+    env, web, recorder = _setup()
+    other = env.admin.create(pod("other"))
+    for i in range(25):
+        assert recorder.event(web, "Normal", f"Reason{i}", "m") is not None
+    assert recorder.event(web, "Normal", "Another", "m") is None
+    assert recorder.event(other, "Normal", "Another", "m") is not None
+
+
+def test_an_event_first_skipped_is_created_later_with_its_first_timestamp():
+    env, web, recorder = _setup()
+    for i in range(25):
+        recorder.event(web, "Normal", f"Reason{i}", "m")
+    assert recorder.event(web, "Warning", "Late", "late") is None  # observed at 00:00:00
+    env.clock.run(300)
+    late = recorder.event(web, "Warning", "Late", "late")
+    assert (late["count"], late["firstTimestamp"], late["lastTimestamp"]) == (
+        2, "2025-01-01T00:00:00Z", "2025-01-01T00:05:00Z")
 
 
 def test_the_correlator_forgets_its_least_recently_used_event_beyond_its_lru_size(monkeypatch):
