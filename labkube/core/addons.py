@@ -7,7 +7,10 @@ Mirrors what ``kubeadm init`` (and kind) apply once the API server is up:
   namespaces);
 * kube-proxy: its ServiceAccount (already bound to ``system:node-proxier`` by
   ``kubeadm:node-proxier``);
-* an ingress controller (kind's ingress-nginx recipe) with its default IngressClass ``nginx``.
+* an ingress controller (kind's ingress-nginx recipe) with its default IngressClass ``nginx``;
+* kind's default StorageClass ``standard`` (provisioner ``rancher.io/local-path``,
+  ``WaitForFirstConsumer``, reclaim policy ``Delete``), and the namespace, ServiceAccount and
+  RBAC of the provisioner that serves it (:mod:`labkube.core.local_path`).
 
 :class:`CoreDNS` and :class:`KubeProxy` are the running side, each a Component with its own
 identity and informers, holding :class:`~labkube.core.network.ClusterDNS` and
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from labkube.core import local_path
 from labkube.core.api import auth
 from labkube.core.machinery import Component, ErrorLog
 from labkube.core.network import ClusterDNS, ServiceProxy
@@ -78,7 +82,21 @@ def bootstrap_objects() -> list[dict]:
                       "labels": {"app.kubernetes.io/component": "controller",
                                  "app.kubernetes.io/name": "ingress-nginx"}},
          "spec": {"controller": "k8s.io/ingress-nginx"}},
+        DEFAULT_STORAGE_CLASS,
+        *local_path.bootstrap_objects(),
     ]
+
+
+#: kind's default StorageClass (its local-path-provisioner manifest): what a claim without a
+#: class gets (the DefaultStorageClass admission plugin), provisioned once a pod using it is
+#: scheduled.
+DEFAULT_STORAGE_CLASS = {
+    "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+    "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+    "provisioner": "rancher.io/local-path",
+    "reclaimPolicy": "Delete",
+    "volumeBindingMode": "WaitForFirstConsumer",
+}
 
 
 PodHttp = Callable[[str, str, int, str], Any]

@@ -32,6 +32,7 @@ import yaml
 
 from labkube.core import errors
 from labkube.core.api import auth, bootstrap_policy, decode
+from labkube.core.api import admission_storage
 from labkube.core.api.admission import (
     AdmissionChain,
     DefaultTolerationSeconds,
@@ -50,6 +51,7 @@ from labkube.core import addons
 from labkube.core.controllers.base import ControllerConfig
 from labkube.core.controllers.manager import ControllerManager
 from labkube.core.kube_scheduler import KubeScheduler
+from labkube.core.local_path import LocalPathProvisioner
 from labkube.core.machinery import Component, ErrorLog, EventNamer
 from labkube.core.machinery.events_v1 import last_seen
 from labkube.core.network import IngressController
@@ -141,6 +143,8 @@ class Cluster:
         self.components["ingress-nginx"] = IngressController(
             self.client.as_user(auth.service_account(*addons.INGRESS_SA)), self.clock, self.errors, self.proxy
         )
+        self.components["local-path-provisioner"] = LocalPathProvisioner(
+            self.client, self.clock, self.errors, self.event_namer)
         for component in self.components.values():
             component.start()
         self.nodes = NodePool(self.server, self.clock, self.errors, self.event_namer,
@@ -173,6 +177,9 @@ class Cluster:
                 ServiceAccountAdmission(require_existing=require_service_account),
                 PriorityAdmission(),
                 DefaultTolerationSeconds(toleration_seconds),
+                admission_storage.DefaultStorageClass(),
+                admission_storage.StorageObjectInUseProtection(),
+                admission_storage.PersistentVolumeClaimResize(),
             )
         )
 

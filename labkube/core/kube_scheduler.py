@@ -9,6 +9,15 @@ Mirrors cmd/kube-scheduler and pkg/scheduler/schedule_one.go around the pure fra
 * a scheduling pass pops pods one at a time: ``schedule_one`` picks a node, the pod is
   *assumed* there at once (so the next pod sees its requests), and a ``pods/binding`` is POSTed;
   the API server sets ``spec.nodeName`` and ``PodScheduled=True``;
+* informers on PersistentVolumeClaims, PersistentVolumes and StorageClasses fill the snapshot's
+  volume cache (what the volume plugins read); their changes wake pods those plugins rejected;
+* the binding cycle runs PreBind first: a pod whose claims VolumeBinding must still bind has
+  its volumes' ``claimRef`` or its claims' ``volume.kubernetes.io/selected-node`` written, and
+  waits -- assumed on its node, the claims polled every second for up to 10 minutes -- until
+  the PV controller (and the provisioner) have bound every claim; only then is it bound. A
+  failed PreBind unreserves the pod and records ``FailedScheduling`` with the error
+  (``running PreBind plugin "VolumeBinding": binding volumes: ...``), condition reason
+  ``SchedulerError``, and the pod is retried;
 * a pod that fits nowhere gets a ``FailedScheduling`` event and ``PodScheduled=False`` with
   reason ``Unschedulable``, and waits in the unschedulable queue until a cluster event that
   could help it (a node added or changed, a pod deleted) or the 5-minute flush;
@@ -116,6 +125,22 @@ class KubeScheduler(Component):
         for informer in (self.services, self.replica_sets):
             informer.add_event_handler(self._workloads_changed, lambda old, new: self._workloads_changed(new),
                                        self._workloads_changed)
+        self._watch_storage()
+        self._volume_bindings = {}  # pod key -> _VolumeBinding (PreBind waiting for the PV controller)
+
+    def _watch_storage(self) -> None:
+        """Claims, volumes and classes feed the snapshot's volume cache; each change may help
+        a pod a volume plugin rejected (``PersistentVolumeClaim``/``Add``, ...)."""
+        cache = self.snapshot.volumes
+        for resource, kind, store, drop in (
+                ("persistentvolumeclaims", "PersistentVolumeClaim", cache.set_claim, cache.delete_claim),
+                ("persistentvolumes", "PersistentVolume", cache.set_volume, cache.delete_volume),
+                ("storageclasses", "StorageClass", cache.set_class, cache.delete_class)):
+            try:
+                informer = self.informers.informer(resource)
+            except StatusError:
+                continue  # an API server that does not serve the kind (a bare test server)
+            informer.add_event_handler(*_storage_handlers(self, kind, store, drop))
 
     def on_start(self) -> None:
         self._workloads_changed(None)
@@ -240,6 +265,19 @@ class KubeScheduler(Component):
             self._failed(info, result)
 
     def _bind(self, info: Any, result: Any) -> None:
+        """The binding cycle: PreBind (volumes bound first, maybe waiting for them), then Bind."""
+        fwk = self.scheduler.framework_for(info.pod)
+        if fwk is not None and fwk.points["pre_bind"] and result.state is not None:
+            works, status = fwk.run_pre_bind(result.state, self.snapshot.pod_info(info.pod), result.node_name)
+            if status is not None:
+                self._binding_failed(info, result, status.message)
+                return
+            if works:
+                self._start_volume_binding(info, result, works)
+                return
+        self._post_binding(info, result)
+
+    def _post_binding(self, info: Any, result: Any) -> None:
         pod = info.pod
         try:
             self.client.create(result.binding, namespace=pod["metadata"]["namespace"], subresource="binding")
@@ -254,6 +292,73 @@ class KubeScheduler(Component):
         self.queue.done(info)
         self.recorder(pod).eventf(pod, None, "Normal", "Scheduled", "Binding", result.message)
 
+    # -- PreBind: volumes (VolumeBinding's BindPodVolumes) --------------------------------
+    def _start_volume_binding(self, info: Any, result: Any, works: list) -> None:
+        """``bindAPIUpdate``: write the chosen volumes' claimRefs and the claims' selected
+        node, then poll (every second, up to the bind timeout) until the PV controller and
+        the provisioner have bound every claim."""
+        for work in works:
+            for written in (work.volumes, work.claims):
+                for i, obj in enumerate(written):
+                    try:
+                        written[i] = self.client.update(obj)  # the check waits for this version
+                    except StatusError as err:
+                        self._binding_failed(info, result, f'running PreBind plugin "{work.plugin}": {err.message}')
+                        return
+        binding = _VolumeBinding(info, result, works, self.clock.now())
+        self._volume_bindings[info.key] = binding
+        self._poll_volume_binding(binding)
+
+    def _poll_volume_binding(self, binding: "_VolumeBinding") -> None:
+        binding.timer = None
+        if not self.running or self._volume_bindings.get(binding.info.key) is not binding:
+            return
+        if not self._pod_exists(binding.info.pod):
+            self._end_volume_binding(binding, "binding volumes: pod does not exist any more")
+            return
+        node = self.snapshot.get(binding.result.node_name)
+        labels = node.labels if node is not None else {}
+        waiting = False
+        for work in binding.works:
+            done, message = work.check(self.snapshot.volumes, labels)
+            if done is False:
+                self._end_volume_binding(binding, f'running PreBind plugin "{work.plugin}": binding volumes: {message}')
+                return
+            waiting = waiting or done is None
+        if not waiting:
+            del self._volume_bindings[binding.info.key]
+            self._post_binding(binding.info, binding.result)
+            return
+        if self.clock.now() - binding.started >= min(w.timeout for w in binding.works):
+            self._end_volume_binding(binding, f'running PreBind plugin "{binding.works[0].plugin}": '
+                                              "binding volumes: context deadline exceeded")
+            return
+        binding.timer = self.clock.call_later(min(w.poll_interval for w in binding.works),
+                                              lambda: self._poll_volume_binding(binding),
+                                              name="scheduler volume binding")
+
+    def _pod_exists(self, pod: dict) -> bool:
+        meta = pod["metadata"]
+        current = self.pods.get_by_name(meta.get("namespace"), meta["name"])
+        return current is not None and current["metadata"].get("uid") == meta.get("uid")
+
+    def _end_volume_binding(self, binding: "_VolumeBinding", message: str) -> None:
+        self._volume_bindings.pop(binding.info.key, None)
+        self._binding_failed(binding.info, binding.result, message)
+
+    def _binding_failed(self, info: Any, result: Any, message: str) -> None:
+        """``handleBindingCycleError``: Unreserve, forget the assumed pod, tell the pod why
+        (FailedScheduling with the error) and retry it after its backoff."""
+        self.scheduler.forget(result, self.snapshot)
+        pod = info.pod
+        if self._pod_exists(pod):
+            self.recorder(pod).eventf(pod, None, "Warning", "FailedScheduling", "Scheduling", truncate_note(message))
+            self._set_unschedulable_condition(pod, message, reason="SchedulerError")
+            self.queue.add_unschedulable(info, frozenset())
+        else:
+            self.queue.done(info)
+        self._schedule_pass()
+
     def _failed(self, info: Any, result: Any) -> None:
         pod = info.pod
         self.recorder(pod).eventf(pod, None, "Warning", "FailedScheduling", "Scheduling",
@@ -263,9 +368,9 @@ class KubeScheduler(Component):
             self._preempt(pod, victim, result.nominated_node_name)
         self.queue.add_unschedulable(info, result.unschedulable_plugins)
 
-    def _set_unschedulable_condition(self, pod: dict, message: str) -> None:
+    def _set_unschedulable_condition(self, pod: dict, message: str, reason: str = "Unschedulable") -> None:
         meta = pod["metadata"]
-        condition = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+        condition = {"type": "PodScheduled", "status": "False", "reason": reason,
                      "message": message, "lastProbeTime": None,
                      "lastTransitionTime": self.clock.timestamp()}
         current = next((c for c in (pod.get("status") or {}).get("conditions", [])
@@ -309,6 +414,33 @@ class KubeScheduler(Component):
     def decision(self, namespace: str, name: str) -> Optional[DecisionRecord]:
         """The latest scheduling decision for a pod (None if the scheduler never tried it)."""
         return self.decisions.get(f"{namespace}/{name}")
+
+
+class _VolumeBinding:
+    """A pod whose binding cycle waits in PreBind for its volumes (``BindPodVolumes``)."""
+
+    __slots__ = ("info", "result", "works", "started", "timer")
+
+    def __init__(self, info: Any, result: Any, works: list, started: float) -> None:
+        self.info, self.result, self.works, self.started = info, result, works, started
+        self.timer = None
+
+
+def _storage_handlers(scheduler: "KubeScheduler", kind: str, store, drop):
+    """Informer handlers that keep the volume cache and wake pods waiting for ``kind``."""
+    def added(obj: dict) -> None:
+        store(obj)
+        scheduler._cluster_event(kind, "Add")
+
+    def updated(old: dict, obj: dict) -> None:
+        store(obj)
+        scheduler._cluster_event(kind, "Update")
+
+    def deleted(obj: dict) -> None:
+        drop(obj)
+        scheduler._cluster_event(kind, "Delete")
+
+    return added, updated, deleted
 
 
 def _entries(record: DecisionRecord) -> int:

@@ -19,6 +19,7 @@ CORE_KINDS = {
     "Namespace", "Node", "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret",
     "ServiceAccount", "Event", "Lease", "Deployment", "ReplicaSet", "Ingress", "IngressClass",
     "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Job",
+    "PersistentVolume", "PersistentVolumeClaim", "StorageClass",
 }
 
 #: Documents real Kubernetes refuses, and the error it gives.
@@ -131,6 +132,8 @@ def _check_defaults(original, live):
                                ("podReplacementPolicy", "TerminatingOrFailed")):
             _expect(original, live, ("spec", field), default)
         assert live["status"] == {}
+    elif kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
+        _check_storage_defaults(original, live)
     elif kind == "Namespace":
         assert live["status"]["phase"] == "Active"
         assert live["spec"]["finalizers"] == ["kubernetes"]
@@ -214,3 +217,24 @@ def test_the_documented_pi_job_computes_pi_and_completes(cluster):
     pod = cluster.client.list("pods", "default", label_selector="job-name=pi")["items"][0]
     assert pod["status"]["phase"] == "Succeeded"
     assert cluster.kubectl(f"logs {pod['metadata']['name']}").startswith("3.14159265358979323846")
+def _check_storage_defaults(original, live):
+    """SetDefaults_PersistentVolume(Claim) and SetDefaults_StorageClass, the strategies' Pending
+    status (a volume's phase dated from its creation), the protection finalizers and, for a
+    class-less claim, kind's default class ``standard``."""
+    assert "generation" not in live["metadata"]
+    if live["kind"] == "StorageClass":
+        _expect(original, live, ("reclaimPolicy",), "Delete")
+        _expect(original, live, ("volumeBindingMode",), "Immediate")
+        return
+    _expect(original, live, ("spec", "volumeMode"), "Filesystem")
+    if live["kind"] == "PersistentVolume":
+        _expect(original, live, ("spec", "persistentVolumeReclaimPolicy"), "Retain")
+        assert live["status"] == {"phase": "Pending",
+                                  "lastPhaseTransitionTime": live["metadata"]["creationTimestamp"]}
+        assert "kubernetes.io/pv-protection" in live["metadata"]["finalizers"]
+    else:
+        _expect(original, live, ("spec", "storageClassName"), "standard")
+        assert live["status"] == {"phase": "Pending"}
+        assert "kubernetes.io/pvc-protection" in live["metadata"]["finalizers"]
+
+

@@ -339,11 +339,91 @@ def test_a_missing_persistent_volume_claim_keeps_mysql_pending_with_the_schedule
     )
 
 
-def test_the_wordpress_manifest_stops_at_the_claim_kind_labkube_does_not_serve():
+def test_the_wordpress_manifest_applies_and_its_claim_gets_kinds_default_storage_class():
+    """application/wordpress/mysql-deployment.yaml names no class: DefaultStorageClass gives the
+    claim ``standard`` (and StorageObjectInUseProtection its finalizer), as on a kind cluster."""
     cluster = labkube.Cluster(nodes=3, seed=0)
-    with pytest.raises(labkube.StatusError, match="labkube does not support PersistentVolumeClaim yet"):
-        cluster.apply(str(CONFORMANCE / "application/wordpress/mysql-deployment.yaml"))
     assert cluster.list("deployments") == []  # nothing half-applied
+    applied = cluster.apply(str(CONFORMANCE / "application/wordpress/mysql-deployment.yaml"))
+    assert [obj["kind"] for obj in applied] == ["Service", "PersistentVolumeClaim", "Deployment"]
+    claim = cluster.get("pvc", "mysql-pv-claim")
+    assert claim["spec"]["storageClassName"] == "standard"
+    assert claim["metadata"]["finalizers"] == ["kubernetes.io/pvc-protection"]
+
+
+def test_the_json_mysql_volume_manifest_applies_unchanged_with_the_servers_defaults():
+    """application/mysql/mysql-pv.yaml is JSON inside YAML: a manual-class hostPath volume of
+    20Gi and a claim for it, both Pending when created."""
+    cluster = labkube.Cluster(nodes=3, seed=0)
+    volume, claim = cluster.apply(str(CONFORMANCE / "application/mysql/mysql-pv.yaml"))
+    assert volume["spec"]["hostPath"] == {"path": "/mnt/data", "type": ""}
+    assert volume["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
+    assert (volume["status"]["phase"], claim["status"]["phase"]) == ("Pending", "Pending")
+    assert claim["spec"]["storageClassName"] == "manual"  # named classes are kept
+
+
+def _claim_events(cluster, claim, namespace="default"):
+    """(reason, message, source) of the claim's events, oldest first."""
+    events = cluster.list("events", namespace, field_selector=f"involvedObject.name={claim}")
+    return [(e["reason"], e["message"], e["source"].get("component", "")) for e in events]
+
+
+def test_the_mysql_claim_binds_to_the_manual_20gi_volume_of_mysql_pv():
+    cluster = _cluster("application/mysql/mysql-pv.yaml", seconds=5)
+    claim = cluster.get("persistentvolumeclaim", "mysql-pv-claim")
+    volume = cluster.get("persistentvolume", "mysql-pv-volume")
+    assert claim["status"] == {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "20Gi"}}
+    assert claim["spec"]["volumeName"] == "mysql-pv-volume"
+    binding = ("pv.kubernetes.io/bind-completed", "pv.kubernetes.io/bound-by-controller")
+    assert {k: claim["metadata"]["annotations"].get(k) for k in binding} == dict.fromkeys(binding, "yes")
+    assert volume["status"]["phase"] == "Bound"
+    assert volume["spec"]["claimRef"]["name"] == "mysql-pv-claim"
+    assert volume["spec"]["claimRef"]["uid"] == claim["metadata"]["uid"]
+    assert volume["metadata"]["annotations"]["pv.kubernetes.io/bound-by-controller"] == "yes"
+
+
+def test_mysql_runs_with_its_volume_and_a_replacement_pod_on_the_node_finds_its_files():
+    cluster = _cluster("application/mysql/mysql-pv.yaml", "application/mysql/mysql-deployment.yaml")
+    pod = _pods(cluster, "app=mysql")[0]
+    _running_ready([pod], 1)
+    name = pod["metadata"]["name"]
+    cluster.kubectl(f"exec {name} -- sh -c 'echo kept > /var/lib/mysql/marker'")
+    cluster.delete("pod", name)
+    cluster.run(60)
+    replacement = _pods(cluster, "app=mysql")[0]
+    _running_ready([replacement], 1)
+    listing = cluster.kubectl(f"exec {replacement['metadata']['name']} -- ls /var/lib/mysql")
+    # a hostPath volume is a directory of one node: the file is there only on the same node
+    assert ("marker" in listing) == (replacement["spec"]["nodeName"] == pod["spec"]["nodeName"])
+
+
+def test_the_wordpress_claim_waits_for_its_pod_is_provisioned_on_its_node_and_the_pod_waits_for_its_secret():
+    cluster = _cluster("application/wordpress/mysql-deployment.yaml", seconds=30)
+    claim = cluster.get("persistentvolumeclaim", "mysql-pv-claim")
+    pod = _pods(cluster, "app=wordpress")[0]
+    node = pod["spec"]["nodeName"]
+    assert claim["status"]["phase"] == "Bound"
+    assert claim["metadata"]["annotations"]["volume.kubernetes.io/selected-node"] == node
+    assert claim["metadata"]["annotations"]["volume.kubernetes.io/storage-provisioner"] == "rancher.io/local-path"
+    volume = cluster.get("persistentvolume", claim["spec"]["volumeName"])
+    uid = claim["metadata"]["uid"]
+    assert volume["metadata"]["name"] == f"pvc-{uid}"
+    assert volume["spec"]["hostPath"] == {
+        "path": f"/var/local-path-provisioner/pvc-{uid}_default_mysql-pv-claim", "type": "DirectoryOrCreate"}
+    assert volume["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["matchExpressions"] == [
+        {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}]
+    assert volume["spec"]["persistentVolumeReclaimPolicy"] == "Delete"
+    reasons = [reason for reason, _, _ in _claim_events(cluster, "mysql-pv-claim")]
+    assert reasons == ["WaitForFirstConsumer", "ExternalProvisioning", "Provisioning", "ProvisioningSucceeded"]
+    # the pod stops where a real cluster stops it until the kustomization's Secret exists
+    state = _container(cluster.get("pod", pod["metadata"]["name"]))["state"]
+    assert state["waiting"]["reason"] == "CreateContainerConfigError"
+    assert state["waiting"]["message"] == 'secret "mysql-pass" not found'
+    cluster.kubectl("create secret generic mysql-pass --from-literal=password=s3cret")
+    cluster.run(60)
+    _running_ready(_pods(cluster, "app=wordpress"), 1)
+
+
 
 
 def test_the_nginx_service_of_the_networking_page_finds_its_pods():

@@ -28,6 +28,9 @@ MODELS = {
     ("v1", "ConfigMap"): "V1ConfigMap",
     ("v1", "Secret"): "V1Secret",
     ("v1", "ServiceAccount"): "V1ServiceAccount",
+    ("v1", "PersistentVolume"): "V1PersistentVolume",
+    ("v1", "PersistentVolumeClaim"): "V1PersistentVolumeClaim",
+    ("storage.k8s.io/v1", "StorageClass"): "V1StorageClass",
     ("v1", "Event"): "CoreV1Event",
     ("events.k8s.io/v1", "Event"): "EventsV1Event",
     ("discovery.k8s.io/v1", "EndpointSlice"): "V1EndpointSlice",
@@ -87,6 +90,14 @@ EXTRA_OBJECTS = [
     {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "nginx"},
      "spec": {"controller": "k8s.io/ingress-nginx"}},
     {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "builder"}},
+    {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "local-ssd"},
+     "spec": {"capacity": {"storage": "10Gi"}, "accessModes": ["ReadWriteOncePod"], "local": {"path": "/mnt/ssd"},
+              "claimRef": {"namespace": "default", "name": "fast-claim"}, "storageClassName": "fast",
+              "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                  {"key": "kubernetes.io/hostname", "operator": "In", "values": ["node-1"]}]}]}}}},
+    {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast"},
+     "provisioner": "kubernetes.io/no-provisioner", "allowVolumeExpansion": True,
+     "parameters": {"type": "ssd"}, "mountOptions": ["noatime"]},
 ]
 
 

@@ -44,6 +44,8 @@ CREATE, UPDATE, DELETE, CONNECT = "CREATE", "UPDATE", "DELETE", "CONNECT"
 
 #: ``reader(plural, namespace, name)`` returns the stored object (read-only!) or None.
 Reader = Callable[[str, Optional[str], str], Optional[dict]]
+#: ``lister(plural)`` returns every stored object of a resource (read-only!).
+Lister = Callable[[str], list]
 
 
 @dataclass
@@ -67,6 +69,7 @@ class AdmissionAttributes:
     reader: Reader
     clock: Any
     extra: dict = field(default_factory=dict)
+    lister: Optional[Lister] = None
 
     @property
     def resource(self) -> str:
@@ -280,11 +283,16 @@ class DefaultTolerationSeconds:
 
 def default_chain(require_service_account: bool = True) -> AdmissionChain:
     """kube-apiserver's default plugins that matter for the foundation's kinds, in its order."""
+    from labkube.core.api import admission_storage as storage  # it builds on this module
+
     return AdmissionChain(
         (
             NamespaceLifecycle(),
             ServiceAccountAdmission(require_existing=require_service_account),
             PriorityAdmission(),
             DefaultTolerationSeconds(),
+            storage.DefaultStorageClass(),
+            storage.StorageObjectInUseProtection(),
+            storage.PersistentVolumeClaimResize(),
         )
     )

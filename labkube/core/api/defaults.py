@@ -360,6 +360,54 @@ def _job(obj: dict) -> None:
     _template(obj)
 
 
+def _persistent_volume(obj: dict) -> None:
+    """``SetDefaults_PersistentVolume`` + the defaulters of its volume source and capacity.
+
+    Reclaim policy ``Retain`` (a volume made by hand keeps its data when its claim goes),
+    ``volumeMode: Filesystem``, ``status.phase: Pending``; a ``hostPath`` gets ``type: ""``."""
+    spec = obj.setdefault("spec", {})
+    if not spec.get("persistentVolumeReclaimPolicy"):
+        spec["persistentVolumeReclaimPolicy"] = "Retain"
+    if spec.get("volumeMode") is None:
+        spec["volumeMode"] = "Filesystem"
+    if spec.get("capacity"):
+        _round_resource_list(spec["capacity"])
+    host_path = spec.get("hostPath")
+    if host_path is not None and host_path.get("type") is None:
+        host_path["type"] = ""
+    _legacy_volume_defaults(spec)
+    _pending_phase(obj)
+
+
+def _persistent_volume_claim(obj: dict) -> None:
+    """``SetDefaults_PersistentVolumeClaim`` + ``SetDefaults_PersistentVolumeClaimSpec``:
+    ``volumeMode: Filesystem``, ``status.phase: Pending``, quantities rounded."""
+    spec = obj.setdefault("spec", {})
+    if spec.get("volumeMode") is None:
+        spec["volumeMode"] = "Filesystem"
+    for key in ("limits", "requests"):
+        if (spec.get("resources") or {}).get(key):
+            _round_resource_list(spec["resources"][key])
+    _pending_phase(obj)
+
+
+def _pending_phase(obj: dict) -> None:
+    status = obj.get("status")
+    if status is None:
+        status = obj["status"] = {}
+    if not status.get("phase"):
+        status["phase"] = "Pending"
+
+
+def _storage_class(obj: dict) -> None:
+    """``SetDefaults_StorageClass`` (storage/v1): ``reclaimPolicy: Delete``,
+    ``volumeBindingMode: Immediate``."""
+    if obj.get("reclaimPolicy") is None:
+        obj["reclaimPolicy"] = "Delete"
+    if obj.get("volumeBindingMode") is None:
+        obj["volumeBindingMode"] = "Immediate"
+
+
 def _namespace(obj: dict) -> None:
     """``SetDefaults_Namespace`` + ``SetDefaults_NamespaceStatus``."""
     name = (obj.get("metadata") or {}).get("name")
@@ -441,6 +489,9 @@ DEFAULTERS = {
     ("v1", "Endpoints"): _endpoints,
     ("v1", "ConfigMap"): _nothing,
     ("v1", "ServiceAccount"): _nothing,
+    ("v1", "PersistentVolume"): _persistent_volume,
+    ("v1", "PersistentVolumeClaim"): _persistent_volume_claim,
+    ("storage.k8s.io/v1", "StorageClass"): _storage_class,
     ("v1", "Event"): _nothing,
     ("events.k8s.io/v1", "Event"): _nothing,
     ("coordination.k8s.io/v1", "Lease"): _nothing,

@@ -28,8 +28,6 @@ NOT_YET_SERVED = frozenset(
         ("apps/v1", "DaemonSet"),
         ("apps/v1", "StatefulSet"),
         ("apps/v1", "ControllerRevision"),
-        ("v1", "PersistentVolume"),
-        ("v1", "PersistentVolumeClaim"),
         ("v1", "ResourceQuota"),
         ("v1", "LimitRange"),
         ("v1", "ReplicationController"),
@@ -38,7 +36,6 @@ NOT_YET_SERVED = frozenset(
         ("autoscaling/v1", "HorizontalPodAutoscaler"),
         ("autoscaling/v2", "HorizontalPodAutoscaler"),
         ("policy/v1", "PodDisruptionBudget"),
-        ("storage.k8s.io/v1", "StorageClass"),
         ("scheduling.k8s.io/v1", "PriorityClass"),
         ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     }
@@ -188,6 +185,10 @@ def _core() -> list[ResourceType]:
         R("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",)),
         R("", "v1", "Secret", "secrets", "secret", True),
         R("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
+        R("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),
+          subresources=("status",)),
+        R("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
+          ("pvc",), subresources=("status",)),
         R("", "v1", "Event", "events", "event", True, ("ev",)),
         R("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True),
         R("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_resource="events"),
@@ -205,6 +206,7 @@ def _core() -> list[ResourceType]:
         R("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False),
         R("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
           "clusterrolebinding", False),
+        R("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",)),
     ]
 
 

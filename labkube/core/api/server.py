@@ -122,7 +122,8 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         #: kube-apiserver as kubeadm runs it: ``--authorization-mode=Node,RBAC`` behind the
         #: system:masters shortcut.
         self.authorizer = authorizer or kubeadm_authorizer(
-            self._rbac_lister, generation=lambda: self._rbac_generation, pods_on_node=self._pods_on_node
+            self._rbac_lister, generation=lambda: self._rbac_generation, pods_on_node=self._pods_on_node,
+            claim_volume=self._claim_volume,
         )
         self._decision_cache: dict = {}
         self._name_sensitivity: dict = {}  # (rbac generation, group, resource, subresource) -> bool
@@ -340,6 +341,11 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         kvs = [get(key) for key in self._pods_by_node().keys(node)]
         return [self._readonly(kv) for kv in kvs if kv is not None]
 
+    def _claim_volume(self, namespace: str, claim: str) -> str:
+        """For the Node authorizer: the PersistentVolume a claim is bound to ("" if none)."""
+        found = self.read("persistentvolumeclaims", namespace, claim)
+        return ((found or {}).get("spec") or {}).get("volumeName") or ""
+
     def invalidate_caches(self) -> None:
         """Forget cached authorization decisions and decoded objects. The server's own writes
         keep its caches right; call this after changing the store behind its back (a restore)."""
@@ -419,6 +425,14 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         kv = self.store.get(rtype.key(namespace, name))
         return None if kv is None else self._readonly(kv)
 
+    def read_all(self, plural: str) -> list[dict]:
+        """An admission plugin's lister: every stored object of a resource (read-only)."""
+        try:
+            rtype = self.resolve(plural)
+        except StatusError:
+            return []
+        return [self._readonly(kv) for kv in self.store.range_prefix(rtype.prefix(None)).kvs]
+
     def _current(self, rtype: ResourceType, namespace: Optional[str], name: str) -> Any:
         kv = self.store.get(rtype.key(namespace, name))
         if kv is None:
@@ -453,7 +467,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         return AdmissionAttributes(
             operation, rtype, namespace or "", name or "", subresource or "", obj, old,
             request.user if request.user is not None else auth.ANONYMOUS,
-            request.options.dry_run, self.read, self.clock,
+            request.options.dry_run, self.read, self.clock, lister=self.read_all,
         )
 
     @staticmethod

@@ -363,7 +363,8 @@ class PodWorker:
         try:
             self.volumes.setup(source)
         except MountError as err:
-            self.event(WARNING, "FailedMount", err.message)
+            if err.event:
+                self.event(WARNING, "FailedMount", err.message)
             self.mount_retry_at = self.clock.now() + self.mount_delay
             self.resync_at(self.mount_retry_at)
             self.mount_delay = min(self.mount_delay * 2, MOUNT_RETRY_MAX)

@@ -17,6 +17,12 @@ version reached the kubelet's watch, a label a downwardAPI file shows), a new di
 written and ``..data`` swapped, so every container sees all the new files at once. A
 ``subPath`` mount of such a volume keeps what it had (the runtime binds the file itself).
 
+A ``persistentVolumeClaim`` volume is the directory of the node its bound PersistentVolume
+names (``hostPath`` or ``local``; :meth:`PodVolumes._claimed_path`), shared through
+:class:`HostPaths` like a hostPath volume: what a pod writes there outlives the pod, and a
+replacement pod on the same node (a StatefulSet's ``web-0``) finds it again. A claim that is
+missing or not bound leaves the pod ``ContainerCreating`` without an event (:class:`ClaimNotReady`).
+
 A ConfigMap or Secret that does not exist (and is not ``optional``) leaves the pod in
 ``ContainerCreating`` with the event ``FailedMount`` ``MountVolume.SetUp failed for volume
 "config" : configmap "x" not found``; the mount is retried with the volume manager's backoff.
@@ -47,6 +53,7 @@ from datetime import datetime, timezone
 from typing import Callable, Mapping, Optional
 
 from labkube.core.clock import format_uuid4
+from labkube.core.errors import StatusError
 from labkube.core.kubelet.env import (
     ContainerConfigError, ObjectSource, field_value, object_data, resource_value,
 )
@@ -67,11 +74,29 @@ DATA_DIR = "..data"
 class MountError(Exception):
     """A volume could not be set up; ``message`` is the FailedMount event text."""
 
+    #: whether the kubelet reports it as a ``FailedMount`` event
+    event = True
+
     def __init__(self, volume: str, detail: str) -> None:
         self.volume = volume
         self.detail = detail
         self.message = f'MountVolume.SetUp failed for volume "{volume}" : {detail}'
         super().__init__(self.message)
+
+
+class ClaimNotReady(MountError):
+    """A ``persistentVolumeClaim`` volume whose claim is missing, being deleted or not bound.
+
+    The desired-state-of-world populator cannot even add the volume, so nothing is mounted and
+    the pod stays ``ContainerCreating``; kubelet 1.32 writes no event for it (the wait for the
+    volumes times out after 2m3s, and a timed-out wait is not reported): ``message`` is the
+    populator's log line, ``error processing PVC default/data: PVC is not bound``."""
+
+    event = False
+
+    def __init__(self, volume: str, detail: str) -> None:
+        super().__init__(volume, detail)
+        self.message = detail
 
 
 class HostPaths:
@@ -237,11 +262,51 @@ class PodVolumes:
         name = spec.get("name", "")
         if "hostPath" in spec:
             return self.host_paths.get((spec["hostPath"] or {}).get("path", "/"))
+        if "persistentVolumeClaim" in spec:
+            return self.host_paths.get(self._claimed_path(name, spec["persistentVolumeClaim"] or {}))
         if any(key in spec for key in ATOMIC_SOURCES):
             volume = Volume(name, read_only=True)
             self._write(volume, _normalized(self._payload(spec, source, {})))
             return volume
         return Volume(name)  # emptyDir, and sources labkube does not model
+
+    def _claimed_path(self, volume: str, ref: dict) -> str:
+        """The node directory behind a bound claim: its PersistentVolume's ``hostPath`` or
+        ``local`` path (other sources: a directory of the node named for the volume, as a
+        network disk attached there would be). Read from the API server, as the populator's
+        ``getPVCExtractPV`` and ``getPVSpec`` do."""
+        namespace = (self.pod.get("metadata") or {}).get("namespace", "default")
+        claim_name = ref.get("claimName", "")
+        prefix = f"error processing PVC {namespace}/{claim_name}: "
+        claim, error = self._api_get("persistentvolumeclaims", claim_name, namespace)
+        if claim is None:
+            raise ClaimNotReady(volume, f"{prefix}failed to fetch PVC from API server: {error}")
+        if (claim.get("metadata") or {}).get("deletionTimestamp"):
+            raise ClaimNotReady(volume, f"{prefix}can't start pod because PVC {namespace}/{claim_name} is being deleted")
+        if (claim.get("status") or {}).get("phase") != "Bound":
+            raise ClaimNotReady(volume, f"{prefix}PVC is not bound")
+        volume_name = (claim.get("spec") or {}).get("volumeName", "")
+        pv, error = self._api_get("persistentvolumes", volume_name, None)
+        if pv is None:
+            raise ClaimNotReady(volume, f"{prefix}failed to fetch PV {volume_name} from API server: {error}")
+        claim_ref = (pv.get("spec") or {}).get("claimRef") or {}
+        if claim_ref.get("uid") != (claim.get("metadata") or {}).get("uid"):
+            raise ClaimNotReady(volume, f"{prefix}found PV object {volume_name} but it has a nil or mismatched "
+                                        f"ClaimRef: claimRef = {claim_ref.get('uid')} pvc uid = "
+                                        f"{(claim.get('metadata') or {}).get('uid')}")
+        pv_spec = pv.get("spec") or {}
+        for source in ("hostPath", "local"):
+            if pv_spec.get(source):
+                return pv_spec[source].get("path", "/")
+        return f"/var/lib/kubelet/plugins/kubernetes.io/pv/{volume_name}"
+
+    def _api_get(self, resource: str, name: str, namespace: Optional[str]):
+        """``(object, None)`` or ``(None, the API error's text)``, read as the node."""
+        client = self.owner.kubelet.client
+        try:
+            return client.get(resource, name, namespace), None
+        except StatusError as err:
+            return None, err.message
 
     def _payload(self, spec: dict, source: ObjectSource, current: Mapping[str, Data]) -> dict[str, Data]:
         """The files an atomically written volume holds now (``current``: what it holds,

@@ -4,7 +4,8 @@ Mirrors pkg/scheduler/framework (interface.go, cycle_state.go, runtime/framework
 A scheduling cycle for one pod walks the extension points of a *profile* in order:
 
     PreFilter → Filter (per node) → PostFilter (only if no node fits)
-    → PreScore → Score (per node) → NormalizeScore → × weight → Reserve → Permit → (Bind)
+    → PreScore → Score (per node) → NormalizeScore → × weight → Reserve → Permit
+    → (binding cycle: PreBind → Bind)
 
 A plugin is any object with a ``name`` and one or more of these methods (the protocols
 below spell out the signatures); the framework finds them by name, so a class written in a
@@ -27,6 +28,9 @@ Optional methods a plugin may also have:
 * ``pre_filter_update(state, pod, other, node, sign)`` — kube-scheduler's
   PreFilterExtensions AddPod/RemovePod, used by preemption's dry run;
 * ``bind(state, pod, node_name)`` — returns the Binding to post (DefaultBinder);
+* ``pre_bind(state, pod, node_name)`` — what must happen before the pod is bound: None, an
+  Error Status, or work the live scheduler carries out and waits for (VolumeBinding's
+  :class:`~labkube.core.scheduler.plugins.volume_binding.VolumeBindingWork`);
 * ``filter_nodes`` / ``score_nodes`` / ``normalize_score_list`` — performance only (labkube,
   not Kubernetes): kube-scheduler runs Filter and Score for many nodes in parallel
   goroutines; Python cannot, so a plugin may answer for a list of nodes at once. Results are
@@ -289,7 +293,8 @@ class PermitPlugin(Plugin, Protocol):
     def permit(self, state: CycleState, pod: PodInfo, node_name: str) -> Status | None: ...
 
 
-EXTENSION_POINTS = ("pre_filter", "filter", "post_filter", "pre_score", "score", "reserve", "permit")
+EXTENSION_POINTS = ("pre_filter", "filter", "post_filter", "pre_score", "score", "reserve", "permit",
+                    "pre_bind")
 
 
 # ---------------------------------------------------------------------------
@@ -600,6 +605,24 @@ class Framework:
             if status is not None and status.code not in (SUCCESS, WAIT):
                 return status.with_plugin(plugin.name)
         return None
+
+    def run_pre_bind(self, state: CycleState, pod: PodInfo, node_name: str) -> "tuple[list, Status | None]":
+        """``RunPreBindPlugins``, first half: each PreBind plugin answers None (nothing to
+        do), a Status (an Error stops binding: ``running PreBind plugin "X": ...``) or the
+        work the live scheduler carries out before the pod is bound (VolumeBinding's API
+        updates and the wait for the PV controller)."""
+        works = []
+        for plugin in self.points["pre_bind"]:
+            answer = plugin.pre_bind(state, pod, node_name)
+            if answer is None:
+                continue
+            if isinstance(answer, Status):
+                if answer.code == SUCCESS:
+                    continue
+                return works, Status(ERROR, f'running PreBind plugin "{plugin.name}": {answer.message}',
+                                     plugin=plugin.name)
+            works.append(answer)
+        return works, None
 
     def events_to_register(self) -> dict[str, set[tuple[str, str]]]:
         """Plugin name -> the cluster events that may make a pod it rejected schedulable."""

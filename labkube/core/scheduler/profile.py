@@ -16,6 +16,9 @@ TaintToleration                    3        Filter, PreScore, Score
 NodeAffinity                       2        PreFilter, Filter, PreScore, Score
 NodePorts                                   PreFilter, Filter
 NodeResourcesFit                   1        PreFilter, Filter, Score
+VolumeRestrictions                          PreFilter, Filter
+VolumeBinding                               PreFilter, Filter, Reserve, PreBind
+VolumeZone                                  PreFilter, Filter
 PodTopologySpread                  2        PreFilter, Filter, PreScore, Score
 InterPodAffinity                   2        PreFilter, Filter, PreScore, Score
 DefaultPreemption                           PostFilter
@@ -24,9 +27,9 @@ ImageLocality                      1        Score
 DefaultBinder                               Bind (labkube returns the Binding as data)
 =================================  =======  =============================================
 
-Left out because labkube has no volumes, DRA or scheduling gates at these points:
-VolumeRestrictions, EBSLimits, GCEPDLimits, NodeVolumeLimits, AzureDiskLimits,
-VolumeBinding, VolumeZone, DynamicResources (SchedulingGates is honoured by the queue).
+Left out because labkube has no CSI drivers, cloud disks, DRA or scheduling gates at these
+points: NodeVolumeLimits, EBSLimits, GCEPDLimits, AzureDiskLimits, DynamicResources
+(SchedulingGates is honoured by the queue).
 
 Guarantees: a Profile is frozen data; ``with_plugin`` / ``without_plugin`` return new ones.
 """
@@ -128,7 +131,9 @@ DEFAULT_PLUGINS = (
     PluginSpec("NodeAffinity", 2),
     PluginSpec("NodePorts"),
     PluginSpec("NodeResourcesFit", 1),
+    PluginSpec("VolumeRestrictions"),
     PluginSpec("VolumeBinding"),
+    PluginSpec("VolumeZone"),
     PluginSpec("PodTopologySpread", 2),
     PluginSpec("InterPodAffinity", 2),
     PluginSpec("DefaultPreemption"),

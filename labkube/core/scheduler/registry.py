@@ -45,11 +45,12 @@ from labkube.core.scheduler.plugins import (default_binder, default_preemption, 
                                             node_ports, node_resources_balanced,
                                             node_resources_fit, node_unschedulable,
                                             pod_topology_spread, queue_sort, taint_toleration,
-                                            volume_binding)
+                                            volume_binding, volume_restrictions, volume_zone)
 from labkube.core.scheduler.plugins.normalize import default_normalize_score
 
 IN_TREE = (queue_sort, node_unschedulable, node_name, taint_toleration, node_affinity,
-           node_ports, node_resources_fit, volume_binding, pod_topology_spread, inter_pod_affinity,
+           node_ports, node_resources_fit, volume_restrictions, volume_binding, volume_zone,
+           pod_topology_spread, inter_pod_affinity,
            default_preemption, node_resources_balanced, image_locality, default_binder)
 IN_TREE_NAMES = frozenset(module.NAME for module in IN_TREE)
 
@@ -112,6 +113,7 @@ METHOD_ARGUMENTS = {
     "reserve": ("state", "pod", "node_name"),
     "unreserve": ("state", "pod", "node_name"),
     "permit": ("state", "pod", "node_name"),
+    "pre_bind": ("state", "pod", "node_name"),
     "events_to_register": (),
 }
 #: What a plain function given to :func:`function_plugin` is called with.

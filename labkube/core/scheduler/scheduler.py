@@ -89,6 +89,8 @@ class ScheduleResult:
     victims: tuple = ()                      # preemption: pod dicts to evict
     record: DecisionRecord | None = None
     assumed: bool = False
+    #: the cycle's CycleState, kept for the binding cycle (PreBind, Unreserve)
+    state: CycleState | None = field(default=None, compare=False, repr=False)
 
     @property
     def scheduled(self) -> bool:
@@ -200,7 +202,7 @@ class Scheduler:
             binding = fwk.binder.bind(state, info, node_name)
         else:
             binding = binding_for(info.pod, node_name)
-        return _replace(result, binding=binding, assumed=True)
+        return _replace(result, binding=binding, assumed=True, state=state)
 
     def forget(self, result: ScheduleResult, snapshot) -> None:
         """The binding failed: run Unreserve and drop the assumed pod from the snapshot."""
@@ -209,7 +211,7 @@ class Scheduler:
         fwk = self.framework_for(result.pod)
         info = snapshot.pod_info(result.pod)
         if fwk is not None:
-            fwk.run_unreserve(CycleState(snapshot), info, result.node_name)
+            fwk.run_unreserve(result.state or CycleState(snapshot), info, result.node_name)
         snapshot.forget(info)
 
 

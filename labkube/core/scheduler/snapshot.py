@@ -39,6 +39,7 @@ from operator import attrgetter
 
 from labkube.core.scheduler.affinity_index import AffinityIndex
 from labkube.core.scheduler.nodeinfo import NodeInfo, PodInfo, is_terminated
+from labkube.core.scheduler.volume_cache import VolumeCache
 
 _FREE = (attrgetter("free_pods"), attrgetter("free_cpu"), attrgetter("free_memory"))
 ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
@@ -100,6 +101,8 @@ class Snapshot:
         self.replica_sets = list(replica_sets)
         self.stateful_sets = list(stateful_sets)
         self.replication_controllers = list(replication_controllers)
+        #: claims, volumes and storage classes (the volume plugins' listers and assume cache)
+        self.volumes = VolumeCache()
         for node in nodes:
             self.add_node(node)
         for pod in pods:

@@ -134,7 +134,8 @@ def _related(ctx: Context, rtype: Any, obj: dict):
     kind = (rtype.group, rtype.kind)
     if kind == ("apps", "Deployment"):
         return Related(replica_sets=_maybe(ctx, "replicasets.apps", ns) or ())
-    if kind == ("apps", "ReplicaSet"):
+    if kind in (("apps", "ReplicaSet"), ("", "PersistentVolumeClaim"), ("apps", "StatefulSet"),
+                ("apps", "DaemonSet")):
         return Related(pods=_maybe(ctx, "pods", ns) or ())
     if kind == ("", "Service"):
         return Related(endpoint_slices=_maybe(ctx, "endpointslices.discovery.k8s.io", ns) or ())

@@ -17,6 +17,8 @@ Node               ``pods``: pods on the node (any; terminated ones are skipped)
 ServiceAccount     ``secrets``: the Secrets of its namespace (None if they cannot be listed)
 Namespace          ``resource_quotas`` / ``limit_ranges``: lists, or None when the server does
                    not serve those kinds (then the sections are omitted, as kubectl does)
+PersistentVolume-  ``pods``: the pods of its namespace (those with a volume of the claim are
+Claim              its ``Used By``)
 =================  ==========================================================================
 
 ``events`` are the Events whose involvedObject is the object (core/v1 or events.k8s.io/v1
@@ -45,6 +47,9 @@ from labkube.kubectl.describe.generic import describe_generic
 from labkube.kubectl.describe.networking import describe_ingress, describe_ingress_class
 from labkube.kubectl.describe.pod import describe_pod
 from labkube.kubectl.describe.rbac import describe_binding, describe_role
+from labkube.kubectl.describe.storage import (
+    describe_persistent_volume, describe_persistent_volume_claim, describe_storage_class,
+)
 from labkube.kubectl.describe.workloads import describe_deployment, describe_replicaset
 
 __all__ = ["Related", "describe", "describe_many"]
@@ -88,6 +93,10 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
             return describe_secret(obj)
         if kind == "ServiceAccount":
             return describe_service_account(obj, events, now, _opt(rel.secrets))
+        if kind == "PersistentVolume":
+            return describe_persistent_volume(obj, events, now)
+        if kind == "PersistentVolumeClaim":
+            return describe_persistent_volume_claim(obj, events, now, list(rel.pods or ()))
     if group == "apps" and kind == "Deployment":
         return describe_deployment(obj, events, now, list(rel.replica_sets))
     if group == "apps" and kind == "ReplicaSet":
@@ -100,6 +109,8 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
         return describe_ingress(obj, events, now, list(rel.services), list(rel.endpoint_slices))
     if group == "networking.k8s.io" and kind == "IngressClass":
         return describe_ingress_class(obj, events, now)
+    if group == "storage.k8s.io" and kind == "StorageClass":
+        return describe_storage_class(obj, events, now)
     if group == "rbac.authorization.k8s.io" and kind in ("Role", "ClusterRole"):
         return describe_role(obj)
     if group == "rbac.authorization.k8s.io" and kind in ("RoleBinding", "ClusterRoleBinding"):

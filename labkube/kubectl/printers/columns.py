@@ -623,3 +623,12 @@ def column_set(kind: str) -> ColumnSet:
 from labkube.kubectl.printers.columns_batch import JOB_COLUMNS  # noqa: E402
 
 COLUMN_SETS["Job"] = JOB_COLUMNS
+# PersistentVolume, PersistentVolumeClaim and StorageClass columns live with the storage printers.
+from labkube.kubectl.printers.columns_storage import (  # noqa: E402
+    PERSISTENT_VOLUME_CLAIM_COLUMNS, PERSISTENT_VOLUME_COLUMNS, STORAGE_CLASS_COLUMNS,
+)
+
+COLUMN_SETS["PersistentVolume"] = PERSISTENT_VOLUME_COLUMNS
+COLUMN_SETS["PersistentVolumeClaim"] = PERSISTENT_VOLUME_CLAIM_COLUMNS
+COLUMN_SETS["StorageClass"] = STORAGE_CLASS_COLUMNS
+

@@ -10,7 +10,20 @@ from labkube.core.errors import StatusError
 
 
 def test_the_default_chain_follows_kube_apiservers_order():
-    assert default_chain().names() == ["NamespaceLifecycle", "ServiceAccount", "Priority", "DefaultTolerationSeconds"]
+    assert default_chain().names() == ["NamespaceLifecycle", "ServiceAccount", "Priority", "DefaultTolerationSeconds",
+                                       "DefaultStorageClass", "StorageObjectInUseProtection",
+                                       "PersistentVolumeClaimResize"]
+
+
+def test_the_cluster_runs_the_storage_plugins_right_after_default_toleration_seconds():
+    import labkube
+
+    storage = ["DefaultTolerationSeconds", "DefaultStorageClass", "StorageObjectInUseProtection",
+               "PersistentVolumeClaimResize"]
+    with labkube.Cluster(nodes=0, seed=0) as cluster:
+        names = cluster.server.admission.names()
+    start = names.index("DefaultTolerationSeconds")
+    assert names[start:start + len(storage)] == storage
 
 
 class Recorder:

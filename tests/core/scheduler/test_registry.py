@@ -32,8 +32,10 @@ def test_the_default_profile_has_kube_schedulers_plugins_and_weights():
     fwk = Registry().build(default_profile())
     assert [p.name for p in fwk.points["filter"]] == [
         "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit",
-        "PodTopologySpread", "InterPodAffinity"]
+        "VolumeRestrictions", "VolumeBinding", "VolumeZone", "PodTopologySpread", "InterPodAffinity"]
     assert [p.name for p in fwk.points["post_filter"]] == ["DefaultPreemption"]
+    assert [p.name for p in fwk.points["reserve"]] == ["VolumeBinding"]
+    assert [p.name for p in fwk.points["pre_bind"]] == ["VolumeBinding"]
 
 
 def test_a_function_filter_plugin_changes_where_pods_go_and_what_the_event_says():

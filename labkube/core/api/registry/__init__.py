@@ -25,6 +25,11 @@ from labkube.core.api.registry.generic import (
 from labkube.core.api.registry.namespaces import NamespaceStrategy
 from labkube.core.api.registry.pods import PodStrategy
 from labkube.core.api.registry.services import ServiceStrategy
+from labkube.core.api.registry.storage import (
+    PersistentVolumeClaimStrategy,
+    PersistentVolumeStrategy,
+    StorageClassStrategy,
+)
 from labkube.core.api.registry.strategy import (
     FINALIZER_FOREGROUND,
     FINALIZER_ORPHAN,
@@ -57,6 +62,9 @@ def default_strategies(
     registry.register("", "Event", EventStrategy())
     registry.register("events.k8s.io", "Event", EventsV1Strategy())
     registry.register("", "ServiceAccount", ReturnObjectStrategy())
+    registry.register("", "PersistentVolume", PersistentVolumeStrategy())
+    registry.register("", "PersistentVolumeClaim", PersistentVolumeClaimStrategy())
+    registry.register("storage.k8s.io", "StorageClass", StorageClassStrategy())
     registry.register("apps", "Deployment", DeploymentStrategy())
     registry.register("apps", "ReplicaSet", ReplicaSetStrategy())
     registry.register("batch", "Job", JobStrategy())

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from labkube.core.api.validation import apps, batch, misc, names, networking, pods, rbac, services
 from labkube.core.api.validation import meta  # noqa: F401  (re-exported helpers)
+from labkube.core.api.validation import storage
 from labkube.core.errors import FieldError
 
 VALIDATORS = {
@@ -31,6 +32,9 @@ VALIDATORS = {
     ("v1", "Secret"): misc.validate_secret,
     ("v1", "ServiceAccount"): misc.validate_service_account,
     ("v1", "Event"): misc.validate_core_event,
+    ("v1", "PersistentVolume"): storage.validate_persistent_volume,
+    ("v1", "PersistentVolumeClaim"): storage.validate_persistent_volume_claim,
+    ("storage.k8s.io/v1", "StorageClass"): storage.validate_storage_class,
     ("events.k8s.io/v1", "Event"): misc.validate_events_event,
     ("coordination.k8s.io/v1", "Lease"): misc.validate_lease,
     ("discovery.k8s.io/v1", "EndpointSlice"): services.validate_endpoint_slice,
