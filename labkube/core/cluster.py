@@ -32,6 +32,7 @@ import yaml
 
 from labkube.core import errors
 from labkube.core.api import auth, bootstrap_policy, decode
+from labkube.core.api import admission_limitrange
 from labkube.core.api import admission_storage
 from labkube.core.api.admission import (
     AdmissionChain,
@@ -174,6 +175,7 @@ class Cluster:
         return AdmissionChain(
             (
                 NamespaceLifecycle(),
+                admission_limitrange.LimitRanger(),
                 ServiceAccountAdmission(require_existing=require_service_account),
                 PriorityAdmission(),
                 DefaultTolerationSeconds(toleration_seconds),

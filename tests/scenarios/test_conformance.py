@@ -20,6 +20,7 @@ CORE_KINDS = {
     "ServiceAccount", "Event", "Lease", "Deployment", "ReplicaSet", "Ingress", "IngressClass",
     "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Job",
     "PersistentVolume", "PersistentVolumeClaim", "StorageClass",
+    "LimitRange",
 }
 
 #: Documents real Kubernetes refuses, and the error it gives.

@@ -462,3 +462,14 @@ def test_a_secret_volume_shows_the_decoded_values_as_files():
     cluster = _cluster("pods/inject/secret.yaml", "pods/inject/secret-pod.yaml", seconds=30)
     assert _ready(_pod(cluster, "secret-test-pod"))
     assert cluster.kubectl("exec secret-test-pod -- cat /etc/secret-volume/username") == "my-app"
+def test_memory_defaults_give_a_pod_without_resources_256mi_requested_and_512mi_limit():
+    """Docs task "Configure Default Memory Requests and Limits for a Namespace"."""
+    cluster = _cluster(namespaces=("default-mem-example",), seconds=0)
+    cluster.apply(str(CONFORMANCE / "admin/resource/memory-defaults.yaml"), namespace="default-mem-example")
+    cluster.kubectl("run default-mem-demo --image=nginx -n default-mem-example")
+    cluster.run(30)
+    pod = _pod(cluster, "default-mem-demo", "default-mem-example")
+    assert pod["spec"]["containers"][0]["resources"] == {"limits": {"memory": "512Mi"}, "requests": {"memory": "256Mi"}}
+    assert pod["status"]["phase"] == "Running"
+
+

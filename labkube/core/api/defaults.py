@@ -476,6 +476,26 @@ def _ingress_class(obj: dict) -> None:
         params["scope"] = "Cluster"
 
 
+def _limit_range(obj: dict) -> None:
+    """``SetDefaults_LimitRangeItem`` for ``Container`` items: a missing default limit is the
+    max, a missing default request is the default limit, else the min. (Go then drops maps
+    left empty, as ``omitempty`` encodes them.)"""
+    for item in (obj.get("spec") or {}).get("limits") or ():
+        if item.get("type") != "Container":
+            continue
+        default = dict(item.get("default") or {})
+        request = dict(item.get("defaultRequest") or {})
+        for name, value in (item.get("max") or {}).items():
+            default.setdefault(name, value)
+        for name, value in default.items():
+            request.setdefault(name, value)
+        for name, value in (item.get("min") or {}).items():
+            request.setdefault(name, value)
+        for key, values in (("default", default), ("defaultRequest", request)):
+            if values:
+                item[key] = values
+
+
 def _nothing(obj: dict) -> None:
     return None
 
@@ -489,6 +509,7 @@ DEFAULTERS = {
     ("v1", "Endpoints"): _endpoints,
     ("v1", "ConfigMap"): _nothing,
     ("v1", "ServiceAccount"): _nothing,
+    ("v1", "LimitRange"): _limit_range,
     ("v1", "PersistentVolume"): _persistent_volume,
     ("v1", "PersistentVolumeClaim"): _persistent_volume_claim,
     ("storage.k8s.io/v1", "StorageClass"): _storage_class,

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from labkube.kubectl.describe.batch import describe_job
+from labkube.kubectl.describe.limitrange import describe_limit_range
 from labkube.kubectl.describe.core import (
     describe_configmap,
     describe_endpoint_slice,
@@ -89,6 +90,8 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
             return describe_namespace(obj, now, _opt(rel.resource_quotas), _opt(rel.limit_ranges))
         if kind == "ConfigMap":
             return describe_configmap(obj, events, now)
+        if kind == "LimitRange":
+            return describe_limit_range(obj)
         if kind == "Secret":
             return describe_secret(obj)
         if kind == "ServiceAccount":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 
+from labkube.kubectl.describe import limitrange
 from labkube.kubectl.describe.quantity import Quantity, pod_requests_and_limits, resource_list
 from labkube.kubectl.describe.writer import (
     PrefixWriter,
@@ -329,17 +330,11 @@ def describe_namespace(ns: dict, now: float, resource_quotas: list[dict] | None 
         if not limit_ranges:
             w.write(0, "No LimitRange resource.\n")
         else:
-            w.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\t"
-                       "Max Limit/Request Ratio\n")
-            w.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+            w.write(0, "Resource Limits\n " + limitrange.HEADER)
+            w.write(0, " " + limitrange.RULE)
             for lr in limit_ranges:
-                for item in (lr.get("spec") or {}).get("limits") or []:
-                    names = sorted(set().union(*(item.get(f) or {} for f in (
-                        "max", "min", "default", "defaultRequest", "maxLimitRequestRatio"))))
-                    for name in names:
-                        cells = [str(Quantity.parse((item.get(f) or {})[name])) if name in (item.get(f) or {}) else "-"
-                                 for f in ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")]
-                        w.write(0, f" {item.get('type', '')}\t{name}\t" + "\t".join(cells) + "\n")
+                for row in limitrange.limit_range_rows(lr):
+                    w.write(0, " " + row)
     return w.text()
 
 

@@ -18,6 +18,7 @@ Modules: ``names`` (DNS/label syntax rules), ``meta`` (ObjectMeta, labels, selec
 from __future__ import annotations
 
 from labkube.core.api.validation import apps, batch, misc, names, networking, pods, rbac, services
+from labkube.core.api.validation import limitrange
 from labkube.core.api.validation import meta  # noqa: F401  (re-exported helpers)
 from labkube.core.api.validation import storage
 from labkube.core.errors import FieldError
@@ -29,6 +30,7 @@ VALIDATORS = {
     ("v1", "Namespace"): misc.validate_namespace,
     ("v1", "Node"): misc.validate_node,
     ("v1", "ConfigMap"): misc.validate_config_map,
+    ("v1", "LimitRange"): limitrange.validate_limit_range,
     ("v1", "Secret"): misc.validate_secret,
     ("v1", "ServiceAccount"): misc.validate_service_account,
     ("v1", "Event"): misc.validate_core_event,
