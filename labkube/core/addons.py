@@ -121,15 +121,19 @@ class KubeProxy(Component):
     name = "kube-proxy"
 
     def __init__(self, client: Any, clock: Any, errors: ErrorLog, dns: Any, pod_http: PodHttp,
-                 pod_tcp: Optional[Callable[[str, str, int], bool]] = None) -> None:
+                 pod_tcp: Optional[Callable[[str, str, int], bool]] = None,
+                 policies: Optional[Callable[[], Any]] = None) -> None:
         super().__init__(client.as_user(auth.service_account(*KUBE_PROXY_SA)), clock, errors)
         self.dns = dns
         self.pod_http = pod_http
         self.pod_tcp = pod_tcp
+        #: The NetworkPolicy enforcer's verdicts (kube-network-policies), when it runs.
+        self.policies = policies
         self.proxy: Optional[ServiceProxy] = None
 
     def setup(self) -> None:
-        self.proxy = ServiceProxy(self.informers, self.dns, self.pod_http, self.clock, pod_tcp=self.pod_tcp)
+        self.proxy = ServiceProxy(self.informers, self.dns, self.pod_http, self.clock, pod_tcp=self.pod_tcp,
+                                  policies=self.policies)
 
 
 class Current:

@@ -56,6 +56,8 @@ from labkube.core.local_path import LocalPathProvisioner
 from labkube.core.machinery import Component, ErrorLog, EventNamer
 from labkube.core.machinery.events_v1 import last_seen
 from labkube.core.network import IngressController
+from labkube.core.network import policy as network_policy
+from labkube.core.network.policy import KubeNetworkPolicies
 from labkube.core.nodepool import NodePool
 from labkube.core.scheduler import function_plugin
 from labkube.core.scheduler.config import profile_from_config
@@ -136,11 +138,15 @@ class Cluster:
         coredns = addons.CoreDNS(self.client, self.clock, self.errors)
         #: Cluster DNS and the service proxy, valid across restarts of their components.
         self.dns = addons.Current(lambda: coredns.dns if coredns.running else None, "coredns")
+        # kube-network-policies (kindnet's NetworkPolicy enforcement) judges kube-proxy's traffic.
+        network_policies = KubeNetworkPolicies(
+            self.client.as_user(auth.service_account(*network_policy.SERVICE_ACCOUNT)), self.clock, self.errors)
         kube_proxy = addons.KubeProxy(self.client, self.clock, self.errors, self.dns,
-                                      self._pod_http, self._pod_tcp)
+                                      self._pod_http, self._pod_tcp, policies=network_policies.current)
         self.proxy = addons.Current(lambda: kube_proxy.proxy if kube_proxy.running else None, "kube-proxy")
         self.components["coredns"] = coredns
         self.components["kube-proxy"] = kube_proxy
+        self.components["kube-network-policies"] = network_policies
         self.components["ingress-nginx"] = IngressController(
             self.client.as_user(auth.service_account(*addons.INGRESS_SA)), self.clock, self.errors, self.proxy
         )
@@ -193,6 +199,8 @@ class Cluster:
         for obj in bootstrap_policy.objects() + bootstrap_policy.kubeadm_objects():
             system.create(obj)
         for obj in addons.bootstrap_objects():
+            system.create(obj)
+        for obj in network_policy.bootstrap_objects():
             system.create(obj)
         system.create(
             {
@@ -258,7 +266,8 @@ class Cluster:
     # -- traffic -----------------------------------------------------------------------
     def request(self, url: str, *, via_ingress: bool = False, namespace: str = "default"):
         """GET a URL as a pod in ``namespace`` would (Service names, ClusterIPs, NodePorts), or
-        through the ingress controller; the response says which pod answered."""
+        through the ingress controller; the response says which pod answered. NetworkPolicies
+        see the request come from the host (172.18.0.1), not from a pod."""
         self.settle()
         if via_ingress:
             return self.components["ingress-nginx"].request(url)

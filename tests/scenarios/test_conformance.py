@@ -19,6 +19,7 @@ CORE_KINDS = {
     "Namespace", "Node", "Pod", "Service", "Endpoints", "EndpointSlice", "ConfigMap", "Secret",
     "ServiceAccount", "Event", "Lease", "Deployment", "ReplicaSet", "Ingress", "IngressClass",
     "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Job",
+    "NetworkPolicy",
     "PersistentVolume", "PersistentVolumeClaim", "StorageClass",
     "LimitRange",
 }
@@ -133,6 +134,16 @@ def _check_defaults(original, live):
                                ("podReplacementPolicy", "TerminatingOrFailed")):
             _expect(original, live, ("spec", field), default)
         assert live["status"] == {}
+    elif kind == "NetworkPolicy":
+        spec, given = live["spec"], original["spec"]
+        assert live["metadata"]["generation"] == 1
+        assert "status" not in live  # networking/v1 NetworkPolicy has no status
+        assert spec["policyTypes"] == given.get("policyTypes") or (
+            ["Ingress"] + (["Egress"] if given.get("egress") else []))
+        for direction in ("ingress", "egress"):
+            for given_rule, rule in zip(given.get(direction) or [], spec.get(direction) or []):
+                for given_port, port in zip(given_rule.get("ports") or [], rule.get("ports") or []):
+                    assert port["protocol"] == given_port.get("protocol", "TCP")
     elif kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
         _check_storage_defaults(original, live)
     elif kind == "Namespace":

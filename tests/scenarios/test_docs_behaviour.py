@@ -462,6 +462,33 @@ def test_a_secret_volume_shows_the_decoded_values_as_files():
     cluster = _cluster("pods/inject/secret.yaml", "pods/inject/secret-pod.yaml", seconds=30)
     assert _ready(_pod(cluster, "secret-test-pod"))
     assert cluster.kubectl("exec secret-test-pod -- cat /etc/secret-volume/username") == "my-app"
+def test_the_documented_network_policy_isolates_the_db_pods_as_its_page_describes():
+    """service/networking/networkpolicy.yaml: role=db pods in default accept TCP 6379 only from
+    role=frontend pods of default, pods of namespaces labelled project=myproject and
+    172.17.0.0/16 except 172.17.1.0/24; they may only connect to 10.0.0.0/24 on TCP 5978."""
+    cluster = _cluster("service/networking/networkpolicy.yaml", namespaces=("myproject", "elsewhere"), seconds=1)
+    cluster.kubectl("label namespace myproject project=myproject")
+    cluster.kubectl("run db --image=redis --labels=role=db")
+    cluster.kubectl("run db-shell --image=busybox:1.36 --labels=role=db -- sleep 3600")
+    cluster.kubectl("run web --image=nginx")
+    for name, namespace, labels in (("frontend", "default", "role=frontend"), ("other", "default", "role=other"),
+                                    ("friend", "myproject", "role=other"), ("stranger", "elsewhere", "role=frontend")):
+        cluster.kubectl(f"run {name} -n {namespace} --image=busybox:1.36 --labels={labels} -- sleep 3600")
+    cluster.run(40)
+    db = _pod(cluster, "db")["status"]["podIP"]
+
+    def redis_open(client, namespace="default"):
+        return cluster.exec(client, ["nc", "-z", "-w", "2", db, "6379"], namespace=namespace).exit_code == 0
+
+    assert redis_open("frontend") and redis_open("friend", "myproject")
+    assert not redis_open("other") and not redis_open("stranger", "elsewhere")
+    assert cluster.exec("frontend", ["nc", "-z", "-w", "2", db, "80"]).exit_code == 1  # only 6379 is open
+    web = _pod(cluster, "web")["status"]["podIP"]
+    denied = cluster.exec("db-shell", ["wget", "-qO-", "-T", "2", web])  # egress: 10.0.0.0/24:5978 only
+    assert denied.stderr == "wget: download timed out\n"
+    assert cluster.exec("other", ["wget", "-qO-", "-T", "2", web]).exit_code == 0  # not selected: open
+
+
 def test_memory_defaults_give_a_pod_without_resources_256mi_requested_and_512mi_limit():
     """Docs task "Configure Default Memory Requests and Limits for a Namespace"."""
     cluster = _cluster(namespaces=("default-mem-example",), seconds=0)

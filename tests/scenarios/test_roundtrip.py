@@ -41,6 +41,7 @@ MODELS = {
     ("batch/v1", "Job"): "V1Job",
     ("networking.k8s.io/v1", "Ingress"): "V1Ingress",
     ("networking.k8s.io/v1", "IngressClass"): "V1IngressClass",
+    ("networking.k8s.io/v1", "NetworkPolicy"): "V1NetworkPolicy",
     ("rbac.authorization.k8s.io/v1", "Role"): "V1Role",
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): "V1RoleBinding",
     ("rbac.authorization.k8s.io/v1", "ClusterRole"): "V1ClusterRole",

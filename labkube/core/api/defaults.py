@@ -476,6 +476,21 @@ def _ingress_class(obj: dict) -> None:
         params["scope"] = "Cluster"
 
 
+def _network_policy(obj: dict) -> None:
+    """``SetDefaults_NetworkPolicy`` + ``SetDefaults_NetworkPolicyPort`` (networking/v1).
+
+    A policy without ``policyTypes`` is an Ingress policy, and an Egress one too when it has
+    egress rules (an empty ``egress: []`` has none); every port's protocol defaults to TCP."""
+    spec = obj.setdefault("spec", {})
+    if not spec.get("policyTypes"):
+        spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
+    for direction in ("ingress", "egress"):
+        for rule in spec.get(direction) or ():
+            for port in rule.get("ports") or ():
+                if port.get("protocol") is None:
+                    port["protocol"] = "TCP"
+
+
 def _limit_range(obj: dict) -> None:
     """``SetDefaults_LimitRangeItem`` for ``Container`` items: a missing default limit is the
     max, a missing default request is the default limit, else the min. (Go then drops maps
@@ -522,6 +537,7 @@ DEFAULTERS = {
     ("batch/v1", "Job"): _job,
     ("networking.k8s.io/v1", "Ingress"): _nothing,  # pathType is required, never defaulted
     ("networking.k8s.io/v1", "IngressClass"): _ingress_class,
+    ("networking.k8s.io/v1", "NetworkPolicy"): _network_policy,
     ("rbac.authorization.k8s.io/v1", "Role"): _nothing,
     ("rbac.authorization.k8s.io/v1", "ClusterRole"): _nothing,
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): _subjects,

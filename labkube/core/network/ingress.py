@@ -32,6 +32,10 @@ as ingress-nginx (controller ``k8s.io/ingress-nginx``) applies them:
   cookie stickiness comes from ``nginx.ingress.kubernetes.io/affinity`` annotations, not
   modelled). ingress-nginx keeps a rotation per nginx worker; labkube keeps one per backend,
   starting from the lowest IP, so runs are deterministic.
+* **NetworkPolicy.** The controller runs on the host's network (its address is the node's, as
+  published in the Ingress status), so a backend pod isolated for ingress only lets it in
+  through an ``ipBlock`` holding that address, or when the pod runs on that very node; a
+  dropped connection leaves nginx waiting for the upstream: ``504 Gateway Time-out``.
 """
 
 from __future__ import annotations
@@ -39,15 +43,16 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from labkube.core.machinery import Component, Controller, ErrorLog, object_key
-from labkube.core.network.proxy import (EXTERNAL_CLIENT_IP, ConnectionRefused, NetworkError, Response,
-                                        ServiceProxy, Target, port_by_number_or_name, split_url)
+from labkube.core.network.proxy import (EXTERNAL_CLIENT_IP, ConnectionRefused, ConnectionTimedOut, NetworkError,
+                                        Response, ServiceProxy, Target, port_by_number_or_name, split_url)
 
 CONTROLLER = "k8s.io/ingress-nginx"
 CLASS_NAME = "nginx"
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
-_REASONS = {404: "Not Found", 502: "Bad Gateway", 503: "Service Temporarily Unavailable"}
+_REASONS = {404: "Not Found", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
+            504: "Gateway Time-out"}
 
 
 def nginx_error_page(status: int) -> str:
@@ -250,6 +255,10 @@ class IngressController(Component):
         if not targets:
             return _error(503)
         target = self._next_endpoint((namespace, service["name"], port_ref), targets)
+        try:
+            self.proxy.admit(self.address() or EXTERNAL_CLIENT_IP, target, target.ip)
+        except ConnectionTimedOut:  # a NetworkPolicy dropped it: the upstream never answers
+            return _error(504)
         try:
             return self.proxy.deliver(target, target.ip, path, method, f"{namespace}/{service['name']}")
         except NetworkError:

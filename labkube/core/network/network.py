@@ -18,7 +18,13 @@ a NodePort or a pod IP pass through the node's kube-proxy rules. The simulated s
 
 The runtime holds one ``Network`` per node (:class:`NodeNetwork`); when the caller knows the pod
 making the request, :meth:`NodeNetwork.for_pod` gives a :class:`PodNetwork` whose requests carry
-the pod's IP as the client address (what ``sessionAffinity: ClientIP`` keys on).
+the pod's IP as the client address (what ``sessionAffinity: ClientIP`` keys on, and what
+NetworkPolicies judge: see :mod:`.policy`).
+
+When a NetworkPolicy keeps the pod from reaching CoreDNS (an egress deny-all without a rule for
+UDP 53), ``resolve`` and ``query`` raise :class:`DNSTimedOut`, a ``TimeoutError``: the query was
+dropped and no answer ever comes (the simulated shell waits out the resolver's timeout). A
+connection the policy drops fails as ``dial tcp IP:PORT: i/o timeout``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,14 @@ from labkube.core.network.dns import NAMESERVER, Answer, ClusterDNS, Record
 from labkube.core.network.proxy import (EXTERNAL_CLIENT_IP, ConnectionTimedOut, NetworkError,
                                         ServiceProxy, split_url)
 from labkube.runtime.cri import ConnectionFailed, HttpResponse
+
+
+class DNSTimedOut(TimeoutError):
+    """A DNS query nobody answers (a NetworkPolicy dropped it): dig's words for it."""
+
+    def __init__(self, verdict: Any = None) -> None:
+        super().__init__(";; connection timed out; no servers could be reached")
+        self.verdict = verdict
 
 
 def _failure(err: NetworkError, ip: str, port: int) -> ConnectionFailed:
@@ -52,11 +66,28 @@ class PodNetwork:
 
     def resolve(self, name: str) -> Optional[str]:
         """The first A record of the absolute name ``name``, or None (NXDOMAIN)."""
+        self._check_dns()
+        return self._first_address(name)
+
+    def _first_address(self, name: str) -> Optional[str]:
         addresses = self.dns.resolve(name)
         return addresses[0] if addresses else internet.resolve(name)
 
+    def _check_dns(self) -> None:
+        """Raise :class:`DNSTimedOut` when a NetworkPolicy drops this pod's DNS queries."""
+        try:
+            verdict = self.proxy.dns_verdict(self.client_ip)
+        except ConnectionError:  # kube-proxy is stopped: nothing programs the node's rules
+            return
+        if verdict is not None and not verdict:
+            raise DNSTimedOut(verdict)
+
     def query(self, name: str, qtype: str = "A") -> Answer:
         """One query to kube-dns: CoreDNS's answer, the CNAME chased, outside names forwarded."""
+        self._check_dns()
+        return self._query(name, qtype)
+
+    def _query(self, name: str, qtype: str) -> Answer:
         answer = self.dns.lookup(name, qtype)
         if answer.rcode == "NXDOMAIN":
             return self._forwarded(answer)
@@ -76,19 +107,17 @@ class PodNetwork:
     def _chase_cname(self, answer: Answer) -> Answer:
         """An ExternalName Service: the CNAME, then its target's A records (CoreDNS adds them)."""
         target = answer.records[-1].value
-        chased = self.query(target, "A")
+        chased = self._query(target, "A")
         return Answer(answer.name, "A", "NOERROR", answer.records + chased.records,
                       authoritative=answer.authoritative and chased.authoritative)
 
     def http_get(self, url: str, **_: Any) -> HttpResponse:
         """GET ``url`` (host already resolvable) through kube-proxy's rules to one pod."""
         host, port, path = split_url(url)
-        ip = host if self.dns is None else (self.resolve(host) or host)
+        ip = host if self.dns is None else (self._first_address(host) or host)
         site = internet.site_at(ip)
         if site is not None:
-            if port != 80:
-                raise ConnectionFailed(f"dial tcp {ip}:{port}: i/o timeout")
-            return HttpResponse(200, site.body, (("Content-Type", "text/html"),))
+            return self._outside(site, ip, port)
         try:
             target, service = self.proxy.route(ip, port, self.client_ip)
             response = self.proxy.deliver(target, ip, path, "GET", service)
@@ -96,13 +125,33 @@ class PodNetwork:
             raise _failure(err, ip, port) from None
         return HttpResponse(response.status, response.body, response.headers)
 
+    def _outside(self, site: internet.Site, ip: str, port: int) -> HttpResponse:
+        """A site outside the cluster: only port 80 answers; egress policies apply."""
+        try:
+            self.proxy.admit_outside(self.client_ip, ip, port)
+        except NetworkError as err:
+            raise _failure(err, ip, port) from None
+        except ConnectionError:  # kube-proxy is stopped: no rules on the node, nothing enforced
+            pass
+        if port != 80:
+            raise ConnectionFailed(f"dial tcp {ip}:{port}: i/o timeout")
+        return HttpResponse(200, site.body, (("Content-Type", "text/html"),))
+
     def tcp_open(self, host: str, port: int) -> bool:
         """Would a TCP connection to ``host:port`` be accepted?"""
         try:
-            self.proxy.connect(host, port, client_ip=self.client_ip, namespace=self.namespace)
-        except NetworkError:
+            self.tcp_connect(host, port)
+        except ConnectionFailed:
             return False
         return True
+
+    def tcp_connect(self, host: str, port: int) -> None:
+        """Open (and close) a TCP connection to ``host:port``, or raise ``ConnectionFailed`` in
+        Go's words: ``i/o timeout`` when the SYN is dropped, ``connection refused`` otherwise."""
+        try:
+            self.proxy.connect(host, port, client_ip=self.client_ip, namespace=self.namespace)
+        except NetworkError as err:
+            raise _failure(err, host, port) from None
 
 
 class NodeNetwork(PodNetwork):

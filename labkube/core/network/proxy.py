@@ -23,7 +23,10 @@ model, never as real packets (DESIGN.md: simulated IPs are never dialed):
   after 127 s of SYN retries), or with ``-T SEC`` when its alarm fires first (``wget: download
   timed out``); a name DNS cannot resolve is ``wget: bad address 'nope'``.
 
-A pod IP is reached directly (the pod network is flat). The chosen pod answers through the
+A pod IP is reached directly (the pod network is flat). When a NetworkPolicy exists, each new
+connection is then judged by the enforcer (:mod:`.policy`), after the DNAT, against the pod that
+was chosen; a connection it drops is :class:`ConnectionTimedOut` (a dropped SYN gets no answer).
+The chosen pod answers through the
 ``pod_http(namespace, pod_name, port, path) -> (status, body, headers)`` callable the cluster wires
 to the kubelet and the container runtime; it raises (e.g. the runtime's ``ConnectionFailed``)
 when nothing listens, which the client sees as "Connection refused".
@@ -37,6 +40,7 @@ from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from labkube.core.network.dns import ClusterDNS, endpoint_is_ready, ip_sort_key, is_ip
+from labkube.core.network.policy import COREDNS, DNS_PORT, PolicySource, Side, Verdict
 
 #: Where a request made from the notebook (not from a pod) comes from.
 EXTERNAL_CLIENT_IP = "172.18.0.1"
@@ -72,14 +76,16 @@ class ConnectionRefused(NetworkError):
 
 
 class ConnectionTimedOut(NetworkError):
-    """The packet is dropped (a port the Service does not have, an address nobody owns).
+    """The packet is dropped (a port the Service does not have, an address nobody owns, a
+    NetworkPolicy: then ``verdict`` says which).
 
     The message is busybox wget's without ``-T`` (the kernel's connect timeout ends it); with
     ``-T SEC`` shorter than that, wget's own alarm says ``wget: download timed out`` instead."""
 
-    def __init__(self, ip: str) -> None:
+    def __init__(self, ip: str, verdict: Optional[Verdict] = None) -> None:
         super().__init__(f"wget: can't connect to remote host ({ip}): Connection timed out",
                          ip=ip, reason="Connection timed out")
+        self.verdict = verdict
 
 
 class BadAddress(NetworkError):
@@ -162,7 +168,8 @@ class ServiceProxy:
     """kube-proxy's model: ClusterIP / NodePort / pod IP -> one pod, and the pod's answer."""
 
     def __init__(self, informers: Any, dns: ClusterDNS, pod_http: PodHttp, clock: Any, *,
-                 mode: str = "round-robin", pod_tcp: Optional[PodTcp] = None) -> None:
+                 mode: str = "round-robin", pod_tcp: Optional[PodTcp] = None,
+                 policies: Optional[PolicySource] = None) -> None:
         if mode not in ("round-robin", "random"):
             raise ValueError(f'mode must be "round-robin" or "random", not {mode!r}')
         self.dns = dns
@@ -170,6 +177,8 @@ class ServiceProxy:
         self.pod_tcp = pod_tcp
         self.clock = clock
         self.mode = mode
+        #: The NetworkPolicy enforcer, when one runs (``policies()`` is None otherwise).
+        self.policies = policies or (lambda: None)
         self.rng = random.Random(f"kube-proxy/{getattr(clock, 'seed', 0)}")
         self.nodes = informers.informer("nodes")
         self.nodes.add_indexer(_NODES_BY_IP, _node_ip_index)
@@ -215,7 +224,19 @@ class ServiceProxy:
         return addresses[0]
 
     def route(self, ip: str, port: int, client_ip: str = EXTERNAL_CLIENT_IP) -> tuple[Target, str]:
-        """Where a packet to ``ip:port`` ends up: (target, ``ns/service`` or "")."""
+        """Where a connection to ``ip:port`` ends up: (target, ``ns/service`` or ""), once the
+        NetworkPolicy enforcer let it through (else :class:`ConnectionTimedOut`)."""
+        target, service = self._translate(ip, port, client_ip)
+        if self._enforcing():
+            self.admit(self._source_seen(ip, client_ip, target, service), target, ip)
+        return target, service
+
+    def _enforcing(self) -> bool:
+        policies = self.policies()
+        return policies is not None and policies.enforcing()
+
+    def _translate(self, ip: str, port: int, client_ip: str) -> tuple[Target, str]:
+        """kube-proxy's DNAT: the pod a packet to ``ip:port`` is sent to."""
         services = self.dns.services.by_index(_SERVICES_BY_CLUSTER_IP, ip)
         if services:
             svc = services[0]
@@ -338,6 +359,59 @@ class ServiceProxy:
             local = (svc.get("spec") or {}).get("externalTrafficPolicy") == "Local"
             return self.choose(svc, service_port, ip, client_ip, node["metadata"]["name"] if local else None), _key(svc)
         raise ConnectionRefused(ip)
+
+    # -- NetworkPolicy -----------------------------------------------------------------------
+    def admit(self, source_ip: str, target: Target, dialed_ip: str) -> None:
+        """Raise :class:`ConnectionTimedOut` when a NetworkPolicy drops this new connection."""
+        policies = self.policies()
+        if policies is None or not policies.enforcing() or not target.pod:
+            return
+        destination = Side(target.ip, self.dns.pod(target.namespace, target.pod))
+        verdict = policies.check(self.side(source_ip), destination, target.port,
+                                 destination_node_ip=self._node_ip(target.node))
+        if not verdict:
+            raise ConnectionTimedOut(dialed_ip, verdict)
+
+    def admit_outside(self, source_ip: str, ip: str, port: int) -> None:
+        """The same for a connection leaving the cluster (no DNAT, no pod at the far end)."""
+        policies = self.policies()
+        if policies is None or not policies.enforcing():
+            return
+        verdict = policies.egress(self.side(source_ip), Side(ip), port)
+        if not verdict:
+            raise ConnectionTimedOut(ip, verdict)
+
+    def dns_verdict(self, source_ip: str) -> Optional[Verdict]:
+        """Would a DNS query (UDP 53 to kube-dns, DNATed to a CoreDNS pod) get through?
+        ``None`` when no NetworkPolicy is enforced."""
+        policies = self.policies()
+        if policies is None or not policies.enforcing():
+            return None
+        return policies.check(self.side(source_ip), COREDNS, DNS_PORT, "UDP")
+
+    def side(self, ip: str) -> Side:
+        """An address as the enforcer sees it: the pod owning it (host-network pods are their
+        node: kube-network-policies leaves them out of its pod index), or none."""
+        pod = self.dns.pod_by_ip(ip)
+        if pod is not None and (pod.get("spec") or {}).get("hostNetwork"):
+            pod = None
+        return Side(ip, pod)
+
+    def _node_ip(self, node_name: str) -> str:
+        node = self.nodes.get_by_name(None, node_name) if node_name else None
+        addresses = _node_ip_index(node) if node is not None else []
+        return addresses[0] if addresses else ""
+
+    def _source_seen(self, dialed_ip: str, client_ip: str, target: Target, service: str) -> str:
+        """The source address the backend sees: the client's, except through a NodePort with
+        ``externalTrafficPolicy: Cluster`` to a pod on another node (kube-proxy masquerades:
+        the node that was addressed)."""
+        if not service or target.node == "":
+            return client_ip
+        nodes = self.nodes.by_index(_NODES_BY_IP, dialed_ip)
+        if not nodes or nodes[0]["metadata"]["name"] == target.node:
+            return client_ip
+        return dialed_ip
 
     # -- delivering ---------------------------------------------------------------------------
     def deliver(self, target: Target, dialed_ip: str, path: str, method: str = "GET",

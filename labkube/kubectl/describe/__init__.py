@@ -34,6 +34,7 @@ from typing import Sequence
 
 from labkube.kubectl.describe.batch import describe_job
 from labkube.kubectl.describe.limitrange import describe_limit_range
+from labkube.kubectl.describe.network_policy import describe_network_policy
 from labkube.kubectl.describe.core import (
     describe_configmap,
     describe_endpoint_slice,
@@ -112,6 +113,8 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
         return describe_ingress(obj, events, now, list(rel.services), list(rel.endpoint_slices))
     if group == "networking.k8s.io" and kind == "IngressClass":
         return describe_ingress_class(obj, events, now)
+    if group == "networking.k8s.io" and kind == "NetworkPolicy":
+        return describe_network_policy(obj)
     if group == "storage.k8s.io" and kind == "StorageClass":
         return describe_storage_class(obj, events, now)
     if group == "rbac.authorization.k8s.io" and kind in ("Role", "ClusterRole"):

@@ -623,6 +623,11 @@ def column_set(kind: str) -> ColumnSet:
 from labkube.kubectl.printers.columns_batch import JOB_COLUMNS  # noqa: E402
 
 COLUMN_SETS["Job"] = JOB_COLUMNS
+# NetworkPolicy's columns live in their own module, built on the helpers above.
+from labkube.kubectl.printers.columns_networkpolicy import NETWORK_POLICY_COLUMNS  # noqa: E402
+
+COLUMN_SETS["NetworkPolicy"] = NETWORK_POLICY_COLUMNS
+
 # PersistentVolume, PersistentVolumeClaim and StorageClass columns live with the storage printers.
 from labkube.kubectl.printers.columns_storage import (  # noqa: E402
     PERSISTENT_VOLUME_CLAIM_COLUMNS, PERSISTENT_VOLUME_COLUMNS, STORAGE_CLASS_COLUMNS,

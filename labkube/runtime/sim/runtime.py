@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Union
 
 from labkube.core.clock import Clock, format_micro_timestamp
 from labkube.runtime.cri import (
@@ -74,6 +74,8 @@ class _Sandbox:
     state: str = SANDBOX_READY
     listeners: dict[int, tuple[str, Listener]] = field(default_factory=dict)
     containers: list[str] = field(default_factory=list)
+    #: (the node's network, the same seen from this pod), made on first use.
+    network: Optional[tuple[Any, Any]] = None
 
 
 class _LogWriter:
@@ -227,7 +229,9 @@ class _Container:
 
     @property
     def network(self) -> Optional[Network]:
-        return self.runtime.network
+        """The node's network as this pod sees it: the pod's IP is the source of its requests
+        (what ClientIP session affinity and NetworkPolicies look at)."""
+        return self.runtime.pod_network(self.sandbox)
 
     def now(self) -> float:
         return self.runtime.clock.now()
@@ -310,6 +314,18 @@ class _Container:
 
 class SimRuntime:
     """The simulated CRI runtime of one node. See the module docstring for its guarantees."""
+
+    def pod_network(self, sandbox: _Sandbox) -> Optional[Network]:
+        """The node's ``network`` seen from one sandbox: ``network.for_pod(namespace, ip)`` when
+        the network offers it, made once per sandbox; else the node's network itself."""
+        node_network = self.network
+        cached = sandbox.network
+        if cached is not None and cached[0] is node_network:
+            return cached[1]
+        for_pod = getattr(node_network, "for_pod", None)
+        seen = for_pod(sandbox.config.namespace, sandbox.config.ip) if for_pod and sandbox.config.ip else node_network
+        sandbox.network = (node_network, seen)
+        return seen
 
     def __init__(self, clock: Clock, node_name: str = "node", network: Optional[Network] = None,
                  preloaded: tuple[str, ...] = ()) -> None:

@@ -864,11 +864,26 @@ class _Reply:
     authoritative: bool = True
 
 
+#: The rcode of a query that never got a reply (the network dropped it: a NetworkPolicy).
+NO_REPLY = "TIMEOUT"
+#: What a lookup nobody answers costs libc: resolv.conf's defaults, timeout:5 x attempts:2;
+#: glibc then gives up instead of trying the next search domain.
+RESOLVER_GIVES_UP = 10
+
+
 def dns_query(proc: Proc, name: str, qtype: str = "A", server: Optional[str] = None):
     """Ask ``server`` (the pod's first nameserver) one question. Only the cluster DNS knows
     the cluster's names; any other server is the node's resolver (``dnsPolicy: Default``),
     which knows what cluster DNS would forward upstream and nothing of the cluster. A
-    network without ``query`` only answers A."""
+    network without ``query`` only answers A. A query the network drops (it raises
+    ``TimeoutError``) gets a reply whose rcode is :data:`NO_REPLY`."""
+    try:
+        return _ask(proc, name, qtype, server)
+    except TimeoutError:
+        return _Reply(NO_REPLY)
+
+
+def _ask(proc: Proc, name: str, qtype: str, server: Optional[str]):
     network = proc.host.network
     if server is None:
         server = _resolv_conf(proc)[0]
@@ -932,10 +947,28 @@ def resolve_all(proc: Proc, name: str) -> Optional[tuple[str, tuple[str, ...]]]:
     if proc.host.network is None:
         return None
     for candidate in search_candidates(proc, name):
-        addresses = tuple(r.value for r in dns_query(proc, candidate, "A").records if r.type == "A")
+        reply = dns_query(proc, candidate, "A")
+        if reply.rcode == NO_REPLY:  # the server does not answer: the search stops
+            return None
+        addresses = tuple(r.value for r in reply.records if r.type == "A")
         if addresses:
             return candidate, addresses
     return None
+
+
+def lookup_timed_out(proc: Proc, name: str) -> bool:
+    """Did looking ``name`` up get no reply at all (its DNS query was dropped)?"""
+    if _is_ip(name) or proc.host.network is None or _local_names(proc, name):
+        return False
+    candidates = search_candidates(proc, name)
+    return bool(candidates) and dns_query(proc, candidates[0], "A").rcode == NO_REPLY
+
+
+def wait_for_resolver(proc: Proc, name: str) -> ProgramGen:
+    """A failed lookup whose query got no reply returns only when libc's resolver gives up."""
+    if lookup_timed_out(proc, name):
+        yield Sleep(RESOLVER_GIVES_UP)
+    return 0
 
 
 def resolve(proc: Proc, name: str) -> Optional[tuple[str, str]]:
@@ -981,6 +1014,7 @@ def _nslookup_libc(proc: Proc, name: str, server: str) -> ProgramGen:
     proc.out.write(_libc_nslookup_block(proc, "Server:", server, (server,)) + "\n")
     found = resolve_all(proc, name)
     if found is None:
+        yield from wait_for_resolver(proc, name)
         proc.err.write(f"nslookup: can't resolve '{name}'\n")
         return (yield from _done(1))
     proc.out.write(_libc_nslookup_block(proc, "Name:", name, found[1]))
@@ -1024,9 +1058,14 @@ def _nslookup_lede(proc: Proc, name: str, server: str, qtype: str,
         proc.out.write(";; connection timed out; no servers could be reached\n\n")
         return 1
     search = not release or release >= (1, 30)
+    queries = _lede_queries(proc, name, qtype, search)
+    if queries and dns_query(proc, queries[0][0], queries[0][1], server).rcode == NO_REPLY:
+        yield Sleep(5)  # the default -timeout=5: the query was dropped
+        proc.out.write(";; connection timed out; no servers could be reached\n\n")
+        return 1
     proc.out.write(f"Server:\t\t{server}\nAddress:\t{server}:53\n\n")
     status = 0
-    for qname, asked in _lede_queries(proc, name, qtype, search):
+    for qname, asked in queries:
         reply = dns_query(proc, qname, asked, server)
         status = status or int(reply.rcode != "NOERROR")
         proc.out.write(_lede_reply(qname, reply))
@@ -1153,6 +1192,7 @@ def wget(proc: Proc, argv: list[str]) -> ProgramGen:
     try:
         ip, response = http_fetch(proc, url)
     except LookupError:
+        yield from wait_for_resolver(proc, host)
         proc.err.write(f"wget: bad address '{host}'\n")
         return (yield from _done(1))
     except ConnectionFailed as err:
@@ -1208,6 +1248,7 @@ def curl(proc: Proc, argv: list[str]) -> ProgramGen:
     try:
         _, response = http_fetch(proc, url)
     except LookupError:
+        yield from wait_for_resolver(proc, host)
         proc.err.write(f"curl: (6) Could not resolve host: {host}\n")
         return (yield from _done(6))
     except ConnectionFailed:
@@ -1286,10 +1327,27 @@ def busybox_httpd(proc: Proc, argv: list[str]) -> ProgramGen:
     return (yield from _done(0))
 
 
+def _nc_wait(args: list[str]) -> tuple[list[str], int]:
+    """The arguments without ``-w SECS`` / ``-wSECS``, and that timeout (0: none)."""
+    rest, wait, i = [], 0, 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "-w" and i + 1 < len(args):
+            wait, i = int(args[i + 1]) if args[i + 1].isdigit() else 0, i + 1
+        elif arg.startswith("-w") and arg[2:].isdigit():
+            wait = int(arg[2:])
+        else:
+            rest.append(arg)
+        i += 1
+    return rest, wait
+
+
 @program("nc")
 def nc(proc: Proc, argv: list[str]) -> ProgramGen:
-    """``nc -z HOST PORT`` checks a port; ``nc -l -p PORT`` listens (TCP only)."""
-    args = [a for a in argv[1:]]
+    """``nc -z [-w SECS] HOST PORT`` checks a port; ``nc -l -p PORT`` listens (TCP only).
+
+    A connection nobody answers (the SYN was dropped) waits for ``-w`` or for the kernel."""
+    args, wait = _nc_wait(argv[1:])
     if "-l" in args or "-lk" in args:
         port = int(args[args.index("-p") + 1]) if "-p" in args else int(args[-1])
         if not proc.host.listen(proc.pid, port, None):
@@ -1303,11 +1361,21 @@ def nc(proc: Proc, argv: list[str]) -> ProgramGen:
         return (yield from _done(1))
     found = resolve(proc, positional[0])
     if found is None:
+        yield from wait_for_resolver(proc, positional[0])
         proc.err.write(f"nc: bad address '{positional[0]}'\n")
         return (yield from _done(1))
     port = int(positional[1])
+    tcp_connect = getattr(proc.host.network, "tcp_connect", None)
     if found[1].startswith("127.") or found[1] == proc.host.pod_ip:
         ok = proc.host.local_tcp(port)
+    elif tcp_connect is not None:  # a TCP handshake, whatever the server speaks (redis, mysql)
+        try:
+            tcp_connect(found[1], port)
+            ok = True
+        except ConnectionFailed as err:
+            ok = False
+            if "timeout" in err.message:
+                yield Sleep(wait if 0 < wait < TCP_CONNECT_GIVES_UP else TCP_CONNECT_GIVES_UP)
     else:
         try:
             proc.host.network.http_get(f"http://{found[0]}:{port}/")  # type: ignore[union-attr]

@@ -70,5 +70,6 @@ def default_strategies(
     registry.register("batch", "Job", JobStrategy())
     registry.register("networking.k8s.io", "Ingress", IngressStrategy())
     registry.register("networking.k8s.io", "IngressClass", GenerationStrategy())
+    registry.register("networking.k8s.io", "NetworkPolicy", GenerationStrategy())  # networkpolicy/strategy.go
     registry.register("discovery.k8s.io", "EndpointSlice", EndpointSliceStrategy())
     return registry

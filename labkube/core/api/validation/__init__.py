@@ -20,6 +20,7 @@ from __future__ import annotations
 from labkube.core.api.validation import apps, batch, misc, names, networking, pods, rbac, services
 from labkube.core.api.validation import limitrange
 from labkube.core.api.validation import meta  # noqa: F401  (re-exported helpers)
+from labkube.core.api.validation import network_policy
 from labkube.core.api.validation import storage
 from labkube.core.errors import FieldError
 
@@ -45,6 +46,7 @@ VALIDATORS = {
     ("batch/v1", "Job"): batch.validate_job,
     ("networking.k8s.io/v1", "Ingress"): networking.validate_ingress,
     ("networking.k8s.io/v1", "IngressClass"): networking.validate_ingress_class,
+    ("networking.k8s.io/v1", "NetworkPolicy"): network_policy.validate_network_policy,
     ("rbac.authorization.k8s.io/v1", "Role"): rbac.validate_role,
     ("rbac.authorization.k8s.io/v1", "ClusterRole"): rbac.validate_cluster_role,
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): rbac.validate_role_binding,
