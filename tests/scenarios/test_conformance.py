@@ -21,6 +21,7 @@ CORE_KINDS = {
     "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Job",
     "NetworkPolicy",
     "PersistentVolume", "PersistentVolumeClaim", "StorageClass",
+    "DaemonSet",
     "LimitRange",
 }
 
@@ -144,6 +145,8 @@ def _check_defaults(original, live):
             for given_rule, rule in zip(given.get(direction) or [], spec.get(direction) or []):
                 for given_port, port in zip(given_rule.get("ports") or [], rule.get("ports") or []):
                     assert port["protocol"] == given_port.get("protocol", "TCP")
+    elif kind == "DaemonSet":
+        _check_daemon_set_defaults(original, live)
     elif kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
         _check_storage_defaults(original, live)
     elif kind == "Namespace":
@@ -250,3 +253,14 @@ def _check_storage_defaults(original, live):
         assert "kubernetes.io/pvc-protection" in live["metadata"]["finalizers"]
 
 
+def _check_daemon_set_defaults(original, live):
+    """SetDefaults_DaemonSet, the template's pod-spec defaults, the strategy's generation, template
+    generation annotation and zero counters."""
+    _check_pod_spec_defaults(original["spec"]["template"].get("spec", {}), live["spec"]["template"]["spec"])
+    assert live["metadata"]["generation"] == 1
+    assert live["metadata"]["annotations"]["deprecated.daemonset.template.generation"] == "1"
+    _expect(original, live, ("spec", "revisionHistoryLimit"), 10)
+    _expect(original, live, ("spec", "updateStrategy"),
+            {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
+    assert live["status"] == {"currentNumberScheduled": 0, "numberMisscheduled": 0,
+                              "desiredNumberScheduled": 0, "numberReady": 0}

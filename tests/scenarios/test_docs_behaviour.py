@@ -73,6 +73,24 @@ def test_a_replicaset_keeps_its_pods_running(file, selector):
     _running_ready(_pods(cluster, selector), 3)
 
 
+def test_the_fluentd_daemonset_runs_one_pod_on_each_node():
+    """controllers/daemonset.yaml (kube-system; it tolerates only the legacy master taint, which
+    no node has): one fluentd-elasticsearch pod Running and Ready on each of the three nodes,
+    and one on a node added later."""
+    cluster = _cluster("controllers/daemonset.yaml")
+    pods = _pods(cluster, "name=fluentd-elasticsearch", "kube-system")
+    _running_ready(pods, 3)
+    assert sorted(p["spec"]["nodeName"] for p in pods) == ["node-1", "node-2", "node-3"]
+    status = cluster.get("daemonset", "fluentd-elasticsearch", "kube-system")["status"]
+    assert (status["desiredNumberScheduled"], status["currentNumberScheduled"], status["numberReady"],
+            status["numberAvailable"]) == (3, 3, 3, 3)
+    cluster.add_node("node-4")
+    cluster.run(30)
+    pods = _pods(cluster, "name=fluentd-elasticsearch", "kube-system")
+    _running_ready(pods, 4)
+    assert sorted(p["spec"]["nodeName"] for p in pods)[-1] == "node-4"
+
+
 def test_updating_the_deployment_rolls_out_the_new_image_and_scaling_adds_pods():
     cluster = _cluster("application/deployment.yaml")
     _running_ready(_pods(cluster, "app=nginx"), 2)

@@ -39,6 +39,8 @@ MODELS = {
     ("apps/v1", "Deployment"): "V1Deployment",
     ("apps/v1", "ReplicaSet"): "V1ReplicaSet",
     ("batch/v1", "Job"): "V1Job",
+    ("apps/v1", "ControllerRevision"): "V1ControllerRevision",
+    ("apps/v1", "DaemonSet"): "V1DaemonSet",
     ("networking.k8s.io/v1", "Ingress"): "V1Ingress",
     ("networking.k8s.io/v1", "IngressClass"): "V1IngressClass",
     ("networking.k8s.io/v1", "NetworkPolicy"): "V1NetworkPolicy",

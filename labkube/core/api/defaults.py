@@ -408,6 +408,30 @@ def _storage_class(obj: dict) -> None:
         obj["volumeBindingMode"] = "Immediate"
 
 
+def _daemon_set(obj: dict) -> None:
+    """``SetDefaults_DaemonSet`` (apps/v1) + the template's pod spec.
+
+    A RollingUpdate DaemonSet replaces one node's pod at a time (maxUnavailable 1, maxSurge 0);
+    ten old ControllerRevisions are kept for ``kubectl rollout undo``."""
+    spec = obj.setdefault("spec", {})
+    strategy = spec.get("updateStrategy")
+    if strategy is None:
+        strategy = spec["updateStrategy"] = {}
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+    if strategy["type"] == "RollingUpdate":
+        rolling = strategy.get("rollingUpdate")
+        if rolling is None:
+            rolling = strategy["rollingUpdate"] = {}
+        if rolling.get("maxUnavailable") is None:
+            rolling["maxUnavailable"] = 1
+        if rolling.get("maxSurge") is None:
+            rolling["maxSurge"] = 0
+    if spec.get("revisionHistoryLimit") is None:
+        spec["revisionHistoryLimit"] = 10
+    _template(obj)
+
+
 def _namespace(obj: dict) -> None:
     """``SetDefaults_Namespace`` + ``SetDefaults_NamespaceStatus``."""
     name = (obj.get("metadata") or {}).get("name")
@@ -535,6 +559,8 @@ DEFAULTERS = {
     ("apps/v1", "Deployment"): _deployment,
     ("apps/v1", "ReplicaSet"): _replica_set,
     ("batch/v1", "Job"): _job,
+    ("apps/v1", "DaemonSet"): _daemon_set,
+    ("apps/v1", "ControllerRevision"): _nothing,
     ("networking.k8s.io/v1", "Ingress"): _nothing,  # pathType is required, never defaulted
     ("networking.k8s.io/v1", "IngressClass"): _ingress_class,
     ("networking.k8s.io/v1", "NetworkPolicy"): _network_policy,

@@ -25,9 +25,7 @@ from labkube.core import errors
 NOT_YET_SERVED = frozenset(
     {
         ("batch/v1", "CronJob"),
-        ("apps/v1", "DaemonSet"),
         ("apps/v1", "StatefulSet"),
-        ("apps/v1", "ControllerRevision"),
         ("v1", "ResourceQuota"),
         ("v1", "ReplicationController"),
         ("v1", "PodTemplate"),
@@ -192,6 +190,9 @@ def _core() -> list[ResourceType]:
         R("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True),
         R("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_resource="events"),
         R("coordination.k8s.io", "v1", "Lease", "leases", "lease", True),
+        R("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", True),
+        R("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",), ("all",),
+          subresources=("status",)),
         R("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",), ("all",),
           subresources=("status", "scale")),
         R("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",), ("all",),

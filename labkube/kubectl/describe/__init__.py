@@ -9,6 +9,7 @@ kind               what ``related`` must carry (COMMANDS fetches these)
 =================  ==========================================================================
 Deployment         ``replica_sets``: the ReplicaSets of its namespace (filtered by controller)
 ReplicaSet         ``pods``: the pods of its namespace (counted if it is their controller)
+DaemonSet          ``pods``: the same
 Service            ``endpoint_slices``: the EndpointSlices of its namespace
 Ingress            ``services`` and ``endpoint_slices`` of its namespace (for backends)
 Node               ``pods``: pods on the node (any; terminated ones are skipped),
@@ -34,6 +35,7 @@ from typing import Sequence
 
 from labkube.kubectl.describe.batch import describe_job
 from labkube.kubectl.describe.limitrange import describe_limit_range
+from labkube.kubectl.describe.daemonset import describe_daemon_set
 from labkube.kubectl.describe.network_policy import describe_network_policy
 from labkube.kubectl.describe.core import (
     describe_configmap,
@@ -105,6 +107,8 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
         return describe_deployment(obj, events, now, list(rel.replica_sets))
     if group == "apps" and kind == "ReplicaSet":
         return describe_replicaset(obj, events, now, list(rel.pods or ()))
+    if group == "apps" and kind == "DaemonSet":
+        return describe_daemon_set(obj, events, now, list(rel.pods or ()))
     if group == "batch" and kind == "Job":
         return describe_job(obj, events, now)
     if group == "discovery.k8s.io" and kind == "EndpointSlice":

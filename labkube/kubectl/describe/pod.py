@@ -339,8 +339,9 @@ def _volume_lines(volume: dict) -> str:
     """The Type block of one volume, already indented for LEVEL_2 continuation lines."""
     if volume.get("hostPath") is not None:
         src = volume["hostPath"]
+        host_type = src["type"] if src.get("type") is not None else "<none>"  # "" prints as ""
         return ("Type:\tHostPath (bare host directory volume)\n"
-                f"    Path:\t{src.get('path', '')}\n    HostPathType:\t{src.get('type') or '<none>'}\n")
+                f"    Path:\t{src.get('path', '')}\n    HostPathType:\t{host_type}\n")
     if volume.get("emptyDir") is not None:
         src = volume["emptyDir"]
         limit = src.get("sizeLimit")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from labkube.core.api.registry.apps import DeploymentStrategy, ReplicaSetStrategy, scale_from
+from labkube.core.api.registry.apps_daemonset import ControllerRevisionStrategy, DaemonSetStrategy
 from labkube.core.api.registry.batch import JobStrategy
 from labkube.core.api.registry.generic import (
     EndpointSliceStrategy,
@@ -68,6 +69,8 @@ def default_strategies(
     registry.register("apps", "Deployment", DeploymentStrategy())
     registry.register("apps", "ReplicaSet", ReplicaSetStrategy())
     registry.register("batch", "Job", JobStrategy())
+    registry.register("apps", "DaemonSet", DaemonSetStrategy())
+    registry.register("apps", "ControllerRevision", ControllerRevisionStrategy())
     registry.register("networking.k8s.io", "Ingress", IngressStrategy())
     registry.register("networking.k8s.io", "IngressClass", GenerationStrategy())
     registry.register("networking.k8s.io", "NetworkPolicy", GenerationStrategy())  # networkpolicy/strategy.go
