@@ -21,6 +21,7 @@ CORE_KINDS = {
     "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "Job",
     "NetworkPolicy",
     "PersistentVolume", "PersistentVolumeClaim", "StorageClass",
+    "StatefulSet",
     "DaemonSet",
     "LimitRange",
 }
@@ -145,6 +146,8 @@ def _check_defaults(original, live):
             for given_rule, rule in zip(given.get(direction) or [], spec.get(direction) or []):
                 for given_port, port in zip(given_rule.get("ports") or [], rule.get("ports") or []):
                     assert port["protocol"] == given_port.get("protocol", "TCP")
+    elif kind == "StatefulSet":
+        _check_stateful_set_defaults(original, live)
     elif kind == "DaemonSet":
         _check_daemon_set_defaults(original, live)
     elif kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
@@ -251,6 +254,21 @@ def _check_storage_defaults(original, live):
         _expect(original, live, ("spec", "storageClassName"), "standard")
         assert live["status"] == {"phase": "Pending"}
         assert "kubernetes.io/pvc-protection" in live["metadata"]["finalizers"]
+
+
+def _check_stateful_set_defaults(original, live):
+    """SetDefaults_StatefulSet, the template's pod spec, each claim template's PVC defaults and
+    TypeMeta, and the strategy's empty status (replicas and availableReplicas have no omitempty)."""
+    _check_pod_spec_defaults(original["spec"]["template"].get("spec", {}), live["spec"]["template"]["spec"])
+    assert live["metadata"]["generation"] == 1
+    for field, default in (("replicas", 1), ("podManagementPolicy", "OrderedReady"), ("revisionHistoryLimit", 10),
+                           ("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}),
+                           ("persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Retain", "whenScaled": "Retain"})):
+        _expect(original, live, ("spec", field), default)
+    for claim in live["spec"].get("volumeClaimTemplates") or ():
+        assert (claim["apiVersion"], claim["kind"]) == ("v1", "PersistentVolumeClaim")
+        assert claim["spec"]["volumeMode"] == "Filesystem" and claim["status"] == {"phase": "Pending"}
+    assert live["status"] == {"replicas": 0, "availableReplicas": 0}
 
 
 def _check_daemon_set_defaults(original, live):

@@ -442,6 +442,66 @@ def test_the_wordpress_claim_waits_for_its_pod_is_provisioned_on_its_node_and_th
     _running_ready(_pods(cluster, "app=wordpress"), 1)
 
 
+def test_the_statefulset_claim_of_a_missing_class_stays_pending_and_so_does_its_pod():
+    cluster = _cluster("controllers/statefulset.yaml", seconds=40)
+    claim = cluster.get("persistentvolumeclaim", "www-web-0")
+    assert claim["status"]["phase"] == "Pending"
+    assert _claim_events(cluster, "www-web-0") == [
+        ("ProvisioningFailed", 'storageclass.storage.k8s.io "my-storage-class" not found', "persistentvolume-controller")]
+    pod = cluster.get("pod", "web-0")
+    condition = next(c for c in pod["status"]["conditions"] if c["type"] == "PodScheduled")
+    assert (condition["reason"], condition["message"]) == ("Unschedulable", (
+        "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. "
+        "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."))
+
+
+def test_the_documented_statefulset_makes_one_pod_and_one_claim_and_waits_for_it():
+    """OrderedReady: web-1 is created only once web-0 is Running and Ready, which it never is
+    while its claim (class my-storage-class, which does not exist) stays unbound."""
+    cluster = _cluster("controllers/statefulset.yaml", seconds=120)
+    assert [p["metadata"]["name"] for p in _pods(cluster, "app=nginx")] == ["web-0"]
+    assert [c["metadata"]["name"] for c in cluster.list("persistentvolumeclaims", "default")] == ["www-web-0"]
+    pod = cluster.get("pod", "web-0")
+    assert pod["spec"]["volumes"][0] == {"name": "www", "persistentVolumeClaim": {"claimName": "www-web-0"}}
+    assert (pod["spec"]["hostname"], pod["spec"]["subdomain"]) == ("web-0", "nginx")
+    status = cluster.get("statefulset", "web")["status"]
+    assert (status["replicas"], status.get("readyReplicas", 0), status["availableReplicas"]) == (1, 0, 0)
+    assert cluster.kubectl("get sts web").splitlines()[1].split()[:2] == ["web", "0/3"]
+    events = [e["message"] for e in cluster.list("events", "default", field_selector="involvedObject.name=web")]
+    assert events == ["create Claim www-web-0 Pod web-0 in StatefulSet web success",
+                      "create Pod web-0 in StatefulSet web successful"]
+
+
+def _docs_statefulset_without_claims():
+    """The docs' web StatefulSet with its claim template (and the mount of it) taken out."""
+    from labkube.core.manifests import load
+
+    service, sts = (m.obj for m in load(CONFORMANCE / "controllers" / "statefulset.yaml"))
+    del sts["spec"]["volumeClaimTemplates"]
+    del sts["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
+    return service, sts
+
+
+def test_the_statefulset_without_storage_starts_its_pods_in_order_with_stable_dns_names():
+    from labkube.core.clock import parse_timestamp
+
+    cluster = labkube.Cluster(nodes=3, seed=0)
+    cluster.apply(list(_docs_statefulset_without_claims()))
+    cluster.run(120)
+    pods = {p["metadata"]["name"]: p for p in _pods(cluster, "app=nginx")}
+    assert sorted(pods) == ["web-0", "web-1", "web-2"]
+    ready = {name: next(c["lastTransitionTime"] for c in p["status"]["conditions"] if c["type"] == "Ready")
+             for name, p in pods.items()}
+    for before, after in (("web-0", "web-1"), ("web-1", "web-2")):  # minReadySeconds: 10
+        assert parse_timestamp(pods[after]["metadata"]["creationTimestamp"]) >= parse_timestamp(ready[before]) + 10
+    cluster.kubectl("run client --image=busybox:1.28 -- sleep 3600")
+    cluster.run(20)
+    for name, pod in pods.items():
+        out = cluster.kubectl(f"exec client -- nslookup {name}.nginx")
+        assert f"{pod['status']['podIP']} {name}.nginx.default.svc.cluster.local" in out
+    cluster.kubectl("scale sts web --replicas=2")
+    cluster.run(30)
+    assert [p["metadata"]["name"] for p in _pods(cluster, "app=nginx")] == ["web-0", "web-1"]
 
 
 def test_the_nginx_service_of_the_networking_page_finds_its_pods():

@@ -360,6 +360,52 @@ def _job(obj: dict) -> None:
     _template(obj)
 
 
+def _stateful_set(obj: dict) -> None:
+    """``SetDefaults_StatefulSet`` (apps/v1, 1.32) + the template's pod spec + each claim template.
+
+    An omitted ``updateStrategy`` becomes ``RollingUpdate`` with ``partition: 0``; a
+    ``RollingUpdate`` given without ``rollingUpdate`` keeps none (Kubernetes only fills an
+    existing one). ``maxUnavailable`` is not defaulted: MaxUnavailableStatefulSet is alpha.
+    The claim templates get the PersistentVolumeClaim defaults and, from the apps/v1
+    conversion (issue 87583), ``apiVersion: v1`` and ``kind: PersistentVolumeClaim``."""
+    spec = obj.setdefault("spec", {})
+    if not spec.get("podManagementPolicy"):
+        spec["podManagementPolicy"] = "OrderedReady"
+    strategy = spec.get("updateStrategy")
+    if strategy is None:
+        strategy = spec["updateStrategy"] = {}
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+        if strategy.get("rollingUpdate") is None:
+            strategy["rollingUpdate"] = {}
+    rolling = strategy.get("rollingUpdate")
+    if strategy["type"] == "RollingUpdate" and rolling is not None and rolling.get("partition") is None:
+        rolling["partition"] = 0
+    policy = spec.get("persistentVolumeClaimRetentionPolicy")
+    if policy is None:
+        policy = spec["persistentVolumeClaimRetentionPolicy"] = {}
+    for when in ("whenDeleted", "whenScaled"):
+        if not policy.get(when):
+            policy[when] = "Retain"
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    if spec.get("revisionHistoryLimit") is None:
+        spec["revisionHistoryLimit"] = 10
+    for claim in spec.get("volumeClaimTemplates") or ():
+        claim_template_defaults(claim)
+    _template(obj)
+
+
+def claim_template_defaults(claim: dict) -> None:
+    """A ``volumeClaimTemplates`` entry: the PersistentVolumeClaim defaults and the TypeMeta
+    the apps/v1 conversion writes (its template metadata, like a pod template's, shows
+    ``creationTimestamp: null``)."""
+    claim["apiVersion"] = "v1"
+    claim["kind"] = "PersistentVolumeClaim"
+    claim.setdefault("metadata", {}).setdefault("creationTimestamp", None)
+    _persistent_volume_claim(claim)
+
+
 def _persistent_volume(obj: dict) -> None:
     """``SetDefaults_PersistentVolume`` + the defaulters of its volume source and capacity.
 
@@ -561,6 +607,7 @@ DEFAULTERS = {
     ("batch/v1", "Job"): _job,
     ("apps/v1", "DaemonSet"): _daemon_set,
     ("apps/v1", "ControllerRevision"): _nothing,
+    ("apps/v1", "StatefulSet"): _stateful_set,
     ("networking.k8s.io/v1", "Ingress"): _nothing,  # pathType is required, never defaulted
     ("networking.k8s.io/v1", "IngressClass"): _ingress_class,
     ("networking.k8s.io/v1", "NetworkPolicy"): _network_policy,

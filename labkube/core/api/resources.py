@@ -25,7 +25,6 @@ from labkube.core import errors
 NOT_YET_SERVED = frozenset(
     {
         ("batch/v1", "CronJob"),
-        ("apps/v1", "StatefulSet"),
         ("v1", "ResourceQuota"),
         ("v1", "ReplicationController"),
         ("v1", "PodTemplate"),
@@ -196,6 +195,8 @@ def _core() -> list[ResourceType]:
         R("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",), ("all",),
           subresources=("status", "scale")),
         R("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",), ("all",),
+          subresources=("status", "scale")),
+        R("apps", "v1", "StatefulSet", "statefulsets", "statefulset", True, ("sts",), ("all",),
           subresources=("status", "scale")),
         R("batch", "v1", "Job", "jobs", "job", True, (), ("all",), subresources=("status",)),
         R("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",),

@@ -36,6 +36,7 @@ from typing import Sequence
 from labkube.kubectl.describe.batch import describe_job
 from labkube.kubectl.describe.limitrange import describe_limit_range
 from labkube.kubectl.describe.daemonset import describe_daemon_set
+from labkube.kubectl.describe.statefulset import describe_stateful_set
 from labkube.kubectl.describe.network_policy import describe_network_policy
 from labkube.kubectl.describe.core import (
     describe_configmap,
@@ -107,6 +108,8 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
         return describe_deployment(obj, events, now, list(rel.replica_sets))
     if group == "apps" and kind == "ReplicaSet":
         return describe_replicaset(obj, events, now, list(rel.pods or ()))
+    if group == "apps" and kind == "StatefulSet":
+        return describe_stateful_set(obj, events, now, list(rel.pods or ()))
     if group == "apps" and kind == "DaemonSet":
         return describe_daemon_set(obj, events, now, list(rel.pods or ()))
     if group == "batch" and kind == "Job":

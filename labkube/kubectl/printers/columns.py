@@ -637,6 +637,11 @@ COLUMN_SETS["PersistentVolume"] = PERSISTENT_VOLUME_COLUMNS
 COLUMN_SETS["PersistentVolumeClaim"] = PERSISTENT_VOLUME_CLAIM_COLUMNS
 COLUMN_SETS["StorageClass"] = STORAGE_CLASS_COLUMNS
 
+# StatefulSet's columns live in their own module, built on the helpers above.
+from labkube.kubectl.printers.columns_statefulset import STATEFUL_SET_COLUMNS  # noqa: E402
+
+COLUMN_SETS["StatefulSet"] = STATEFUL_SET_COLUMNS
+
 # DaemonSet and ControllerRevision columns live in their own module, built on the helpers above.
 from labkube.kubectl.printers.columns_daemonset import (  # noqa: E402
     CONTROLLER_REVISION_COLUMNS, DAEMON_SET_COLUMNS,

@@ -54,7 +54,7 @@ def test_qualified_names_are_what_errors_print():
 
 def test_the_all_category_holds_what_kubectl_get_all_shows():
     kinds = [r.kind for r in default_registry().category("all")]
-    assert kinds == ["Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "Job"]
+    assert kinds == ["Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job"]
 
 
 def test_a_new_kind_is_added_by_registration():

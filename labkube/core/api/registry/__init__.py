@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from labkube.core.api.registry.apps import DeploymentStrategy, ReplicaSetStrategy, scale_from
+from labkube.core.api.registry.apps_statefulset import StatefulSetStrategy
 from labkube.core.api.registry.apps_daemonset import ControllerRevisionStrategy, DaemonSetStrategy
 from labkube.core.api.registry.batch import JobStrategy
 from labkube.core.api.registry.generic import (
@@ -68,6 +69,7 @@ def default_strategies(
     registry.register("storage.k8s.io", "StorageClass", StorageClassStrategy())
     registry.register("apps", "Deployment", DeploymentStrategy())
     registry.register("apps", "ReplicaSet", ReplicaSetStrategy())
+    registry.register("apps", "StatefulSet", StatefulSetStrategy())
     registry.register("batch", "Job", JobStrategy())
     registry.register("apps", "DaemonSet", DaemonSetStrategy())
     registry.register("apps", "ControllerRevision", ControllerRevisionStrategy())

@@ -21,6 +21,7 @@ from labkube.core.api.validation import apps, batch, misc, names, networking, po
 from labkube.core.api.validation import limitrange
 from labkube.core.api.validation import meta  # noqa: F401  (re-exported helpers)
 from labkube.core.api.validation import apps_daemonset
+from labkube.core.api.validation import apps_statefulset
 from labkube.core.api.validation import network_policy
 from labkube.core.api.validation import storage
 from labkube.core.errors import FieldError
@@ -47,6 +48,7 @@ VALIDATORS = {
     ("batch/v1", "Job"): batch.validate_job,
     ("apps/v1", "DaemonSet"): apps_daemonset.validate_daemon_set,
     ("apps/v1", "ControllerRevision"): apps_daemonset.validate_controller_revision,
+    ("apps/v1", "StatefulSet"): apps_statefulset.validate_stateful_set,
     ("networking.k8s.io/v1", "Ingress"): networking.validate_ingress,
     ("networking.k8s.io/v1", "IngressClass"): networking.validate_ingress_class,
     ("networking.k8s.io/v1", "NetworkPolicy"): network_policy.validate_network_policy,
