@@ -12,8 +12,10 @@ reached storage (successful create/update/patch/delete) and the reads (get/list/
 Who is who comes from the request's user, as kube-apiserver's audit log names them:
 ``system:kube-scheduler``; the controller-manager's ``system:kube-controller-manager`` and its
 per-controller service accounts in kube-system (``replicaset-controller`` …);
-``system:node:<name>`` for kubelets; kube-proxy, CoreDNS and ingress-nginx by their service
-accounts; anyone else is a person with kubectl.
+``system:node:<name>`` for kubelets; kube-proxy, CoreDNS, ingress-nginx, kube-network-policies
+(kind's NetworkPolicy enforcer) and the local-path-provisioner (kind's volume provisioner, in
+its own namespace ``local-path-storage``) by their service accounts; anyone else is a person
+with kubectl.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ from labkube.core.clock import parse_timestamp
 WINDOW = 60.0
 _MUTATING = ("create", "update", "patch", "delete", "deletecollection")
 _READS = ("get", "list", "watch")
-_ADDONS = {"kube-proxy": "kube-proxy", "coredns": "coredns", "ingress-nginx": "ingress-nginx"}
+_ADDONS = {"kube-proxy": "kube-proxy", "coredns": "coredns", "ingress-nginx": "ingress-nginx",
+           "kube-network-policies": "kube-network-policies"}
 _SA_PREFIX = "system:serviceaccount:kube-system:"
+#: kind's local-path-provisioner runs in its own namespace.
+_LOCAL_PATH_USER = "system:serviceaccount:local-path-storage:local-path-provisioner-service-account"
 
 
 def component_of(record) -> str:
@@ -45,6 +50,8 @@ def component_of(record) -> str:
         return "kube-proxy"
     if user == "system:kube-controller-manager":
         return "kube-controller-manager"
+    if user == _LOCAL_PATH_USER:
+        return "local-path-provisioner"
     if user.startswith(_SA_PREFIX):
         name = user[len(_SA_PREFIX):]
         return _ADDONS.get(name, "kube-controller-manager")
@@ -82,7 +89,7 @@ _W, _H = 820, 430
 _API = (330, 180, 160, 50)     # x, y, w, h
 _ETCD = (330, 330, 160, 44)
 _TOP = ("kube-scheduler", "kube-controller-manager", "kubectl")
-_RIGHT = ("kube-proxy", "coredns", "ingress-nginx")
+_RIGHT = ("kube-proxy", "coredns", "ingress-nginx", "kube-network-policies", "local-path-provisioner")
 
 
 def _box(x, y, w, h, label, css, fill="#eef3fb", sub="") -> str:
@@ -130,8 +137,8 @@ def diagram_svg(flows: dict[str, Counter], storage: Counter, kubelets: list[str]
         parts.append(_arrow(x + 100, y + 44, ax + aw / 2, ay, sum((flows.get(name) or {}).values()),
                             _label(flows.get(name)), f"lk-arch-flow-{name}"))
     for i, name in enumerate(_RIGHT):
-        x, y = 640, 150 + i * 60
-        parts.append(_box(x, y, 150, 40, name, f"lk-arch-{name}"))
+        x, y = 630, 110 + i * 62
+        parts.append(_box(x, y, 170, 40, name, f"lk-arch-{name}"))
         parts.append(_arrow(x, y + 20, ax + aw, ay + ah / 2, sum((flows.get(name) or {}).values()),
                             _label(flows.get(name)), f"lk-arch-flow-{name}"))
     width = max(90, min(150, 520 // max(1, len(kubelets))))

@@ -37,3 +37,17 @@ def test_the_diagram_draws_each_part_with_its_request_count():
     scheduler = sum(arch.flows["kube-scheduler"].values())
     assert f'class="lk-arch-arrow lk-arch-flow-kube-scheduler" data-count="{scheduler}"' in svg
     assert "kube-scheduler               create pods/binding" in arch.text()
+
+
+def test_the_add_ons_that_serve_network_policies_and_volumes_have_their_own_boxes():
+    cluster = web_cluster(run=0)
+    cluster.apply({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+                   "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})
+    cluster.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "user"},
+                   "spec": {"containers": [{"name": "c", "image": "busybox:1.36", "command": ["sleep", "3600"]}],
+                            "volumes": [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]}})
+    cluster.run(10)
+    names = {component_of(r) for r in cluster.audit()}
+    assert {"kube-network-policies", "local-path-provisioner"} <= names
+    svg = Architecture(cluster).image.value
+    assert "lk-arch-kube-network-policies" in svg and "lk-arch-local-path-provisioner" in svg
