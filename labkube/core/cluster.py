@@ -33,6 +33,7 @@ import yaml
 from labkube.core import errors
 from labkube.core.api import auth, bootstrap_policy, decode
 from labkube.core.api import admission_limitrange
+from labkube.core.api import admission_quota
 from labkube.core.api import admission_storage
 from labkube.core.api.admission import (
     AdmissionChain,
@@ -117,6 +118,7 @@ class Cluster:
         self.registry = self.server.registry
         #: The admin's client (``kubernetes-admin``), what ``cluster.get`` and friends use.
         self.client = Client(self.server, auth.ADMIN)
+        self.server.admission.get("ResourceQuota").connect(self.client)  # its loopback client
         self._node_defaults = {"cpu": node_cpu, "memory": node_memory, "pods": node_pods}
         #: Compacts store history older than one interval, as kube-apiserver asks etcd to.
         self.compactor = Compactor(self.store, self.clock, compaction_interval)
@@ -188,6 +190,7 @@ class Cluster:
                 admission_storage.DefaultStorageClass(),
                 admission_storage.StorageObjectInUseProtection(),
                 admission_storage.PersistentVolumeClaimResize(),
+                admission_quota.ResourceQuotaAdmission(),  # last, as in kube-apiserver
             )
         )
 

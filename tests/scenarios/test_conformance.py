@@ -24,6 +24,7 @@ CORE_KINDS = {
     "StatefulSet",
     "DaemonSet",
     "LimitRange",
+    "ResourceQuota",
 }
 
 #: Documents real Kubernetes refuses, and the error it gives.
@@ -152,6 +153,10 @@ def _check_defaults(original, live):
         _check_daemon_set_defaults(original, live)
     elif kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
         _check_storage_defaults(original, live)
+    elif kind == "ResourceQuota":
+        # SetDefaults_ResourceList keeps canonical quantities; PrepareForCreate resets status.
+        assert live["spec"]["hard"] == {k: str(v) for k, v in sorted(original["spec"]["hard"].items())}
+        assert live["status"] == {}
     elif kind == "Namespace":
         assert live["status"]["phase"] == "Active"
         assert live["spec"]["finalizers"] == ["kubernetes"]
@@ -235,6 +240,8 @@ def test_the_documented_pi_job_computes_pi_and_completes(cluster):
     pod = cluster.client.list("pods", "default", label_selector="job-name=pi")["items"][0]
     assert pod["status"]["phase"] == "Succeeded"
     assert cluster.kubectl(f"logs {pod['metadata']['name']}").startswith("3.14159265358979323846")
+
+
 def _check_storage_defaults(original, live):
     """SetDefaults_PersistentVolume(Claim) and SetDefaults_StorageClass, the strategies' Pending
     status (a volume's phase dated from its creation), the protection finalizers and, for a

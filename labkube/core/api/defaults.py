@@ -581,6 +581,14 @@ def _limit_range(obj: dict) -> None:
                 item[key] = values
 
 
+def _resource_quota(obj: dict) -> None:
+    """``SetObjectDefaults_ResourceQuota``: ``SetDefaults_ResourceList`` on ``spec.hard``,
+    ``status.hard`` and ``status.used`` (quantities rounded up to milli precision)."""
+    for parent, key in ((obj.get("spec"), "hard"), (obj.get("status"), "hard"), (obj.get("status"), "used")):
+        if isinstance(parent, dict) and isinstance(parent.get(key), dict):
+            _round_resource_list(parent[key])
+
+
 def _nothing(obj: dict) -> None:
     return None
 
@@ -595,6 +603,7 @@ DEFAULTERS = {
     ("v1", "ConfigMap"): _nothing,
     ("v1", "ServiceAccount"): _nothing,
     ("v1", "LimitRange"): _limit_range,
+    ("v1", "ResourceQuota"): _resource_quota,
     ("v1", "PersistentVolume"): _persistent_volume,
     ("v1", "PersistentVolumeClaim"): _persistent_volume_claim,
     ("storage.k8s.io/v1", "StorageClass"): _storage_class,

@@ -25,7 +25,6 @@ from labkube.core import errors
 NOT_YET_SERVED = frozenset(
     {
         ("batch/v1", "CronJob"),
-        ("v1", "ResourceQuota"),
         ("v1", "ReplicationController"),
         ("v1", "PodTemplate"),
         ("autoscaling/v1", "HorizontalPodAutoscaler"),
@@ -179,6 +178,8 @@ def _core() -> list[ResourceType]:
         R("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",)),
         R("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",)),
         R("", "v1", "LimitRange", "limitranges", "limitrange", True, ("limits",)),
+        R("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", True, ("quota",),
+          subresources=("status",)),
         R("", "v1", "Secret", "secrets", "secret", True),
         R("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
         R("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),

@@ -19,3 +19,4 @@ from labkube.core.controllers import job, ttl_after_finished  # noqa: F401,E402
 from labkube.core.controllers import daemonset  # noqa: F401,E402
 from labkube.core.controllers import statefulset  # noqa: F401,E402
 from labkube.core.controllers import persistentvolume, pv_protection, pvc_protection  # noqa: F401,E402
+from labkube.core.controllers import resourcequota  # noqa: F401,E402

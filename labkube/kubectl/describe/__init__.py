@@ -38,6 +38,7 @@ from labkube.kubectl.describe.limitrange import describe_limit_range
 from labkube.kubectl.describe.daemonset import describe_daemon_set
 from labkube.kubectl.describe.statefulset import describe_stateful_set
 from labkube.kubectl.describe.network_policy import describe_network_policy
+from labkube.kubectl.describe.quota import describe_quota
 from labkube.kubectl.describe.core import (
     describe_configmap,
     describe_endpoint_slice,
@@ -96,6 +97,8 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
             return describe_configmap(obj, events, now)
         if kind == "LimitRange":
             return describe_limit_range(obj)
+        if kind == "ResourceQuota":
+            return describe_quota(obj)
         if kind == "Secret":
             return describe_secret(obj)
         if kind == "ServiceAccount":

@@ -623,6 +623,7 @@ def column_set(kind: str) -> ColumnSet:
 from labkube.kubectl.printers.columns_batch import JOB_COLUMNS  # noqa: E402
 
 COLUMN_SETS["Job"] = JOB_COLUMNS
+
 # NetworkPolicy's columns live in their own module, built on the helpers above.
 from labkube.kubectl.printers.columns_networkpolicy import NETWORK_POLICY_COLUMNS  # noqa: E402
 
@@ -650,3 +651,7 @@ from labkube.kubectl.printers.columns_daemonset import (  # noqa: E402
 COLUMN_SETS["DaemonSet"] = DAEMON_SET_COLUMNS
 COLUMN_SETS["ControllerRevision"] = CONTROLLER_REVISION_COLUMNS
 
+# ResourceQuota's columns live in their own module, built on the helpers above.
+from labkube.kubectl.printers.columns_quota import RESOURCE_QUOTA_COLUMNS  # noqa: E402
+
+COLUMN_SETS["ResourceQuota"] = RESOURCE_QUOTA_COLUMNS

@@ -26,6 +26,7 @@ from labkube.core.api.registry.generic import (
 )
 from labkube.core.api.registry.namespaces import NamespaceStrategy
 from labkube.core.api.registry.pods import PodStrategy
+from labkube.core.api.registry.resourcequota import ResourceQuotaStrategy
 from labkube.core.api.registry.services import ServiceStrategy
 from labkube.core.api.registry.storage import (
     PersistentVolumeClaimStrategy,
@@ -61,6 +62,7 @@ def default_strategies(
     registry.register("", "Namespace", NamespaceStrategy())
     registry.register("", "Node", NodeStrategy())
     registry.register("", "Secret", SecretStrategy())
+    registry.register("", "ResourceQuota", ResourceQuotaStrategy())
     registry.register("", "Event", EventStrategy())
     registry.register("events.k8s.io", "Event", EventsV1Strategy())
     registry.register("", "ServiceAccount", ReturnObjectStrategy())

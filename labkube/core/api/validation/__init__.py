@@ -23,6 +23,7 @@ from labkube.core.api.validation import meta  # noqa: F401  (re-exported helpers
 from labkube.core.api.validation import apps_daemonset
 from labkube.core.api.validation import apps_statefulset
 from labkube.core.api.validation import network_policy
+from labkube.core.api.validation import resourcequota
 from labkube.core.api.validation import storage
 from labkube.core.errors import FieldError
 
@@ -34,6 +35,7 @@ VALIDATORS = {
     ("v1", "Node"): misc.validate_node,
     ("v1", "ConfigMap"): misc.validate_config_map,
     ("v1", "LimitRange"): limitrange.validate_limit_range,
+    ("v1", "ResourceQuota"): resourcequota.validate_resource_quota,
     ("v1", "Secret"): misc.validate_secret,
     ("v1", "ServiceAccount"): misc.validate_service_account,
     ("v1", "Event"): misc.validate_core_event,
