@@ -30,13 +30,20 @@ def _discovery(registry):
     return groups
 
 
+class _Server(ThreadingHTTPServer):
+    # kubectl fetches every API group's discovery at once; with socketserver's default listen
+    # backlog of 5, the connections beyond it wait for a SYN retransmit (1 s) and the captures
+    # that must finish within one second of the snapshot never do.
+    request_queue_size = 64
+
+
 class FakeAPIServer:
     def __init__(self, objects: list[dict]) -> None:
         self.registry = default_registry()
         self.groups = _discovery(self.registry)
         self.objects = objects
         handler = self._handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
