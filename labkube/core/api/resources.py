@@ -7,8 +7,9 @@ subresources.
 
 Adding a kind is a registration, never an edit of the server: call :meth:`Registry.register`
 with a :class:`ResourceType` (and register its defaulting/validation/strategy hooks in their
-own modules). Job (batch/v1) was added this way; later issues add CronJob, DaemonSet,
-StatefulSet, PV/PVC, NetworkPolicy and CustomResourceDefinitions this way.
+own modules). Job, DaemonSet, StatefulSet, ControllerRevision, PersistentVolume(Claim),
+StorageClass, NetworkPolicy, LimitRange and ResourceQuota were added this way; CronJob,
+HorizontalPodAutoscaler, PodDisruptionBudget and CustomResourceDefinitions can follow.
 
 Names resolve as kubectl resolves them: ``pods``, ``pod``, ``po``, ``Pod``,
 ``deployments.apps``, ``deploy``, ``deployments.v1.apps`` all find their resource.
@@ -117,7 +118,7 @@ class Registry:
     def for_kind(self, api_version: str, kind: str) -> ResourceType:
         """The resource for an object's ``apiVersion``/``kind``, or kubectl's no-match error.
 
-        Kinds that real Kubernetes serves but labkube does not yet (CronJob, StatefulSet, ...) get
+        Kinds that real Kubernetes serves but labkube does not yet (CronJob, PodDisruptionBudget, ...) get
         the same error with a note saying so, so a student is not sent looking for a CRD.
         """
         for rtype in self.all():

@@ -11,8 +11,10 @@ default -> admission -> validate) and with ``metadata.namespace`` filled in for 
     'data[a b]: Invalid value: "a b": a valid con'
 
 Modules: ``names`` (DNS/label syntax rules), ``meta`` (ObjectMeta, labels, selectors),
-``pods``, ``apps``, ``batch`` (Job), ``services`` (+ Endpoints, EndpointSlice), ``rbac``, ``networking``,
-``misc`` (Namespace, Node, ConfigMap, Secret, ServiceAccount, Lease, Event).
+``pods``, ``apps``, ``apps_daemonset`` (+ ControllerRevision), ``apps_statefulset``, ``batch``
+(Job), ``services`` (+ Endpoints, EndpointSlice), ``rbac``, ``networking``, ``network_policy``,
+``storage`` (PersistentVolume, PersistentVolumeClaim, StorageClass), ``limitrange``,
+``resourcequota``, ``misc`` (Namespace, Node, ConfigMap, Secret, ServiceAccount, Lease, Event).
 """
 
 from __future__ import annotations
