@@ -165,7 +165,8 @@ COMMANDS: dict[str, CommandSpec] = {
                                F("edit", type="bool"), F("raw"), F("windows-line-endings", type="bool")),
                     children=("namespace", "ns", "deployment", "deploy", "configmap", "cm",
                               "secret", "service", "svc", "serviceaccount", "sa", "role",
-                              "clusterrole", "rolebinding", "clusterrolebinding", "job")),
+                              "clusterrole", "rolebinding", "clusterrolebinding", "job", "quota",
+                              "resourcequota")),
         CommandSpec("create namespace", _CREATE_COMMON),
         CommandSpec("create serviceaccount", _CREATE_COMMON),
         CommandSpec("create deployment", (
@@ -173,6 +174,7 @@ COMMANDS: dict[str, CommandSpec] = {
             F("port", type="int32", default=-1),
         )),
         CommandSpec("create job", (*_CREATE_COMMON, F("image"), F("from"))),
+        CommandSpec("create quota", (*_CREATE_COMMON, F("hard"), F("scopes"))),
         CommandSpec("create configmap", (*_CREATE_COMMON, *_FROM_SOURCES)),
         CommandSpec("create secret", (), children=("generic",)),
         # A group whose subcommands labkube does not provide (KUBECTL_SUBCOMMANDS).
@@ -222,7 +224,7 @@ COMMANDS: dict[str, CommandSpec] = {
 #: kubectl's aliases for subcommands.
 ALIASES = {"create ns": "create namespace", "create deploy": "create deployment",
            "create cm": "create configmap", "create sa": "create serviceaccount",
-           "create svc": "create service"}
+           "create svc": "create service", "create resourcequota": "create quota"}
 
 #: Subcommands real kubectl 1.32 has under a command labkube has, but labkube does not
 #: (word -> kubectl's name for it): naming one says so instead of "unknown command".
@@ -230,7 +232,7 @@ KUBECTL_SUBCOMMANDS = {
     "create": {"cronjob": "cronjob", "cj": "cronjob", "ingress": "ingress", "ing": "ingress",
                "poddisruptionbudget": "poddisruptionbudget",
                "pdb": "poddisruptionbudget", "priorityclass": "priorityclass",
-               "pc": "priorityclass", "quota": "quota", "resourcequota": "quota", "token": "token"},
+               "pc": "priorityclass", "token": "token"},
     "create secret": {"docker-registry": "docker-registry", "tls": "tls"},
     "create service": {"clusterip": "clusterip", "externalname": "externalname",
                        "loadbalancer": "loadbalancer", "nodeport": "nodeport"},

@@ -57,4 +57,13 @@ CASES = [
     ("dry_run_bad_value", "create namespace x --dry-run=foo"),
     ("dry_run_wide_output", "create namespace x --dry-run=client -o wide"),
     ("deployment_many_images_with_command", "create deployment web --image=a --image=b --dry-run=client -- sleep 1"),
+    ("quota_hard_and_scopes", "create quota my-quota --hard=cpu=1,memory=1G,pods=2,services=3,secrets=5,persistentvolumeclaims=10 --scopes=BestEffort --dry-run=client -o yaml"),
+    ("quota_empty", "create quota q --dry-run=client -o yaml"),
+    ("quota_alias_namespace_canonical", "create resourcequota q --hard=pods=1000m,memory=1024Mi,requests.cpu=0.5 -n team-a --dry-run=client -o yaml"),
+    ("quota_json", "create quota q --hard=count/deployments.apps=2 --dry-run=client -o json"),
+    ("quota_bad_pair", "create quota q --hard=foo --dry-run=client -o yaml"),
+    ("quota_bad_quantity", "create quota q --hard=cpu=x --dry-run=client -o yaml"),
+    ("quota_empty_scope", "create quota q --scopes=BestEffort, --dry-run=client -o yaml"),
+    ("quota_unknown_scope_kept", "create quota q --scopes=Foo --dry-run=client -o yaml"),
+    ("quota_no_name", "create quota"),
 ]

@@ -33,6 +33,7 @@ _MODULES = {
     "create serviceaccount": "create",
     "create deployment": "create",
     "create job": "create",
+    "create quota": "create",
     "create configmap": "create",
     "create secret generic": "create",
     "create role": "create",

@@ -1,5 +1,5 @@
 """``kubectl create <generator>``: namespace, deployment, configmap, secret generic,
-serviceaccount, role, clusterrole, rolebinding, clusterrolebinding, job.
+serviceaccount, role, clusterrole, rolebinding, clusterrolebinding, job, quota.
 
 Mirrors k8s.io/kubectl/pkg/cmd/create/create_*.go. Each generator builds the object exactly as
 kubectl does (same fields, same order, ``creationTimestamp: null`` and the empty ``{}``
@@ -31,6 +31,7 @@ from labkube.kubectl.commands import (
     resolve_type,
 )
 from labkube.kubectl.commands.create_job import build_job
+from labkube.kubectl.commands.create_quota import QuotaArgumentError, build_quota
 from labkube.kubectl.errors import KubectlError
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -571,11 +572,20 @@ def _job(ctx: Context, name: str) -> dict:
     return build_job(name, image, ctx.parsed.after_dash or [], _namespace(ctx))
 
 
+def _quota(ctx: Context, name: str) -> dict:
+    """``QuotaOpts.createQuota``: kubectl refuses a malformed --hard or --scopes itself."""
+    try:
+        return build_quota(name, ctx.flags["hard"] or "", ctx.flags["scopes"] or "", _namespace(ctx))
+    except QuotaArgumentError as err:
+        raise KubectlError(f"error: {err}") from None
+
+
 _BUILDERS: dict[str, Callable[[Context, str], dict]] = {
     "create namespace": lambda ctx, name: build_namespace(name),
     "create serviceaccount": lambda ctx, name: build_serviceaccount(name, _namespace(ctx)),
     "create deployment": _deployment,
     "create job": _job,
+    "create quota": _quota,
     "create configmap": _configmap,
     "create secret generic": _secret,
     "create role": _role,
