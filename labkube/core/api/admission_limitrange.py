@@ -23,7 +23,7 @@ Objects being deleted are left alone. Each LimitRange of the namespace is applie
 
 from __future__ import annotations
 
-from labkube.core.api import quantity as qty
+from labkube.core.api import quota
 from labkube.core.api.admission import CREATE, UPDATE, AdmissionAttributes, forbidden
 
 ANNOTATION = "kubernetes.io/limit-ranger"
@@ -139,10 +139,11 @@ def _pod_violations(limit_range: dict, pod: dict) -> list[str]:
         if kind == "Container":
             for container in list(spec.get("containers") or ()) + list(spec.get("initContainers") or ()):
                 resources = container.get("resources") or {}
-                problems.extend(_bounds(item, kind, _quantities(resources.get("requests")),
-                                        _quantities(resources.get("limits"))))
+                problems.extend(_bounds(item, kind, quota.parse_list(resources.get("requests")),
+                                        quota.parse_list(resources.get("limits"))))
         elif kind == "Pod":
-            requests, limits = pod_totals(spec)
+            requests = quota.pod_totals(pod, "requests", overhead=False)
+            limits = quota.pod_totals(pod, "limits", overhead=False)
             problems.extend(_bounds(item, kind, requests, limits))
     return problems
 
@@ -150,7 +151,7 @@ def _pod_violations(limit_range: dict, pod: dict) -> list[str]:
 def _claim_violations(limit_range: dict, claim: dict) -> list[str]:
     """``PersistentVolumeClaimValidateLimitFunc``: min and max of the storage request."""
     problems: list[str] = []
-    requests = _quantities(((claim.get("spec") or {}).get("resources") or {}).get("requests"))
+    requests = quota.parse_list(((claim.get("spec") or {}).get("resources") or {}).get("requests"))
     for item in (limit_range.get("spec") or {}).get("limits") or ():
         if item.get("type") != "PersistentVolumeClaim":
             continue
@@ -225,44 +226,5 @@ def _compared(request, limit, enforced) -> tuple[int, int, int]:
     return tuple(values)
 
 
-def _quantities(resources: dict | None) -> dict:
-    return {name: qty.parse_quantity(str(value)) for name, value in (resources or {}).items()}
-
-
 def _sorted_quantities(resources: dict | None) -> list:
-    return sorted(_quantities(resources).items())
-
-
-def pod_totals(spec: dict) -> tuple[dict, dict]:
-    """``podRequests``/``podLimits``: containers summed, restartable init containers (sidecars)
-    added, other init containers at their peak with the sidecars started before them; no pod
-    overhead."""
-    totals = []
-    for field in ("requests", "limits"):
-        total: dict = {}
-        for container in spec.get("containers") or ():
-            _add(total, _quantities((container.get("resources") or {}).get(field)))
-        sidecars: dict = {}
-        peak: dict = {}
-        for container in spec.get("initContainers") or ():
-            amounts = _quantities((container.get("resources") or {}).get(field))
-            if container.get("restartPolicy") == "Always":
-                _add(total, amounts)
-                _add(sidecars, amounts)
-                in_use = dict(sidecars)
-            else:
-                in_use = dict(amounts)
-                _add(in_use, sidecars)
-            for name, amount in in_use.items():
-                if name not in peak or amount > peak[name]:
-                    peak[name] = amount
-        for name, amount in peak.items():
-            if name not in total or amount > total[name]:
-                total[name] = amount
-        totals.append(total)
-    return totals[0], totals[1]
-
-
-def _add(total: dict, more: dict) -> None:
-    for name, amount in more.items():
-        total[name] = total[name] + amount if name in total else amount
+    return sorted(quota.parse_list(resources).items())

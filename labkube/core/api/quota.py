@@ -221,10 +221,11 @@ def _max_into(total: ResourceList, other: ResourceList) -> None:
             total[name] = quantity
 
 
-def _pod_totals(pod: dict, field: str) -> ResourceList:
+def pod_totals(pod: dict, field: str, *, overhead: bool = True) -> ResourceList:
     """``resourcehelper.PodRequests``/``PodLimits``: app containers summed, each init container's
     peak (with the restartable "sidecar" init containers started before it) as a floor, plus
-    the pod overhead (for limits: only on resources that have a limit)."""
+    the pod overhead (for limits: only on resources that have a limit) unless ``overhead`` is
+    False (``ExcludeOverhead``, as the LimitRanger admission plugin counts)."""
     spec = pod.get("spec") or {}
     total: ResourceList = {}
     for container in spec.get("containers") or ():
@@ -242,10 +243,12 @@ def _pod_totals(pod: dict, field: str) -> ResourceList:
             _sum_into(in_use, sidecars)
         _max_into(init_peak, in_use)
     _max_into(total, init_peak)
-    overhead = parse_list(spec.get("overhead"))
+    if not overhead:
+        return total
+    extra = parse_list(spec.get("overhead"))
     if field == "limits":
-        overhead = {name: q for name, q in overhead.items() if name in total and not total[name].is_zero()}
-    _sum_into(total, overhead)
+        extra = {name: q for name, q in extra.items() if name in total and not total[name].is_zero()}
+    _sum_into(total, extra)
     return total
 
 
@@ -285,7 +288,7 @@ def pod_usage(pod: dict, now: float) -> ResourceList:
     usage: ResourceList = {POD_OBJECT_COUNT: Quantity(1, DECIMAL_SI)}
     if not pod_charged(pod, now):
         return usage
-    return add(usage, compute_usage(_pod_totals(pod, "requests"), _pod_totals(pod, "limits")))
+    return add(usage, compute_usage(pod_totals(pod, "requests"), pod_totals(pod, "limits")))
 
 
 def pod_constraints(required: Iterable[str], pod: dict) -> Optional[str]:

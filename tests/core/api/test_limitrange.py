@@ -223,3 +223,17 @@ def test_get_limitranges_prints_name_and_creation_time(cluster):
     cluster.apply(str(CONFORMANCE / "admin/resource/memory-defaults.yaml"))
     assert cluster.kubectl("get limitrange") == ("NAME              CREATED AT\n"
                                                  "mem-limit-range   2025-01-01T00:00:00Z\n")
+
+
+@pytest.mark.parametrize("storage, message", [
+    ("5Gi", "maximum storage usage per PersistentVolumeClaim is 2Gi, but request is 5Gi"),
+    ("500Mi", "minimum storage usage per PersistentVolumeClaim is 1Gi, but request is 500Mi"),
+], ids=["a claim above the max", "a claim below the min"])
+def test_a_claim_outside_a_persistent_volume_claim_item_is_forbidden(cluster, storage, message):
+    cluster.apply({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "storagelimits"},
+                   "spec": {"limits": [{"type": "PersistentVolumeClaim",
+                                        "min": {"storage": "1Gi"}, "max": {"storage": "2Gi"}}]}})
+    with pytest.raises(StatusError) as err:
+        cluster.apply({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+                       "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": storage}}}})
+    assert err.value.message == f'persistentvolumeclaims "data" is forbidden: {message}'
