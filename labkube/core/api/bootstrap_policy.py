@@ -482,13 +482,6 @@ def _controller_rules() -> dict[str, list[dict]]:
             rule(("list", "watch", "get", "delete"), CORE, "pods"),
             events_rule(),
         ],
-        "job-controller": [
-            rule(("get", "list", "watch", "update", "patch"), BATCH, "jobs"),
-            rule(("update", "patch"), BATCH, "jobs/status"),
-            rule("update", BATCH, "jobs/finalizers"),
-            rule(("list", "watch", "create", "delete", "patch"), CORE, "pods"),
-            events_rule(),
-        ],
         "persistent-volume-binder": [
             rule(("get", "list", "watch", "update", "create", "delete"), CORE, "persistentvolumes"),
             rule("update", CORE, "persistentvolumes/status"),

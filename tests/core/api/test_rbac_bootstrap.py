@@ -231,3 +231,21 @@ def test_bootstrap_objects_round_trip_through_the_official_client_models():
     for obj in OBJECTS + bootstrap_policy.kubeadm_objects():
         model = api._ApiClient__deserialize(obj, "V1" + obj["kind"])
         assert api.sanitize_for_serialization(model) == obj, obj["metadata"]["name"]
+
+
+def test_each_controller_role_is_defined_once_in_the_policy_source():
+    """A name written twice in the role table silently keeps only the later rules."""
+    import ast
+    import collections
+    import inspect
+
+    tree = ast.parse(inspect.getsource(bootstrap_policy._controller_rules))
+    table = next(node for node in ast.walk(tree) if isinstance(node, ast.Dict))
+    names = collections.Counter(key.value for key in table.keys)
+    assert [name for name, count in names.items() if count > 1] == []
+
+
+def test_the_job_controller_updates_but_does_not_patch_job_status_as_in_1_32():
+    rules = bootstrap_policy._controller_rules()["job-controller"]
+    status_rules = [rule for rule in rules if "jobs/status" in rule["resources"]]
+    assert [rule["verbs"] for rule in status_rules] == [["update"]]
