@@ -45,6 +45,7 @@ from labkube.core.api.admission import (
 from labkube.core.api.audit import AuditLog
 from labkube.core.api.client import Client
 from labkube.core.api.compactor import Compactor
+from labkube.core.api.kubernetes_service import KubernetesService
 from labkube.core.api.resources import Registry, default_registry
 from labkube.core.api.server import APIServer
 from labkube.core.apply import apply_object
@@ -205,23 +206,9 @@ class Cluster:
             system.create(obj)
         for obj in network_policy.bootstrap_objects():
             system.create(obj)
-        system.create(
-            {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": {
-                    "name": "kubernetes",
-                    "namespace": "default",
-                    "labels": {"component": "apiserver", "provider": "kubernetes"},
-                },
-                "spec": {
-                    "clusterIP": "10.96.0.1",
-                    "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}],
-                    "sessionAffinity": "None",
-                    "type": "ClusterIP",
-                },
-            }
-        )
+        #: default/kubernetes, its Endpoints and EndpointSlice, kept in place every 10 s.
+        self.kubernetes_service = KubernetesService(system, self.clock)
+        self.kubernetes_service.start()
 
     # -- machines and their failures (see labkube.core.nodepool) ----------------------
     def add_node(self, name: Optional[str] = None, *, labels: Optional[dict] = None,
@@ -524,6 +511,7 @@ class Cluster:
         for component in self.components.values():
             component.stop()
         self.compactor.stop()
+        self.kubernetes_service.stop()
         if isinstance(self.clock, RealTimeClock):
             self.clock.stop()
 

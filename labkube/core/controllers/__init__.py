@@ -7,6 +7,7 @@ Importing this package registers every controller module with
 from labkube.core.controllers import (  # noqa: F401,E402  (each registers itself)
     endpoints,
     endpointslice,
+    endpointslicemirroring,
     garbage_collector,
     namespace,
     node_lifecycle,

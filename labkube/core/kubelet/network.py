@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from labkube.core.api.kubernetes_service import ADVERTISE_ADDRESS, SECURE_PORT
 from labkube.core.errors import StatusError
 
-APISERVER_ADDRESS = "172.18.0.1:6443"
+APISERVER_ADDRESS = f"{ADVERTISE_ADDRESS}:{SECURE_PORT}"
 
 
 class APIUnreachable(StatusError):
