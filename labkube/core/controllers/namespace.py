@@ -48,7 +48,7 @@ OK_REASONS = {
     "NamespaceDeletionGroupVersionParsingFailure": ("ParsedGroupVersions", "All legacy kube types successfully parsed"),
     "NamespaceDeletionContentFailure": ("ContentDeleted", "All content successfully deleted, may be waiting on finalization"),
     "NamespaceContentRemaining": ("ContentRemoved", "All content successfully removed"),
-    "NamespaceFinalizersRemaining": ("ContentRemoved", "All content successfully removed"),
+    "NamespaceFinalizersRemaining": ("ContentHasNoFinalizers", "All content-preserving finalizers finished"),
 }
 
 
@@ -104,7 +104,7 @@ class NamespaceController(KubeController):
         if FINALIZER_KUBERNETES not in ((namespace.get("spec") or {}).get("finalizers") or []):
             return
         namespace = self._ensure_terminating(namespace)
-        totals = self._delete_all_content(name)
+        totals = self._delete_all_content(name, parse_timestamp(namespace["metadata"]["deletionTimestamp"]))
         self._update_conditions(namespace, totals)
         if totals.errors:
             raise StatusError(500, "InternalError", "; ".join(totals.errors))
@@ -119,14 +119,15 @@ class NamespaceController(KubeController):
         updated.setdefault("status", {})["phase"] = "Terminating"
         return self.client.update(updated, subresource="status")
 
-    def _delete_all_content(self, namespace: str) -> ContentTotals:
+    def _delete_all_content(self, namespace: str, deleted_at: float) -> ContentTotals:
         totals = ContentTotals()
         for rtype in self.client.server.registry.all():
             if not rtype.namespaced or "list" not in rtype.verbs or "delete" not in rtype.verbs:
                 continue
             try:
+                estimate = self._estimate(rtype, namespace, deleted_at)
                 self._delete_collection(rtype, namespace)
-                self._count_remaining(rtype, namespace, totals)
+                self._count_remaining(rtype, namespace, totals, estimate)
             except StatusError as err:
                 totals.errors.append(err.message)
         return totals
@@ -143,30 +144,47 @@ class NamespaceController(KubeController):
                 if err.code != 404:
                     raise
 
-    def _count_remaining(self, rtype: Any, namespace: str, totals: ContentTotals) -> None:
+    def _count_remaining(self, rtype: Any, namespace: str, totals: ContentTotals, estimate: int) -> None:
+        """What is left of one resource after the delete: counted, and judged.
+
+        Within the grace estimate, remaining objects are expected; after it, only objects held
+        by finalizers are (``finalizerEstimateSeconds``); anything else is an error that fails
+        the sync: ``unexpected items still remain in namespace: dev for gvr: /v1, Resource=pods``.
+        """
         items = self.client.list(rtype, namespace)["items"]
         if not items:
             return
         totals.remaining[f"{rtype.plural}.{rtype.group}"] = len(items)
+        held = 0
         for item in items:
             for finalizer in item["metadata"].get("finalizers") or ():
                 totals.finalizers[finalizer] = totals.finalizers.get(finalizer, 0) + 1
-        if rtype.plural == "pods" and rtype.group == "":
-            totals.estimate = max(totals.estimate, self._estimate_pods(items))
-        if totals.finalizers:
+                held += 1
+        if estimate:
+            totals.estimate = max(totals.estimate, estimate)
+        elif held:
             totals.estimate = max(totals.estimate, FINALIZER_ESTIMATE_SECONDS)
+        else:
+            totals.errors.append(f"unexpected items still remain in namespace: {namespace} for gvr: "
+                                 f"{rtype.group}/{rtype.version}, Resource={rtype.plural}")
 
-    def _estimate_pods(self, pods: list[dict]) -> int:
-        """``estimateGracefulTerminationForPods``: the longest remaining grace period."""
-        now = self.clock.now()
+    def _estimate(self, rtype: Any, namespace: str, deleted_at: float) -> int:
+        """``estimateGracefulTermination``: pods may take their longest grace period, counted
+        from when the namespace was deleted; other resources are expected to go at once."""
+        if rtype.plural != "pods" or rtype.group != "":
+            return 0
+        estimate = self._estimate_pods(self.client.list(rtype, namespace)["items"])
+        return 0 if self.clock.now() - deleted_at >= estimate else estimate
+
+    @staticmethod
+    def _estimate_pods(pods: list[dict]) -> int:
+        """``estimateGracefulTerminationForPods``: the longest ``terminationGracePeriodSeconds``
+        of the pods not yet finished."""
         estimate = 0
         for pod in pods:
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 continue
             grace = (pod.get("spec") or {}).get("terminationGracePeriodSeconds", DEFAULT_POD_GRACE)
-            deadline = pod["metadata"].get("deletionTimestamp")
-            if deadline:
-                grace = max(0, int(parse_timestamp(deadline) - now))
             estimate = max(estimate, int(grace))
         return estimate
 
@@ -187,8 +205,8 @@ class NamespaceController(KubeController):
         if totals.finalizers:
             parts = sorted(f"{f} in {n} resource instances" for f, n in totals.finalizers.items())
             wanted["NamespaceFinalizersRemaining"] = _failing(
-                "NamespaceFinalizersRemaining", "SomeFinalizerRemain",
-                f"Some finalizers are remaining: {', '.join(parts)}", now)
+                "NamespaceFinalizersRemaining", "SomeFinalizersRemain",
+                f"Some content in the namespace has finalizers remaining: {', '.join(parts)}", now)
         updated = serialization.copy(namespace)
         status = updated.setdefault("status", {})
         if _merge_conditions(status, wanted, now):

@@ -63,7 +63,8 @@ def test_a_namespace_waits_for_pods_that_shut_down_gracefully_and_says_so():
         "True", "SomeResourcesRemain", "Some resources are remaining: pods. has 1 resource instances")
     assert found["NamespaceDeletionDiscoveryFailure"] == (
         "False", "ResourcesDiscovered", "All resources successfully discovered")
-    assert found["NamespaceFinalizersRemaining"] == ("False", "ContentRemoved", "All content successfully removed")
+    assert found["NamespaceFinalizersRemaining"] == (
+        "False", "ContentHasNoFinalizers", "All content-preserving finalizers finished")
     env.admin.delete("pods", "web", "dev", grace_period_seconds=0)  # what the kubelet would finish
     env.clock.run(20)
     assert not exists(env, "namespaces", "dev")
@@ -78,7 +79,8 @@ def test_objects_held_by_finalizers_are_reported():
     env.clock.run(1)
     found = conditions(env)
     assert found["NamespaceFinalizersRemaining"] == (
-        "True", "SomeFinalizerRemain", "Some finalizers are remaining: example.com/hold in 1 resource instances")
+        "True", "SomeFinalizersRemain",
+        "Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances")
     cm = env.admin.get("configmaps", "held", "dev")
     cm["metadata"].pop("finalizers")
     env.admin.update(cm)
