@@ -1089,13 +1089,18 @@ def nslookup(proc: Proc, argv: list[str]) -> ProgramGen:
     return (yield from _nslookup_lede(proc, names[0], server, qtype, release))
 
 
+def default_port(scheme: str) -> int:
+    """The port a URL without one means: 443 for https, 80 otherwise."""
+    return 443 if scheme == "https" else 80
+
+
 def http_fetch(proc: Proc, url: str) -> tuple[str, HttpResponse]:
     """GET ``url`` from inside the container: (ip, response); raises LookupError/ConnectionFailed."""
     if "://" not in url:
         url = "http://" + url
     parts = urlsplit(url)
     host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    port = parts.port or default_port(parts.scheme)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -1188,7 +1193,7 @@ def wget(proc: Proc, argv: list[str]) -> ProgramGen:
         return (yield from _done(1))
     url = urls[0]
     parts = urlsplit(url if "://" in url else "http://" + url)
-    host, port = parts.hostname or "", parts.port or 80
+    host, port = parts.hostname or "", parts.port or default_port(parts.scheme)
     try:
         ip, response = http_fetch(proc, url)
     except LookupError:
@@ -1243,8 +1248,8 @@ def curl(proc: Proc, argv: list[str]) -> ProgramGen:
         proc.err.write("curl: try 'curl --help' or 'curl --manual' for more information\n")
         return (yield from _done(2))
     url = urls[0]
-    host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
-    port = urlsplit(url if "://" in url else "http://" + url).port or 80
+    parts = urlsplit(url if "://" in url else "http://" + url)
+    host, port = parts.hostname or "", parts.port or default_port(parts.scheme)
     try:
         _, response = http_fetch(proc, url)
     except LookupError:

@@ -64,3 +64,8 @@ def test_host_aliases_and_the_pods_own_names_come_from_etc_hosts(cluster):
     ip = cluster.client.get("pods", "aliased", "default")["status"]["podIP"]
     assert _sh(cluster, "aliased", "wget -qO- http://db-0.db.default.svc.cluster.local:1234") == \
         f"wget: can't connect to remote host ({ip}): Connection refused\n"
+
+
+def test_an_https_url_without_a_port_connects_to_443(cluster):
+    assert _sh(cluster, "aliased", "wget -T 1 https://foo.local/").startswith(
+        "Connecting to foo.local (10.1.2.3:443)\n")
