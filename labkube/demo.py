@@ -62,16 +62,18 @@ def run_demo(out: TextIO = sys.stdout, *, seed: int = 0) -> int:
     kubectl("scale deployment web --replicas=5")
     wait(20, "the ReplicaSet creates two more pods")
     kubectl("get pods -o wide")
-    say("# node-2 loses power. Its pods stay 'Running' in the API: nobody has noticed yet.")
-    cluster.fail_node("node-2")
+    victim, hosted = _busiest_node(cluster)
+    say(f"# {victim} (it runs {hosted} of the 5 pods) loses power. Its pods stay 'Running' in the API:"
+        " nobody has noticed yet.")
+    cluster.fail_node(victim)
     kubectl("get pods -o wide")
     wait(60, "the node lifecycle controller waits 50 s without heartbeats")
     kubectl("get nodes")
     wait(310, "pods tolerate an unreachable node for 300 s, then are evicted and replaced")
     kubectl("get pods -o wide")
     kubectl("get deployment web")
-    say("# node-2 comes back; it is Ready again and can take new pods.")
-    cluster.recover_node("node-2")
+    say(f"# {victim} comes back; it is Ready again and can take new pods.")
+    cluster.recover_node(victim)
     wait(20, "the kubelet registers and heartbeats again")
     kubectl("get nodes")
     say("# Who did all that? The events the controllers recorded, and the API server's audit log:")
@@ -80,6 +82,16 @@ def run_demo(out: TextIO = sys.stdout, *, seed: int = 0) -> int:
         say(f"  {event.describe()}")
     cluster.close()
     return 0
+
+
+def _busiest_node(cluster) -> tuple[str, int]:
+    """The node running the most of the Deployment's pods (the first by name on a tie)."""
+    counts: dict[str, int] = {}
+    for pod in cluster.client.list("pods", "default", label_selector="app=web")["items"]:
+        node = pod["spec"].get("nodeName", "")
+        counts[node] = counts.get(node, 0) + 1
+    node = min(counts, key=lambda name: (-counts[name], name))
+    return node, counts[node]
 
 
 def _printer(out: TextIO) -> Callable[[str], None]:

@@ -1,6 +1,7 @@
 """``labkube demo`` runs to completion and tells the node-failure story truthfully."""
 
 import io
+import re
 
 from labkube.cli import main
 from labkube.demo import run_demo
@@ -12,8 +13,10 @@ def test_the_demo_runs_to_completion_and_shows_the_cluster_healing():
     text = out.getvalue()
     assert "deployment.apps/web created" in text
     assert "deployment.apps/web scaled" in text
-    assert "node-2   NotReady" in text
-    assert text.count("Terminating") == 2  # the two pods on the failed node
+    victim, hosted = re.search(r"# (node-\d) \(it runs (\d) of the 5 pods\) loses power", text).groups()
+    assert int(hosted) >= 2  # the busiest of three nodes runs at least 2 of 5 pods
+    assert f"{victim}   NotReady" in text
+    assert text.count("Terminating") == int(hosted)  # the pods on the failed node
     assert "web    5/5     5            5" in text  # replaced on healthy nodes
     assert "TaintManagerEviction" in text and "Marking for deletion Pod default/web-" in text
     assert "the scheduler (system:kube-scheduler) created pods/binding" in text
