@@ -44,6 +44,7 @@ from labkube.core.api.admission import (
 )
 from labkube.core.api.audit import AuditLog
 from labkube.core.api.client import Client
+from labkube.core.api.registry.scheduling import system_priority_classes
 from labkube.core.api.compactor import Compactor
 from labkube.core.api.kubernetes_service import KubernetesService
 from labkube.core.api.resources import Registry, default_registry
@@ -209,6 +210,8 @@ class Cluster:
         #: default/kubernetes, its Endpoints and EndpointSlice, kept in place every 10 s.
         self.kubernetes_service = KubernetesService(system, self.clock)
         self.kubernetes_service.start()
+        for obj in system_priority_classes():  # scheduling/bootstrap-system-priority-classes
+            system.create(obj)
 
     # -- machines and their failures (see labkube.core.nodepool) ----------------------
     def add_node(self, name: Optional[str] = None, *, labels: Optional[dict] = None,

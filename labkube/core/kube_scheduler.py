@@ -21,6 +21,11 @@ Mirrors cmd/kube-scheduler and pkg/scheduler/schedule_one.go around the pure fra
 * a pod that fits nowhere gets a ``FailedScheduling`` event and ``PodScheduled=False`` with
   reason ``Unschedulable``, and waits in the unschedulable queue until a cluster event that
   could help it (a node added or changed, a pod deleted) or the 5-minute flush;
+* a pod whose preemption picked a node (``prepareCandidate``): each victim gets the
+  ``DisruptionTarget`` condition (reason ``PreemptionByScheduler``) and is deleted gracefully,
+  pods of lower priority nominated to that node lose their nomination, and the preemptor's
+  ``status.nominatedNodeName`` is set with its PodScheduled=False condition; the nominator
+  keeps its room from lower-priority pods until it is bound;
 * every decision is kept (:meth:`KubeScheduler.decision`) for the scheduler explainer.
 
 It acts as ``system:kube-scheduler``. Like the real one it records its Events through the new
@@ -54,6 +59,7 @@ from labkube.core.errors import StatusError
 from labkube.core.machinery import Component, ErrorLog, EventNamer, object_key
 from labkube.core.machinery.events_v1 import EventBroadcaster, EventRecorder, truncate_note
 from labkube.core.scheduler import DecisionRecord, Scheduler, SchedulingQueue, Snapshot
+from labkube.core.scheduler.plugins.default_preemption import victim_condition
 from labkube.core.scheduler.profile import DEFAULT_SCHEDULER_NAME
 
 #: How many decision records to keep (oldest dropped first) ...
@@ -126,6 +132,7 @@ class KubeScheduler(Component):
             informer.add_event_handler(self._workloads_changed, lambda old, new: self._workloads_changed(new),
                                        self._workloads_changed)
         self._watch_storage()
+        self._watch_disruption_budgets()
         self._volume_bindings = {}  # pod key -> _VolumeBinding (PreBind waiting for the PV controller)
 
     def _watch_storage(self) -> None:
@@ -141,6 +148,14 @@ class KubeScheduler(Component):
             except StatusError:
                 continue  # an API server that does not serve the kind (a bare test server)
             informer.add_event_handler(*_storage_handlers(self, kind, store, drop))
+
+    def _watch_disruption_budgets(self) -> None:
+        """Preemption's ``pdbLister``: DefaultPreemption spares victims a budget protects."""
+        try:
+            budgets = self.informers.informer("poddisruptionbudgets")
+        except StatusError:
+            return  # an API server that does not serve the kind (a bare test server)
+        self.snapshot.pdb_lister = budgets.list
 
     def on_start(self) -> None:
         self._workloads_changed(None)
@@ -190,10 +205,13 @@ class KubeScheduler(Component):
             if not _is_terminal(pod):
                 self.snapshot.add_pod(pod)
         elif _needs_scheduling(pod) and self.scheduler.handles(pod):
+            self._track_nomination(pod)
             self.queue.add(pod)
             self._schedule_pass()
 
     def _pod_updated(self, old: dict, pod: dict) -> None:
+        if self.scheduler.nominator or (pod.get("status") or {}).get("nominatedNodeName"):
+            self._track_nomination(pod)
         if pod["spec"].get("nodeName"):
             if not old["spec"].get("nodeName"):
                 self.queue.delete(object_key(pod))
@@ -209,11 +227,22 @@ class KubeScheduler(Component):
             self.queue.delete(object_key(pod))
 
     def _pod_deleted(self, pod: dict) -> None:
+        if self.scheduler.nominator:
+            self.scheduler.nominator.forget(pod["metadata"].get("uid", ""))
         if pod["spec"].get("nodeName"):
             self.snapshot.remove_pod(pod)
             self._cluster_event("Pod", "Delete")
         else:
             self.queue.delete(object_key(pod))
+
+    def _track_nomination(self, pod: dict) -> None:
+        """The queue's ``updateNominatedPod``: an unbound pod is nominated where its status says."""
+        nominated = "" if pod["spec"].get("nodeName") else (pod.get("status") or {}).get("nominatedNodeName") or ""
+        nominator = self.scheduler.nominator
+        if nominated:
+            nominator.nominate(self.snapshot.pod_info(pod), nominated)
+        elif nominator:
+            nominator.forget(pod["metadata"].get("uid", ""))
 
     def _workloads_changed(self, _obj: Optional[dict]) -> None:
         self.snapshot.services = self.services.list()
@@ -360,36 +389,73 @@ class KubeScheduler(Component):
         self._schedule_pass()
 
     def _failed(self, info: Any, result: Any) -> None:
+        """PostFilter already ran: its victims go first (``prepareCandidate``), then
+        ``handleSchedulingFailure`` tells the pod why and where it is nominated."""
         pod = info.pod
-        self.recorder(pod).eventf(pod, None, "Warning", "FailedScheduling", "Scheduling",
-                                  truncate_note(result.message))
-        self._set_unschedulable_condition(pod, result.message)
         for victim in result.victims or ():
             self._preempt(pod, victim, result.nominated_node_name)
+        if result.victims:
+            self._clear_lower_priority_nominations(pod, result.nominated_node_name)
+        nominator = self.scheduler.nominator
+        if result.nominated_node_name:  # ModeOverride: nominated here ...
+            nominator.nominate(self.snapshot.pod_info(pod), result.nominated_node_name)
+        elif result.nominated_node_name is not None and nominator:  # ... or no longer anywhere
+            nominator.forget(pod["metadata"].get("uid", ""))
+        self.recorder(pod).eventf(pod, None, "Warning", "FailedScheduling", "Scheduling",
+                                  truncate_note(result.message))
+        self._set_unschedulable_condition(pod, result.message, nominated=result.nominated_node_name)
         self.queue.add_unschedulable(info, result.unschedulable_plugins)
 
-    def _set_unschedulable_condition(self, pod: dict, message: str, reason: str = "Unschedulable") -> None:
+    def _clear_lower_priority_nominations(self, preemptor: dict, node_name: str) -> None:
+        """``prepareCandidate``'s last step: pods of lower priority nominated to the same node
+        may no longer fit there; their ``nominatedNodeName`` is cleared so they look again."""
+        priority = preemptor["spec"].get("priority") or 0
+        for info in self.scheduler.nominator.lower_priority_than(node_name, priority):
+            self.scheduler.nominator.forget(info.uid)
+            try:
+                self.client.patch("pods", info.name, {"status": {"nominatedNodeName": None}},
+                                  namespace=info.namespace, subresource="status")
+            except StatusError as err:
+                if err.code != 404:
+                    self.report(f"clearing the nomination of {info.key}", err)
+
+    def _set_unschedulable_condition(self, pod: dict, message: str, reason: str = "Unschedulable",
+                                     nominated: Optional[str] = None) -> None:
+        """``updatePod``: PodScheduled=False and, when preemption decided (``nominated`` not
+        None), ``status.nominatedNodeName`` set or ("") cleared -- one status patch, none if
+        nothing changes."""
         meta = pod["metadata"]
         condition = {"type": "PodScheduled", "status": "False", "reason": reason,
                      "message": message, "lastProbeTime": None,
                      "lastTransitionTime": self.clock.timestamp()}
-        current = next((c for c in (pod.get("status") or {}).get("conditions", [])
+        status = pod.get("status") or {}
+        current = next((c for c in status.get("conditions", [])
                         if c.get("type") == "PodScheduled"), None)
-        if current and current.get("status") == "False" and current.get("message") == message:
+        nominate = nominated is not None and (status.get("nominatedNodeName") or "") != nominated
+        if current and current.get("status") == "False" and current.get("message") == message and not nominate:
             return
         if current and current.get("status") == "False":
             condition["lastTransitionTime"] = current.get("lastTransitionTime", condition["lastTransitionTime"])
+        patch: dict = {"conditions": [condition]}
+        if nominate:
+            patch["nominatedNodeName"] = nominated or None
         try:
-            self.client.patch("pods", meta["name"], {"status": {"conditions": [condition]}},
+            self.client.patch("pods", meta["name"], {"status": patch},
                               namespace=meta["namespace"], subresource="status")
         except StatusError as err:
             if err.code != 404:
                 self.report(f"status {meta['namespace']}/{meta['name']}", err)
 
     def _preempt(self, preemptor: dict, victim: dict, node_name: Optional[str]) -> None:
-        """Delete the victim; once deleted (not when already gone), say so on it."""
+        """``prepareCandidate`` for one victim: the DisruptionTarget condition, then a graceful
+        delete; once deleted (not when already gone), say so on it."""
         meta = victim["metadata"]
+        scheduler_name = preemptor["spec"].get("schedulerName") or DEFAULT_SCHEDULER_NAME
+        condition = {**victim_condition(scheduler_name), "lastProbeTime": None,
+                     "lastTransitionTime": self.clock.timestamp()}
         try:
+            self.client.patch("pods", meta["name"], {"status": {"conditions": [condition]}},
+                              namespace=meta["namespace"], subresource="status")
             self.client.delete("pods", meta["name"], meta["namespace"])
         except StatusError as err:
             if err.code != 404:

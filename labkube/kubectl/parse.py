@@ -166,7 +166,8 @@ COMMANDS: dict[str, CommandSpec] = {
                     children=("namespace", "ns", "deployment", "deploy", "configmap", "cm",
                               "secret", "service", "svc", "serviceaccount", "sa", "role",
                               "clusterrole", "rolebinding", "clusterrolebinding", "job", "quota",
-                              "resourcequota")),
+                              "resourcequota", "cronjob", "cj", "priorityclass", "pc",
+                              "poddisruptionbudget", "pdb")),
         CommandSpec("create namespace", _CREATE_COMMON),
         CommandSpec("create serviceaccount", _CREATE_COMMON),
         CommandSpec("create deployment", (
@@ -174,7 +175,14 @@ COMMANDS: dict[str, CommandSpec] = {
             F("port", type="int32", default=-1),
         )),
         CommandSpec("create job", (*_CREATE_COMMON, F("image"), F("from"))),
+        CommandSpec("create cronjob", (*_CREATE_COMMON, F("image"), F("schedule"), F("restart"))),
         CommandSpec("create quota", (*_CREATE_COMMON, F("hard"), F("scopes"))),
+        CommandSpec("create poddisruptionbudget", (*_CREATE_COMMON, F("selector"), F("min-available"),
+                                                   F("max-unavailable"))),
+        CommandSpec("create priorityclass", (
+            *_CREATE_COMMON, F("value", type="int32"), F("global-default", type="bool"),
+            F("description"), F("preemption-policy", default="PreemptLowerPriority"),
+        )),
         CommandSpec("create configmap", (*_CREATE_COMMON, *_FROM_SOURCES)),
         CommandSpec("create secret", (), children=("generic",)),
         # A group whose subcommands labkube does not provide (KUBECTL_SUBCOMMANDS).
@@ -224,15 +232,15 @@ COMMANDS: dict[str, CommandSpec] = {
 #: kubectl's aliases for subcommands.
 ALIASES = {"create ns": "create namespace", "create deploy": "create deployment",
            "create cm": "create configmap", "create sa": "create serviceaccount",
-           "create svc": "create service", "create resourcequota": "create quota"}
+           "create svc": "create service", "create resourcequota": "create quota",
+           "create cj": "create cronjob", "create pc": "create priorityclass",
+           "create pdb": "create poddisruptionbudget"}
 
 #: Subcommands real kubectl 1.32 has under a command labkube has, but labkube does not
 #: (word -> kubectl's name for it): naming one says so instead of "unknown command".
 KUBECTL_SUBCOMMANDS = {
-    "create": {"cronjob": "cronjob", "cj": "cronjob", "ingress": "ingress", "ing": "ingress",
-               "poddisruptionbudget": "poddisruptionbudget",
-               "pdb": "poddisruptionbudget", "priorityclass": "priorityclass",
-               "pc": "priorityclass", "token": "token"},
+    "create": {"ingress": "ingress", "ing": "ingress",
+               "token": "token"},
     "create secret": {"docker-registry": "docker-registry", "tls": "tls"},
     "create service": {"clusterip": "clusterip", "externalname": "externalname",
                        "loadbalancer": "loadbalancer", "nodeport": "nodeport"},

@@ -25,6 +25,10 @@ CORE_KINDS = {
     "DaemonSet",
     "LimitRange",
     "ResourceQuota",
+    "PriorityClass",
+    "CronJob",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
 }
 
 #: Documents real Kubernetes refuses, and the error it gives.
@@ -137,6 +141,16 @@ def _check_defaults(original, live):
                                ("podReplacementPolicy", "TerminatingOrFailed")):
             _expect(original, live, ("spec", field), default)
         assert live["status"] == {}
+    elif kind == "CronJob":
+        job_template = live["spec"]["jobTemplate"]
+        _check_pod_spec_defaults(original["spec"]["jobTemplate"]["spec"]["template"].get("spec", {}),
+                                 job_template["spec"]["template"]["spec"])
+        assert live["metadata"]["generation"] == 1
+        for field, default in (("concurrencyPolicy", "Allow"), ("suspend", False),
+                               ("successfulJobsHistoryLimit", 3), ("failedJobsHistoryLimit", 1)):
+            _expect(original, live, ("spec", field), default)
+        assert "completions" not in job_template["spec"]  # SetDefaults_Job is for Jobs, not templates
+        assert live["status"] == {}
     elif kind == "NetworkPolicy":
         spec, given = live["spec"], original["spec"]
         assert live["metadata"]["generation"] == 1
@@ -153,10 +167,21 @@ def _check_defaults(original, live):
         _check_daemon_set_defaults(original, live)
     elif kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass"):
         _check_storage_defaults(original, live)
+    elif kind == "HorizontalPodAutoscaler":
+        _expect(original, live, ("spec", "minReplicas"), 1)
+        assert live["status"]["desiredReplicas"] == 0
     elif kind == "ResourceQuota":
         # SetDefaults_ResourceList keeps canonical quantities; PrepareForCreate resets status.
         assert live["spec"]["hard"] == {k: str(v) for k, v in sorted(original["spec"]["hard"].items())}
         assert live["status"] == {}
+    elif kind == "PodDisruptionBudget":
+        # policy/v1 defaults nothing; PrepareForCreate sets the generation and the zero status.
+        assert live["spec"] == original["spec"] and live["metadata"]["generation"] == 1
+        assert live["status"] == {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
+                                  "expectedPods": 0}
+    elif kind == "PriorityClass":
+        _expect(original, live, ("preemptionPolicy",), "PreemptLowerPriority")
+        assert live["metadata"]["generation"] == 1
     elif kind == "Namespace":
         assert live["status"]["phase"] == "Active"
         assert live["spec"]["finalizers"] == ["kubernetes"]
@@ -240,6 +265,15 @@ def test_the_documented_pi_job_computes_pi_and_completes(cluster):
     pod = cluster.client.list("pods", "default", label_selector="job-name=pi")["items"][0]
     assert pod["status"]["phase"] == "Succeeded"
     assert cluster.kubectl(f"logs {pod['metadata']['name']}").startswith("3.14159265358979323846")
+
+
+def test_the_documented_cronjob_written_as_batch_v1_is_accepted_with_its_defaults(cluster):
+    """application/job/cronjob.yaml is batch/v1beta1, refused by 1.32 (see REFUSED); the docs page
+    now shows it as batch/v1, which is served."""
+    obj = load(CONFORMANCE / "application" / "job" / "cronjob.yaml")[0].obj
+    obj["apiVersion"] = "batch/v1"
+    live = cluster.apply(obj)[0]
+    _check_defaults(obj, live)
 
 
 def _check_storage_defaults(original, live):

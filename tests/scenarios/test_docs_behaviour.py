@@ -626,3 +626,22 @@ def test_the_memory_and_cpu_quota_admits_the_first_pod_and_refuses_the_second_as
         "limits.cpu for: no-limits; limits.memory for: no-limits; requests.cpu for: no-limits; "
         "requests.memory for: no-limits\n")
     assert [p["metadata"]["name"] for p in cluster.list("pods", "quota-mem-cpu-example")] == ["quota-mem-cpu-demo"]
+
+
+def test_the_hello_cronjob_as_batch_v1_runs_a_job_each_minute_that_prints_its_greeting():
+    """application/job/cronjob.yaml (the corpus keeps batch/v1beta1, which 1.32 refuses; the page
+    now shows batch/v1): a Job each minute, ``kubectl get cronjob hello`` shows the last
+    schedule, and the Job's pod prints the date and "Hello from the Kubernetes cluster"."""
+    from labkube.core.manifests import load
+
+    obj = load(CONFORMANCE / "application/job/cronjob.yaml")[0].obj
+    obj["apiVersion"] = "batch/v1"
+    cluster = labkube.Cluster(nodes=3, seed=0)
+    cluster.apply(obj)
+    cluster.run(3 * 60 + 30)
+    jobs = sorted(job["metadata"]["name"] for job in cluster.list("jobs", "default"))
+    assert jobs == ["hello-28928161", "hello-28928162", "hello-28928163"]
+    assert cluster.kubectl("get cronjob hello").splitlines()[1].split() == [
+        "hello", "*", "*", "*", "*", "*", "<none>", "False", "0", "30s", "3m30s"]
+    assert cluster.kubectl("logs job/hello-28928163") == (
+        "Wed Jan  1 00:03:00 UTC 2025\nHello from the Kubernetes cluster\n")

@@ -40,6 +40,7 @@ MODELS = {
     ("apps/v1", "Deployment"): "V1Deployment",
     ("apps/v1", "ReplicaSet"): "V1ReplicaSet",
     ("batch/v1", "Job"): "V1Job",
+    ("scheduling.k8s.io/v1", "PriorityClass"): "V1PriorityClass",  # the system classes
     ("apps/v1", "StatefulSet"): "V1StatefulSet",
     ("apps/v1", "ControllerRevision"): "V1ControllerRevision",
     ("apps/v1", "DaemonSet"): "V1DaemonSet",

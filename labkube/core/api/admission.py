@@ -13,9 +13,9 @@ enables by default, in its order:
   service account ns/name: ...``); unless automounting is off, the pod gets the projected
   ``kube-api-access-xxxxx`` volume and every container mounts it at
   ``/var/run/secrets/kubernetes.io/serviceaccount``.
-* ``Priority`` (plugin/pkg/admission/priority): ``spec.priority`` from the pod's
-  PriorityClass (0 without one; the two system classes are built in) and
-  ``preemptionPolicy: PreemptLowerPriority``.
+* ``Priority`` (plugin/pkg/admission/priority): ``spec.priority`` and
+  ``spec.preemptionPolicy`` from the pod's PriorityClass, or from the ``globalDefault`` class
+  (0 and ``PreemptLowerPriority`` without one); at most one default PriorityClass.
 * ``DefaultTolerationSeconds`` (plugin/pkg/admission/defaulttolerationseconds): pods tolerate
   ``node.kubernetes.io/not-ready`` and ``unreachable`` (NoExecute) for 300 s.
 
@@ -233,36 +233,114 @@ class ServiceAccountAdmission:
 # Priority
 # ---------------------------------------------------------------------------
 
-SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+PRIORITY_CLASSES = "priorityclasses"
+#: ``scheduling.DefaultPriorityWhenNoDefaultClassExists``.
+DEFAULT_PRIORITY = 0
+PREEMPT_LOWER_PRIORITY = "PreemptLowerPriority"
 
 
 class PriorityAdmission:
+    """plugin/pkg/admission/priority (1.32), reading PriorityClasses from the API.
+
+    * A new pod naming a class gets its ``value`` as ``spec.priority`` and its
+      ``preemptionPolicy`` (``no PriorityClass with name x was found`` when there is none).
+    * A new pod naming none gets the ``globalDefault`` class's name, value and policy (the
+      lowest-valued one if several), or priority 0 and ``PreemptLowerPriority``.
+    * A pod that brings its own ``priority`` or ``preemptionPolicy`` must match what the
+      class gives; an update that drops them keeps the stored ones.
+    * Creating or updating a PriorityClass with ``globalDefault: true`` while another class
+      is the default: ``PriorityClass x is already marked as default. Only one default can
+      exist``.
+
+    Which class is the default is kept between pods, as kube-apiserver reads it from an
+    informer's cache rather than the store: every PriorityClass write passes this plugin and
+    forgets it, so a pod without ``priorityClassName`` costs no list.
+    """
+
     name = "Priority"
 
+    def __init__(self) -> None:
+        self._default_class: Optional[tuple] = None  # (the default class or None,) once known
+
     def admit(self, attrs: AdmissionAttributes) -> None:
-        if attrs.operation != CREATE or not attrs.is_pod():
+        if attrs.subresource:
             return
+        if attrs.resource == PRIORITY_CLASSES and attrs.group == "scheduling.k8s.io":
+            self._default_class = None
+        elif attrs.is_pod() and attrs.operation == CREATE:
+            self._admit_new_pod(attrs)
+        elif attrs.is_pod() and attrs.operation == UPDATE:
+            _keep_priority(attrs.obj, attrs.old)
+
+    def validate(self, attrs: AdmissionAttributes) -> None:
+        if attrs.subresource or attrs.operation not in (CREATE, UPDATE):
+            return
+        if attrs.resource != PRIORITY_CLASSES or attrs.group != "scheduling.k8s.io":
+            return
+        self._default_class = None  # this write may change which class is the default
+        if not attrs.obj.get("globalDefault"):
+            return
+        current = _lowest_default(attrs)  # not cached: the store does not hold this write yet
+        if current is None:
+            return
+        current_name = current["metadata"]["name"]
+        if attrs.operation == CREATE or current_name != attrs.obj["metadata"]["name"]:
+            raise forbidden(attrs, f"PriorityClass {current_name} is already marked as default. "
+                                   "Only one default can exist")
+
+    def default_class(self, attrs: AdmissionAttributes) -> Optional[dict]:
+        """``getDefaultPriorityClass``: the globalDefault class of lowest value, or None."""
+        if self._default_class is None:
+            self._default_class = (_lowest_default(attrs),)
+        return self._default_class[0]
+
+    def _admit_new_pod(self, attrs: AdmissionAttributes) -> None:
         spec = attrs.obj.setdefault("spec", {})
-        class_name = spec.get("priorityClassName", "")
-        if not class_name:
-            priority = 0
-        elif class_name in SYSTEM_PRIORITY_CLASSES:
-            priority = SYSTEM_PRIORITY_CLASSES[class_name]
-        else:
-            priority_class = attrs.reader("priorityclasses", None, class_name)
+        class_name = spec.get("priorityClassName") or ""
+        if class_name:
+            priority_class = attrs.reader(PRIORITY_CLASSES, None, class_name)
             if priority_class is None:
                 raise forbidden(attrs, f"no PriorityClass with name {class_name} was found")
-            priority = priority_class.get("value", 0)
-        if "priority" in spec and spec["priority"] != priority:
+        else:
+            priority_class = self.default_class(attrs)
+            if priority_class is not None:
+                spec["priorityClassName"] = priority_class["metadata"]["name"]
+        if priority_class is None:
+            priority, policy = DEFAULT_PRIORITY, PREEMPT_LOWER_PRIORITY
+        else:
+            priority, policy = priority_class.get("value", 0), priority_class.get("preemptionPolicy")
+        if spec.get("priority") is not None and spec["priority"] != priority:
             raise forbidden(
                 attrs,
-                "the integer value of priority "
-                f"({spec['priority']}) must not be provided in pod spec; priority admission "
-                "controller computed "
-                f"{priority} from the given PriorityClass name",
+                f"the integer value of priority ({spec['priority']}) must not be provided in pod spec; "
+                f"priority admission controller computed {priority} from the given PriorityClass name",
             )
         spec["priority"] = priority
-        spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+        if policy is None:
+            return
+        if spec.get("preemptionPolicy") is not None and spec["preemptionPolicy"] != policy:
+            raise forbidden(
+                attrs,
+                f"the string value of PreemptionPolicy ({spec['preemptionPolicy']}) must not be provided "
+                f"in pod spec; priority admission controller computed {policy} from the given "
+                "PriorityClass name",
+            )
+        spec["preemptionPolicy"] = policy
+
+
+def _lowest_default(attrs: AdmissionAttributes) -> Optional[dict]:
+    listed = attrs.lister(PRIORITY_CLASSES) if attrs.lister is not None else []
+    return min((c for c in listed if c.get("globalDefault")), key=lambda c: c.get("value", 0), default=None)
+
+
+def _keep_priority(pod: dict, old: Optional[dict]) -> None:
+    """On update, a pod that omits ``priority``/``preemptionPolicy`` keeps the stored ones."""
+    if old is None:
+        return
+    spec, old_spec = pod.setdefault("spec", {}), old.get("spec") or {}
+    for key in ("priority", "preemptionPolicy"):
+        if spec.get(key) is None and old_spec.get(key) is not None:
+            spec[key] = old_spec[key]
 
 
 # ---------------------------------------------------------------------------

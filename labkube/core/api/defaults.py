@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 
+from labkube.core.api import autoscaling
 from labkube.core.api import quantity as qty
 
 DEFAULT_MODE = 420  # 0644
@@ -360,6 +361,35 @@ def _job(obj: dict) -> None:
     _template(obj)
 
 
+def _cron_job(obj: dict) -> None:
+    """``SetDefaults_CronJob`` (batch/v1, 1.32) + the defaults generated for its jobTemplate.
+
+    Only the pod template inside is defaulted (and podFailurePolicy patterns' ``status``):
+    ``SetDefaults_Job`` is for Jobs, so ``completions``, ``backoffLimit`` ... stay unset in the
+    template and each Job the controller creates is defaulted when it is created."""
+    spec = obj.setdefault("spec", {})
+    if not spec.get("concurrencyPolicy"):
+        spec["concurrencyPolicy"] = "Allow"
+    if spec.get("suspend") is None:
+        spec["suspend"] = False
+    if spec.get("successfulJobsHistoryLimit") is None:
+        spec["successfulJobsHistoryLimit"] = 3
+    if spec.get("failedJobsHistoryLimit") is None:
+        spec["failedJobsHistoryLimit"] = 1
+    job_template = spec.get("jobTemplate")
+    if job_template is None:
+        return
+    job_template.setdefault("metadata", {}).setdefault("creationTimestamp", None)
+    job_spec = job_template.get("spec")
+    if job_spec is None:
+        return
+    for rule in (job_spec.get("podFailurePolicy") or {}).get("rules") or ():
+        for pattern in rule.get("onPodConditions") or ():
+            if not pattern.get("status"):
+                pattern["status"] = "True"
+    _template(job_template)
+
+
 def _stateful_set(obj: dict) -> None:
     """``SetDefaults_StatefulSet`` (apps/v1, 1.32) + the template's pod spec + each claim template.
 
@@ -452,6 +482,12 @@ def _storage_class(obj: dict) -> None:
         obj["reclaimPolicy"] = "Delete"
     if obj.get("volumeBindingMode") is None:
         obj["volumeBindingMode"] = "Immediate"
+
+
+def _priority_class(obj: dict) -> None:
+    """``SetDefaults_PriorityClass`` (scheduling/v1): ``preemptionPolicy: PreemptLowerPriority``."""
+    if obj.get("preemptionPolicy") is None:
+        obj["preemptionPolicy"] = "PreemptLowerPriority"
 
 
 def _daemon_set(obj: dict) -> None:
@@ -614,8 +650,13 @@ DEFAULTERS = {
     ("apps/v1", "Deployment"): _deployment,
     ("apps/v1", "ReplicaSet"): _replica_set,
     ("batch/v1", "Job"): _job,
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): autoscaling.defaults_v2,
+    ("autoscaling/v1", "HorizontalPodAutoscaler"): autoscaling.defaults_v1,
+    ("scheduling.k8s.io/v1", "PriorityClass"): _priority_class,
+    ("batch/v1", "CronJob"): _cron_job,
     ("apps/v1", "DaemonSet"): _daemon_set,
     ("apps/v1", "ControllerRevision"): _nothing,
+    ("policy/v1", "PodDisruptionBudget"): _nothing,  # policy/v1 defaults nothing
     ("apps/v1", "StatefulSet"): _stateful_set,
     ("networking.k8s.io/v1", "Ingress"): _nothing,  # pathType is required, never defaulted
     ("networking.k8s.io/v1", "IngressClass"): _ingress_class,

@@ -87,6 +87,7 @@ class DeleteVerbs:
         self.admission.admit(attrs)
         self.admission.validate(attrs)
         strategy = self.strategy(rtype)
+        strategy.refuse_delete(name)
         if isinstance(strategy, NamespaceStrategy):
             return self._delete_namespace(rtype, strategy, kv, obj, request)
         result = self._delete_object(rtype, strategy, rtype.key(namespace, name), kv, obj, request)

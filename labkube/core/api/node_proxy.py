@@ -10,8 +10,8 @@ Mirrors pkg/registry/core/pod/rest (LogREST, ExecREST, EvictionREST) and metrics
   ``a container name must be specified for pod x, choose one of: [a b]``; a node whose kubelet
   is down gets a 500 like the failed dial (``connect: connection refused``), and one cut off
   by a network partition the dial's timeout (``i/o timeout``): the partition runs both ways.
-* ``POST pods/eviction`` is a graceful delete that PodDisruptionBudgets could refuse (labkube
-  has none yet, so every eviction is allowed), answered with a ``Status`` of success.
+* ``POST pods/eviction`` is a graceful delete that PodDisruptionBudgets may refuse; it is
+  served by :mod:`labkube.core.api.eviction` (EvictionREST).
 * ``metrics.k8s.io/v1beta1`` NodeMetrics and PodMetrics come from the kubelets' resource usage
   (metrics-server scrapes the same numbers).
 
@@ -92,11 +92,6 @@ def pod_exec(proxy: NodeProxy, pod: dict, options: dict) -> Any:
                                  f"{pod['status']['phase']}")
     kubelet = proxy.kubelet(pod)
     return kubelet.exec(pod["metadata"]["namespace"], pod["metadata"]["name"], command, container)
-
-
-def eviction_status() -> dict:
-    """What EvictionREST returns when the eviction was accepted."""
-    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
 
 def node_metrics_list(items: list[dict]) -> dict:

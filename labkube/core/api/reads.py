@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 
 from labkube.core import errors, serialization
 from labkube.core.api import listing
-from labkube.core.api.events_conversion import EVENTS_GROUP
+from labkube.core.api import conversion
 from labkube.core.api.registry import scale_from
 from labkube.core.api.request import Options, Request
 from labkube.core.api.resources import ResourceType
@@ -128,7 +128,7 @@ class ReadVerbs:
         filtered = not predicate.empty
         with serialization.gc_paused():
             items, last_key = self._objects.select(kvs, predicate.matches if filtered else None, limit)
-            if rtype.group == EVENTS_GROUP:
+            if conversion.converted(rtype):
                 items = [self._from_storage(rtype, obj) for obj in items]
         token = remaining = None
         if last_key is not None:

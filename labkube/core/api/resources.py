@@ -8,8 +8,9 @@ subresources.
 Adding a kind is a registration, never an edit of the server: call :meth:`Registry.register`
 with a :class:`ResourceType` (and register its defaulting/validation/strategy hooks in their
 own modules). Job, DaemonSet, StatefulSet, ControllerRevision, PersistentVolume(Claim),
-StorageClass, NetworkPolicy, LimitRange and ResourceQuota were added this way; CronJob,
-HorizontalPodAutoscaler, PodDisruptionBudget and CustomResourceDefinitions can follow.
+StorageClass, NetworkPolicy, LimitRange, ResourceQuota, CronJob, HorizontalPodAutoscaler (v2,
+and v1 converted from the same storage), PodDisruptionBudget and PriorityClass were added this
+way; ReplicationController, PodTemplate and CustomResourceDefinitions can follow.
 
 Names resolve as kubectl resolves them: ``pods``, ``pod``, ``po``, ``Pod``,
 ``deployments.apps``, ``deploy``, ``deployments.v1.apps`` all find their resource.
@@ -25,13 +26,8 @@ from labkube.core import errors
 #: Kinds Kubernetes 1.32 serves that labkube does not serve yet; later issues register them.
 NOT_YET_SERVED = frozenset(
     {
-        ("batch/v1", "CronJob"),
         ("v1", "ReplicationController"),
         ("v1", "PodTemplate"),
-        ("autoscaling/v1", "HorizontalPodAutoscaler"),
-        ("autoscaling/v2", "HorizontalPodAutoscaler"),
-        ("policy/v1", "PodDisruptionBudget"),
-        ("scheduling.k8s.io/v1", "PriorityClass"),
         ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     }
 )
@@ -154,7 +150,14 @@ class Registry:
         )
 
     def category(self, category: str) -> list[ResourceType]:
-        return [r for r in self._preferred_first(self.all()) if category in r.categories]
+        """The preferred version of each resource in ``category`` (``kubectl get all``)."""
+        seen: set[tuple[str, str]] = set()
+        kept = []
+        for rtype in self._preferred_first(self.all()):
+            if category in rtype.categories and (rtype.group, rtype.plural) not in seen:
+                seen.add((rtype.group, rtype.plural))
+                kept.append(rtype)
+        return kept
 
     @staticmethod
     def _preferred_first(types: list[ResourceType]) -> list[ResourceType]:
@@ -200,11 +203,20 @@ def _core() -> list[ResourceType]:
           subresources=("status", "scale")),
         R("apps", "v1", "StatefulSet", "statefulsets", "statefulset", True, ("sts",), ("all",),
           subresources=("status", "scale")),
+        # kube-apiserver's group order: autoscaling before batch (kubectl get all shows hpa first).
+        R("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers",
+          "horizontalpodautoscaler", True, ("hpa",), ("all",), subresources=("status",)),
+        R("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers",
+          "horizontalpodautoscaler", True, ("hpa",), ("all",), subresources=("status",)),
+        R("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), ("all",), subresources=("status",)),
         R("batch", "v1", "Job", "jobs", "job", True, (), ("all",), subresources=("status",)),
         R("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",),
           subresources=("status",)),
         R("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", False),
         R("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy", True, ("netpol",)),
+        R("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True, ("pdb",),
+          subresources=("status",)),
+        R("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", "priorityclass", False, ("pc",)),
         R("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True),
         R("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True),
         R("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False),

@@ -51,10 +51,11 @@ from urllib.parse import quote_plus
 from typing import Any, Callable, Optional
 
 from labkube.core import errors, serialization
-from labkube.core.api import auth, decode, defaults, events_conversion, node_proxy, ttl, validation
+from labkube.core.api import auth, decode, defaults, eviction, node_proxy, ttl, validation
 from labkube.core.api.admission import CREATE, AdmissionAttributes, AdmissionChain, default_chain
 from labkube.core.api.allocators import IPAllocator, PortAllocator
 from labkube.core.api.deletes import DeleteVerbs, success_status
+from labkube.core.api import conversion
 from labkube.core.api.events_conversion import EVENTS_GROUP
 from labkube.core.api.labels import SelectorError, parse_field_selector
 from labkube.core.api.node_authorizer import GRAPH_RESOURCES, kubeadm_authorizer
@@ -65,7 +66,7 @@ from labkube.core.api.registry import ServerContext, Strategy, StrategyRegistry,
 from labkube.core.api.registry.pods import bind, validate_binding
 from labkube.core.api.registry.strategy import order_metadata
 from labkube.core.api.node_proxy import NodeProxy
-from labkube.core.api.request import Options, Request
+from labkube.core.api.request import Request
 from labkube.core.api.resources import Registry, ResourceType, default_registry
 from labkube.core.api.updates import UpdateVerbs
 from labkube.core.errors import FieldError, StatusError
@@ -209,13 +210,9 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         return node_proxy.pod_exec(self.node_proxy, pod, request.body or {})
 
     def _pod_eviction(self, request: Request, rtype: ResourceType) -> dict:
-        """EvictionREST: no PodDisruptionBudgets exist in labkube, so every eviction is allowed."""
+        """EvictionREST: a delete that PodDisruptionBudgets may refuse (see eviction.py)."""
         self._pod_for_subresource(request, rtype)
-        grace = ((request.body or {}).get("deleteOptions") or {}).get("gracePeriodSeconds")
-        delete = request._replace(verb="delete", subresource=None, body=None,
-                         options=Options(grace_period_seconds=grace))
-        self._delete(delete, rtype)
-        return node_proxy.eviction_status()
+        return eviction.evict(self, request, rtype)
 
     def metrics(self, user: Any, kind: str, namespace: Optional[str] = None) -> dict:
         """metrics.k8s.io/v1beta1 NodeMetricsList or PodMetricsList, as metrics-server serves it."""
@@ -446,18 +443,14 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         obj["metadata"] = order_metadata(meta)
         return serialization.dumps(obj)
 
-    # -- version views (events.k8s.io) -----------------------------------------
+    # -- version views (events.k8s.io, autoscaling/v1: see conversion) ---------
     @staticmethod
     def _to_storage(rtype: ResourceType, obj: dict) -> dict:
-        if rtype.group == EVENTS_GROUP:
-            return events_conversion.to_v1(obj)
-        return obj
+        return conversion.to_storage(rtype, obj)
 
     @staticmethod
     def _from_storage(rtype: ResourceType, obj: dict) -> dict:
-        if rtype.group == EVENTS_GROUP:
-            return events_conversion.to_events_v1(obj)
-        return obj
+        return conversion.from_storage(rtype, obj)
 
     # =====================================================================
     # Admission and validation helpers

@@ -16,6 +16,7 @@ from typing import Any
 from labkube.core.api import auth, bootstrap_policy
 from labkube.core.api.audit import AuditLog
 from labkube.core.api.client import Client
+from labkube.core.api.registry.scheduling import system_priority_classes
 from labkube.core.api.server import APIServer
 from labkube.core.clock import SimulatedClock
 from labkube.core.store import MVCCStore
@@ -49,6 +50,8 @@ def new_server(seed: int = 0, namespaces=("default",), *, rbac: bool = True) -> 
     if rbac:
         for obj in bootstrap_policy.objects() + bootstrap_policy.kubeadm_objects():
             admin.create(obj)
+    for obj in system_priority_classes():  # kube-apiserver's post-start hook creates them
+        admin.create(obj)
     return TestServer(clock, store, audit, server, admin)
 
 

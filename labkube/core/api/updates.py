@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional
 from labkube.core import errors, serialization
 from labkube.core.api import patch as patching
 from labkube.core.api.admission import UPDATE
+from labkube.core.api import conversion
 from labkube.core.api.events_conversion import EVENTS_GROUP
 from labkube.core.api.registry import Strategy, scale_from
 from labkube.core.api.registry.namespaces import NamespaceStrategy
@@ -249,7 +250,7 @@ class UpdateVerbs:
                     return self._update_scale(request, rtype, patched)
                 # apply_patch made it fresh; the fields it did not touch are the stored object's,
                 # decoded already (unless converted from the storage version)
-                changed = None if rtype.group == EVENTS_GROUP else \
+                changed = None if conversion.converted(rtype) else \
                     patching.touched_fields(request.body, request.options.patch_type)
                 body = self._decode_body(rtype, patched, owned=True, changed=changed)
                 body["metadata"]["resourceVersion"] = str(kv.mod_revision)

@@ -17,7 +17,10 @@ from labkube.core.controllers import (  # noqa: F401,E402  (each registers itsel
 )
 from labkube.core.controllers import deployment, replicaset, root_ca_publisher  # noqa: F401,E402
 from labkube.core.controllers import job, ttl_after_finished  # noqa: F401,E402
+from labkube.core.controllers import cronjob  # noqa: F401,E402
 from labkube.core.controllers import daemonset  # noqa: F401,E402
 from labkube.core.controllers import statefulset  # noqa: F401,E402
 from labkube.core.controllers import persistentvolume, pv_protection, pvc_protection  # noqa: F401,E402
 from labkube.core.controllers import resourcequota  # noqa: F401,E402
+from labkube.core.controllers import horizontal  # noqa: F401,E402
+from labkube.core.controllers import disruption  # noqa: F401,E402

@@ -30,6 +30,7 @@ from labkube.core.scheduler.decision import DecisionRecord, PluginScores, Reject
 from labkube.core.scheduler.framework import (ERROR, UNSCHEDULABLE_AND_UNRESOLVABLE, CycleState,
                                               Framework, ScoreList, Status)
 from labkube.core.scheduler.messages import NO_NODES_AVAILABLE, fit_error_message
+from labkube.core.scheduler.nominator import Nominator
 from labkube.core.scheduler.plugins.default_binder import binding_for
 from labkube.core.scheduler.profile import DEFAULT_SCHEDULER_NAME, default_profile
 from labkube.core.scheduler.registry import Registry
@@ -135,6 +136,8 @@ class Scheduler:
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.record = record
         self.next_start_node_index = 0
+        #: pods preemption nominated to a node: other pods filter as if they ran there
+        self.nominator = Nominator()
         self.profiles: dict = {}
         self.frameworks: dict[str, Framework] = {}
         for profile in profiles or [default_profile()]:
@@ -186,6 +189,7 @@ class Scheduler:
     def _assume_and_reserve(self, fwk, state, info, snapshot, result, cycle) -> ScheduleResult:
         node_name = result.node_name
         snapshot.assume(info, node_name)
+        self.nominator.forget(info.uid)  # assumed: it holds its room itself now
         message = ""
         status = fwk.run_reserve(state, info, node_name)
         if status is not None:
@@ -285,11 +289,31 @@ class _Cycle:
             return None
         result, status = self._pre_filter()
         if status is None and (result is None or result.node_names is None or name in result.node_names):
-            if self.fwk.run_filter(self.state, self.info, node) is None:
+            status = self.fwk.run_filter(self.state, self.info, node)
+            if self.scheduler.nominator:
+                status = self._with_nominated_pods(node, status)
+            if status is None:
                 self.evaluated, self.feasible = [node], [node]
                 return name
         self.state = self._fresh_state()
         return None
+
+    def _with_nominated_pods(self, node, status) -> Status | None:
+        """``RunFilterPluginsWithNominatedPods``: a node that fits must still fit with the pods
+        of equal or higher priority nominated to it counted as running there."""
+        if status is not None:
+            return status
+        nominated = self.scheduler.nominator.pods_that_count_against(node.name, self.info)
+        if not nominated:
+            return None
+        state, node_with = self.state.clone(), node.clone()
+        for other in nominated:
+            node_with.add_pod(other)
+            for plugin in self.fwk.points["pre_filter"]:
+                update = getattr(plugin, "pre_filter_update", None)
+                if update is not None:
+                    update(state, self.info, other, node_with, 1)
+        return self.fwk.run_filter(state, self.info, node_with)
 
     def _fresh_state(self) -> CycleState:
         return CycleState(self.snapshot)
@@ -347,6 +371,8 @@ class _Cycle:
             chunk = _window(nodes, start + pos, min(max(need_all - len(feasible), _MIN_CHUNK), n - pos))
             pos += len(chunk)
             answers = self.fwk.run_filter_batch(self.state, self.info, chunk)
+            if self.scheduler.nominator:  # only while a preemptor waits for its victims to go
+                answers = [self._with_nominated_pods(node, status) for node, status in zip(chunk, answers)]
             if not any(answers):  # every node in the chunk fits (the common case)
                 wanted = need_all - len(feasible)
                 take = chunk if len(chunk) <= wanted else chunk[:wanted]
@@ -375,7 +401,8 @@ class _Cycle:
                              self.pre_filter_message, post_msg)
         nominated = result.nominated_node_name if result is not None else None
         victims = result.victims if result is not None else ()
-        return self.finish(fit_error=fit_error, nominated=nominated or None, victims=victims)
+        # None: leave status.nominatedNodeName alone; "": clear it (ModeOverride, no node)
+        return self.finish(fit_error=fit_error, nominated=nominated, victims=victims)
 
     # -- Score ----------------------------------------------------------------------
     def _prioritize_and_select(self) -> ScheduleResult:

@@ -33,7 +33,10 @@ _MODULES = {
     "create serviceaccount": "create",
     "create deployment": "create",
     "create job": "create",
+    "create cronjob": "create",
     "create quota": "create",
+    "create poddisruptionbudget": "create",
+    "create priorityclass": "create",
     "create configmap": "create",
     "create secret generic": "create",
     "create role": "create",
@@ -49,9 +52,11 @@ _MODULES = {
     "auth can-i": "auth",
     "explain": "explain",
     "version": "version",
+    "autoscale": "autoscale",
 }
 
 from labkube.kubectl.commands._ops_specs import MODULES as _OPS_MODULES  # noqa: E402  (registers flags)
+from labkube.kubectl.commands import autoscale_spec as _autoscale_spec  # noqa: E402,F401  (registers flags)
 
 _MODULES.update(_OPS_MODULES)
 

@@ -1,5 +1,5 @@
 """``kubectl create <generator>``: namespace, deployment, configmap, secret generic,
-serviceaccount, role, clusterrole, rolebinding, clusterrolebinding, job, quota.
+serviceaccount, role, clusterrole, rolebinding, clusterrolebinding, job, cronjob, quota.
 
 Mirrors k8s.io/kubectl/pkg/cmd/create/create_*.go. Each generator builds the object exactly as
 kubectl does (same fields, same order, ``creationTimestamp: null`` and the empty ``{}``
@@ -27,11 +27,16 @@ from labkube.kubectl.commands import (
     api_dry_run,
     check_operation_output,
     dry_run_strategy,
+    namespace_for,
+    parse_targets,
     print_operation,
     resolve_type,
 )
-from labkube.kubectl.commands.create_job import build_job
+from labkube.kubectl.commands.create_cronjob import build_cron_job
+from labkube.kubectl.commands.create_job import build_job, build_job_from_cron_job
+from labkube.kubectl.commands.create_priorityclass import build_priority_class
 from labkube.kubectl.commands.create_quota import QuotaArgumentError, build_quota
+from labkube.kubectl.commands.create_pdb import PDBArgumentError, build_pdb
 from labkube.kubectl.errors import KubectlError
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
@@ -444,15 +449,19 @@ def _go_json(value: Any) -> str:
 _NAME_MUST_BE_SET = ("create namespace", "create serviceaccount", "create configmap",
                      "create secret generic", "create role", "create clusterrole", "create rolebinding")
 
+#: Generators whose Run wraps the API server's error (``failed to create <what>: <error>``).
+_WRAPPED_CREATE_ERRORS = {"create job": "job", "create cronjob": "cronjob"}
+
 #: Flags cobra marks required (``MarkFlagRequired``) per generator.
-_REQUIRED_FLAGS = {"create deployment": "image", "create clusterrolebinding": "clusterrole"}
+_REQUIRED_FLAGS = {"create deployment": ("image",), "create clusterrolebinding": ("clusterrole",),
+                   "create cronjob": ("image", "schedule")}
 
 
 def run(ctx: Context) -> list[BaseException]:
     path = ctx.parsed.path
-    required = _REQUIRED_FLAGS.get(path)
-    if required and not ctx.parsed.given(required):  # cobra checks these before the command runs
-        raise KubectlError(f'error: required flag(s) "{required}" not set')
+    missing = [flag for flag in _REQUIRED_FLAGS.get(path, ()) if not ctx.parsed.given(flag)]
+    if missing:  # cobra checks these before the command runs
+        raise KubectlError(f"error: required flag(s) {', '.join(chr(34) + m + chr(34) for m in missing)} not set")
     name = _single_name(ctx)  # Complete: NameFromCommandArgs first, then dry-run and printer
     strategy = dry_run_strategy(ctx)
     check_operation_output(ctx)
@@ -468,7 +477,12 @@ def run(ctx: Context) -> list[BaseException]:
     if strategy == "client":
         print_operation(ctx, obj, "created", strategy)
         return []
-    created = ctx.client.create(_without_nulls(obj), dry_run=api_dry_run(strategy))
+    try:
+        created = ctx.client.create(_without_nulls(obj), dry_run=api_dry_run(strategy))
+    except StatusError as err:
+        if path in _WRAPPED_CREATE_ERRORS:  # fmt.Errorf("failed to create job: %v", err)
+            raise KubectlError(f"error: failed to create {_WRAPPED_CREATE_ERRORS[path]}: {err.message}") from None
+        raise
     print_operation(ctx, created, "created", strategy)
     return []
 
@@ -560,16 +574,30 @@ def _clusterrolebinding(ctx: Context, name: str) -> dict:
 
 
 def _job(ctx: Context, name: str) -> dict:
-    """``CreateJobOptions.Validate`` then ``createJob`` (``--from`` needs a served CronJob)."""
+    """``CreateJobOptions.Validate`` then ``createJob`` or ``createJobFromCronJob``."""
     image, source = ctx.flags["image"], ctx.flags["from"]
     if bool(image) == bool(source):
         raise KubectlError("error: either --image or --from must be specified")
     if source and ctx.parsed.after_dash:
         raise KubectlError("error: cannot specify --from and command")
     if source:
-        resolve_type(ctx, source.partition("/")[0])  # labkube serves no CronJob: kubectl's error
-        raise KubectlError(f"error: from must be an existing cronjob: {source}")
+        return build_job_from_cron_job(name, _from_cron_job(ctx, source), _namespace(ctx))
     return build_job(name, image, ctx.parsed.after_dash or [], _namespace(ctx))
+
+
+def _from_cron_job(ctx: Context, source: str) -> dict:
+    """The builder's ``ResourceTypeOrNameArgs(false, from)``, ``Latest()``: one CronJob, fetched."""
+    targets = parse_targets(ctx, [source])
+    if targets and not targets[0].names:
+        raise KubectlError("error: resource(s) were provided, but no name was specified")
+    found = [(target.rtype, ctx.client.get(target.rtype, name, namespace_for(ctx, target.rtype)))
+             for target in targets for name in target.names]
+    if len(found) != 1:
+        raise KubectlError("error: from must be an existing cronjob")
+    rtype, obj = found[0]
+    if (rtype.group, rtype.kind) != ("batch", "CronJob"):
+        raise KubectlError(f"error: unknown object type *{rtype.version}.{rtype.kind}")
+    return obj
 
 
 def _quota(ctx: Context, name: str) -> dict:
@@ -580,12 +608,28 @@ def _quota(ctx: Context, name: str) -> dict:
         raise KubectlError(f"error: {err}") from None
 
 
+def _pdb(ctx: Context, name: str) -> dict:
+    """``PodDisruptionBudgetOpts``: Validate, then ``createPodDisruptionBudgets``."""
+    try:
+        return build_pdb(name, ctx.flags["selector"] or "", ctx.flags["min-available"] or "",
+                         ctx.flags["max-unavailable"] or "", _namespace(ctx))
+    except PDBArgumentError as err:
+        raise KubectlError(f"error: {err}") from None
+
+
 _BUILDERS: dict[str, Callable[[Context, str], dict]] = {
     "create namespace": lambda ctx, name: build_namespace(name),
     "create serviceaccount": lambda ctx, name: build_serviceaccount(name, _namespace(ctx)),
     "create deployment": _deployment,
     "create job": _job,
+    "create cronjob": lambda ctx, name: build_cron_job(
+        name, ctx.flags["image"] or "", ctx.flags["schedule"] or "", ctx.parsed.after_dash or [],
+        ctx.flags["restart"] or "", _namespace(ctx)),
     "create quota": _quota,
+    "create poddisruptionbudget": _pdb,
+    "create priorityclass": lambda ctx, name: build_priority_class(
+        name, ctx.flags["value"] or 0, bool(ctx.flags["global-default"]), ctx.flags["description"] or "",
+        ctx.flags["preemption-policy"] or ""),
     "create configmap": _configmap,
     "create secret generic": _secret,
     "create role": _role,

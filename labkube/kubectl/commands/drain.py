@@ -12,14 +12,22 @@ Mirrors k8s.io/kubectl/pkg/cmd/drain and pkg/drain:
   until it is gone (``pod/web-abc evicted``) and prints ``node/node-1 drained``. Refusals print
   kubectl's ``error: unable to drain node "node-1" due to error:cannot delete ...,
   continuing command...`` and the aggregated error, exit 1.
+* an eviction a PodDisruptionBudget refuses (429) prints ``error when evicting
+  pods/"web-abc" -n "default" (will retry after 5s): Cannot evict pod as it would violate the
+  pod's disruption budget.`` and is tried again 5 simulated seconds later, printing ``evicting
+  pod`` again each time (staging/src/k8s.io/kubectl/pkg/drain/drain.go, ``evictPods``); any
+  other eviction error fails that pod at once. ``--timeout`` bounds the whole drain: kubectl
+  notices it at a pod's next attempt (``error when evicting pods/"x" -n "ns": global timeout
+  reached: 12s``) or while waiting (``error when waiting for pod "x" in namespace "ns" to
+  terminate: ...``), then lists ``There are pending pods in node ... when an error
+  occurred``. kubectl's default ``--timeout=0`` waits forever; labkube stops after one
+  simulated hour (``DEFAULT_WAIT``) with the message kubectl's infinite deadline would give.
 
 Evictions use ``Client.evict(name, namespace)`` when the client has it, else an ordinary
 delete (the output is the same, as kubectl's ``--disable-eviction`` prints ``deleted``).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from labkube.core.errors import StatusError
 from labkube.kubectl.commands import Context, dry_run_strategy, dry_run_suffix
@@ -202,7 +210,8 @@ def pods_for_deletion(ctx: Context, node_name: str) -> tuple[list[dict], str, li
 
 
 def _drain_node(ctx: Context, node: dict, strategy: str, timeout: float) -> None:
-    pods, warnings, errors = pods_for_deletion(ctx, node["metadata"]["name"])
+    name = node["metadata"]["name"]
+    pods, warnings, errors = pods_for_deletion(ctx, name)
     if errors:
         raise _DrainError(errors)
     if warnings:
@@ -211,52 +220,152 @@ def _drain_node(ctx: Context, node: dict, strategy: str, timeout: float) -> None
         for pod in pods:
             ctx.term.line(f"evicting pod {pod['metadata']['namespace']}/{pod['metadata']['name']} (dry run)")
         return
-    evicting = []
-    for pod in pods:
-        meta = pod["metadata"]
-        ctx.term.line(f"evicting pod {meta['namespace']}/{meta['name']}")
-        if _evict(ctx, pod, strategy):
-            evicting.append(pod)
-    _wait_gone(ctx, evicting, timeout or DEFAULT_WAIT, verb="evicted")
+    if not pods:
+        return
+    failures = _Evictions(ctx, pods, strategy, timeout).run()
+    if failures:
+        _report_pending(ctx, name, failures)
+        raise _DrainError(failures)
+
+
+def _report_pending(ctx: Context, node_name: str, failures: list[str]) -> None:
+    """``deleteOrEvictPodsSimple``: the node's pods still there when evicting failed."""
+    pending, _, _ = pods_for_deletion(ctx, node_name)
+    if not pending:
+        return
+    error = failures[0] if len(failures) == 1 else "[" + ", ".join(failures) + "]"
+    ctx.term.err_line(f'There are pending pods in node "{node_name}" when an error occurred: {error}')
+    for pod in pending:
+        ctx.term.err_line(f"pod/{pod['metadata']['name']}")
+
+
+#: kubectl sleeps this long before retrying an eviction a disruption budget refused (429).
+EVICTION_RETRY_INTERVAL = 5.0
+#: ``time.Duration(math.MaxInt64)``: the global timeout kubectl uses for ``--timeout=0``.
+INFINITE_TIMEOUT_TEXT = "2562047h47m16.854775807s"
+_EPSILON = 1e-6
+
+
+class _PodEviction:
+    """One of kubectl's per-pod eviction goroutines, as a state on the cluster clock."""
+
+    def __init__(self, pod: dict) -> None:
+        self.pod = pod
+        self.retry_at: float | None = None  # refused by a budget: try again then
+        self.waiting = False  # evicted: waiting until the pod is gone
+        self.error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.pod["metadata"]["name"]
+
+    @property
+    def namespace(self) -> str:
+        return self.pod["metadata"]["namespace"]
+
+
+class _Evictions:
+    """``Helper.evictPods``: every pod evicted "at once"; a 429 (a PodDisruptionBudget) is
+    printed and retried 5 s later; an evicted pod is waited for until it is gone; everything
+    stops at the global timeout.
+
+    kubectl runs one goroutine per pod; here they take turns in the pods' order on the cluster
+    clock, so the output is the same on every run. ``--timeout=0`` means forever in kubectl; a
+    simulated drain gives up after ``DEFAULT_WAIT`` (one simulated hour) and reports what
+    kubectl would report at its (infinite) global timeout.
+    """
+
+    def __init__(self, ctx: Context, pods: list[dict], strategy: str, timeout: float) -> None:
+        self.ctx = ctx
+        self.strategy = strategy
+        self.states = [_PodEviction(pod) for pod in pods]
+        self.clock = ctx.cluster.clock
+        self.deadline = self.clock.now() + (timeout or DEFAULT_WAIT)
+        self.timeout_text = ctx.flags["timeout"] if timeout else INFINITE_TIMEOUT_TEXT
+
+    def run(self) -> list[str]:
+        for state in self.states:
+            self._attempt(state)
+        while True:
+            retrying = [s for s in self.states if s.retry_at is not None]
+            waiting = [s for s in self.states if s.waiting]
+            if not retrying and not waiting:
+                break
+            self._advance(retrying, waiting)
+            for state in retrying:
+                if state.retry_at is not None and state.retry_at <= self.clock.now() + _EPSILON:
+                    self._attempt(state)
+        return [s.error for s in self.states if s.error]
+
+    def _advance(self, retrying: list[_PodEviction], waiting: list[_PodEviction]) -> None:
+        """Run the cluster to the next retry (or the deadline), noticing evicted pods leave."""
+        now = self.clock.now()
+        if waiting and now >= self.deadline - _EPSILON:
+            for state in waiting:
+                state.waiting = False
+                state.error = (f'error when waiting for pod "{state.name}" in namespace "{state.namespace}" '
+                               f"to terminate: global timeout reached: {self.timeout_text}")
+            return
+        horizon = min([s.retry_at for s in retrying if s.retry_at is not None]
+                      + ([self.deadline] if waiting else []))
+        if horizon > now:
+            self.ctx.cluster.run_until(lambda: self._notice_gone(waiting) and not retrying, horizon - now)
+        else:
+            self._notice_gone(waiting)
+
+    def _attempt(self, state: _PodEviction) -> None:
+        """One pass of the goroutine's loop: print, check the deadline, evict."""
+        suffix = " (server dry run)" if self.strategy == "server" else ""
+        self.ctx.term.line(f"evicting pod {state.namespace}/{state.name}{suffix}")
+        state.retry_at = None
+        if self.clock.now() >= self.deadline - _EPSILON:
+            state.error = (f'error when evicting pods/"{state.name}" -n "{state.namespace}": '
+                           f"global timeout reached: {self.timeout_text}")
+            return
+        try:
+            evicted = _evict(self.ctx, state.pod, self.strategy)
+        except StatusError as err:
+            if err.code == 404:
+                return
+            if err.code == 429:
+                self.ctx.term.err_line(f'error when evicting pods/"{state.name}" -n "{state.namespace}" '
+                                       f"(will retry after 5s): {err.message}")
+                state.retry_at = self.clock.now() + EVICTION_RETRY_INTERVAL
+                return
+            state.error = f'error when evicting pods/"{state.name}" -n "{state.namespace}": {err.message}'
+            return
+        state.waiting = evicted
+
+    def _notice_gone(self, waiting: list[_PodEviction]) -> bool:
+        """``waitForDelete``: a pod is done once it is gone (or replaced by a new uid)."""
+        for state in waiting:
+            if state.waiting and _gone(self.ctx, state.pod):
+                state.waiting = False
+                self.ctx.term.line(f"pod/{state.name} evicted")
+        return not any(s.waiting for s in waiting)
+
+
+def _gone(ctx: Context, pod: dict) -> bool:
+    meta = pod["metadata"]
+    try:
+        now = ctx.client.get("pods", meta["name"], meta["namespace"])
+    except StatusError as err:
+        if err.code != 404:
+            raise
+        return True
+    return now["metadata"].get("uid") != meta.get("uid")
 
 
 def _evict(ctx: Context, pod: dict, strategy: str) -> bool:
+    """Evict (or, with ``--disable-eviction`` or a server dry run, delete); True when the pod
+    is now going away for real."""
     meta = pod["metadata"]
     evict = getattr(ctx.client, "evict", None)
     grace = ctx.flags["grace-period"]
-    try:
-        if evict is not None and not ctx.flags["disable-eviction"] and strategy == "none":
-            evict(meta["name"], meta["namespace"])
-        else:
-            ctx.client.delete("pods", meta["name"], meta["namespace"],
-                              grace_period_seconds=grace if grace >= 0 else None,
-                              dry_run=strategy == "server")
-    except StatusError as err:
-        if err.code == 404:
-            return False
-        raise _DrainError([f'error when evicting pod "{meta["name"]}": {err.message}']) from None
+    if evict is not None and not ctx.flags["disable-eviction"] and strategy == "none":
+        evict(meta["name"], meta["namespace"], grace_period_seconds=grace if grace >= 0 else None)
+    else:
+        ctx.client.delete("pods", meta["name"], meta["namespace"],
+                          grace_period_seconds=grace if grace >= 0 else None,
+                          dry_run=strategy == "server")
     return strategy == "none"
-
-
-def _wait_gone(ctx: Context, pods: list[dict], timeout: float, verb: str) -> None:
-    """``waitForDelete``: each pod is done once it is gone (or replaced by a new uid)."""
-    pending = list(pods)
-
-    def check() -> bool:
-        for pod in list(pending):
-            meta = pod["metadata"]
-            try:
-                now = ctx.client.get("pods", meta["name"], meta["namespace"])
-            except StatusError as err:
-                if err.code != 404:
-                    raise
-                now = None
-            if now is None or now["metadata"].get("uid") != meta.get("uid"):
-                pending.remove(pod)
-                ctx.term.line(f"pod/{meta['name']} {verb}")
-        return not pending
-
-    if not ctx.cluster.run_until(check, timeout):
-        names = ", ".join(f'"{p["metadata"]["name"]}"' for p in pending)
-        raise _DrainError([f"error when waiting for pod {names} terminating: global timeout reached: "
-                           f"{ctx.flags['timeout']}"])

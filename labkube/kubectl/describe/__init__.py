@@ -33,12 +33,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from labkube.kubectl.describe.batch import describe_job
+from labkube.kubectl.describe.autoscaling import describe_hpa
+from labkube.kubectl.describe.batch import describe_cron_job, describe_job
 from labkube.kubectl.describe.limitrange import describe_limit_range
 from labkube.kubectl.describe.daemonset import describe_daemon_set
 from labkube.kubectl.describe.statefulset import describe_stateful_set
 from labkube.kubectl.describe.network_policy import describe_network_policy
 from labkube.kubectl.describe.quota import describe_quota
+from labkube.kubectl.describe.scheduling import describe_priority_class
+from labkube.kubectl.describe.policy import describe_pod_disruption_budget
 from labkube.kubectl.describe.core import (
     describe_configmap,
     describe_endpoint_slice,
@@ -117,6 +120,12 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
         return describe_daemon_set(obj, events, now, list(rel.pods or ()))
     if group == "batch" and kind == "Job":
         return describe_job(obj, events, now)
+    if group == "batch" and kind == "CronJob":
+        return describe_cron_job(obj, events, now)
+    if group == "autoscaling" and kind == "HorizontalPodAutoscaler":
+        return describe_hpa(obj, events, now)
+    if group == "policy" and kind == "PodDisruptionBudget":
+        return describe_pod_disruption_budget(obj, events, now)
     if group == "discovery.k8s.io" and kind == "EndpointSlice":
         return describe_endpoint_slice(obj, events, now)
     if group == "networking.k8s.io" and kind == "Ingress":
@@ -127,6 +136,8 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
         return describe_network_policy(obj)
     if group == "storage.k8s.io" and kind == "StorageClass":
         return describe_storage_class(obj, events, now)
+    if group == "scheduling.k8s.io" and kind == "PriorityClass":
+        return describe_priority_class(obj, events, now)
     if group == "rbac.authorization.k8s.io" and kind in ("Role", "ClusterRole"):
         return describe_role(obj)
     if group == "rbac.authorization.k8s.io" and kind in ("RoleBinding", "ClusterRoleBinding"):

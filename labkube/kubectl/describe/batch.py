@@ -1,9 +1,10 @@
-"""``kubectl describe job``.
+"""``kubectl describe job`` and ``kubectl describe cronjob``.
 
 Mirrors describeJob in k8s.io/kubectl/pkg/describe/describe.go (kubectl 1.32): the Job's
 selector and labels, its parallelism, completions (``<unset>`` when not set), completion mode,
 suspend, backoff limit, TTL, start and completion times and duration, the active deadline, the
-pod counts (``1 Active (0 Ready) / 0 Succeeded / 0 Failed``), the pod template and the events.
+pod counts (``1 Active (0 Ready) / 0 Succeeded / 0 Failed``), the pod template and the events;
+and describeCronJob / describeJobTemplate / printActiveJobs for CronJobs.
 """
 
 from __future__ import annotations
@@ -77,3 +78,51 @@ def _pod_counts(w: PrefixWriter, status: dict) -> None:
     else:
         w.write(0, f"Pods Statuses:\t{active} Active ({status['ready']} Ready) / {succeeded} Succeeded / "
                    f"{failed} Failed\n")
+
+
+def describe_cron_job(cron_job: dict, events: list[dict] | None, now: float) -> str:
+    """describeCronJob: the schedule and policies, the jobTemplate, the last schedule, the active
+    Jobs and the events. Unset pointers print ``<unset>``; times are RFC 1123 in UTC."""
+    meta, spec, status = cron_job.get("metadata") or {}, cron_job.get("spec") or {}, cron_job.get("status") or {}
+    w = PrefixWriter()
+    w.write(0, f"Name:\t{meta.get('name', '')}\n")
+    w.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+    labels_multiline(w, "Labels", meta.get("labels"))
+    annotations_multiline(w, "Annotations", meta.get("annotations"))
+    w.write(0, f"Schedule:\t{spec.get('schedule', '')}\n")
+    w.write(0, f"Concurrency Policy:\t{spec.get('concurrencyPolicy', '')}\n")
+    w.write(0, f"Suspend:\t{_bool_ptr(spec.get('suspend'))}\n")
+    w.write(0, f"Successful Job History Limit:\t{_unset(spec.get('successfulJobsHistoryLimit'))}\n")
+    w.write(0, f"Failed Job History Limit:\t{_unset(spec.get('failedJobsHistoryLimit'))}\n")
+    deadline = spec.get("startingDeadlineSeconds")
+    w.write(0, f"Starting Deadline Seconds:\t{'<unset>' if deadline is None else f'{deadline}s'}\n")
+    _job_template(w, spec.get("jobTemplate") or {})
+    last = status.get("lastScheduleTime")
+    w.write(0, f"Last Schedule Time:\t{rfc1123z(last) if last else '<unset>'}\n")
+    active = [ref.get("name", "") for ref in status.get("active") or ()]
+    w.write(0, f"Active Jobs:\t{', '.join(active) if active else '<none>'}\n")
+    describe_events(w, events, now)
+    return w.text()
+
+
+def _job_template(w: PrefixWriter, template: dict) -> None:
+    """describeJobTemplate."""
+    spec = template.get("spec") or {}
+    selector = spec.get("selector")
+    w.write(0, f"Selector:\t{selector_string(selector) if selector is not None else '<unset>'}\n")
+    w.write(0, f"Parallelism:\t{_unset(spec.get('parallelism'))}\n")
+    w.write(0, f"Completions:\t{_unset(spec.get('completions'))}\n")
+    if spec.get("activeDeadlineSeconds") is not None:
+        w.write(0, f"Active Deadline Seconds:\t{spec['activeDeadlineSeconds']}s\n")
+    describe_pod_template(w, spec.get("template"))
+
+
+def _unset(value) -> str:
+    return "<unset>" if value is None else str(value)
+
+
+def _bool_ptr(value) -> str:
+    """``printBoolPtr``: ``True``/``False`` (describeJob prints a Go ``%v``, ``false``)."""
+    if value is None:
+        return "<unset>"
+    return "True" if value else "False"

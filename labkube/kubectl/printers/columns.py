@@ -620,9 +620,10 @@ def column_set(kind: str) -> ColumnSet:
 
 
 # Job's columns live with the batch printers, which build on the helpers above.
-from labkube.kubectl.printers.columns_batch import JOB_COLUMNS  # noqa: E402
+from labkube.kubectl.printers.columns_batch import CRON_JOB_COLUMNS, JOB_COLUMNS  # noqa: E402
 
 COLUMN_SETS["Job"] = JOB_COLUMNS
+COLUMN_SETS["CronJob"] = CRON_JOB_COLUMNS
 
 # NetworkPolicy's columns live in their own module, built on the helpers above.
 from labkube.kubectl.printers.columns_networkpolicy import NETWORK_POLICY_COLUMNS  # noqa: E402
@@ -655,3 +656,18 @@ COLUMN_SETS["ControllerRevision"] = CONTROLLER_REVISION_COLUMNS
 from labkube.kubectl.printers.columns_quota import RESOURCE_QUOTA_COLUMNS  # noqa: E402
 
 COLUMN_SETS["ResourceQuota"] = RESOURCE_QUOTA_COLUMNS
+
+# PriorityClass's columns live in their own module, built on the helpers above.
+from labkube.kubectl.printers.columns_scheduling import PRIORITY_CLASS_COLUMNS  # noqa: E402
+
+COLUMN_SETS["PriorityClass"] = PRIORITY_CLASS_COLUMNS
+
+# PodDisruptionBudget's columns live in their own module, built on the helpers above.
+from labkube.kubectl.printers.columns_policy import POD_DISRUPTION_BUDGET_COLUMNS  # noqa: E402
+
+COLUMN_SETS["PodDisruptionBudget"] = POD_DISRUPTION_BUDGET_COLUMNS
+
+# HorizontalPodAutoscaler's columns live in their own module, built on the helpers above.
+from labkube.kubectl.printers.columns_autoscaling import HPA_COLUMNS  # noqa: E402
+
+COLUMN_SETS["HorizontalPodAutoscaler"] = HPA_COLUMNS

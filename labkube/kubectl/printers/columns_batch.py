@@ -1,4 +1,4 @@
-"""The columns kube-apiserver prints for Jobs (``kubectl get jobs``).
+"""The columns kube-apiserver prints for Jobs and CronJobs (``kubectl get jobs,cronjobs``).
 
 Mirrors printJob in pkg/printers/internalversion/printers.go (Kubernetes 1.32)::
 
@@ -11,7 +11,17 @@ COMPLETIONS is ``succeeded/completions``; without completions ``succeeded/1``, o
 ``succeeded/1 of parallelism`` when more than one pod runs at once. DURATION is empty before the
 Job starts, the time since it started while it runs, and the time it took once complete.
 
-:data:`JOB_COLUMNS` is added to ``columns.COLUMN_SETS["Job"]``.
+CronJobs follow printCronJob::
+
+    NAME    SCHEDULE    TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE   (-o wide:) CONTAINERS   IMAGES   SELECTOR
+    hello   * * * * *   <none>     False     0        42s             5m
+
+TIMEZONE is ``spec.timeZone`` or ``<none>``; SUSPEND ``True``/``False`` (``<unset>`` if absent);
+ACTIVE counts ``status.active``; LAST SCHEDULE is the age of ``status.lastScheduleTime``
+(``<none>`` before the first Job); the wide columns describe the jobTemplate's pod template, and
+its selector, which is always empty (the Job strategy generates one per Job).
+
+:data:`JOB_COLUMNS` and :data:`CRON_JOB_COLUMNS` are added to ``columns.COLUMN_SETS``.
 """
 
 from __future__ import annotations
@@ -68,4 +78,33 @@ JOB_COLUMNS = ColumnSet(
     (Column("Name", is_name=True), Column("Status"), Column("Completions"), Column("Duration"),
      Column("Age"), Column("Containers", 1), Column("Images", 1), Column("Selector", 1)),
     job_row,
+)
+
+
+def _bool_ptr(value) -> str:
+    """``printBoolPtr``."""
+    if value is None:
+        return "<unset>"
+    return "True" if value else "False"
+
+
+def cron_job_row(cron_job: dict, now: float) -> list[str]:
+    spec, status = cron_job.get("spec") or {}, cron_job.get("status") or {}
+    job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
+    names, images = containers_and_images(((job_spec.get("template") or {}).get("spec") or {}).get("containers"))
+    last = status.get("lastScheduleTime")
+    return [
+        (cron_job.get("metadata") or {}).get("name", ""), spec.get("schedule", ""),
+        spec.get("timeZone") if spec.get("timeZone") is not None else "<none>",
+        _bool_ptr(spec.get("suspend")), str(len(status.get("active") or ())),
+        age(last, now) if last else "<none>", age((cron_job.get("metadata") or {}).get("creationTimestamp"), now),
+        names, images, format_label_selector(job_spec.get("selector")),
+    ]
+
+
+CRON_JOB_COLUMNS = ColumnSet(
+    (Column("Name", is_name=True), Column("Schedule"), Column("Timezone"), Column("Suspend"),
+     Column("Active"), Column("Last Schedule"), Column("Age"), Column("Containers", 1),
+     Column("Images", 1), Column("Selector", 1)),
+    cron_job_row,
 )

@@ -13,7 +13,9 @@ Mirrors the images Kubernetes tutorials pull, each with what matters to a studen
   ``goproxy`` listens on 8080; ``stress --vm 1 --vm-bytes 250M`` allocates that much memory
   (and is OOM-killed above its limit); ``mysqld``, WordPress, the guestbook frontend,
   ``hello-app`` and ``pause`` run as long-lived servers; ``perl -Mbignum=bpi -wle 'print
-  bpi(N)'`` prints N digits of π (the Job docs page).
+  bpi(N)'`` prints N digits of π (the Job docs page); ``registry.k8s.io/hpa-example`` (Apache
+  with PHP) answers ``OK!`` and spends CPU on each request (:mod:`.cpu_work`: the HPA
+  walkthrough).
 
 Image digests are derived from the reference (sha256 of the name), so they are stable but not
 the registry's real digests. Sizes are close to the real compressed sizes.
@@ -30,6 +32,7 @@ from typing import Callable, Optional
 
 from labkube.runtime.cri import HttpResponse, Image, ImagePullError
 from labkube.runtime.reference import Reference
+from labkube.runtime.sim.cpu_work import HPA_EXAMPLE_REQUEST_CPU_SECONDS
 from labkube.runtime.sim.process import FOREVER, PROGRAMS, Proc, ProgramGen, Sleep, program
 from labkube.runtime.sim.shell import IO, Shell
 from labkube.runtime.sim.utils import static_files
@@ -126,6 +129,16 @@ Commercial support is available at
 </html>
 """
 
+#: index.php of registry.k8s.io/hpa-example: CPU-heavy work, then "OK!".
+HPA_EXAMPLE_INDEX = """<?php
+  $x = 0.0001;
+  for ($i = 0; $i <= 1000000; $i++) {
+    $x += sqrt($x);
+  }
+  echo "OK!";
+?>
+"""
+
 GUESTBOOK_PAGE = """<html ng-app="redis">
   <head>
     <title>Guestbook</title>
@@ -217,6 +230,11 @@ def _profiles() -> list[ImageProfile]:
                      entrypoint=("docker-entrypoint.sh",), cmd=("apache2-foreground",),
                      binaries=frozenset({"apache2-foreground", "docker-entrypoint.sh", "curl"}),
                      stop_signal="WINCH", cpu_millicores=1, memory_bytes=20 * MiB),
+        ImageProfile("registry.k8s.io/hpa-example", ("latest",), "", 137 * MiB,
+                     entrypoint=("docker-php-entrypoint",), cmd=("apache2-foreground",),
+                     binaries=frozenset({"apache2-foreground", "docker-php-entrypoint", "php"}),
+                     stop_signal="WINCH", cpu_millicores=1, memory_bytes=9 * MiB,
+                     features=frozenset({"php-index"}), files=(("var/www/html/index.php", HPA_EXAMPLE_INDEX),)),
         ImageProfile("gcr.io/google-samples/gb-frontend", ("v4", "v5", "v6"), "", 130 * MiB,
                      cmd=("apache2-foreground",), binaries=frozenset({"apache2-foreground"}),
                      stop_signal="WINCH", memory_bytes=12 * MiB,
@@ -464,8 +482,13 @@ def apache(proc: Proc, argv: list[str]) -> ProgramGen:
 
     files = static_files(proc, root, "Apache/2.4.62 (Unix)")
 
+    php_index = "php-index" in getattr(proc.host, "features", ())
+
     def handler(method, path, headers, client_ip) -> HttpResponse:
-        response = files(method, path, headers, client_ip)
+        if php_index and path.split("?", 1)[0] in ("/", "/index.php"):
+            response = _php_index(proc)
+        else:
+            response = files(method, path, headers, client_ip)
         if response.status == 403 and root.endswith("html"):
             response = HttpResponse(200, "", response.headers)
         when = _log_time(proc, "%d/%b/%Y:%H:%M:%S +0000")
@@ -488,6 +511,24 @@ def apache(proc: Proc, argv: list[str]) -> ProgramGen:
                    f"[{stamp()}] [core:notice] [pid 1:tid 1] AH00094: Command line: "
                    "'httpd -D FOREGROUND'\n")
     return (yield from _serve(proc, 80, handler, "httpd", on_signal))
+
+
+def _php_index(proc: Proc) -> HttpResponse:
+    """hpa-example's index.php: a million square roots (CPU time charged, see
+    :mod:`.cpu_work`), then ``OK!``."""
+    proc.host.charge_cpu(HPA_EXAMPLE_REQUEST_CPU_SECONDS)
+    return HttpResponse(200, "OK!", (("Server", "Apache/2.4.10 (Debian)"), ("X-Powered-By", "PHP/5.6.40")))
+
+
+@program("docker-php-entrypoint")
+def docker_php_entrypoint(proc: Proc, argv: list[str]) -> ProgramGen:
+    """The php images' entrypoint: arguments starting with ``-`` go to apache2-foreground."""
+    args = argv[1:]
+    if args and args[0].startswith("-"):
+        args = ["apache2-foreground"] + args
+    if not args:
+        return 0
+    return (yield from _exec(proc, args))
 
 
 # -- redis ----------------------------------------------------------------------------------------

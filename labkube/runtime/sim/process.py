@@ -115,6 +115,8 @@ class Host(Protocol):
 
     def set_cpu(self, pid: int, millicores: int) -> None: ...
 
+    def charge_cpu(self, cpu_seconds: float) -> None: ...
+
 
 @dataclass(slots=True)
 class Proc:

@@ -47,6 +47,7 @@ from labkube.runtime.sim import images as _images  # noqa: F401  (registers imag
 from labkube.runtime.sim import utils as _utils  # noqa: F401  (registers the utilities)
 from labkube.runtime.sim import ls as _ls  # noqa: F401  (registers ls)
 from labkube.runtime.sim.mounts import DEFAULT_DISK_BYTES, DEFAULT_MEMORY_BYTES
+from labkube.runtime.sim.cpu_work import ServedWork
 from labkube.runtime.sim.fs import ContainerFS, normpath, pin_sub_path
 from labkube.runtime.sim.images import ImageProfile, image_files, image_record, lookup
 from labkube.runtime.sim.process import (
@@ -121,7 +122,7 @@ class _Container:
                  "created_at", "started_at", "finished_at", "exit_code", "reason", "message",
                  "log", "stdout", "stderr", "procs", "next_pid", "stop_ops", "kill_timer", "_fs",
                  "default_server", "redis_config", "image_text", "_status", "_status_key",
-                 "serial")
+                 "serial", "served_work")
 
     def __init__(self, runtime: "SimRuntime", cid: str, sandbox: _Sandbox,
                  config: ContainerConfig, ref: Reference, profile: ImageProfile,
@@ -151,6 +152,8 @@ class _Container:
         self._status_key: tuple = ()
         #: The runtime's count of ids made so far: names the container's snapshot.
         self.serial = runtime._counter
+        #: CPU spent answering requests (hpa-example's index.php); None until the first one.
+        self.served_work: Optional[ServedWork] = None
         if any(mount.sub_path for mount in config.mounts):
             # A subPath is bound when the container is made: later volume changes miss it.
             pinned = tuple(pin_sub_path(m) for m in config.mounts)
@@ -290,6 +293,12 @@ class _Container:
         process = self.procs.get(pid)
         if process is not None:
             process.cpu = millicores
+
+    def charge_cpu(self, cpu_seconds: float) -> None:
+        """Count CPU time spent serving a request (see :mod:`.cpu_work`)."""
+        if self.served_work is None:
+            self.served_work = ServedWork()
+        self.served_work.charge(self.runtime.clock.now(), cpu_seconds)
 
     def memory_usage(self) -> int:
         live = [p for p in self.procs.values() if not p.exited]
@@ -593,6 +602,8 @@ class SimRuntime:
             return ContainerStats(0, 0)
         live = [p for p in container.procs.values() if not p.exited]
         cpu = container.profile.cpu_millicores + sum(p.cpu for p in live)
+        if container.served_work is not None:
+            cpu += container.served_work.millicores(self.clock.now())
         if container.config.cpu_limit_millicores is not None:
             cpu = min(cpu, container.config.cpu_limit_millicores)
         return ContainerStats(cpu, container.memory_usage())

@@ -20,11 +20,11 @@ def schedule(nodes, incoming, existing=()):
      [node("n", cpu="2")], pod("p", cpu="2", priority=10),
      [pod("low", cpu="1", priority=1, node_name="n"), pod("peer", cpu="1", priority=10, node_name="n")],
      "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu.",
-     None, []),
+     "", []),
     ("pods of equal priority are never victims",
      [node("n", cpu="1")], pod("p", cpu="1", priority=5), [pod("same", cpu="1", priority=5, node_name="n")],
      "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
-     "1 No preemption victims found for incoming pod.", None, []),
+     "1 No preemption victims found for incoming pod.", "", []),
     ("the node whose victims have the lowest priority is chosen",
      [node("a", cpu="1"), node("b", cpu="1")], pod("p", cpu="1", priority=100),
      [pod("mid", cpu="1", priority=50, node_name="a"), pod("low", cpu="1", priority=1, node_name="b")],
@@ -40,6 +40,8 @@ def schedule(nodes, incoming, existing=()):
      "{node-role.kubernetes.io/control-plane: }.", "w", ["app"]),
 ])
 def test_preemption(name, nodes, incoming, existing, message, nominated, victims):
+    """``nominated`` "" is a preemption that found no candidate: it clears any earlier
+    nomination (ModeOverride with no node), unlike a pod that may not preempt at all (None)."""
     result = schedule(nodes, incoming, existing)
     assert result.message == message
     assert result.nominated_node_name == nominated

@@ -115,6 +115,10 @@ class FakeAPIServer:
             resources.append({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced,
                               "kind": r.kind, "verbs": list(r.verbs), "shortNames": list(r.short_names),
                               "categories": list(r.categories)})
+            if "scale" in r.subresources:  # what `kubectl autoscale` looks for in discovery
+                resources.append({"name": f"{r.plural}/scale", "singularName": "", "namespaced": r.namespaced,
+                                  "group": "autoscaling", "version": "v1", "kind": "Scale",
+                                  "verbs": ["get", "patch", "update"]})
         return 200, {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
     def _objects(self, parts: list[str], query: dict) -> tuple[int, dict]:

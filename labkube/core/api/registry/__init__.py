@@ -13,7 +13,9 @@ from typing import Callable, Optional
 from labkube.core.api.registry.apps import DeploymentStrategy, ReplicaSetStrategy, scale_from
 from labkube.core.api.registry.apps_statefulset import StatefulSetStrategy
 from labkube.core.api.registry.apps_daemonset import ControllerRevisionStrategy, DaemonSetStrategy
-from labkube.core.api.registry.batch import JobStrategy
+from labkube.core.api.registry.autoscaling import HorizontalPodAutoscalerStrategy
+from labkube.core.api.registry.batch import CronJobStrategy, JobStrategy
+from labkube.core.api.registry.policy import PodDisruptionBudgetStrategy
 from labkube.core.api.registry.generic import (
     EndpointSliceStrategy,
     EventStrategy,
@@ -27,6 +29,7 @@ from labkube.core.api.registry.generic import (
 from labkube.core.api.registry.namespaces import NamespaceStrategy
 from labkube.core.api.registry.pods import PodStrategy
 from labkube.core.api.registry.resourcequota import ResourceQuotaStrategy
+from labkube.core.api.registry.scheduling import PriorityClassStrategy
 from labkube.core.api.registry.services import ServiceStrategy
 from labkube.core.api.registry.storage import (
     PersistentVolumeClaimStrategy,
@@ -73,10 +76,14 @@ def default_strategies(
     registry.register("apps", "ReplicaSet", ReplicaSetStrategy())
     registry.register("apps", "StatefulSet", StatefulSetStrategy())
     registry.register("batch", "Job", JobStrategy())
+    registry.register("autoscaling", "HorizontalPodAutoscaler", HorizontalPodAutoscalerStrategy())
+    registry.register("batch", "CronJob", CronJobStrategy())
+    registry.register("policy", "PodDisruptionBudget", PodDisruptionBudgetStrategy())
     registry.register("apps", "DaemonSet", DaemonSetStrategy())
     registry.register("apps", "ControllerRevision", ControllerRevisionStrategy())
     registry.register("networking.k8s.io", "Ingress", IngressStrategy())
     registry.register("networking.k8s.io", "IngressClass", GenerationStrategy())
     registry.register("networking.k8s.io", "NetworkPolicy", GenerationStrategy())  # networkpolicy/strategy.go
     registry.register("discovery.k8s.io", "EndpointSlice", EndpointSliceStrategy())
+    registry.register("scheduling.k8s.io", "PriorityClass", PriorityClassStrategy())
     return registry

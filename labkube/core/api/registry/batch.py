@@ -1,4 +1,4 @@
-"""Jobs: the generated selector, generation, status separation and batch/v1's orphaning default.
+"""Jobs and CronJobs: the generated selector, generation, status separation, GC defaults.
 
 Mirrors pkg/registry/batch/job/strategy.go (Kubernetes 1.32):
 
@@ -73,3 +73,17 @@ class JobStrategy(Strategy):
         fields = object_meta_fields(obj)
         fields["status.successful"] = str((obj.get("status") or {}).get("succeeded", 0))
         return fields
+
+
+class CronJobStrategy(Strategy):
+    """pkg/registry/batch/cronjob/strategy.go (1.32): ``status`` reset on create, generation
+    1 then +1 per spec change, ``/status`` keeps the spec. Deleting a batch/v1 CronJob deletes
+    its Jobs (``DeleteDependents``; only batch/v1beta1 orphaned them)."""
+
+    generation = True
+    status_subresource = True
+    gc_policy = "DeleteDependents"
+
+    def prepare_for_status_update(self, new: dict, old: dict, ctx: ServerContext) -> None:
+        if "spec" in old:  # cronJobStatusStrategy.PrepareForUpdate: only the spec is kept
+            new["spec"] = old["spec"]

@@ -142,6 +142,9 @@ class Strategy:
             _copy_field(meta, old_meta, key)
 
     # -- delete -------------------------------------------------------------------
+    def refuse_delete(self, name: str) -> None:
+        """A storage's own ``Delete`` guard: raise to refuse deleting ``name`` (single deletes only)."""
+
     def check_graceful_delete(self, obj: dict, grace_period_seconds: Optional[int]) -> Optional[int]:
         """``CheckGracefulDelete``: the grace period to wait, or None if deletion is immediate."""
         return None

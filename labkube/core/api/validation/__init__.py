@@ -27,6 +27,9 @@ from labkube.core.api.validation import apps_statefulset
 from labkube.core.api.validation import network_policy
 from labkube.core.api.validation import resourcequota
 from labkube.core.api.validation import storage
+from labkube.core.api.validation import autoscaling
+from labkube.core.api.validation import scheduling
+from labkube.core.api.validation import policy
 from labkube.core.errors import FieldError
 
 VALIDATORS = {
@@ -50,6 +53,10 @@ VALIDATORS = {
     ("apps/v1", "Deployment"): apps.validate_deployment,
     ("apps/v1", "ReplicaSet"): apps.validate_replica_set,
     ("batch/v1", "Job"): batch.validate_job,
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): autoscaling.validate_hpa,
+    ("batch/v1", "CronJob"): batch.validate_cron_job,
+    ("scheduling.k8s.io/v1", "PriorityClass"): scheduling.validate_priority_class,
+    ("policy/v1", "PodDisruptionBudget"): policy.validate_pod_disruption_budget,
     ("apps/v1", "DaemonSet"): apps_daemonset.validate_daemon_set,
     ("apps/v1", "ControllerRevision"): apps_daemonset.validate_controller_revision,
     ("apps/v1", "StatefulSet"): apps_statefulset.validate_stateful_set,

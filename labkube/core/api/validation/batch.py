@@ -11,12 +11,22 @@ numbers, the pod template, ``restartPolicy``, the selector, then the update rule
 must not be restarted forever, so a template whose ``restartPolicy`` is left out (defaulted to
 ``Always``) is refused with ``Required value: valid values: "OnFailure", "Never"``.
 
+CronJobs (``ValidateCronJobCreate``, ``ValidateCronJobUpdate``, ``validateCronJobSpec``,
+``validateScheduleFormat``, ``validateTimeZone``, ``ValidateJobTemplateSpec``): the schedule is
+parsed by :mod:`labkube.core.cron` (robfig/cron's words), ``TZ=``/``CRON_TZ=`` in a new schedule
+is refused, ``timeZone`` must name a zone of the IANA database, a new CronJob's name has at most
+52 characters (its Jobs add ``-`` and 10 digits of minutes and must fit in 63), and the
+jobTemplate is validated like a Job's spec without a selector.
+
 Not modelled: podFailurePolicy rules, successPolicy and managedBy (labkube's controller does
 not act on them); they are accepted as given.
 """
 
 from __future__ import annotations
 
+import re
+
+from labkube.core import cron
 from labkube.core.api import labels
 from labkube.core.api.validation import meta, names, pods
 from labkube.core.errors import FieldError
@@ -106,10 +116,7 @@ def _parsed(selector: dict | None):
 
 def validate_job_spec(spec: dict, path: str) -> list[FieldError]:
     """``ValidateJobSpec``: the spec, then its selector and whether it matches the template."""
-    errs = _numbers(spec, path)
-    errs.extend(_completion_mode(spec, path))
-    errs.extend(_pod_replacement_policy(spec, path + ".podReplacementPolicy"))
-    errs.extend(_template(spec, path + ".template"))
+    errs = _job_spec_fields(spec, path)
     selector = spec.get("selector")
     if selector is None:
         errs.append(FieldError.required(path + ".selector"))
@@ -121,6 +128,15 @@ def validate_job_spec(spec: dict, path: str) -> list[FieldError]:
         errs.append(meta.invalid_go(path + ".template.metadata.labels", template_labels,
                                     meta.go_string_map(template_labels),
                                     "`selector` does not match template `labels`"))
+    return errs
+
+
+def _job_spec_fields(spec: dict, path: str) -> list[FieldError]:
+    """``validateJobSpec``: everything but the selector (a CronJob's jobTemplate has none)."""
+    errs = _numbers(spec, path)
+    errs.extend(_completion_mode(spec, path))
+    errs.extend(_pod_replacement_policy(spec, path + ".podReplacementPolicy"))
+    errs.extend(_template(spec, path + ".template"))
     return errs
 
 
@@ -265,3 +281,106 @@ def _without_scheduling_directives(template: dict) -> dict:
         pod_spec.pop("affinity", None)
     out["spec"] = pod_spec
     return out
+
+
+# -- CronJob ------------------------------------------------------------------------------------
+
+#: ``DNS1035LabelMaxLength - 11``: a CronJob's Jobs are named ``<name>-<minutes>``.
+MAX_CRON_JOB_NAME_LENGTH = 52
+CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
+#: ``validTimeZoneCharacters``: each ``/``-separated part of a zone name.
+_TIME_ZONE_PART = re.compile(r"^[A-Za-z.\-_0-9+]{1,14}$")
+
+
+def validate_cron_job(obj: dict, old: dict | None = None) -> list[FieldError]:
+    """``ValidateCronJobCreate`` (and ``ValidateCronJobUpdate`` when ``old`` is given)."""
+    cj_meta = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    if old is None:
+        errs = meta.validate_object_meta(cj_meta, True, names.name_is_dns_subdomain)
+        errs.extend(validate_cron_job_spec(spec, None, "spec"))
+        name = cj_meta.get("name") or ""
+        if len(name) > MAX_CRON_JOB_NAME_LENGTH:
+            errs.append(FieldError.invalid("metadata.name", name,
+                                           f"must be no more than {MAX_CRON_JOB_NAME_LENGTH} characters"))
+        return errs
+    errs = meta.validate_object_meta_update(cj_meta, old.get("metadata"))
+    errs.extend(validate_cron_job_spec(spec, old.get("spec") or {}, "spec"))
+    return errs
+
+
+def validate_cron_job_spec(spec: dict, old_spec: dict | None, path: str) -> list[FieldError]:
+    """``validateCronJobSpec``: schedule, deadline, zone, policy, jobTemplate, history limits."""
+    errs: list[FieldError] = []
+    schedule = spec.get("schedule") or ""
+    if not schedule:
+        errs.append(FieldError.required(path + ".schedule"))
+    else:
+        allow_tz = old_spec is not None and "TZ" in (old_spec.get("schedule") or "")
+        errs.extend(_schedule_format(schedule, allow_tz, spec.get("timeZone"), path + ".schedule"))
+    if spec.get("startingDeadlineSeconds") is not None:
+        errs.extend(meta.nonnegative(spec["startingDeadlineSeconds"], path + ".startingDeadlineSeconds"))
+    if old_spec is None or old_spec.get("timeZone") != spec.get("timeZone"):
+        errs.extend(_time_zone(spec.get("timeZone"), path + ".timeZone"))
+    errs.extend(_concurrency_policy(spec.get("concurrencyPolicy") or "", path + ".concurrencyPolicy"))
+    errs.extend(validate_job_template_spec(spec.get("jobTemplate") or {}, path + ".jobTemplate"))
+    for key in ("successfulJobsHistoryLimit", "failedJobsHistoryLimit"):
+        if spec.get(key) is not None:
+            errs.extend(meta.nonnegative(spec[key], f"{path}.{key}"))
+    return errs
+
+
+def _schedule_format(schedule: str, allow_tz: bool, time_zone, path: str) -> list[FieldError]:
+    """``validateScheduleFormat``: robfig/cron must parse it; TZ only where it already was."""
+    errs: list[FieldError] = []
+    try:
+        cron.parse_standard(schedule)
+    except cron.CronSyntaxError as err:
+        errs.append(FieldError.invalid(path, schedule, str(err)))
+    if allow_tz and "TZ" in schedule and time_zone is not None:
+        errs.append(FieldError.invalid(path, schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule"))
+    elif not allow_tz and "TZ" in schedule:
+        errs.append(FieldError.invalid(path, schedule,
+                                       "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+    return errs
+
+
+def _time_zone(time_zone, path: str) -> list[FieldError]:
+    """``validateTimeZone``: unset, or a zone name the IANA database knows."""
+    if time_zone is None:
+        return []
+    if time_zone == "":
+        return [FieldError.invalid(path, time_zone, "timeZone must be nil or non-empty string")]
+    for part in time_zone.split("/"):
+        if part in (".", "..") or part.startswith("-") or not _TIME_ZONE_PART.match(part):
+            return [FieldError.invalid(path, time_zone, f"unknown time zone {time_zone}")]
+    errs: list[FieldError] = []
+    if time_zone.lower() == "local":
+        errs.append(FieldError.invalid(
+            path, time_zone, "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"))
+    try:
+        cron.load_location(time_zone)
+    except cron.CronSyntaxError as err:
+        errs.append(FieldError.invalid(path, time_zone, str(err)))
+    return errs
+
+
+def _concurrency_policy(policy: str, path: str) -> list[FieldError]:
+    if policy in CONCURRENCY_POLICIES:
+        return []
+    if policy == "":
+        return [FieldError.required(path)]
+    return [FieldError.not_supported(path, policy, CONCURRENCY_POLICIES)]
+
+
+def validate_job_template_spec(template: dict, path: str) -> list[FieldError]:
+    """``ValidateJobTemplateSpec``: a Job's spec whose selector the Job strategy will generate."""
+    job_spec = template.get("spec") or {}
+    errs = _job_spec_fields(job_spec, path + ".spec")
+    selector = job_spec.get("selector")
+    if selector is not None:
+        errs.append(meta.invalid_go(path + ".spec.selector", selector, meta.go_label_selector(selector),
+                                    "`selector` will be auto-generated"))
+    if job_spec.get("manualSelector"):
+        errs.append(FieldError.not_supported(path + ".spec.manualSelector", True, ("nil", "false")))
+    return errs
