@@ -66,4 +66,6 @@ CASES = [
     ("quota_empty_scope", "create quota q --scopes=BestEffort, --dry-run=client -o yaml"),
     ("quota_unknown_scope_kept", "create quota q --scopes=Foo --dry-run=client -o yaml"),
     ("quota_no_name", "create quota"),
+    ("job_command_json", "create job j --image=busybox -n dev --dry-run=client -o json -- echo hi"),
+    ("priorityclass_json", "create priorityclass hi --value=10 --global-default --description=x --dry-run=client -o json"),
 ]

@@ -18,15 +18,17 @@ from labkube.kubectl.commands._set_helpers import go_field_order
 
 def build_job(name: str, image: str, command: list[str], namespace: str | None = None) -> dict:
     """The Job ``kubectl create job`` sends (``creationTimestamp: null`` as Go prints it)."""
-    meta: dict = {"creationTimestamp": None, "name": name}
+    meta: dict = {"name": name}  # Go's field order, which -o json keeps
     if namespace:
         meta["namespace"] = namespace
-    container: dict = {"name": name, "image": image, "resources": {}}
+    meta["creationTimestamp"] = None
+    container: dict = {"name": name, "image": image}
     if command:
-        container = {"command": list(command), **container}
+        container["command"] = list(command)
+    container["resources"] = {}
     return {
-        "apiVersion": "batch/v1",
         "kind": "Job",
+        "apiVersion": "batch/v1",
         "metadata": meta,
         "spec": {"template": {"metadata": {"creationTimestamp": None},
                               "spec": {"containers": [container], "restartPolicy": "Never"}}},

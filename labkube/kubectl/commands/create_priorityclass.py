@@ -14,10 +14,10 @@ from __future__ import annotations
 def build_priority_class(name: str, value: int, global_default: bool, description: str,
                          preemption_policy: str) -> dict:
     """The PriorityClass ``kubectl create priorityclass`` sends (``creationTimestamp: null``)."""
-    obj: dict = {
-        "apiVersion": "scheduling.k8s.io/v1",
+    obj: dict = {  # Go's field order, which -o json keeps
         "kind": "PriorityClass",
-        "metadata": {"creationTimestamp": None, "name": name},
+        "apiVersion": "scheduling.k8s.io/v1",
+        "metadata": {"name": name, "creationTimestamp": None},
         "value": value,
     }
     if global_default:
