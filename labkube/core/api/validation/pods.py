@@ -100,7 +100,7 @@ def validate_pod_spec(spec: dict, path: str) -> list[FieldError]:
         errs.extend(validate_tolerations(spec["tolerations"], path + ".tolerations"))
     if spec.get("preemptionPolicy") is not None:
         errs.extend(_enum(spec["preemptionPolicy"], path + ".preemptionPolicy",
-                          ("Never", "PreemptLowerPriority")))
+                          ("PreemptLowerPriority", "Never")))
     if grace is not None and grace < 0:
         errs.extend(meta.nonnegative(grace, path + ".terminationGracePeriodSeconds"))
     return errs
