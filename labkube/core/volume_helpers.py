@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Optional
 
 from labkube.core.api.labels import SelectorError, selector_from_label_selector
+from labkube.core.api.nodeaffinity import required_terms_match
 from labkube.core.api.quantity import parse_quantity
 from labkube.core.serialization import copy as json_copy
 
@@ -160,41 +161,8 @@ def bind_volume_to_claim(volume: dict, claim: dict) -> tuple[dict, bool]:
 
 def check_node_affinity(volume: dict, node_labels: dict) -> bool:
     """``CheckNodeAffinity``: the node's labels satisfy the volume's required node affinity
-    (a volume without one fits every node)."""
-    required = (_spec(volume).get("nodeAffinity") or {}).get("required")
-    if required is None:
-        return True
-    return any(_term_matches(term, node_labels) for term in required.get("nodeSelectorTerms") or ())
-
-
-def _term_matches(term: dict, labels: dict) -> bool:
-    """One NodeSelectorTerm against a node's labels (``MatchNodeSelectorTerms`` with only the
-    labels known: a ``matchFields`` requirement sees no field). An empty term matches nothing."""
-    expressions = term.get("matchExpressions") or ()
-    fields = term.get("matchFields") or ()
-    if not expressions and not fields:
-        return False
-    return (all(_requirement_matches(req, labels.get(req.get("key", ""))) for req in expressions)
-            and all(_requirement_matches(req, None) for req in fields))
-
-
-def _requirement_matches(req: dict, value: Optional[str]) -> bool:
-    operator, values = req.get("operator"), req.get("values") or ()
-    if operator == "In":
-        return value is not None and value in values
-    if operator == "NotIn":
-        return value is None or value not in values
-    if operator == "Exists":
-        return value is not None
-    if operator == "DoesNotExist":
-        return value is None
-    if operator in ("Gt", "Lt") and value is not None and len(values) == 1:
-        try:
-            have, want = int(value), int(values[0])
-        except ValueError:
-            return False
-        return have > want if operator == "Gt" else have < want
-    return False
+    (a volume without one fits every node; ``matchFields`` see no field)."""
+    return required_terms_match((_spec(volume).get("nodeAffinity") or {}).get("required"), node_labels)
 
 
 def volume_mode_mismatch(claim: dict, volume: dict) -> bool:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Optional
 
+from labkube.core.api.nodeaffinity import required_terms_match
 from labkube.core.api.quantity import parse_quantity
 from labkube.core.api.taints import tolerates
 
@@ -107,7 +108,7 @@ def predicates(pod: dict, node: dict) -> AdmitResult:
         return AdmitResult(False, "NodeName",
                            "Predicate NodeName failed: node(s) didn't match the requested node name")
     labels = node["metadata"].get("labels") or {}
-    if not _matches_node_selector(spec, labels):
+    if not _matches_node_selector(spec, labels, node_name):
         return AdmitResult(False, "NodeAffinity",
                            "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector")
     taint = _untolerated_no_execute(node, spec.get("tolerations") or [])
@@ -132,44 +133,14 @@ def admit(pod: dict, node: Optional[dict], admitted: Iterable[dict],
 
 
 # -- node selection ---------------------------------------------------------------------------------
-def _matches_node_selector(spec: dict, labels: dict) -> bool:
+def _matches_node_selector(spec: dict, labels: dict, node_name: str) -> bool:
+    """``GetRequiredNodeAffinity(pod).Match(node)``: the nodeSelector, then the required terms."""
     for key, value in (spec.get("nodeSelector") or {}).items():
         if labels.get(key) != value:
             return False
     required = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
                 .get("requiredDuringSchedulingIgnoredDuringExecution"))
-    if not required:
-        return True
-    terms = required.get("nodeSelectorTerms") or []
-    return any(_term_matches(term, labels) for term in terms)
-
-
-def _term_matches(term: dict, labels: dict) -> bool:
-    expressions = term.get("matchExpressions") or []
-    if not expressions and not term.get("matchFields"):
-        return False
-    return all(_expression_matches(e, labels) for e in expressions)
-
-
-def _expression_matches(expr: dict, labels: dict) -> bool:
-    key, op, values = expr.get("key", ""), expr.get("operator", ""), expr.get("values") or []
-    present = key in labels
-    value = labels.get(key)
-    if op == "In":
-        return present and value in values
-    if op == "NotIn":
-        return not present or value not in values
-    if op == "Exists":
-        return present
-    if op == "DoesNotExist":
-        return not present
-    if op in ("Gt", "Lt") and present and values:
-        try:
-            left, right = int(value), int(values[0])
-        except ValueError:
-            return False
-        return left > right if op == "Gt" else left < right
-    return False
+    return required_terms_match(required, labels, node_name)
 
 
 def _untolerated_no_execute(node: dict, tolerations: list) -> Optional[dict]:

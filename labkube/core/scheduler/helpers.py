@@ -23,6 +23,7 @@ from collections.abc import Callable
 from fractions import Fraction
 
 from labkube.core.api.labels import selector_from_label_selector
+from labkube.core.api.nodeaffinity import term_matches  # noqa: F401 (re-exported)
 from labkube.core.api.quantity import parse_quantity
 
 #: ``schedutil.DefaultMilliCPURequest`` / ``DefaultMemoryRequest``: what scoring assumes for a
@@ -108,42 +109,6 @@ def first_untolerated_taint(taints, tolerations, effects: tuple[str, ...]) -> di
 # ---------------------------------------------------------------------------
 # Node selectors (nodeSelector and nodeAffinity)
 # ---------------------------------------------------------------------------
-
-
-def _requirement_matches(req: dict, value: str | None) -> bool:
-    operator = req.get("operator")
-    values = req.get("values") or ()
-    if operator == "In":
-        return value is not None and value in values
-    if operator == "NotIn":
-        return value is None or value not in values
-    if operator == "Exists":
-        return value is not None
-    if operator == "DoesNotExist":
-        return value is None
-    if operator in ("Gt", "Lt") and value is not None and len(values) == 1:
-        try:
-            have, want = int(value), int(values[0])
-        except ValueError:
-            return False
-        return have > want if operator == "Gt" else have < want
-    return False
-
-
-def term_matches(term: dict, labels: dict, node_name: str) -> bool:
-    """One NodeSelectorTerm: all matchExpressions and matchFields hold; an empty term matches nothing."""
-    expressions = term.get("matchExpressions") or ()
-    fields = term.get("matchFields") or ()
-    if not expressions and not fields:
-        return False
-    for req in expressions:
-        if not _requirement_matches(req, labels.get(req.get("key", ""))):
-            return False
-    for req in fields:
-        value = node_name if req.get("key") == "metadata.name" else None
-        if not _requirement_matches(req, value):
-            return False
-    return True
 
 
 class RequiredNodeAffinity:

@@ -93,6 +93,16 @@ def test_admission_counts_the_requests_of_pods_already_admitted():
                                         "requested: 629145600, used: 629145600, capacity: ")
 
 
+def test_a_pod_whose_match_fields_name_another_node_is_rejected_node_affinity():
+    """The kubelet checks matchFields too (a DaemonSet pod's metadata.name), not only labels."""
+    node = Node()
+    affinity = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["some-other-node"]}]}]}}}
+    node.create({**simple_pod("elsewhere"), "spec": {**simple_pod("elsewhere")["spec"], "affinity": affinity}})
+    node.run(1)
+    assert node.pod("elsewhere")["status"]["reason"] == "NodeAffinity"
+
+
 def test_a_pod_whose_node_selector_does_not_match_is_rejected_node_affinity():
     node = Node()
     node.create({**simple_pod("picky"), "spec": {**simple_pod("picky")["spec"], "nodeSelector": {"disktype": "ssd"}}})
