@@ -33,9 +33,9 @@ lab: system-deps $(VENV)/.lab-installed
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: system-deps $(VENV)/.test-installed
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -n auto --dist loadfile
 	# The lessons, strictly: every stored output must come out again (see README, "Lessons are tests").
-	$(BIN)/python -m pytest --nbval lessons --nbval-sanitize-with lessons/sanitize.cfg -p no:randomly
+	$(BIN)/python -m pytest --nbval lessons --nbval-sanitize-with lessons/sanitize.cfg -p no:randomly -n auto --dist loadfile
 
 test-fast: $(VENV)/.test-installed
 	$(BIN)/python -m pytest tests -x -q -p no:randomly
