@@ -192,7 +192,7 @@ SCENARIOS = [
      "Name:         settings\nNamespace:    default\nLabels:       app=web\nAnnotations:  <none>\n"
      "\nData\n====\ncolor:\n----\nblue\n\n\nBinaryData\n====\n\nEvents:  <none>\n\n", 0),
     ("version", [], "version",
-     "Client Version: v1.32.4\nKustomize Version: v5.5.0\nServer Version: v1.32.4\n", 0),
+     "Client Version: v1.32.4\nKustomize Version: v5.5.0\nServer Version: v1.32.0\n", 0),
     ("version --client", [], "version --client",
      "Client Version: v1.32.4\nKustomize Version: v5.5.0\n", 0),
     ("explain needs a type", [], "explain",

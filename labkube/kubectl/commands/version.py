@@ -1,8 +1,9 @@
 """``kubectl version``: the client's version and the (simulated) server's.
 
-Mirrors k8s.io/kubectl/pkg/cmd/version. labkube's commands behave as kubectl 1.32 and its API
-server as kube-apiserver 1.32, so both report v1.32; ``--client`` omits the server line and
-``-o json|yaml`` prints the same facts as a document.
+Mirrors k8s.io/kubectl/pkg/cmd/version. labkube's commands behave as kubectl 1.32 (the
+client version is the kubectl release the goldens were captured with) and its API server as
+kube-apiserver v1.32.0, what ``GET /version`` answers and the kubelets report; ``--client``
+omits the server line and ``-o json|yaml`` prints the same facts as a document.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 
 import yaml
 
+from labkube.core.api.http import VERSION_INFO
 from labkube.kubectl.commands import Context
 from labkube.kubectl.errors import KubectlError
 
@@ -23,9 +25,13 @@ def _info(git_version: str) -> dict:
     return {"major": major, "minor": minor, "gitVersion": git_version, "platform": "linux/amd64"}
 
 
+def server_info(ctx: Context) -> dict:
+    """The API server's version.Info, as ``GET /version`` returns it."""
+    return dict(VERSION_INFO)
+
+
 def server_version(ctx: Context) -> str:
-    server = getattr(ctx.cluster, "server", None)
-    return getattr(server, "version", None) or CLIENT_VERSION
+    return server_info(ctx)["gitVersion"]
 
 
 def run(ctx: Context) -> list[BaseException]:
@@ -39,7 +45,7 @@ def run(ctx: Context) -> list[BaseException]:
     if output:
         doc = {"clientVersion": _info(CLIENT_VERSION), "kustomizeVersion": KUSTOMIZE_VERSION}
         if not client_only:
-            doc["serverVersion"] = _info(server_version(ctx))
+            doc["serverVersion"] = server_info(ctx)
         text = json.dumps(doc, indent=2) + "\n" if output == "json" else yaml.safe_dump(doc, sort_keys=True) + "\n"
         ctx.term.out(text)
         return []
