@@ -122,18 +122,20 @@ class KubeProxy(Component):
 
     def __init__(self, client: Any, clock: Any, errors: ErrorLog, dns: Any, pod_http: PodHttp,
                  pod_tcp: Optional[Callable[[str, str, int], bool]] = None,
-                 policies: Optional[Callable[[], Any]] = None) -> None:
+                 policies: Optional[Callable[[], Any]] = None, hosts: Optional[dict] = None) -> None:
         super().__init__(client.as_user(auth.service_account(*KUBE_PROXY_SA)), clock, errors)
         self.dns = dns
         self.pod_http = pod_http
         self.pod_tcp = pod_tcp
         #: The NetworkPolicy enforcer's verdicts (kube-network-policies), when it runs.
         self.policies = policies
+        #: Endpoints that are not pods (the API server's secure port), see ServiceProxy.
+        self.hosts = hosts
         self.proxy: Optional[ServiceProxy] = None
 
     def setup(self) -> None:
         self.proxy = ServiceProxy(self.informers, self.dns, self.pod_http, self.clock, pod_tcp=self.pod_tcp,
-                                  policies=self.policies)
+                                  policies=self.policies, hosts=self.hosts)
 
 
 class Current:

@@ -46,12 +46,15 @@ from labkube.core.api.audit import AuditLog
 from labkube.core.api.client import Client
 from labkube.core.api.registry.scheduling import system_priority_classes
 from labkube.core.api.compactor import Compactor
+from labkube.core.api import kubernetes_service
+from labkube.core.api.http import APIServerHTTP, SecurePort, kubeadm_serving_certificate
 from labkube.core.api.kubernetes_service import KubernetesService
 from labkube.core.api.resources import Registry, default_registry
 from labkube.core.api.server import APIServer
 from labkube.core.apply import apply_object
 from labkube.core.clock import Clock, RealTimeClock, SimulatedClock
 from labkube.core import addons
+from labkube.core.controllers import root_ca_publisher
 from labkube.core.controllers.base import ControllerConfig
 from labkube.core.controllers.manager import ControllerManager
 from labkube.core.kube_scheduler import KubeScheduler
@@ -146,7 +149,8 @@ class Cluster:
         network_policies = KubeNetworkPolicies(
             self.client.as_user(auth.service_account(*network_policy.SERVICE_ACCOUNT)), self.clock, self.errors)
         kube_proxy = addons.KubeProxy(self.client, self.clock, self.errors, self.dns,
-                                      self._pod_http, self._pod_tcp, policies=network_policies.current)
+                                      self._pod_http, self._pod_tcp, policies=network_policies.current,
+                                      hosts=self._apiserver_hosts())
         self.proxy = addons.Current(lambda: kube_proxy.proxy if kube_proxy.running else None, "kube-proxy")
         self.components["coredns"] = coredns
         self.components["kube-proxy"] = kube_proxy
@@ -249,6 +253,16 @@ class Cluster:
     def set_node_conditions(self, name: str, **pressure: bool) -> None:
         """E.g. ``set_node_conditions("node-1", MemoryPressure=True)``."""
         self.nodes.set_conditions(name, **pressure)
+
+    def _apiserver_hosts(self) -> dict:
+        """kube-apiserver's secure port (the ``default/kubernetes`` endpoint) as pods dial it:
+        its HTTP front behind TLS, with a serving certificate signed by the cluster CA."""
+        #: kube-apiserver over HTTP(S): ``cluster.apiserver_http.serve("GET", "/api", headers)``.
+        self.apiserver_http = APIServerHTTP(self.server)
+        certificate = kubeadm_serving_certificate(root_ca_publisher.CA_CRT, kubernetes_service.ADVERTISE_ADDRESS,
+                                                  kubernetes_service.SERVICE_IP)
+        address = (kubernetes_service.ADVERTISE_ADDRESS, kubernetes_service.SECURE_PORT)
+        return {address: SecurePort(self.apiserver_http, certificate)}
 
     def _pod_http(self, namespace: str, pod: str, port: int, path: str):
         return self.nodes.pod_http(namespace, pod, port, path)

@@ -113,6 +113,15 @@ class PodNetwork:
 
     def http_get(self, url: str, **_: Any) -> HttpResponse:
         """GET ``url`` (host already resolvable) through kube-proxy's rules to one pod."""
+        return self.http_request(url)
+
+    def http_request(self, url: str, *, method: str = "GET", headers: Optional[dict] = None,
+                     body: bytes = b"", tls: Any = None) -> HttpResponse:
+        """One HTTP exchange through kube-proxy's rules: a pod answers the method and path; the
+        API server (``https://kubernetes.default.svc``) also reads the headers and body, after
+        ``tls.handshake(certificate)`` when ``tls`` is given (the client's TLS side; None for
+        plain HTTP). Raises ConnectionFailed as :meth:`http_get`, and whatever the client's
+        handshake raises."""
         host, port, path = split_url(url)
         ip = host if self.dns is None else (self._first_address(host) or host)
         site = internet.site_at(ip)
@@ -120,7 +129,7 @@ class PodNetwork:
             return self._outside(site, ip, port)
         try:
             target, service = self.proxy.route(ip, port, self.client_ip)
-            response = self.proxy.deliver(target, ip, path, "GET", service)
+            response = self.proxy.deliver(target, ip, path, method, service, headers=headers, body=body, tls=tls)
         except NetworkError as err:
             raise _failure(err, ip, port) from None
         return HttpResponse(response.status, response.body, response.headers)

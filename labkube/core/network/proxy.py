@@ -30,6 +30,14 @@ The chosen pod answers through the
 ``pod_http(namespace, pod_name, port, path) -> (status, body, headers)`` callable the cluster wires
 to the kubelet and the container runtime; it raises (e.g. the runtime's ``ConnectionFailed``)
 when nothing listens, which the client sees as "Connection refused".
+
+An endpoint that is no pod but a host the cluster knows (``hosts``: the API server's
+``172.18.0.1:6443``, the endpoint of ``default/kubernetes``) answers through that host's
+``serve(method, target, headers, body, tls=...)``. It speaks TLS: for an ``https`` request the
+client's ``tls.handshake(certificate)`` is called with the host's serving certificate first
+(the client decides whether it trusts it, and raises if not: nothing is sent), and a plain
+request gets the host's answer to plain HTTP. NetworkPolicy egress rules judge the connection
+as one to an address outside the pod network (``ipBlock``), after the DNAT: to port 6443.
 """
 
 from __future__ import annotations
@@ -169,7 +177,7 @@ class ServiceProxy:
 
     def __init__(self, informers: Any, dns: ClusterDNS, pod_http: PodHttp, clock: Any, *,
                  mode: str = "round-robin", pod_tcp: Optional[PodTcp] = None,
-                 policies: Optional[PolicySource] = None) -> None:
+                 policies: Optional[PolicySource] = None, hosts: Optional[Mapping[tuple, Any]] = None) -> None:
         if mode not in ("round-robin", "random"):
             raise ValueError(f'mode must be "round-robin" or "random", not {mode!r}')
         self.dns = dns
@@ -179,6 +187,8 @@ class ServiceProxy:
         self.mode = mode
         #: The NetworkPolicy enforcer, when one runs (``policies()`` is None otherwise).
         self.policies = policies or (lambda: None)
+        #: Endpoints that are not pods, by (ip, port): the API server's secure port.
+        self.hosts: Mapping[tuple, Any] = hosts or {}
         self.rng = random.Random(f"kube-proxy/{getattr(clock, 'seed', 0)}")
         self.nodes = informers.informer("nodes")
         self.nodes.add_indexer(_NODES_BY_IP, _node_ip_index)
@@ -202,7 +212,8 @@ class ServiceProxy:
         namespace, source_ip = self._client(from_pod, namespace, client_ip)
         ip = self.resolve(host, namespace)
         target, service = self.route(ip, port, source_ip)
-        return self.deliver(target, ip, path, method, service)
+        tls = _TRUSTING_CLIENT if urlsplit(url).scheme == "https" else None
+        return self.deliver(target, ip, path, method, service, headers=headers, tls=tls)
 
     def connect(self, host: str, port: int, *, from_pod: PodRef = None, namespace: str = "default",
                 client_ip: Optional[str] = None) -> Connection:
@@ -250,6 +261,8 @@ class ServiceProxy:
         pod = self.dns.pod_by_ip(ip)
         if pod is not None:
             return _pod_target(pod, ip, port), ""
+        if (ip, port) in self.hosts:
+            return Target(ip, port, "", "", ""), ""
         raise ConnectionTimedOut(ip)
 
     def to_service(self, namespace: str, name: str, port: Union[int, str], path: str, *,
@@ -364,11 +377,21 @@ class ServiceProxy:
     def admit(self, source_ip: str, target: Target, dialed_ip: str) -> None:
         """Raise :class:`ConnectionTimedOut` when a NetworkPolicy drops this new connection."""
         policies = self.policies()
-        if policies is None or not policies.enforcing() or not target.pod:
+        if policies is None or not policies.enforcing():
+            return
+        if not target.pod:
+            if (target.ip, target.port) in self.hosts:
+                self._admit_host(policies, source_ip, target, dialed_ip)
             return
         destination = Side(target.ip, self.dns.pod(target.namespace, target.pod))
         verdict = policies.check(self.side(source_ip), destination, target.port,
                                  destination_node_ip=self._node_ip(target.node))
+        if not verdict:
+            raise ConnectionTimedOut(dialed_ip, verdict)
+
+    def _admit_host(self, policies: Any, source_ip: str, target: Target, dialed_ip: str) -> None:
+        """A connection to a host endpoint: only the client's egress rules apply (ipBlock)."""
+        verdict = policies.egress(self.side(source_ip), Side(target.ip), target.port)
         if not verdict:
             raise ConnectionTimedOut(dialed_ip, verdict)
 
@@ -415,10 +438,16 @@ class ServiceProxy:
 
     # -- delivering ---------------------------------------------------------------------------
     def deliver(self, target: Target, dialed_ip: str, path: str, method: str = "GET",
-                service: str = "") -> Response:
-        """Hand the request to the target pod through ``pod_http``."""
+                service: str = "", *, headers: Optional[Mapping[str, str]] = None, body: bytes = b"",
+                tls: Any = None) -> Response:
+        """Hand the request to the target pod through ``pod_http`` (a pod sees only the
+        method and path), or to a host endpoint with its headers and body (``tls``: the
+        client's TLS side for an https request, None for plain HTTP)."""
         if not target.pod:
-            raise ConnectionTimedOut(dialed_ip)
+            host = self.hosts.get((target.ip, target.port))
+            if host is None:
+                raise ConnectionTimedOut(dialed_ip)
+            return _deliver_to_host(host, target, path, method, service, headers or {}, body, tls)
         try:
             status, body, headers = self.pod_http(target.namespace, target.pod, target.port, path)
         except NetworkError:
@@ -432,7 +461,7 @@ class ServiceProxy:
 
     def _tcp_open(self, target: Target) -> bool:
         if not target.pod:
-            return False
+            return (target.ip, target.port) in self.hosts
         if self.pod_tcp is not None:
             return bool(self.pod_tcp(target.namespace, target.pod, target.port))
         try:
@@ -451,6 +480,31 @@ class ServiceProxy:
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+class _ClusterCAClient:
+    """The TLS side of a request made from the notebook: like kubectl with its kubeconfig, it
+    trusts the cluster CA that signed the API server's certificate."""
+
+    @staticmethod
+    def handshake(certificate: Any) -> None:
+        return None
+
+
+_TRUSTING_CLIENT = _ClusterCAClient()
+
+
+def _deliver_to_host(host: Any, target: Target, path: str, method: str, service: str,
+                     headers: Mapping[str, str], body: bytes, tls: Any) -> Response:
+    """The TLS handshake (the client checks the certificate; nothing is sent if it refuses),
+    then the host's answer."""
+    if tls is not None:
+        tls.handshake(host.certificate)
+    status, reply_headers, reply_body = host.serve(method.upper(), path, headers, body, tls=tls is not None)
+    text = reply_body.decode("utf-8", "replace") if isinstance(reply_body, bytes) else str(reply_body)
+    if method.upper() == "HEAD":
+        text = ""
+    return Response(int(status), text, _header_pairs(reply_headers), "", "", target.ip, service)
+
+
 def _key(obj: dict) -> str:
     return f"{obj['metadata']['namespace']}/{obj['metadata']['name']}"
 

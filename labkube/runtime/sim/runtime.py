@@ -46,6 +46,7 @@ from labkube.runtime.reference import Reference, parse_reference
 from labkube.runtime.sim import images as _images  # noqa: F401  (registers image programs)
 from labkube.runtime.sim import utils as _utils  # noqa: F401  (registers the utilities)
 from labkube.runtime.sim import ls as _ls  # noqa: F401  (registers ls)
+from labkube.runtime.sim import curl as _curl  # noqa: F401  (registers curl)
 from labkube.runtime.sim.mounts import DEFAULT_DISK_BYTES, DEFAULT_MEMORY_BYTES
 from labkube.runtime.sim.cpu_work import ServedWork
 from labkube.runtime.sim.fs import ContainerFS, normpath, pin_sub_path

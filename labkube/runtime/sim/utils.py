@@ -3,11 +3,13 @@
 Mirrors the small programs Kubernetes examples run inside containers: ``echo``, ``printf``,
 ``printenv``, ``env``, ``cat``, ``touch``, ``rm``, ``mkdir``, ``test``/``[``, ``ls``, ``date``
 (the cluster clock), ``hostname``, ``sleep``, ``tail``, ``head``, ``wc``, ``grep``, ``sort``,
-``uniq``, ``cut``, ``tr``, ``seq``, ``kill``, ``killall``, ``ps``, ``nslookup``, ``wget``,
-``curl``, busybox ``httpd`` and ``nc``. Output and error texts follow busybox 1.36's sources
-(``wc``'s ``%9u`` columns; ``cat: can't open 'x': …`` from ``open_or_warn``, ``head: x: …``
-from ``fopen_or_warn``) or, in images built on Debian, GNU coreutils (``cat: x: No such file or
-directory``); the container's ``toolset`` decides.
+``uniq``, ``cut``, ``tr``, ``seq``, ``kill``, ``killall``, ``ps``, ``nslookup``, ``wget``
+(``--header``; on https busybox's note that it does not validate certificates), busybox
+``httpd`` and ``nc`` (``curl`` is in :mod:`.curl`, the client side of TLS in :mod:`.tls`).
+Output and error texts follow busybox 1.36's sources (``wc``'s ``%9u`` columns;
+``cat: can't open 'x': …`` from ``open_or_warn``, ``head: x: …`` from ``fopen_or_warn``) or,
+in images built on Debian, GNU coreutils (``cat: x: No such file or directory``); the
+container's ``toolset`` decides.
 
 Network utilities reach other pods and Services through the injected
 :class:`~labkube.runtime.cri.Network` and the pod's own ports through the sandbox. ``wget``,
@@ -32,6 +34,7 @@ from labkube.runtime.cri import ConnectionFailed, HttpResponse
 from labkube.runtime.sim.fs import FsError, normpath
 from labkube.runtime.sim.process import FOREVER, Proc, ProgramGen, Sleep, program
 from labkube.runtime.sim.shell import signal_name
+from labkube.runtime.sim.tls import BUSYBOX_TLS_NOTE, ClientTLS
 
 
 def _gnu(proc: Proc) -> bool:
@@ -1096,6 +1099,13 @@ def default_port(scheme: str) -> int:
 
 def http_fetch(proc: Proc, url: str) -> tuple[str, HttpResponse]:
     """GET ``url`` from inside the container: (ip, response); raises LookupError/ConnectionFailed."""
+    return http_exchange(proc, url)
+
+
+def http_exchange(proc: Proc, url: str, *, method: str = "GET", headers: Optional[dict] = None,
+                  body: bytes = b"", tls=None) -> tuple[str, HttpResponse]:
+    """One HTTP request from inside the container: (ip, response); raises LookupError,
+    ConnectionFailed, or what ``tls.handshake`` raises (see :mod:`.tls`) for an https URL."""
     if "://" not in url:
         url = "http://" + url
     parts = urlsplit(url)
@@ -1108,16 +1118,24 @@ def http_fetch(proc: Proc, url: str) -> tuple[str, HttpResponse]:
     if found is None:
         raise LookupError(host)
     fqdn, ip = found
+    headers = {"Host": host if parts.port is None else f"{host}:{parts.port}", **(headers or {})}
     if ip.startswith("127.") or ip == proc.host.pod_ip:
-        return ip, proc.host.local_http(port, path, {"Host": host}, "127.0.0.1")
+        return ip, proc.host.local_http(port, path, headers, "127.0.0.1")
     if proc.host.network is None:
         raise ConnectionFailed("Network is unreachable")
     netloc = fqdn if parts.port is None else f"{fqdn}:{parts.port}"
-    return ip, proc.host.network.http_get(f"{parts.scheme or 'http'}://{netloc}{path}")
+    target = f"{parts.scheme or 'http'}://{netloc}{path}"
+    exchange = getattr(proc.host.network, "http_request", None)  # a Network may only offer GET
+    if exchange is None or (method == "GET" and not body and tls is None and len(headers) == 1):
+        return ip, proc.host.network.http_get(target)
+    return ip, exchange(target, method=method, headers=headers, body=body, tls=tls)
 
 
-_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 403: "Forbidden", 404: "Not Found",
-            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+_REASONS = {200: "OK", 201: "Created", 202: "Accepted", 301: "Moved Permanently", 302: "Found",
+            400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+            405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type",
+            422: "Unprocessable Entity", 500: "Internal Server Error", 502: "Bad Gateway",
+            503: "Service Unavailable"}
 
 
 def reason_phrase(status: int) -> str:
@@ -1132,15 +1150,22 @@ _WGET_VALUE_FLAGS = "OoPYUTt"  # busybox wget's getopt "cqSO:o:P:Y:U:T:+t:n::"
 
 def _wget_options(argv: list[str]) -> tuple[dict, list[str]]:
     """busybox wget's options (``-qO- URL``, ``-T 5``, ``--timeout=5``…) and its URLs."""
-    opts: dict = {"quiet": False, "O": None, "T": None}
+    opts: dict = {"quiet": False, "O": None, "T": None, "U": None, "header": [], "no-check-certificate": False,
+                  "post-data": None}
     urls, i = [], 1
     while i < len(argv):
         arg = argv[i]
         if arg.startswith("--"):
             name, eq, value = arg[2:].partition("=")
-            key = {"output-document": "O", "timeout": "T", "quiet": "quiet"}.get(name)
-            if key == "quiet":
-                opts["quiet"] = True
+            key = {"output-document": "O", "timeout": "T", "quiet": "quiet", "user-agent": "U",
+                   "header": "header", "no-check-certificate": "no-check-certificate",
+                   "post-data": "post-data"}.get(name)
+            if key in ("quiet", "no-check-certificate"):
+                opts[key] = True
+            elif key == "header":
+                if not eq and i + 1 < len(argv):
+                    value, i = argv[i + 1], i + 1
+                opts["header"].append(value)
             elif key and not eq and i + 1 < len(argv):
                 opts[key], i = argv[i + 1], i + 1
             elif key:
@@ -1183,6 +1208,24 @@ def _connect_failed(proc: Proc, err: ConnectionFailed, ip: str, timeout: Optiona
     return 1
 
 
+def _wget_request(opts: dict, secure: bool) -> dict:
+    """http_exchange's arguments for busybox wget: its ``User-Agent: Wget``, ``--header``s,
+    ``--post-data`` (a POST), and a TLS side that never verifies."""
+    if not secure and not opts["header"] and opts["post-data"] is None and opts["U"] is None:
+        return {}
+    headers = {"User-Agent": opts["U"] or "Wget"}
+    for line in opts["header"]:
+        name, _, value = line.partition(":")
+        headers[name.strip()] = value.strip()
+    request: dict = {"headers": headers}
+    if opts["post-data"] is not None:
+        request.update(method="POST", body=opts["post-data"].encode())
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    if secure:
+        request["tls"] = ClientTLS("", None)
+    return request
+
+
 @program("wget")
 def wget(proc: Proc, argv: list[str]) -> ProgramGen:
     """busybox wget: ``wget [-q] [-O FILE|-] [-T SEC] URL`` (networking/wget.c's messages)."""
@@ -1194,8 +1237,9 @@ def wget(proc: Proc, argv: list[str]) -> ProgramGen:
     url = urls[0]
     parts = urlsplit(url if "://" in url else "http://" + url)
     host, port = parts.hostname or "", parts.port or default_port(parts.scheme)
+    secure = parts.scheme == "https"
     try:
-        ip, response = http_fetch(proc, url)
+        ip, response = http_exchange(proc, url, **_wget_request(opts, secure))
     except LookupError:
         yield from wait_for_resolver(proc, host)
         proc.err.write(f"wget: bad address '{host}'\n")
@@ -1208,6 +1252,8 @@ def wget(proc: Proc, argv: list[str]) -> ProgramGen:
         return (yield from _connect_failed(proc, err, ip, opts["T"]))
     if not quiet:
         proc.err.write(f"Connecting to {host} ({ip}:{port})\n")
+    if secure and not opts["no-check-certificate"]:
+        proc.err.write(BUSYBOX_TLS_NOTE)
     if response.status >= 400:
         proc.err.write(f"wget: server returned error: HTTP/1.1 {response.status} "
                        f"{reason_phrase(response.status)}\n")
@@ -1227,50 +1273,6 @@ def wget(proc: Proc, argv: list[str]) -> ProgramGen:
             proc.err.write(f"saving to '{target}'\n{target:<20} 100% |********************"
                            f"***********| {len(response.body.encode()):>5}  0:00:00 ETA\n"
                            f"'{target}' saved\n")
-    return (yield from _done(0))
-
-
-@program("curl")
-def curl(proc: Proc, argv: list[str]) -> ProgramGen:
-    silent, output, urls, include, fail, i = False, None, [], False, False, 1
-    while i < len(argv):
-        arg = argv[i]
-        if arg in ("-o", "--output") and i + 1 < len(argv):
-            output, i = argv[i + 1], i + 1
-        elif arg.startswith("-") and not arg.startswith("--"):
-            silent = silent or "s" in arg
-            include = include or "i" in arg
-            fail = fail or "f" in arg
-        elif not arg.startswith("-"):
-            urls.append(arg)
-        i += 1
-    if not urls:
-        proc.err.write("curl: try 'curl --help' or 'curl --manual' for more information\n")
-        return (yield from _done(2))
-    url = urls[0]
-    parts = urlsplit(url if "://" in url else "http://" + url)
-    host, port = parts.hostname or "", parts.port or default_port(parts.scheme)
-    try:
-        _, response = http_fetch(proc, url)
-    except LookupError:
-        yield from wait_for_resolver(proc, host)
-        proc.err.write(f"curl: (6) Could not resolve host: {host}\n")
-        return (yield from _done(6))
-    except ConnectionFailed:
-        proc.err.write(f"curl: (7) Failed to connect to {host} port {port} after 0 ms: "
-                       "Couldn't connect to server\n")
-        return (yield from _done(7))
-    if fail and response.status >= 400:
-        proc.err.write(f"curl: (22) The requested URL returned error: {response.status}\n")
-        return (yield from _done(22))
-    body = response.body
-    if include:
-        body = f"HTTP/1.1 {response.status} {reason_phrase(response.status)}\r\n" + "".join(
-            f"{k}: {v}\r\n" for k, v in response.headers) + "\r\n" + body
-    if output:
-        proc.host.fs.write(normpath(output, proc.cwd), body)
-    else:
-        proc.out.write(body)
     return (yield from _done(0))
 
 
