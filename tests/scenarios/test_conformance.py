@@ -29,6 +29,8 @@ CORE_KINDS = {
     "CronJob",
     "HorizontalPodAutoscaler",
     "PodDisruptionBudget",
+    "ReplicationController",
+    "PodTemplate",
 }
 
 #: Documents real Kubernetes refuses, and the error it gives.
@@ -179,6 +181,16 @@ def _check_defaults(original, live):
         assert live["spec"] == original["spec"] and live["metadata"]["generation"] == 1
         assert live["status"] == {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
                                   "expectedPods": 0}
+    elif kind == "ReplicationController":
+        template = original["spec"]["template"]
+        _check_pod_spec_defaults(template.get("spec", {}), live["spec"]["template"]["spec"])
+        template_labels = template.get("metadata", {}).get("labels")
+        _expect(original, live, ("spec", "replicas"), 1)
+        _expect(original, live, ("spec", "selector"), template_labels)  # SetDefaults_ReplicationController
+        assert live["metadata"]["generation"] == 1 and live["status"] == {"replicas": 0}
+    elif kind == "PodTemplate":
+        _check_pod_spec_defaults(original["template"].get("spec", {}), live["template"]["spec"])
+        assert live["metadata"]["generation"] == 1
     elif kind == "PriorityClass":
         _expect(original, live, ("preemptionPolicy",), "PreemptLowerPriority")
         assert live["metadata"]["generation"] == 1

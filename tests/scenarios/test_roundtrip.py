@@ -40,6 +40,8 @@ MODELS = {
     ("apps/v1", "Deployment"): "V1Deployment",
     ("apps/v1", "ReplicaSet"): "V1ReplicaSet",
     ("batch/v1", "Job"): "V1Job",
+    ("v1", "ReplicationController"): "V1ReplicationController",
+    ("v1", "PodTemplate"): "V1PodTemplate",
     ("scheduling.k8s.io/v1", "PriorityClass"): "V1PriorityClass",  # the system classes
     ("apps/v1", "StatefulSet"): "V1StatefulSet",
     ("apps/v1", "ControllerRevision"): "V1ControllerRevision",
@@ -109,6 +111,12 @@ EXTRA_OBJECTS = [
               "claimRef": {"namespace": "default", "name": "fast-claim"}, "storageClassName": "fast",
               "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
                   {"key": "kubernetes.io/hostname", "operator": "In", "values": ["node-1"]}]}]}}}},
+    {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "legacy"},
+     "spec": {"replicas": 1, "template": {"metadata": {"labels": {"app": "legacy"}},
+                                          "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}},
+    {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "blueprint"},
+     "template": {"metadata": {"labels": {"app": "blueprint"}},
+                  "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}},
     {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast"},
      "provisioner": "kubernetes.io/no-provisioner", "allowVolumeExpansion": True,
      "parameters": {"type": "ssd"}, "mountOptions": ["noatime"]},

@@ -324,6 +324,32 @@ def _replica_set(obj: dict) -> None:
     _template(obj)
 
 
+def _replication_controller(obj: dict) -> None:
+    """``SetDefaults_ReplicationController`` + the template's pod spec.
+
+    Unlike a ReplicaSet's, an RC's selector may be left out: an empty one becomes the
+    template's labels, and so do the RC's own labels when it has none."""
+    spec = obj.setdefault("spec", {})
+    template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    if template_labels is not None:
+        if not spec.get("selector"):
+            spec["selector"] = dict(template_labels)
+        meta = obj.setdefault("metadata", {})
+        if not meta.get("labels"):
+            meta["labels"] = dict(template_labels)
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    obj.setdefault("status", {}).setdefault("replicas", 0)  # ReplicationControllerStatus.replicas: no omitempty
+    _template(obj)
+
+
+def _pod_template(obj: dict) -> None:
+    """``SetObjectDefaults_PodTemplate``: the pod spec defaults of ``template`` (a struct, never absent)."""
+    template = obj.setdefault("template", {})
+    template.setdefault("metadata", {}).setdefault("creationTimestamp", None)
+    pod_spec_defaults(template.setdefault("spec", {}))
+
+
 #: ``math.MaxInt32``: a Job with ``backoffLimitPerIndex`` gets this ``backoffLimit``.
 MAX_INT32 = 2**31 - 1
 
@@ -649,6 +675,8 @@ DEFAULTERS = {
     ("discovery.k8s.io/v1", "EndpointSlice"): _endpoint_slice,
     ("apps/v1", "Deployment"): _deployment,
     ("apps/v1", "ReplicaSet"): _replica_set,
+    ("v1", "ReplicationController"): _replication_controller,
+    ("v1", "PodTemplate"): _pod_template,
     ("batch/v1", "Job"): _job,
     ("autoscaling/v2", "HorizontalPodAutoscaler"): autoscaling.defaults_v2,
     ("autoscaling/v1", "HorizontalPodAutoscaler"): autoscaling.defaults_v1,

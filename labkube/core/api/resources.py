@@ -26,8 +26,6 @@ from labkube.core import errors
 #: Kinds Kubernetes 1.32 serves that labkube does not serve yet; later issues register them.
 NOT_YET_SERVED = frozenset(
     {
-        ("v1", "ReplicationController"),
-        ("v1", "PodTemplate"),
         ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
     }
 )
@@ -176,6 +174,9 @@ def _core() -> list[ResourceType]:
         R("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",)),
         R("", "v1", "Pod", "pods", "pod", True, ("po",), ("all",),
           subresources=("status", "binding", "log", "exec", "eviction")),
+        R("", "v1", "PodTemplate", "podtemplates", "podtemplate", True),
+        R("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", True,
+          ("rc",), ("all",), subresources=("status", "scale")),
         R("", "v1", "Service", "services", "service", True, ("svc",), ("all",),
           verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
           subresources=("status",)),

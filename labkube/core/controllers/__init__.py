@@ -16,6 +16,7 @@ from labkube.core.controllers import (  # noqa: F401,E402  (each registers itsel
     taint_eviction,
 )
 from labkube.core.controllers import deployment, replicaset, root_ca_publisher  # noqa: F401,E402
+from labkube.core.controllers import replication  # noqa: F401,E402
 from labkube.core.controllers import job, ttl_after_finished  # noqa: F401,E402
 from labkube.core.controllers import cronjob  # noqa: F401,E402
 from labkube.core.controllers import daemonset  # noqa: F401,E402

@@ -19,13 +19,18 @@ One ``sync(key)`` of a ReplicaSet:
 Events (on the ReplicaSet, source ``replicaset-controller``): ``SuccessfulCreate`` "Created
 pod: web-7d4b9c8f5-x2x7q", ``SuccessfulDelete`` "Deleted pod: …", ``FailedCreate`` "Error
 creating: <error>", ``FailedDelete`` "Error deleting: <error>".
+
+The same code keeps ReplicationControllers (kube-controller-manager's ReplicationManager is this
+controller over RCs converted to ReplicaSets): what differs is a few class attributes — the kind,
+its API version and resource — and :meth:`ReplicaSetController.selector_of`, the one place a
+selector is read (:mod:`.replication`).
 """
 
 from __future__ import annotations
 
 from typing import Callable, Optional
 
-from labkube.core.api.labels import SelectorError, selector_from_label_selector
+from labkube.core.api.labels import Selector, SelectorError, selector_from_label_selector
 from labkube.core.controllers.base import KubeController
 from labkube.core.controllers.expectations import Expectations
 from labkube.core.controllers.manager import register
@@ -128,10 +133,19 @@ class ReplicaSetController(KubeController):
     """Creates and deletes pods so that each ReplicaSet has ``spec.replicas`` of them."""
 
     name = "replicaset-controller"
+    #: What this controller keeps replicated: its kind, API version and resource.
+    kind = KIND
+    api_version = API_VERSION
+    resource = "replicasets"
+
+    @staticmethod
+    def selector_of(rs: dict) -> Selector:
+        """The pods ``rs`` selects (``LabelSelectorAsSelector``); raises SelectorError."""
+        return selector_from_label_selector(rs["spec"].get("selector"))
 
     def setup(self) -> None:
         self.expectations = Expectations(self.clock)
-        self.rs_informer = self.ctx.informers.informer("replicasets")
+        self.rs_informer = self.ctx.informers.informer(self.resource)
         self.pod_informer = self.ctx.informers.informer("pods")
         self.rs_informer.add_indexer(NAMESPACE_INDEX, namespace_index)
         self.rs_informer.add_indexer(CONTROLLER_UID_INDEX, controller_uid_index)
@@ -156,7 +170,7 @@ class ReplicaSetController(KubeController):
 
     def _resolve(self, namespace: str, ref: dict) -> Optional[dict]:
         """``resolveControllerRef``: the ReplicaSet a controller reference points to, if it exists."""
-        if ref.get("kind") != KIND:
+        if ref.get("kind") != self.kind:
             return None
         rs = self.rs_informer.get_by_name(namespace, ref.get("name", ""))
         if rs is None or rs["metadata"].get("uid") != ref.get("uid"):
@@ -171,7 +185,7 @@ class ReplicaSetController(KubeController):
         found = []
         for rs in self.rs_informer.by_index(NAMESPACE_INDEX, pod["metadata"].get("namespace", "")):
             try:
-                selector = selector_from_label_selector(rs["spec"].get("selector"))
+                selector = self.selector_of(rs)
             except SelectorError:
                 continue
             if not selector.empty() and selector.matches(labels):
@@ -179,6 +193,8 @@ class ReplicaSetController(KubeController):
         return found
 
     def _add_pod(self, pod: dict) -> None:
+        if not len(self.rs_informer):  # nothing of our kind: no pod concerns us
+            return
         if pod["metadata"].get("deletionTimestamp"):
             self._delete_pod(pod)
             return
@@ -194,6 +210,8 @@ class ReplicaSetController(KubeController):
             self.enqueue(object_key(rs))
 
     def _update_pod(self, old: dict, cur: dict) -> None:
+        if not len(self.rs_informer):
+            return
         if cur["metadata"].get("resourceVersion") == old["metadata"].get("resourceVersion"):
             return
         label_changed = cur["metadata"].get("labels") != old["metadata"].get("labels")
@@ -243,7 +261,7 @@ class ReplicaSetController(KubeController):
             return
         needs_sync = self.expectations.satisfied(key)
         try:
-            selector = selector_from_label_selector(rs["spec"].get("selector"))
+            selector = self.selector_of(rs)
         except SelectorError as err:
             self.report(f"error converting pod selector to selector for rs {key}", err)
             return
@@ -272,13 +290,13 @@ class ReplicaSetController(KubeController):
         meta = rs["metadata"]
 
         def fresh() -> dict:
-            current = self.client.get("replicasets", meta["name"], meta["namespace"])
+            current = self.client.get(self.resource, meta["name"], meta["namespace"])
             if current["metadata"].get("uid") != meta["uid"]:
-                raise StatusError(409, "Conflict", f"original ReplicaSet {meta['namespace']}/{meta['name']} "
+                raise StatusError(409, "Conflict", f"original {self.kind} {meta['namespace']}/{meta['name']} "
                                   f"is gone: got uid {current['metadata'].get('uid')}, wanted {meta['uid']}")
             return current
 
-        manager = ControllerRefManager(self.client, "pods", "Pod", rs, selector, API_VERSION, KIND,
+        manager = ControllerRefManager(self.client, "pods", "Pod", rs, selector, self.api_version, self.kind,
                                        recheck_deletion_timestamp(fresh))
         claimed, errors = manager.claim(pods)
         if errors:
@@ -304,7 +322,7 @@ class ReplicaSetController(KubeController):
 
     def _create_pod(self, rs: dict) -> None:
         """``RealPodControl.CreatePods`` for one pod, with its event."""
-        pod = pod_from_template(rs["spec"]["template"], rs, new_controller_ref(rs, API_VERSION, KIND))
+        pod = pod_from_template(rs["spec"]["template"], rs, new_controller_ref(rs, self.api_version, self.kind))
         if not pod["metadata"].get("labels"):
             raise ValueError("unable to create pods, no labels")
         try:
@@ -343,7 +361,7 @@ class ReplicaSetController(KubeController):
         related, seen = [], set()
         for other in self.rs_informer.by_index(CONTROLLER_UID_INDEX, ref["uid"]):
             try:
-                selector = selector_from_label_selector(other["spec"].get("selector"))
+                selector = self.selector_of(other)
             except SelectorError:
                 continue
             for pod in self.pod_informer.by_index(NAMESPACE_INDEX, other["metadata"]["namespace"]):
@@ -369,7 +387,7 @@ class ReplicaSetController(KubeController):
             except StatusError:
                 if attempt >= STATUS_UPDATE_RETRIES:
                     raise
-                current = self.client.get("replicasets", rs["metadata"]["name"], rs["metadata"]["namespace"])
+                current = self.client.get(self.resource, rs["metadata"]["name"], rs["metadata"]["namespace"])
         return current
 
     def _requeue_for_availability(self, key: str, rs: dict) -> None:

@@ -135,7 +135,7 @@ def _related(ctx: Context, rtype: Any, obj: dict):
     if kind == ("apps", "Deployment"):
         return Related(replica_sets=_maybe(ctx, "replicasets.apps", ns) or ())
     if kind in (("apps", "ReplicaSet"), ("", "PersistentVolumeClaim"), ("apps", "StatefulSet"),
-                ("apps", "DaemonSet")):
+                ("apps", "DaemonSet"), ("", "ReplicationController")):
         return Related(pods=_maybe(ctx, "pods", ns) or ())
     if kind == ("", "Service"):
         return Related(endpoint_slices=_maybe(ctx, "endpointslices.discovery.k8s.io", ns) or ())

@@ -9,6 +9,7 @@ kind               what ``related`` must carry (COMMANDS fetches these)
 =================  ==========================================================================
 Deployment         ``replica_sets``: the ReplicaSets of its namespace (filtered by controller)
 ReplicaSet         ``pods``: the pods of its namespace (counted if it is their controller)
+ReplicationCon-    ``pods``: the same
 DaemonSet          ``pods``: the same
 Service            ``endpoint_slices``: the EndpointSlices of its namespace
 Ingress            ``services`` and ``endpoint_slices`` of its namespace (for backends)
@@ -59,6 +60,7 @@ from labkube.kubectl.describe.rbac import describe_binding, describe_role
 from labkube.kubectl.describe.storage import (
     describe_persistent_volume, describe_persistent_volume_claim, describe_storage_class,
 )
+from labkube.kubectl.describe.replication import describe_replication_controller
 from labkube.kubectl.describe.workloads import describe_deployment, describe_replicaset
 
 __all__ = ["Related", "describe", "describe_many"]
@@ -110,6 +112,8 @@ def describe(obj: dict, rtype, events: Sequence[dict] | None, now: float, relate
             return describe_persistent_volume(obj, events, now)
         if kind == "PersistentVolumeClaim":
             return describe_persistent_volume_claim(obj, events, now, list(rel.pods or ()))
+        if kind == "ReplicationController":
+            return describe_replication_controller(obj, events, now, list(rel.pods or ()))
     if group == "apps" and kind == "Deployment":
         return describe_deployment(obj, events, now, list(rel.replica_sets))
     if group == "apps" and kind == "ReplicaSet":

@@ -671,3 +671,11 @@ COLUMN_SETS["PodDisruptionBudget"] = POD_DISRUPTION_BUDGET_COLUMNS
 from labkube.kubectl.printers.columns_autoscaling import HPA_COLUMNS  # noqa: E402
 
 COLUMN_SETS["HorizontalPodAutoscaler"] = HPA_COLUMNS
+# ReplicationController and PodTemplate columns live in their own module, built on the helpers above.
+from labkube.kubectl.printers.columns_replication import (  # noqa: E402
+    POD_TEMPLATE_COLUMNS, REPLICATION_CONTROLLER_COLUMNS,
+)
+
+COLUMN_SETS["ReplicationController"] = REPLICATION_CONTROLLER_COLUMNS
+COLUMN_SETS["PodTemplate"] = POD_TEMPLATE_COLUMNS
+

@@ -484,4 +484,4 @@ def test_a_renamed_object_is_refused_on_update():
 
 
 def test_an_unknown_kind_has_no_validator_and_no_errors():
-    assert validation.validate({"apiVersion": "v1", "kind": "PodTemplate"}) == []
+    assert validation.validate({"apiVersion": "storage.k8s.io/v1", "kind": "CSIDriver"}) == []

@@ -16,6 +16,7 @@ from labkube.core.api.registry.apps_daemonset import ControllerRevisionStrategy,
 from labkube.core.api.registry.autoscaling import HorizontalPodAutoscalerStrategy
 from labkube.core.api.registry.batch import CronJobStrategy, JobStrategy
 from labkube.core.api.registry.policy import PodDisruptionBudgetStrategy
+from labkube.core.api.registry.replication import PodTemplateStrategy, ReplicationControllerStrategy
 from labkube.core.api.registry.generic import (
     EndpointSliceStrategy,
     EventStrategy,
@@ -71,6 +72,8 @@ def default_strategies(
     registry.register("", "ServiceAccount", ReturnObjectStrategy())
     registry.register("", "PersistentVolume", PersistentVolumeStrategy())
     registry.register("", "PersistentVolumeClaim", PersistentVolumeClaimStrategy())
+    registry.register("", "ReplicationController", ReplicationControllerStrategy())
+    registry.register("", "PodTemplate", PodTemplateStrategy())
     registry.register("storage.k8s.io", "StorageClass", StorageClassStrategy())
     registry.register("apps", "Deployment", DeploymentStrategy())
     registry.register("apps", "ReplicaSet", ReplicaSetStrategy())

@@ -52,7 +52,7 @@ class ReplicaSetStrategy(_ReplicatedStrategy):
 
 
 def scale_from(obj: dict) -> dict:
-    """``scaleFromDeployment`` / ``scaleFromReplicaSet``."""
+    """``scaleFromDeployment`` / ``scaleFromReplicaSet`` / ``scaleFromRC``."""
     meta = obj["metadata"]
     scale_meta = {}
     for key in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp"):
@@ -60,7 +60,10 @@ def scale_from(obj: dict) -> dict:
             scale_meta[key] = meta[key]
     spec = obj.get("spec") or {}
     status = obj.get("status") or {}
-    selector = str(selector_from_label_selector(spec.get("selector")))
+    selector = spec.get("selector")
+    if obj.get("kind") == "ReplicationController":  # scaleFromRC: a plain label map
+        selector = {"matchLabels": selector or {}}
+    selector = str(selector_from_label_selector(selector))
     scale_status = {"replicas": status.get("replicas", 0)}
     if selector:
         scale_status["selector"] = selector

@@ -30,6 +30,7 @@ from labkube.core.api.validation import storage
 from labkube.core.api.validation import autoscaling
 from labkube.core.api.validation import scheduling
 from labkube.core.api.validation import policy
+from labkube.core.api.validation import replication
 from labkube.core.errors import FieldError
 
 VALIDATORS = {
@@ -52,6 +53,8 @@ VALIDATORS = {
     ("discovery.k8s.io/v1", "EndpointSlice"): services.validate_endpoint_slice,
     ("apps/v1", "Deployment"): apps.validate_deployment,
     ("apps/v1", "ReplicaSet"): apps.validate_replica_set,
+    ("v1", "ReplicationController"): replication.validate_replication_controller,
+    ("v1", "PodTemplate"): replication.validate_pod_template,
     ("batch/v1", "Job"): batch.validate_job,
     ("autoscaling/v2", "HorizontalPodAutoscaler"): autoscaling.validate_hpa,
     ("batch/v1", "CronJob"): batch.validate_cron_job,
