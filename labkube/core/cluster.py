@@ -42,6 +42,7 @@ from labkube.core.api.admission import (
     PriorityAdmission,
     ServiceAccountAdmission,
 )
+from labkube.core.apiextensions import APIExtensions
 from labkube.core.api.audit import AuditLog
 from labkube.core.api.client import Client
 from labkube.core.api.registry.scheduling import system_priority_classes
@@ -216,6 +217,10 @@ class Cluster:
         self.kubernetes_service.start()
         for obj in system_priority_classes():  # scheduling/bootstrap-system-priority-classes
             system.create(obj)
+        #: The CRD controllers kube-apiserver itself runs (naming, establishing, cleanup) and
+        #: the custom resources this cluster serves (see labkube.core.apiextensions).
+        self.apiextensions = APIExtensions(self.server, system, self.clock, self.errors)
+        self.apiextensions.start()
 
     # -- machines and their failures (see labkube.core.nodepool) ----------------------
     def add_node(self, name: Optional[str] = None, *, labels: Optional[dict] = None,
@@ -529,6 +534,7 @@ class Cluster:
             component.stop()
         self.compactor.stop()
         self.kubernetes_service.stop()
+        self.apiextensions.stop()
         if isinstance(self.clock, RealTimeClock):
             self.clock.stop()
 

@@ -651,12 +651,41 @@ def _resource_quota(obj: dict) -> None:
             _round_resource_list(parent[key])
 
 
+def _custom_resource_definition(obj: dict) -> None:
+    """apiextensions/v1 ``SetDefaults_CustomResourceDefinition``: ``names.singular`` (the
+    lower-cased kind), ``names.listKind`` (kind + "List"), ``conversion.strategy: None``, a
+    conversion webhook service's port 443, and ``status.storedVersions``
+    (the storage version) when empty."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    names = spec.get("names")
+    if isinstance(names, dict):
+        if not names.get("singular"):
+            names["singular"] = str(names.get("kind") or "").lower()
+        if not names.get("listKind") and names.get("kind"):
+            names["listKind"] = names["kind"] + "List"
+    conversion = spec.setdefault("conversion", {"strategy": "None"})
+    if conversion.get("strategy") == "Webhook":
+        webhook = conversion.get("webhook") or {}
+        service = (webhook.get("clientConfig") or {}).get("service")
+        if isinstance(service, dict):
+            service.setdefault("port", 443)
+    status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
+    if not status.get("storedVersions"):
+        for version in spec.get("versions") or ():
+            if isinstance(version, dict) and version.get("storage"):
+                obj["status"] = {**status, "storedVersions": [version.get("name", "")]}
+                break
+
+
 def _nothing(obj: dict) -> None:
     return None
 
 
 DEFAULTERS = {
     ("v1", "Pod"): _pod,
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"): _custom_resource_definition,
     ("v1", "Service"): _service,
     ("v1", "Namespace"): _namespace,
     ("v1", "Secret"): _secret,

@@ -114,6 +114,11 @@ class DeleteVerbs:
         """``Store.Delete``: graceful deletion and finalizers, or removal now."""
         options = request.options
         dry_run = options.dry_run
+        first = None if obj["metadata"].get("deletionTimestamp") else strategy.prepare_for_first_delete(
+            obj, self.context)
+        if first is not None:
+            obj = self._write_delete_update(rtype, key, kv, first, obj, dry_run)
+            kv = kv if dry_run else self.store.get(key)
         graceful, pending = self._before_delete(strategy, obj, options)
         if pending:
             return self._finalize_delete(rtype, strategy, obj)

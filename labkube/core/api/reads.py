@@ -14,6 +14,7 @@ from labkube.core import errors, serialization
 from labkube.core.api import listing
 from labkube.core.api import conversion
 from labkube.core.api.registry import scale_from
+from labkube.core.api.customresource import CustomResourceType
 from labkube.core.api.request import Options, Request
 from labkube.core.api.resources import ResourceType
 from labkube.core.api.watch import ADDED, DELETED, ERROR, Watch, transition
@@ -49,7 +50,7 @@ class ReadVerbs:
             raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
         obj = self._fresh(self._current(rtype, namespace, request.name or ""))
         if sub == "scale":
-            return scale_from(obj)
+            return rtype.scale_from(obj) if isinstance(rtype, CustomResourceType) else scale_from(obj)
         return self._from_storage(rtype, obj)
 
     # =====================================================================
@@ -128,7 +129,7 @@ class ReadVerbs:
         filtered = not predicate.empty
         with serialization.gc_paused():
             items, last_key = self._objects.select(kvs, predicate.matches if filtered else None, limit)
-            if conversion.converted(rtype):
+            if conversion.converted(rtype) or isinstance(rtype, CustomResourceType):
                 items = [self._from_storage(rtype, obj) for obj in items]
         token = remaining = None
         if last_key is not None:

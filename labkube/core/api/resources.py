@@ -9,8 +9,10 @@ Adding a kind is a registration, never an edit of the server: call :meth:`Regist
 with a :class:`ResourceType` (and register its defaulting/validation/strategy hooks in their
 own modules). Job, DaemonSet, StatefulSet, ControllerRevision, PersistentVolume(Claim),
 StorageClass, NetworkPolicy, LimitRange, ResourceQuota, CronJob, HorizontalPodAutoscaler (v2,
-and v1 converted from the same storage), PodDisruptionBudget and PriorityClass were added this
-way; ReplicationController, PodTemplate and CustomResourceDefinitions can follow.
+and v1 converted from the same storage), PodDisruptionBudget, PriorityClass,
+ReplicationController, PodTemplate and CustomResourceDefinition were added this way; the
+custom resources a CRD defines are registered the same way, per cluster, once the CRD is
+established (see labkube.core.apiextensions).
 
 Names resolve as kubectl resolves them: ``pods``, ``pod``, ``po``, ``Pod``,
 ``deployments.apps``, ``deploy``, ``deployments.v1.apps`` all find their resource.
@@ -24,11 +26,7 @@ from dataclasses import dataclass, field
 from labkube.core import errors
 
 #: Kinds Kubernetes 1.32 serves that labkube does not serve yet; later issues register them.
-NOT_YET_SERVED = frozenset(
-    {
-        ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
-    }
-)
+NOT_YET_SERVED: frozenset = frozenset()
 
 STANDARD_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
@@ -224,6 +222,8 @@ def _core() -> list[ResourceType]:
         R("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
           "clusterrolebinding", False),
         R("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",)),
+        R("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
+          "customresourcedefinition", False, ("crd", "crds"), ("api-extensions",), subresources=("status",)),
     ]
 
 

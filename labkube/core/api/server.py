@@ -54,6 +54,7 @@ from labkube.core import errors, serialization
 from labkube.core.api import auth, decode, defaults, eviction, node_proxy, ttl, validation
 from labkube.core.api.admission import CREATE, AdmissionAttributes, AdmissionChain, default_chain
 from labkube.core.api.allocators import IPAllocator, PortAllocator
+from labkube.core.api.customresource import CustomResourceType
 from labkube.core.api.deletes import DeleteVerbs, success_status
 from labkube.core.api import conversion
 from labkube.core.api.events_conversion import EVENTS_GROUP
@@ -232,6 +233,8 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
 
     def resolve(self, resource: Any) -> ResourceType:
         """A ResourceType for a ResourceType or a kubectl-style name (cached)."""
+        if isinstance(resource, CustomResourceType):
+            return self._current_custom_type(resource)
         if isinstance(resource, ResourceType):
             return resource
         rtype = self._resolved.get(resource)
@@ -239,6 +242,19 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             rtype = self.registry.resolve(resource)
             self._resolved[resource] = rtype
         return rtype
+
+    def _current_custom_type(self, rtype: CustomResourceType) -> ResourceType:
+        """What a custom resource is now: its CRD may have changed or gone since a client
+        (an informer, a notebook controller) took the type."""
+        try:
+            return self.resolve(f"{rtype.plural}.{rtype.version}.{rtype.group}")
+        except StatusError:
+            raise StatusError(404, "NotFound", "the server could not find the requested resource") from None
+
+    def resources_changed(self) -> None:
+        """The registry gained or lost a resource (a CRD was established or deleted): forget
+        the cached name resolutions."""
+        self._resolved = {}
 
     def kind_type(self, api_version: str, kind: str) -> ResourceType:
         """The ResourceType serving ``apiVersion``/``kind`` (cached), or kubectl's no-match error."""
@@ -446,10 +462,14 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
     # -- version views (events.k8s.io, autoscaling/v1: see conversion) ---------
     @staticmethod
     def _to_storage(rtype: ResourceType, obj: dict) -> dict:
+        if isinstance(rtype, CustomResourceType):  # a CRD's "None" conversion
+            return rtype.to_storage(obj)
         return conversion.to_storage(rtype, obj)
 
     @staticmethod
     def _from_storage(rtype: ResourceType, obj: dict) -> dict:
+        if isinstance(rtype, CustomResourceType):
+            return rtype.from_storage(obj)
         return conversion.from_storage(rtype, obj)
 
     # =====================================================================
@@ -465,7 +485,10 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
 
     @staticmethod
     def _validate(rtype: ResourceType, obj: dict, old: Optional[dict]) -> None:
-        problems = validation.validate(obj, old)
+        if isinstance(rtype, CustomResourceType):  # validated against its CRD's schema
+            problems = rtype.validate(obj, old)
+        else:
+            problems = validation.validate(obj, old)
         if problems:
             raise errors.invalid(rtype.qualified_kind, obj["metadata"].get("name", ""), problems)
 
@@ -489,7 +512,9 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
                 else f"{kind} in version \"{api_version}\" cannot be handled as a {rtype.kind}: "
                 "the object provided is unrecognized"
             )
-        if changed is not None and owned:
+        if isinstance(rtype, CustomResourceType):  # decoded, defaulted, pruned by its CRD's schema
+            rtype.decode(obj)
+        elif changed is not None and owned:
             decode.strict_decode_changed(obj, rtype, changed)
             defaults.apply_defaults(obj, changed)
         else:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional
 from labkube.core import errors, serialization
 from labkube.core.api import patch as patching
 from labkube.core.api.admission import UPDATE
+from labkube.core.api.customresource import CustomResourceType
 from labkube.core.api import conversion
 from labkube.core.api.events_conversion import EVENTS_GROUP
 from labkube.core.api.registry import Strategy, scale_from
@@ -212,13 +213,15 @@ class UpdateVerbs:
                     f"{rtype.plural}.{rtype.group}/scale" if rtype.group else f"{rtype.plural}/scale", name,
                     f"Precondition failed: UID in precondition: {uid}, UID in object meta: "
                     f"{current['metadata'].get('uid')}")
+            if isinstance(rtype, CustomResourceType):  # at the CRD's specReplicasPath
+                return rtype.set_replicas(current, replicas)
             current.setdefault("spec", {})["replicas"] = replicas
             return current
 
         namespace = request.namespace if rtype.namespaced else None
         result = self._guaranteed_update(rtype, namespace, name, mutate, meta.get("resourceVersion") or None,
                                          request, "", retry_on_conflict=retry_on_conflict)
-        return scale_from(result)
+        return rtype.scale_from(result) if isinstance(rtype, CustomResourceType) else scale_from(result)
 
     # =====================================================================
     # patch
@@ -226,13 +229,15 @@ class UpdateVerbs:
     def _patch(self, request: Request, rtype: ResourceType) -> dict:
         sub = request.subresource or ""
         self._check_subresource(rtype, sub, ("status", "scale"))
+        if isinstance(rtype, CustomResourceType):
+            rtype.refuse_patch_type(request.options.patch_type)
         namespace = request.namespace if rtype.namespaced else None
         name = request.name or ""
         for _attempt in range(CONFLICT_RETRIES):
             kv = self._current(rtype, namespace, name)
             current = self._from_storage(rtype, self._decode(kv))
             if sub == "scale":
-                current = scale_from(current)
+                current = rtype.scale_from(current) if isinstance(rtype, CustomResourceType) else scale_from(current)
                 api_version, kind = "autoscaling/v1", "Scale"
             else:
                 api_version, kind = rtype.api_version, rtype.kind

@@ -16,6 +16,11 @@ Mirrors pkg/controller/garbagecollector (graph_builder.go, garbagecollector.go),
 * **Orphan** (owner has the ``orphan`` finalizer, ``propagationPolicy: Orphan``): the owner's
   reference is removed from every dependent, then the finalizer, so the dependents stay.
 
+The resources watched are rediscovered every 30 s (``GarbageCollector.Sync``'s period), and at
+once when an owner of a kind not watched yet is looked up: custom resources come and go with
+their CRDs, so a CronTab can own Deployments. An owner whose kind the API does not serve is an
+error retried with backoff, never a reason to think the owner gone.
+
 The API server adds the finalizers when asked (``delete --cascade=foreground|orphan``); this
 controller does the rest. It acts as ``generic-garbage-collector``. Differences: Events are
 not watched (they never have owners in labkube), and ownerReferences pointing to another
@@ -36,6 +41,9 @@ FINALIZER_ORPHAN = "orphan"
 FINALIZER_FOREGROUND = "foregroundDeletion"
 #: Resources not watched by labkube's collector.
 IGNORED = {("", "events"), ("events.k8s.io", "events")}
+#: How often the collector looks for resources that appeared or went (``GarbageCollector.Sync``'s
+#: period in kube-controller-manager).
+RESOURCE_RESYNC_PERIOD = 30.0
 
 
 @dataclass
@@ -73,12 +81,41 @@ class GarbageCollector(KubeController):
     def setup(self) -> None:
         self.graph: dict[str, GraphNode] = {}
         self.types = {}
+        self._monitors: dict = {}
+        self._discover(start=False)
+        self.clock.call_later(RESOURCE_RESYNC_PERIOD, self._resync_monitors, name="garbage collector resync")
+
+    # -- discovery (GarbageCollector.Sync / resyncMonitors) ------------------------------
+    def _discover(self, start: bool = True) -> None:
+        """Watch every resource the API serves now; stop watching the ones it no longer
+        serves (custom resources come and go with their CRDs)."""
+        served = {}
         for rtype in self.client.server.registry.all():
             if (rtype.group, rtype.plural) in IGNORED or "watch" not in rtype.verbs or "delete" not in rtype.verbs:
                 continue
-            self.types[(rtype.api_version, rtype.kind)] = rtype
+            served[(rtype.api_version, rtype.kind)] = rtype
+        for key in [k for k in self.types if k not in served]:
+            self.types.pop(key)
+            monitor = self._monitors.pop(key, None)
+            if monitor is not None:
+                monitor.stop()
+        for key, rtype in served.items():
+            self.types[key] = rtype
+            if key in self._monitors:
+                continue
             informer = self.ctx.informers.informer(rtype)
             informer.add_event_handler(self._observe, lambda old, new: self._observe(new), self._observe_deleted)
+            self._monitors[key] = informer
+            if start:
+                informer.start()
+
+    def _resync_monitors(self) -> None:
+        if not self.enabled:
+            return  # the controller-manager was stopped; a restart sets up afresh
+        try:
+            self._discover()
+        finally:
+            self.clock.call_later(RESOURCE_RESYNC_PERIOD, self._resync_monitors, name="garbage collector resync")
 
     # -- the graph builder (processGraphChanges) ----------------------------------------
     def _observe(self, obj: dict) -> None:
@@ -170,9 +207,7 @@ class GarbageCollector(KubeController):
             self._attempt_to_delete(uid, node)
 
     def _get_live(self, identity: Identity) -> Optional[dict]:
-        rtype = self.types.get((identity.api_version, identity.kind))
-        if rtype is None:
-            return None
+        rtype = self._type_of(identity)
         try:
             obj = self.client.get(rtype, identity.name, identity.namespace if rtype.namespaced else None)
         except StatusError as err:
@@ -180,6 +215,19 @@ class GarbageCollector(KubeController):
                 return None
             raise
         return obj if obj["metadata"].get("uid") == identity.uid else None
+
+    def _type_of(self, identity: Identity) -> Any:
+        """The resource of an owner or dependent; an unknown kind is looked up in discovery
+        again (a CRD may just have been established) and otherwise is an error to retry --
+        never a reason to think the owner gone."""
+        key = (identity.api_version, identity.kind)
+        if key not in self.types:
+            self._discover()
+        if key not in self.types:
+            raise StatusError(404, "NotFound", f'unable to get REST mapping for {identity.api_version}, '
+                                               f'Kind={identity.kind}: no matches for kind "{identity.kind}" '
+                                               f'in version "{identity.api_version}"')
+        return self.types[key]
 
     def _attempt_to_delete(self, uid: str, node: GraphNode) -> None:
         """``attemptToDeleteItem``."""
@@ -317,7 +365,7 @@ class GarbageCollector(KubeController):
         self._mutate(identity, change)
 
     def _delete(self, identity: Identity, policy: str) -> None:
-        rtype = self.types[(identity.api_version, identity.kind)]
+        rtype = self._type_of(identity)
         try:
             self.client.delete(rtype, identity.name, identity.namespace if rtype.namespaced else None,
                                propagation_policy=policy, preconditions={"uid": identity.uid})

@@ -16,6 +16,8 @@ prints them (``<ObjectMeta>``, ``<[]Container>``, ``<map[string]string>``, ``<In
 from __future__ import annotations
 
 from labkube.core.api import schema
+from labkube.core.api.customresource import CustomResourceType
+from labkube.kubectl.commands import explain_custom
 from labkube.kubectl import jsonpath
 from labkube.kubectl.commands import Context, resolve_type
 from labkube.kubectl.errors import KubectlError
@@ -36,14 +38,31 @@ def run(ctx: Context) -> list[BaseException]:
     output = ctx.flags["output"]
     if output not in ("plaintext", "plaintext-openapiv2"):
         raise KubectlError(f"error: unsupported output format: {output}")
+    if isinstance(rtype, CustomResourceType) and not path.startswith("metadata"):
+        return _explain_custom(ctx, rtype, path)
+    if isinstance(rtype, CustomResourceType):  # a custom resource's metadata is ObjectMeta
+        rtype_for_schema = ("v1", "Pod")
+    else:
+        rtype_for_schema = (rtype.api_version, rtype.kind)
     try:
-        explanation = schema.explain_path(rtype.api_version, rtype.kind, path)
+        explanation = schema.explain_path(*rtype_for_schema, path)
     except KeyError as err:
         # Real kubectl's template has already written the header to stdout when it finds
         # the field missing, then fails.
         ctx.term.out(header(rtype))
         raise KubectlError(f"error: {err.args[0]}") from None
     ctx.term.out(render(rtype, explanation, recursive=ctx.flags["recursive"]))
+    return []
+
+
+def _explain_custom(ctx: Context, rtype, path: str) -> list[BaseException]:
+    """A custom resource, from the schema its CRD publishes (see explain_custom)."""
+    fields = [segment for segment in path.split(".") if segment]
+    text = explain_custom.explain(rtype, fields, ctx.flags["recursive"])
+    if text is None:
+        ctx.term.out(header(rtype))
+        raise KubectlError(f'error: field "{fields[-1]}" does not exist')
+    ctx.term.out(header(rtype) + text + "\n")
     return []
 
 

@@ -9,7 +9,7 @@ kind               what ``related`` must carry (COMMANDS fetches these)
 =================  ==========================================================================
 Deployment         ``replica_sets``: the ReplicaSets of its namespace (filtered by controller)
 ReplicaSet         ``pods``: the pods of its namespace (counted if it is their controller)
-ReplicationCon-    ``pods``: the same
+RC                 ``pods``: the same (a ReplicationController is described as a ReplicaSet)
 DaemonSet          ``pods``: the same
 Service            ``endpoint_slices``: the EndpointSlices of its namespace
 Ingress            ``services`` and ``endpoint_slices`` of its namespace (for backends)

@@ -671,6 +671,7 @@ COLUMN_SETS["PodDisruptionBudget"] = POD_DISRUPTION_BUDGET_COLUMNS
 from labkube.kubectl.printers.columns_autoscaling import HPA_COLUMNS  # noqa: E402
 
 COLUMN_SETS["HorizontalPodAutoscaler"] = HPA_COLUMNS
+
 # ReplicationController and PodTemplate columns live in their own module, built on the helpers above.
 from labkube.kubectl.printers.columns_replication import (  # noqa: E402
     POD_TEMPLATE_COLUMNS, REPLICATION_CONTROLLER_COLUMNS,
@@ -679,3 +680,14 @@ from labkube.kubectl.printers.columns_replication import (  # noqa: E402
 COLUMN_SETS["ReplicationController"] = REPLICATION_CONTROLLER_COLUMNS
 COLUMN_SETS["PodTemplate"] = POD_TEMPLATE_COLUMNS
 
+# Custom resources' columns come from their CRD version (see columns_apiextensions).
+from labkube.kubectl.printers.columns_apiextensions import custom_resource_columns  # noqa: E402
+
+
+def columns_for(rtype) -> ColumnSet:
+    """The columns of ``rtype``: a custom resource's from its CRD, other kinds' by kind."""
+    from labkube.core.api.customresource import CustomResourceType
+
+    if isinstance(rtype, CustomResourceType):
+        return custom_resource_columns(rtype)
+    return column_set(rtype.kind)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from labkube.kubectl.printers.columns import column_set
+from labkube.kubectl.printers.columns import columns_for
 from labkube.kubectl.printers.format import format_labels
 from labkube.kubectl.printers.tabwriter import kubectl_table
 
@@ -56,7 +56,7 @@ def table_lines(items: Sequence[dict], rtype, now: float, options: PrintOptions 
     """The tab-separated lines of one kind's table (header first), before alignment."""
     if not items:
         return []
-    cset = column_set(rtype.kind)
+    cset = columns_for(rtype)
     keep = [i for i, col in enumerate(cset.columns) if options.wide or col.priority == 0]
     name_index = next((i for i, col in enumerate(cset.columns) if col.is_name), -1) if with_kind else -1
     if with_namespace is None:

@@ -12,6 +12,7 @@ from typing import Callable, Optional
 
 from labkube.core.api.registry.apps import DeploymentStrategy, ReplicaSetStrategy, scale_from
 from labkube.core.api.registry.apps_statefulset import StatefulSetStrategy
+from labkube.core.api.registry.apiextensions import CustomResourceDefinitionStrategy
 from labkube.core.api.registry.apps_daemonset import ControllerRevisionStrategy, DaemonSetStrategy
 from labkube.core.api.registry.autoscaling import HorizontalPodAutoscalerStrategy
 from labkube.core.api.registry.batch import CronJobStrategy, JobStrategy
@@ -89,4 +90,5 @@ def default_strategies(
     registry.register("networking.k8s.io", "NetworkPolicy", GenerationStrategy())  # networkpolicy/strategy.go
     registry.register("discovery.k8s.io", "EndpointSlice", EndpointSliceStrategy())
     registry.register("scheduling.k8s.io", "PriorityClass", PriorityClassStrategy())
+    registry.register("apiextensions.k8s.io", "CustomResourceDefinition", CustomResourceDefinitionStrategy())
     return registry

@@ -145,6 +145,11 @@ class Strategy:
     def refuse_delete(self, name: str) -> None:
         """A storage's own ``Delete`` guard: raise to refuse deleting ``name`` (single deletes only)."""
 
+    def prepare_for_first_delete(self, obj: dict, ctx: ServerContext) -> Optional[dict]:
+        """A storage's own ``Delete`` step before the generic one, on the first delete of an
+        object: a changed copy to write first (a CRD gets its cleanup finalizer), or None."""
+        return None
+
     def check_graceful_delete(self, obj: dict, grace_period_seconds: Optional[int]) -> Optional[int]:
         """``CheckGracefulDelete``: the grace period to wait, or None if deletion is immediate."""
         return None

@@ -30,6 +30,7 @@ from labkube.core.api.validation import storage
 from labkube.core.api.validation import autoscaling
 from labkube.core.api.validation import scheduling
 from labkube.core.api.validation import policy
+from labkube.core.api.validation import apiextensions
 from labkube.core.api.validation import replication
 from labkube.core.errors import FieldError
 
@@ -70,6 +71,7 @@ VALIDATORS = {
     ("rbac.authorization.k8s.io/v1", "ClusterRole"): rbac.validate_cluster_role,
     ("rbac.authorization.k8s.io/v1", "RoleBinding"): rbac.validate_role_binding,
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): rbac.validate_cluster_role_binding,
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"): apiextensions.validate_custom_resource_definition,
 }
 
 
