@@ -2,9 +2,12 @@
 
 Mirrors what ``kubeadm init`` (and kind) apply once the API server is up:
 
-* CoreDNS: the ``kube-dns`` Service at ``10.96.0.10`` in ``kube-system``, its ServiceAccount and
-  the ``system:coredns`` ClusterRole and binding (it reads services, endpointslices, pods and
-  namespaces);
+* CoreDNS: kubeadm's ``coredns`` Deployment (two replicas of ``registry.k8s.io/coredns/coredns``
+  spread over nodes, critical priority, ``/health`` and ``/ready`` probes) and its ``coredns``
+  ConfigMap (the Corefile), the ``kube-dns`` Service at ``10.96.0.10`` in ``kube-system``, its
+  ServiceAccount and the ``system:coredns`` ClusterRole and binding (it reads services,
+  endpointslices, pods and namespaces). The nodes ship the image, as kind's node image does, so
+  the pods are Running and Ready before the first command returns;
 * kube-proxy: its ServiceAccount (already bound to ``system:node-proxier`` by
   ``kubeadm:node-proxier``);
 * an ingress controller (kind's ingress-nginx recipe) with its default IngressClass ``nginx``;
@@ -14,8 +17,11 @@ Mirrors what ``kubeadm init`` (and kind) apply once the API server is up:
 
 :class:`CoreDNS` and :class:`KubeProxy` are the running side, each a Component with its own
 identity and informers, holding :class:`~labkube.core.network.ClusterDNS` and
-:class:`~labkube.core.network.ServiceProxy`. Stop CoreDNS and names stop resolving; stop
-kube-proxy and ClusterIPs stop routing.
+:class:`~labkube.core.network.ServiceProxy`. A pod's DNS query is DNATed by kube-proxy to one
+Ready CoreDNS pod (none Ready: the query times out) and answered from :class:`CoreDNS`'s
+caches, which the replicas share (a real replica keeps its own watch; the answers are the
+same). Scale the Deployment to zero, or stop the CoreDNS component, and names stop resolving;
+stop kube-proxy and ClusterIPs stop routing.
 """
 
 from __future__ import annotations
@@ -51,10 +57,13 @@ def bootstrap_objects() -> list[dict]:
         {"apiVersion": rbac, "kind": "ClusterRoleBinding", "metadata": {"name": "system:coredns"},
          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:coredns"},
          "subjects": [{"kind": "ServiceAccount", "name": "coredns", "namespace": "kube-system"}]},
+        COREDNS_CONFIG_MAP,
+        COREDNS_DEPLOYMENT,
         {"apiVersion": "v1", "kind": "Service",
          "metadata": {"name": "kube-dns", "namespace": "kube-system",
                       "labels": {"k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true",
-                                 "kubernetes.io/name": "CoreDNS"}},
+                                 "kubernetes.io/name": "CoreDNS"},
+                      "annotations": {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"}},
          "spec": {"clusterIP": KUBE_DNS_IP, "selector": {"k8s-app": "kube-dns"},
                   "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
                             {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
@@ -86,6 +95,92 @@ def bootstrap_objects() -> list[dict]:
         *local_path.bootstrap_objects(),
     ]
 
+
+COREDNS_IMAGE = "registry.k8s.io/coredns/coredns:v1.11.3"  # kubeadm 1.32's CoreDNS
+
+#: kubeadm's Corefile for the cluster domain ``cluster.local``.
+COREFILE = """.:53 {
+    errors
+    health {
+       lameduck 5s
+    }
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf {
+       max_concurrent 1000
+    }
+    cache 30 {
+       disable success cluster.local
+       disable denial cluster.local
+    }
+    loop
+    reload
+    loadbalance
+}
+"""
+
+COREDNS_CONFIG_MAP = {
+    "apiVersion": "v1", "kind": "ConfigMap",
+    "metadata": {"name": "coredns", "namespace": "kube-system"},
+    "data": {"Corefile": COREFILE},
+}
+
+#: kubeadm's CoreDNS Deployment: two replicas spread over nodes, critical priority, the
+#: ``health`` plugin as liveness probe and ``ready`` as readiness probe. ``dnsPolicy: Default``:
+#: CoreDNS itself resolves through the node's resolv.conf (its ``forward`` upstream).
+COREDNS_DEPLOYMENT = {
+    "apiVersion": "apps/v1", "kind": "Deployment",
+    "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
+    "spec": {
+        "replicas": 2,
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}},
+        "selector": {"matchLabels": {"k8s-app": "kube-dns"}},
+        "template": {
+            "metadata": {"labels": {"k8s-app": "kube-dns"}},
+            "spec": {
+                "priorityClassName": "system-cluster-critical",
+                "serviceAccountName": "coredns",
+                "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                    {"weight": 100, "podAffinityTerm": {
+                        "labelSelector": {"matchExpressions": [
+                            {"key": "k8s-app", "operator": "In", "values": ["kube-dns"]}]},
+                        "topologyKey": "kubernetes.io/hostname"}}]}},
+                "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"},
+                                {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}],
+                "nodeSelector": {"kubernetes.io/os": "linux"},
+                "containers": [{
+                    "name": "coredns",
+                    "image": COREDNS_IMAGE,
+                    "imagePullPolicy": "IfNotPresent",
+                    "resources": {"limits": {"memory": "170Mi"},
+                                  "requests": {"cpu": "100m", "memory": "70Mi"}},
+                    "args": ["-conf", "/etc/coredns/Corefile"],
+                    "volumeMounts": [{"name": "config-volume", "mountPath": "/etc/coredns", "readOnly": True}],
+                    "ports": [{"containerPort": 53, "name": "dns", "protocol": "UDP"},
+                              {"containerPort": 53, "name": "dns-tcp", "protocol": "TCP"},
+                              {"containerPort": 9153, "name": "metrics", "protocol": "TCP"},
+                              {"containerPort": 8080, "name": "liveness-probe", "protocol": "TCP"},
+                              {"containerPort": 8181, "name": "readiness-probe", "protocol": "TCP"}],
+                    "livenessProbe": {"httpGet": {"path": "/health", "port": "liveness-probe", "scheme": "HTTP"},
+                                      "initialDelaySeconds": 60, "timeoutSeconds": 5,
+                                      "successThreshold": 1, "failureThreshold": 5},
+                    "readinessProbe": {"httpGet": {"path": "/ready", "port": "readiness-probe", "scheme": "HTTP"}},
+                    "securityContext": {"allowPrivilegeEscalation": False,
+                                        "capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]},
+                                        "readOnlyRootFilesystem": True},
+                }],
+                "dnsPolicy": "Default",
+                "volumes": [{"name": "config-volume", "configMap": {
+                    "name": "coredns", "items": [{"key": "Corefile", "path": "Corefile"}]}}],
+            },
+        },
+    },
+}
 
 #: kind's default StorageClass (its local-path-provisioner manifest): what a claim without a
 #: class gets (the DefaultStorageClass admission plugin), provisioned once a pod using it is

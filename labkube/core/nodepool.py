@@ -32,6 +32,10 @@ from labkube.core.nodes import node_internal_ip
 from labkube.runtime.cri import ConnectionFailed
 from labkube.runtime.sim import SimRuntime
 
+#: The images kind's node image ships, so its add-on pods start without a pull ("Container
+#: image ... already present on machine"): CoreDNS, whose Deployment kubeadm creates.
+NODE_IMAGE_PRELOADS = ("registry.k8s.io/coredns/coredns:v1.11.3",)
+
 
 @dataclass
 class Machine:
@@ -75,7 +79,8 @@ class NodePool:
         if name in self.machines:
             raise ValueError(f'a node named "{name}" already exists')
         ip = node_internal_ip(index)
-        runtime = SimRuntime(self.clock, name, network=NodeNetwork(self.dns, self.proxy, ip))
+        runtime = SimRuntime(self.clock, name, network=NodeNetwork(self.dns, self.proxy, ip),
+                             preloaded=NODE_IMAGE_PRELOADS)
         wire = PartitionableClient(Client(self.server, auth.node(name)))
         kubelet = Kubelet(wire, self.clock, runtime, name, self.errors, self.namer, index=index,
                           cpu=cpu, memory=memory, pods=pods, labels=labels, taints=taints,

@@ -313,7 +313,7 @@ def test_all_namespaces_adds_a_namespace_column():
     cluster.run(30)
     text = run(cluster, "events -A").stdout
     assert text.splitlines()[0].split()[:3] == ["NAMESPACE", "LAST", "SEEN"]
-    assert {line.split()[0] for line in text.splitlines()[1:]} == {"default", "shop"}
+    assert {line.split()[0] for line in text.splitlines()[1:]} == {"default", "kube-system", "shop"}  # CoreDNS
     shop = run(cluster, "events -n shop").stdout
     assert "Deployment/cart" in shop and "Deployment/web" not in shop
 

@@ -22,7 +22,10 @@ plugins:
 
 
 def most_pods(pod, node):
-    return len(node.pods)
+    """More points for a node already running more pods of the pod's own namespace (the
+    CoreDNS pods in kube-system do not count)."""
+    namespace = pod["metadata"]["namespace"]
+    return sum(1 for info in node.pods.values() if info.namespace == namespace)
 
 
 class OnlySSD:

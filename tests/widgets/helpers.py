@@ -6,6 +6,11 @@ import labkube
 from labkube.demo import DEPLOYMENT
 
 
+#: The pods every fresh cluster runs before any of a test's: kubeadm's two CoreDNS replicas in
+#: kube-system. The view draws every namespace, so they are drawn too.
+SYSTEM_PODS = 2
+
+
 def web_cluster(replicas: int = 3, nodes: int = 3, run: float = 30) -> "labkube.Cluster":
     cluster = labkube.Cluster(nodes=nodes, seed=0)
     cluster.kubectl("apply -f -", stdin=DEPLOYMENT.replace("replicas: 3", f"replicas: {replicas}"))

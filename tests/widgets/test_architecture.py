@@ -1,14 +1,14 @@
 """Architecture: the API traffic per component from the audit stream, drawn on the diagram."""
 
 from labkube.widgets.architecture import Architecture, component_of, traffic
-from tests.widgets.helpers import web_cluster
+from tests.widgets.helpers import SYSTEM_PODS, web_cluster
 
 
 def test_traffic_groups_requests_by_component_verb_and_resource():
     cluster = web_cluster(replicas=3, run=0)
     flows = traffic(cluster.audit(), cluster.clock.now(), window=60)
-    assert flows["kube-scheduler"]["create pods/binding"] == 3
-    assert flows["kube-controller-manager"]["create pods"] == 3
+    assert flows["kube-scheduler"]["create pods/binding"] == 3 + SYSTEM_PODS
+    assert flows["kube-controller-manager"]["create pods"] == 3 + SYSTEM_PODS
     assert flows["kubectl"]["create deployments"] == 1
 
 

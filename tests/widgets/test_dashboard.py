@@ -2,7 +2,7 @@
 
 import labkube
 from labkube.widgets import ClusterView, Controls, EventLog
-from tests.widgets.helpers import pod_shapes, web_cluster
+from tests.widgets.helpers import SYSTEM_PODS, pod_shapes, web_cluster
 
 
 def test_the_dashboard_is_a_top_level_name():
@@ -15,7 +15,7 @@ def test_a_control_action_refreshes_the_view_and_the_panels():
     events_before = len(board.events.rows())
     board.controls.scale("web", 4)
     board.controls.step(30)
-    assert pod_shapes(board.view.value) == 4
+    assert pod_shapes(board.view.value) == 4 + SYSTEM_PODS
     assert len(board.events.rows()) > events_before
     assert len(board.scheduler.pod.options) == 4
     assert board.timetravel.slider.max == cluster.store.revision
@@ -24,7 +24,7 @@ def test_a_control_action_refreshes_the_view_and_the_panels():
 
 def test_each_piece_works_alone():
     cluster = web_cluster(replicas=1)
-    assert pod_shapes(ClusterView(cluster).value) == 1
+    assert pod_shapes(ClusterView(cluster).value) == 1 + SYSTEM_PODS
     assert Controls(cluster).deployment.value == "web"
     assert EventLog(cluster).rows()
 

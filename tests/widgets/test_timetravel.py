@@ -1,7 +1,7 @@
 """Time travel: the picture at a past revision, and the diff between two with who did it."""
 
 from labkube.widgets.timetravel import TimeTravel, diff, field_changes
-from tests.widgets.helpers import pod_shapes, web_cluster
+from tests.widgets.helpers import SYSTEM_PODS, pod_shapes, web_cluster
 
 
 def test_the_slider_shows_the_past_state():
@@ -11,9 +11,9 @@ def test_the_slider_shows_the_past_state():
     cluster.run(40)
     travel = TimeTravel(cluster)
     assert travel.slider.max == cluster.store.revision and travel.slider.min == 1
-    assert pod_shapes(travel.image.value) == 1
+    assert pod_shapes(travel.image.value) == 1 + SYSTEM_PODS
     travel.slider.value = three
-    assert pod_shapes(travel.image.value) == 3
+    assert pod_shapes(travel.image.value) == 3 + SYSTEM_PODS
     assert travel.graph_at(1).pod_count() == 0
 
 

@@ -74,13 +74,14 @@ class PodNetwork:
         return addresses[0] if addresses else internet.resolve(name)
 
     def _check_dns(self) -> None:
-        """Raise :class:`DNSTimedOut` when a NetworkPolicy drops this pod's DNS queries."""
+        """Raise :class:`DNSTimedOut` when this pod's query reaches no CoreDNS pod: kube-dns has
+        no ready endpoint, a NetworkPolicy drops the query, or the chosen pod is down."""
         try:
-            verdict = self.proxy.dns_verdict(self.client_ip)
-        except ConnectionError:  # kube-proxy is stopped: nothing programs the node's rules
+            self.proxy.dns_server(self.client_ip, self.nameserver)
+        except NetworkError as err:
+            raise DNSTimedOut(getattr(err, "verdict", None)) from None
+        except ConnectionError:  # kube-proxy is stopped: the rules it programmed stay in place
             return
-        if verdict is not None and not verdict:
-            raise DNSTimedOut(verdict)
 
     def query(self, name: str, qtype: str = "A") -> Answer:
         """One query to kube-dns: CoreDNS's answer, the CNAME chased, outside names forwarded."""

@@ -34,14 +34,13 @@ network (not a node, not a pod: only an ``ipBlock`` lets it into an isolated pod
 with ``externalTrafficPolicy: Cluster`` whose backend runs on another node than the one
 addressed is masqueraded, so the backend sees that node's address.
 
-**DNS.** labkube's CoreDNS answers from the Python API and is not a pod, but on a kind cluster
-it is: a query to ``10.96.0.10:53/UDP`` is DNATed to a CoreDNS pod in ``kube-system`` labelled
-``k8s-app: kube-dns`` on the control-plane node's ``10.244.0.0/24``. Lookups are judged as that
-pod (:data:`COREDNS`, at ``10.244.0.2``): an egress deny-all blocks name lookups (the query times
-out; ``nslookup`` prints ``;; connection timed out; no servers could be reached``, ``wget``
-``bad address``) unless a rule allows UDP 53 to it, e.g. ``to: [{namespaceSelector:
-{matchLabels: {kubernetes.io/metadata.name: kube-system}}}]`` with ``ports: [{protocol: UDP,
-port: 53}]``. An ``ipBlock`` for ``10.96.0.10/32`` does not help, exactly as on a real cluster.
+**DNS.** A query to ``10.96.0.10:53/UDP`` is DNATed to a CoreDNS pod (``kube-system``,
+``k8s-app: kube-dns``) and judged as a connection to that pod: an egress deny-all blocks name
+lookups (the query times out; ``nslookup`` prints ``;; connection timed out; no servers could
+be reached``, ``wget`` ``bad address``) unless a rule allows UDP 53 to it, e.g. ``to:
+[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}]`` with
+``ports: [{protocol: UDP, port: 53}]``. An ``ipBlock`` for ``10.96.0.10/32`` does not help,
+exactly as on a real cluster.
 
 Cost: with no NetworkPolicy in the cluster :meth:`NetworkPolicies.enforcing` is false and
 nobody asks for verdicts; the component's informers watch only NetworkPolicies and
@@ -64,15 +63,7 @@ _BY_NAMESPACE = "labkube.network/policy-namespace"
 #: kube-network-policies' identity (its install manifest): reads pods, namespaces, policies.
 SERVICE_ACCOUNT = ("kube-system", "kube-network-policies")
 
-#: The CoreDNS pod a DNS query reaches after kube-proxy's DNAT, as kind runs it.
-COREDNS_POD = {
-    "metadata": {"name": "coredns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}},
-    "spec": {"containers": [{"name": "coredns", "ports": [
-        {"name": "dns", "containerPort": 53, "protocol": "UDP"},
-        {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"},
-        {"name": "metrics", "containerPort": 9153, "protocol": "TCP"}]}]},
-}
-COREDNS_IP = "10.244.0.2"
+#: The port of DNS queries (UDP) to the kube-dns Service and its CoreDNS pods.
 DNS_PORT = 53
 
 
@@ -107,9 +98,6 @@ class Side:
     @property
     def labels(self) -> dict:
         return (self.pod["metadata"].get("labels") or {}) if self.pod else {}
-
-
-COREDNS = Side(COREDNS_IP, COREDNS_POD)
 
 
 @dataclass(frozen=True)

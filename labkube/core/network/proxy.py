@@ -48,7 +48,7 @@ from typing import Any, Callable, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from labkube.core.network.dns import ClusterDNS, endpoint_is_ready, ip_sort_key, is_ip
-from labkube.core.network.policy import COREDNS, DNS_PORT, PolicySource, Side, Verdict
+from labkube.core.network.policy import DNS_PORT, PolicySource, Side, Verdict
 
 #: Where a request made from the notebook (not from a pod) comes from.
 EXTERNAL_CLIENT_IP = "172.18.0.1"
@@ -404,13 +404,29 @@ class ServiceProxy:
         if not verdict:
             raise ConnectionTimedOut(ip, verdict)
 
-    def dns_verdict(self, source_ip: str) -> Optional[Verdict]:
-        """Would a DNS query (UDP 53 to kube-dns, DNATed to a CoreDNS pod) get through?
-        ``None`` when no NetworkPolicy is enforced."""
+    def dns_server(self, source_ip: str, nameserver: str) -> Target:
+        """The CoreDNS pod a DNS query from ``source_ip`` to ``nameserver:53/UDP`` (the kube-dns
+        Service) is DNATed to, as kube-proxy picks it. Raises :class:`ConnectionRefused` when the
+        Service has no ready endpoint (kube-proxy's REJECT rule), :class:`ConnectionTimedOut`
+        when a NetworkPolicy drops the query or the chosen pod cannot answer (its node is down:
+        the endpoint stays ready until the node controller notices)."""
+        services = self.dns.services.by_index(_SERVICES_BY_CLUSTER_IP, nameserver)
+        if not services:
+            raise ConnectionTimedOut(nameserver)
+        service_port = next((p for p in (services[0].get("spec") or {}).get("ports") or ()
+                             if p.get("port") == DNS_PORT and p.get("protocol") == "UDP"), None)
+        if service_port is None:
+            raise ConnectionTimedOut(nameserver)
+        target = self.choose(services[0], service_port, nameserver, source_ip)
         policies = self.policies()
-        if policies is None or not policies.enforcing():
-            return None
-        return policies.check(self.side(source_ip), COREDNS, DNS_PORT, "UDP")
+        if policies is not None and policies.enforcing() and target.pod:
+            destination = Side(target.ip, self.dns.pod(target.namespace, target.pod))
+            verdict = policies.check(self.side(source_ip), destination, DNS_PORT, "UDP")
+            if not verdict:
+                raise ConnectionTimedOut(nameserver, verdict)
+        if not self._tcp_open(target):
+            raise ConnectionTimedOut(nameserver)
+        return target
 
     def side(self, ip: str) -> Side:
         """An address as the enforcer sees it: the pod owning it (host-network pods are their
@@ -527,15 +543,17 @@ def port_by_number_or_name(svc: dict, port: Union[int, str]) -> Optional[dict]:
 
 
 def _slice_port(eps: dict, service_port: dict) -> Optional[int]:
-    """The endpoint port for a Service port: the slice's port entry with the same name.
+    """The endpoint port for a Service port: the slice's port entry with the same name and
+    protocol.
 
     An entry without ``port`` means "all ports": the Service's numeric targetPort is used. A slice
     that lists no entry of that name does not serve the port (kube-proxy builds its endpoints per
     slice port name).
     """
     name = service_port.get("name", "") or ""
+    protocol = service_port.get("protocol", "TCP")
     for entry in eps.get("ports") or ():
-        if (entry.get("name") or "") == name and entry.get("protocol", "TCP") == "TCP":
+        if (entry.get("name") or "") == name and entry.get("protocol", "TCP") == protocol:
             if entry.get("port") is not None:
                 return entry["port"]
             target = service_port.get("targetPort", service_port.get("port"))

@@ -213,6 +213,9 @@ def _profiles() -> list[ImageProfile]:
         ImageProfile("registry.k8s.io/pause", (), r"3\.([1-9]|10)|2\.0", 311_286,
                      entrypoint=("/pause",), toolset="none", binaries=frozenset({"pause"}),
                      memory_bytes=200 * 1024),
+        ImageProfile("registry.k8s.io/coredns/coredns", ("v1.11.3", "v1.11.1", "v1.10.1"), "",
+                     18_562_039, entrypoint=("/coredns",), toolset="none",
+                     binaries=frozenset({"coredns"}), memory_bytes=14 * MiB),
         ImageProfile("k8s.gcr.io/pause", (), r"3\.[1-9]|2\.0", 311_286, entrypoint=("/pause",),
                      toolset="none", binaries=frozenset({"pause"}), memory_bytes=200 * 1024),
         ImageProfile("docker.io/polinux/stress", ("latest", "1.0.4"), "", 4_041_495,
@@ -608,6 +611,52 @@ def redis_cli(proc: Proc, argv: list[str]) -> ProgramGen:
         proc.out.write(f"ERR unknown command '{args[0]}'\n")
     return 0
     yield  # pragma: no cover
+
+
+# -- CoreDNS -------------------------------------------------------------------------------------
+#: The build line CoreDNS 1.11.3 (kubeadm's image for 1.32) prints after its version.
+_COREDNS_BUILDS = {"v1.11.3": "go1.21.11, a6338e9", "v1.11.1": "go1.20.7, ae2bbc2",
+                   "v1.10.1": "go1.20, 055b2c3"}
+
+
+@program("coredns")
+def coredns(proc: Proc, argv: list[str]) -> ProgramGen:
+    """CoreDNS with kubeadm's Corefile: the server block, the reload plugin's configuration hash,
+    the version banner; ``health`` answers on 8080, ``ready`` on 8181, ``prometheus`` on 9153.
+    The answers to DNS queries come from the cluster's DNS model (:mod:`labkube.core.network.dns`),
+    which the kube-dns Service reaches only through a Ready CoreDNS pod."""
+    args = argv[1:]
+    conf = args[args.index("-conf") + 1] if "-conf" in args[:-1] else "Corefile"
+    try:
+        corefile = proc.host.fs.read_text(conf)
+    except (OSError, KeyError, ValueError):
+        proc.err.write(f"Error: open {conf}: no such file or directory\n")
+        return 1
+    tag = getattr(proc.host, "image_tag", "") or "v1.11.3"
+    proc.out.write(".:53\n")
+    digest = hashlib.sha512(corefile.encode()).hexdigest()
+    proc.out.write(f"[INFO] plugin/reload: Running configuration SHA512 = {digest}\n")
+    proc.out.write(f"CoreDNS-{tag.lstrip('v')}\n")
+    proc.out.write(f"linux/amd64, {_COREDNS_BUILDS.get(tag, _COREDNS_BUILDS['v1.11.3'])}\n")
+
+    def health(method, path, headers, client_ip) -> HttpResponse:
+        return HttpResponse(200, "OK") if path.split("?")[0] == "/health" else HttpResponse(404, "")
+
+    def ready(method, path, headers, client_ip) -> HttpResponse:
+        return HttpResponse(200, "OK") if path.split("?")[0] == "/ready" else HttpResponse(404, "")
+
+    def metrics(method, path, headers, client_ip) -> HttpResponse:
+        if path.split("?")[0] != "/metrics":
+            return HttpResponse(404, "404 page not found\n")
+        return HttpResponse(200, 'coredns_build_info{goversion="go1.21.11",revision="a6338e9",'
+                                 f'version="{tag.lstrip("v")}"}} 1\n')
+
+    for port, handler in ((53, None), (8080, health), (8181, ready), (9153, metrics)):
+        if not proc.host.listen(proc.pid, port, handler):
+            return 1
+    proc.host.register(proc.pid, "coredns", _go_server(proc, "coredns"))
+    yield FOREVER
+    return 0
 
 
 # -- agnhost and other test images ----------------------------------------------------------------

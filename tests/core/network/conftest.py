@@ -30,6 +30,10 @@ class FakePods:
             raise ConnectionFailed(f"dial tcp 10.244.0.0:{port}: connect: connection refused")
         return 200, f"{namespace}/{pod}:{port}{path}", {"Server": "fake"}
 
+    def tcp(self, namespace: str, pod: str, port: int) -> bool:
+        """pod_tcp for tests: every port of a pod that is not ``closed`` is open."""
+        return (namespace, pod) not in self.closed
+
 
 class Net:
     def __init__(self, seed: int = 0, mode: str = "round-robin") -> None:
@@ -40,10 +44,22 @@ class Net:
         self.pods = FakePods()
         self.informers = InformerFactory(self.client, self.clock)
         self.dns = ClusterDNS(self.informers)
-        self.proxy = ServiceProxy(self.informers, self.dns, self.pods, self.clock, mode=mode)
+        self.proxy = ServiceProxy(self.informers, self.dns, self.pods, self.clock, mode=mode,
+                                  pod_tcp=self.pods.tcp)
         self.informers.start()
         self.service("kubernetes", cluster_ip="10.96.0.1", ports=[("https", 443, 6443)], selector=None)
-        self.service("kube-dns", "kube-system", cluster_ip="10.96.0.10", ports=[("dns", 53, 53)])
+        self.coredns()
+
+    def coredns(self) -> None:
+        """kube-dns (10.96.0.10, 53/UDP) and the one CoreDNS pod behind it, on node-1."""
+        self.client.create({"apiVersion": "v1", "kind": "Service",
+                            "metadata": {"name": "kube-dns", "namespace": "kube-system"},
+                            "spec": {"clusterIP": "10.96.0.10", "selector": {"k8s-app": "kube-dns"},
+                                     "ports": [{"name": "dns", "port": 53, "protocol": "UDP"},
+                                               {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]}})
+        self.pod("coredns-0", "10.244.1.2", "kube-system")
+        self.endpoints("kube-dns", [("10.244.1.2", "coredns-0", True, "node-1")], "kube-system",
+                       ports=(("dns", 53),))
 
     def settle(self) -> None:
         self.clock.run(0.1)
@@ -108,7 +124,8 @@ class Net:
             "metadata": {"name": name or f"{service}-abcde", "namespace": namespace,
                          "labels": {"kubernetes.io/service-name": service}},
             "addressType": "IPv4",
-            "ports": [{"name": pname, "port": port, "protocol": "TCP"} for pname, port in ports],
+            "ports": [{"name": pname, "port": port, "protocol": "UDP" if pname == "dns" else "TCP"}
+                      for pname, port in ports],
             "endpoints": items,
         })
         self.settle()

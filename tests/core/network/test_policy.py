@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from labkube.core.api import defaults
-from labkube.core.network.policy import COREDNS, NetworkPolicies, Side, ip_in_block, port_matches
+from labkube.core.network.policy import NetworkPolicies, Side, ip_in_block, port_matches
 
 
 class FakeInformer:
@@ -58,6 +58,14 @@ FRONTEND = pod("fe", "10.244.2.7", role="frontend")
 OTHER = pod("other", "10.244.3.9")
 PROD_FRONTEND = pod("fe", "10.244.2.8", ns="prod", role="frontend")
 PROD_OTHER = pod("other", "10.244.3.4", ns="prod")
+#: A CoreDNS pod of kubeadm's Deployment, where kube-proxy sends a query to kube-dns.
+COREDNS = Side("10.244.1.2", {
+    "metadata": {"name": "coredns-5755c5476f-8b4b6", "namespace": "kube-system",
+                 "labels": {"k8s-app": "kube-dns", "pod-template-hash": "5755c5476f"}},
+    "spec": {"containers": [{"name": "coredns", "ports": [
+        {"name": "dns", "containerPort": 53, "protocol": "UDP"},
+        {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"},
+        {"name": "metrics", "containerPort": 9153, "protocol": "TCP"}]}]}})
 HOST = Side("172.18.0.1")  # cluster.request's address: the host on kind's network
 
 
