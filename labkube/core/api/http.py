@@ -55,6 +55,7 @@ import yaml
 
 from labkube.core.api import auth
 from labkube.core.api.audit import audit_id_for
+from labkube.core.api.customresource import CustomResourceType
 from labkube.core.api.request import Options, Request
 from labkube.core.api.resources import ResourceType
 from labkube.core.api.token_auth import InvalidToken, ServiceAccountTokenAuthenticator
@@ -183,6 +184,26 @@ def go_json(value: Any, *, pretty: bool) -> bytes:
                           ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escaped)
     return text.encode()
+
+
+def unstructured(value: Any, kind: str) -> Any:
+    """A custom resource (or list of them) as kube-apiserver encodes it: an unstructured map,
+    so every object's keys come out sorted, each list item carries its ``apiVersion`` and
+    ``kind``, and the list's metadata its (empty) ``continue`` token."""
+    if isinstance(value, dict) and isinstance(value.get("items"), list) and value.get("kind") != kind:
+        items = [{"apiVersion": value.get("apiVersion", ""), "kind": kind, **item}
+                 for item in value["items"]]
+        metadata = {"continue": "", **(value.get("metadata") or {})}
+        value = {**value, "items": items, "metadata": metadata}
+    return _sorted_keys(value)
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
 
 
 def parse_bool(text: str) -> Optional[bool]:
@@ -385,6 +406,8 @@ class APIServerHTTP:
         result = self.server.handle(request)
         if isinstance(result, str):  # pods/log
             return Reply(200, self._headers(call, "text/plain"), result.encode())
+        if isinstance(request.resource, CustomResourceType) and request.subresource != "scale":
+            result = unstructured(result, request.resource.kind)
         return self._json(call, self._success_code(request, result), result)
 
     @staticmethod

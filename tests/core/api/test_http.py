@@ -342,3 +342,29 @@ def test_plain_http_on_the_secure_port_gets_gos_answer(front):
 def test_the_serving_certificate_names_the_kubernetes_service(host, valid):
     certificate = kubeadm_serving_certificate("PEM", "172.18.0.1", "10.96.0.1")
     assert certificate.matches(host) is valid
+
+
+def test_custom_resources_are_encoded_unstructured_sorted_keys_and_typed_items():
+    """kube-apiserver serves custom resources as unstructured maps: keys sorted at every level,
+    each list item with its apiVersion and kind, the list metadata with an empty continue."""
+    import labkube
+    from tests.kubectl.crd_cases import CRONTAB_CRD, MY_CRONTAB
+
+    cluster = labkube.Cluster(nodes=0, seed=0)
+    cluster.kubectl("apply -f -", stdin=CRONTAB_CRD)
+    cluster.run(1)
+    cluster.kubectl("apply -f -", stdin=MY_CRONTAB)
+    cluster.kubectl("create clusterrole crontab-reader --verb=get,list --resource=crontabs.stable.example.com")
+    cluster.kubectl("create clusterrolebinding anonymous-crontabs --clusterrole=crontab-reader --user=system:anonymous")
+    status, _, body = cluster.apiserver_http.serve(
+        "GET", "/apis/stable.example.com/v1/namespaces/default/crontabs", {})
+    listed = json.loads(body)
+    assert status == 200 and list(listed) == sorted(listed) == ["apiVersion", "items", "kind", "metadata"]
+    assert listed["metadata"]["continue"] == ""
+    item = listed["items"][0]
+    assert (item["apiVersion"], item["kind"]) == ("stable.example.com/v1", "CronTab")
+    assert list(item) == sorted(item) and list(item["metadata"]) == sorted(item["metadata"])
+    _, _, body = cluster.apiserver_http.serve(
+        "GET", "/apis/stable.example.com/v1/namespaces/default/crontabs/my-new-cron-object", {})
+    one = json.loads(body)
+    assert list(one["metadata"]) == sorted(one["metadata"]) and one["kind"] == "CronTab"
