@@ -389,18 +389,18 @@ class Cluster:
         """
         self.settle()
         manifests = self._read(source, namespace)
+        client = self.client.with_field_validation(decode.STRICT)  # kubectl's --validate default
         results = []
         for manifest in manifests:
-            live, _action = apply_object(self.client, manifest.obj, dry_run=dry_run)
+            live, _action = apply_object(client, manifest.obj, dry_run=dry_run)
             results.append(live)
         return results
 
     def create(self, source: Any, *, namespace: Optional[str] = None, dry_run: bool = False) -> list[dict]:
         """``kubectl create -f``: create each object; fails if one exists."""
         self.settle()
-        return [
-            self.client.create(m.obj, dry_run=dry_run) for m in self._read(source, namespace)
-        ]
+        client = self.client.with_field_validation(decode.STRICT)  # kubectl's --validate default
+        return [client.create(m.obj, dry_run=dry_run) for m in self._read(source, namespace)]
 
     def get(self, resource: str, name: str, namespace: Optional[str] = None) -> dict:
         self.settle()

@@ -15,6 +15,11 @@ Conventions:
   ``list``/``watch``/``delete_collection`` with ``namespace=None`` cover all namespaces.
 * Every dict returned is a fresh copy the caller may change. Every failure is a
   :class:`~labkube.core.errors.StatusError` carrying the Kubernetes ``Status``.
+* Writes (create, update, patch) send the client's ``fieldValidation``: none by default, so the
+  server's default ``Warn`` applies (an unknown field is dropped and warned about); kubectl's
+  clients send ``Strict`` or what ``--validate`` says (:meth:`Client.with_field_validation`).
+  The server's warnings go to the client's warning handler, as client-go's ``WarningHandler``:
+  by default a Python warning (:class:`KubernetesWarning`), as client-go logs them by default.
 * ``list`` returns the list object (``{"kind": "PodList", "apiVersion": "v1", "metadata":
   {"resourceVersion": ...}, "items": [...]}``); as from a real kube-apiserver, the items carry
   no ``apiVersion``/``kind`` of their own.
@@ -22,7 +27,9 @@ Conventions:
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+import copy
+import warnings as python_warnings
+from typing import Any, Callable, Optional, Union
 
 from labkube.core import errors
 from labkube.core.clock import SimulatedClock
@@ -34,13 +41,28 @@ Resource = Union[ResourceType, str]
 #: The parent resource of subresources whose body is another kind.
 _SUBRESOURCE_PARENTS = {"binding": "pods", "eviction": "pods"}
 
+#: The verbs whose responses may carry warnings labkube's server gives (unknown fields).
+_WARNING_VERBS = frozenset(("create", "update", "patch"))
+
+
+class KubernetesWarning(UserWarning):
+    """A warning the API server returned with a response (an HTTP ``Warning`` header)."""
+
+
+def _python_warning(text: str) -> None:
+    """client-go's default ``WarningHandler`` logs each warning; a Python program sees one."""
+    python_warnings.warn(text, KubernetesWarning, stacklevel=4)
+
 
 class Client:
     """A user's handle on the API server."""
 
-    def __init__(self, server: Any, user: Any = None) -> None:
+    def __init__(self, server: Any, user: Any = None, *, field_validation: Optional[str] = None,
+                 on_warning: Callable[[str], None] = _python_warning) -> None:
         self.server = server
         self._user = user
+        self._field_validation = field_validation
+        self._on_warning = on_warning
 
     @property
     def user(self) -> Any:
@@ -48,7 +70,19 @@ class Client:
 
     def as_user(self, user: Any) -> "Client":
         """The same server, another identity (``kubectl --as``)."""
-        return Client(self.server, user)
+        return Client(self.server, user, field_validation=self._field_validation,
+                      on_warning=self._on_warning)
+
+    def with_field_validation(self, field_validation: Optional[str],
+                              on_warning: Optional[Callable[[str], None]] = None) -> "Client":
+        """The same user, whose writes send ``fieldValidation`` (``"Strict"``, ``"Warn"``,
+        ``"Ignore"``; ``None``: the server's default) and whose warnings go to ``on_warning``
+        (default: this client's handler), as kubectl's ``--validate`` sets them. A copy, so a
+        subclass stays what it is."""
+        configured = copy.copy(self)
+        configured._field_validation = field_validation
+        configured._on_warning = on_warning or self._on_warning
+        return configured
 
     # -- helpers ----------------------------------------------------------------------
     def _rtype(self, resource: Resource) -> ResourceType:
@@ -59,9 +93,13 @@ class Client:
               options: Optional[Options] = None) -> Any:
         if name.__class__ is not str and name is not None or namespace.__class__ is not str and namespace is not None:
             raise TypeError(f"an object's name and namespace are strings, not {_type_names(name, namespace)}")
+        warnings = [] if verb in _WARNING_VERBS else None
         request = Request(verb, rtype, namespace if rtype.namespaced else None, name, subresource,
-                          body, self._user, options or DEFAULT_OPTIONS)
-        return self.server.handle(request)
+                          body, self._user, options or DEFAULT_OPTIONS, warnings)
+        result = self.server.handle(request)
+        for text in warnings or ():
+            self._on_warning(text)
+        return result
 
     @staticmethod
     def _namespace(rtype: ResourceType, namespace: Optional[str], obj: Optional[dict] = None) -> Optional[str]:
@@ -92,7 +130,7 @@ class Client:
         ``v1`` Binding named after the pod). Returns the created object (a ``Status`` for
         binding). ``hand_over``: ``obj`` is the server's from now on (see ``Options``); the
         caller must not read or change it again."""
-        options = _write_options(dry_run, hand_over)
+        options = _write_options(dry_run, hand_over, self._field_validation)
         if subresource in _SUBRESOURCE_PARENTS:
             rtype = self._rtype(_SUBRESOURCE_PARENTS[subresource])
             meta = (obj or {}).get("metadata") or {}
@@ -178,7 +216,8 @@ class Client:
             rtype = self._kind_of(obj)
         meta = obj.get("metadata") or {}
         return self._send("update", rtype, self._namespace(rtype, None, obj), meta.get("name"),
-                          subresource=subresource, body=obj, options=_write_options(dry_run))
+                          subresource=subresource, body=obj,
+                          options=_write_options(dry_run, field_validation=self._field_validation))
 
     def patch(self, resource: Resource, name: str, patch: Any, *, namespace: Optional[str] = None,
               patch_type: str = "strategic", subresource: Optional[str] = None,
@@ -188,7 +227,8 @@ class Client:
         ``patch`` are the server's from now on (see ``Options``)."""
         rtype = self._rtype(resource)
         return self._send("patch", rtype, self._namespace(rtype, namespace), name, subresource=subresource,
-                          body=patch, options=Options(dry_run=dry_run, patch_type=patch_type, hand_over=hand_over))
+                          body=patch, options=Options(dry_run=dry_run, patch_type=patch_type, hand_over=hand_over,
+                                          field_validation=self._field_validation))
 
     def delete(self, resource: Resource, name: str, namespace: Optional[str] = None, *,
                propagation_policy: Optional[str] = None, grace_period_seconds: Optional[int] = None,
@@ -248,14 +288,20 @@ def _compact(obj: dict) -> str:
     return json.dumps(obj, separators=(",", ":"), sort_keys=True, default=str)
 
 
-_WRITE_OPTIONS = {(dry_run, hand_over): Options(dry_run=dry_run, hand_over=hand_over)
-                  for dry_run in (False, True) for hand_over in (False, True)}
-_WRITE_OPTIONS[False, False] = DEFAULT_OPTIONS
+_WRITE_OPTIONS = {(dry_run, hand_over, directive): Options(dry_run=dry_run, hand_over=hand_over,
+                                                            field_validation=directive)
+                  for dry_run in (False, True) for hand_over in (False, True)
+                  for directive in (None, "Strict", "Warn", "Ignore")}
+_WRITE_OPTIONS[False, False, None] = DEFAULT_OPTIONS
 
 
-def _write_options(dry_run: bool, hand_over: bool = False) -> Options:
-    """The options of a create or update: Options is immutable, so all requests share these."""
-    return _WRITE_OPTIONS[bool(dry_run), bool(hand_over)]
+def _write_options(dry_run: bool, hand_over: bool = False, field_validation: Optional[str] = None) -> Options:
+    """The options of a create or update: Options is immutable, so all requests share these
+    (a field validation the server does not know gets options of its own, for it to refuse)."""
+    options = _WRITE_OPTIONS.get((bool(dry_run), bool(hand_over), field_validation))
+    if options is None:
+        options = Options(dry_run=bool(dry_run), hand_over=bool(hand_over), field_validation=field_validation)
+    return options
 
 
 def _wait(clock: Any, operation: Any, timeout: float) -> None:

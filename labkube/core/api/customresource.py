@@ -5,10 +5,11 @@ Mirrors k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go (
 (validator.go): for each served version of an established CRD the API server serves a resource
 named by the CRD's *accepted* names, whose objects are
 
-* decoded strictly: a field the version's schema does not declare is refused as kube-apiserver
-  refuses it with ``fieldValidation=Strict`` (kubectl's default) --
+* decoded by the request's field validation: a field the version's schema does not declare is
+  refused as kube-apiserver refuses it with ``fieldValidation=Strict`` (kubectl's default) --
   ``CronTab in version "v1" cannot be handled as a CronTab: strict decoding error: unknown
-  field "spec.someRandomField"`` -- and otherwise pruned;
+  field "spec.someRandomField"`` -- and pruned with a warning each under ``Warn`` (the
+  server's default), silently under ``Ignore``;
 * defaulted from the schema's ``default`` keywords;
 * validated: ObjectMeta as for every kind (names are DNS subdomains), then the object against
   the schema (``spec.replicas: Invalid value: 15: spec.replicas in body should be less than or
@@ -65,16 +66,16 @@ class CustomResourceType(ResourceType):
     storage_version: str = ""
 
     # -- what the server asks ---------------------------------------------------------
-    def decode(self, obj: dict) -> None:
-        """Strict decoding, defaulting and pruning of a request body, in place."""
+    def decode(self, obj: dict, directive: str = decode.STRICT, warnings: Optional[list] = None) -> None:
+        """Decoding, defaulting and pruning of a request body, in place; unknown fields are
+        refused, warned about or dropped silently as ``directive`` (the request's
+        ``fieldValidation``) says (see :func:`decode.handle_unknown_fields`)."""
         metadata = obj.get("metadata")
         unknown = _decode_metadata(self, metadata) if isinstance(metadata, dict) else []
         defaulted = crd_schema.apply_defaults(obj, self.schema)
         unknown.extend(path for path in crd_schema.unknown_fields(defaulted, self.schema)
                        if not path.startswith("metadata."))
-        if unknown:
-            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise errors.bad_request(self._cannot_handle() + "strict decoding error: " + listed)
+        decode.handle_unknown_fields(unknown, directive, warnings, self._cannot_handle())
         pruned = crd_schema.prune(defaulted, self.schema)
         obj.clear()
         obj.update(pruned)

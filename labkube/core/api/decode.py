@@ -13,6 +13,12 @@ Guarantees: the walk follows the schema generated from Kubernetes 1.32's OpenAPI
 quantities take numbers or strings and must parse; ``bytes`` fields must be base64; Time fields
 (``meta.v1.Time``, whose UnmarshalJSON decodes a string) report ``of type string``.
 
+Field validation (``fieldValidation``, kube-apiserver 1.27+): the walk always drops the unknown
+fields it finds, as Go's decoder leaves them out of the struct, and then the directive says what
+becomes of them: ``Strict`` refuses the body as above, ``Warn`` (the server's default when a
+request names none) keeps the pruned object and returns one warning ``unknown field "<path>"``
+each, ``Ignore`` keeps it silently. A wrong type is fatal under every directive.
+
 Decoding also does what a Go round trip does to the object, in place: ``null`` fields are
 dropped (Go leaves them zero and ``omitempty`` drops them), and quantities are rewritten in
 canonical form (``cpu: 0.5`` is stored as ``"500m"``), so the stored object is what a real API
@@ -147,6 +153,7 @@ def _decode_model(obj: dict, type_name: str, go_path: str, shown_path: str,
         spec = table.get(name)
         if spec is None:
             unknown.append(f"{shown_path}.{name}" if shown_path else name)
+            dropped = (dropped or []) + [name]  # Go's decoder has nowhere to put it
             continue
         if value is None:
             dropped = (dropped or []) + [name]
@@ -485,36 +492,79 @@ def fast_decode(obj, rtype) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def strict_decode(obj: dict, rtype) -> None:
-    """Check ``obj`` as kube-apiserver's strict decoder would; raise 400 BadRequest if it fails.
+#: ``metav1.FieldValidation*``: what the server does with unknown fields.
+STRICT, WARN, IGNORE = "Strict", "Warn", "Ignore"
+#: The directive of a request that names none (kube-apiserver 1.27+).
+DEFAULT_FIELD_VALIDATION = WARN
+#: ``allowedFieldValidationValues`` in the order ``sets.String.List()`` gives them.
+FIELD_VALIDATION_VALUES = ("", IGNORE, STRICT, WARN)
+_OPTIONS_KINDS = {"create": "CreateOptions", "update": "UpdateOptions", "patch": "PatchOptions"}
+
+
+def check_field_validation(verb: str, directive) -> str:
+    """``ValidateFieldValidation`` of a create/update/patch's options: the directive to use
+    (``None`` or ``""``: the default), or 422 naming the options kind, as kube-apiserver does."""
+    if directive is None or directive == "":
+        return DEFAULT_FIELD_VALIDATION
+    if directive in (STRICT, WARN, IGNORE):
+        return directive
+    kind = _OPTIONS_KINDS.get(verb, "CreateOptions")
+    raise errors.invalid(f"{kind}.meta.k8s.io", "", [
+        errors.FieldError.not_supported("fieldValidation", directive, FIELD_VALIDATION_VALUES)])
+
+
+def handle_unknown_fields(unknown: list[str], directive: str, warnings, prefix: str) -> None:
+    """What the directive does with the (already dropped) unknown fields: refuse the body with
+    ``prefix`` + ``strict decoding error: ...`` (Strict), add one warning each to ``warnings``
+    (Warn; a ``None`` sink: nobody listens), or nothing (Ignore). A warning already recorded
+    (a patch retried after a conflict decodes again) is not recorded twice, as apiserver's
+    warning recorder keeps each text once."""
+    if not unknown or directive == IGNORE:
+        return
+    if directive == STRICT:
+        listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+        raise errors.bad_request(prefix + "strict decoding error: " + listed)
+    if warnings is None:
+        return
+    for path in unknown:
+        text = f'unknown field "{path}"'
+        if text not in warnings:
+            warnings.append(text)
+
+
+def strict_decode(obj: dict, rtype, directive: str = STRICT, warnings=None) -> None:
+    """Check ``obj`` as kube-apiserver's decoder would; raise 400 BadRequest if it fails.
 
     ``rtype`` is the object's :class:`~labkube.core.api.resources.ResourceType`. Normalizes the
-    object in place as described in the module docstring.
+    object in place as described in the module docstring; ``directive`` is the request's field
+    validation (unknown fields refused, or dropped with a warning appended to ``warnings``, or
+    dropped silently).
     """
     if obj.__class__ is dict and fast_decode(obj, rtype):
         return
-    reference_decode(obj, rtype)
+    reference_decode(obj, rtype, directive, warnings)
 
 
-def strict_decode_changed(obj: dict, rtype, changed: frozenset) -> None:
+def strict_decode_changed(obj: dict, rtype, changed: frozenset, directive: str = STRICT,
+                          warnings=None) -> None:
     """:func:`strict_decode` of an object whose top-level fields other than ``changed`` are
     known to be decoded already: a patch result, whose untouched parts (a status patch leaves
     ``spec`` alone) are the stored object's own. Only the changed fields (and ``apiVersion``
     and ``kind``) are walked; the errors and normalizations are those of the whole walk, since
     an already decoded field passes it unchanged and without error."""
     partial = {key: value for key, value in obj.items() if key in changed or key in _TYPE_META}
-    strict_decode(partial, rtype)
+    strict_decode(partial, rtype, directive, warnings)
     for key in changed:
         if key in partial:
             obj[key] = partial[key]
         else:
-            obj.pop(key, None)  # a null the walk dropped
+            obj.pop(key, None)  # a null (or unknown field) the walk dropped
 
 
 _TYPE_META = frozenset(("apiVersion", "kind"))
 
 
-def reference_decode(obj: dict, rtype) -> None:
+def reference_decode(obj: dict, rtype, directive: str = STRICT, warnings=None) -> None:
     """:func:`strict_decode` by the generic walk alone (the reference the fast pass must match)."""
     prefix = f'{rtype.kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}: '
     if not isinstance(obj, dict):
@@ -526,6 +576,4 @@ def reference_decode(obj: dict, rtype) -> None:
         _decode_model(obj, schema.kind_type(rtype.api_version, rtype.kind), "", "", unknown)
     except _TypeError as err:
         raise errors.bad_request(prefix + str(err)) from None
-    if unknown:
-        listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-        raise errors.bad_request(prefix + "strict decoding error: " + listed)
+    handle_unknown_fields(unknown, directive, warnings, prefix)

@@ -23,7 +23,9 @@ of the REST handlers, for the in-cluster address ``https://kubernetes.default.sv
    authenticated user, so RBAC, admission, validation and audit apply as for any client:
    GET (one object, or a list with ``labelSelector``/``fieldSelector``/``limit``/``continue``),
    POST (201), PUT, PATCH (the patch type from ``Content-Type``), DELETE (``200``, or ``202``
-   while finalizers or a grace period keep the object).
+   while finalizers or a grace period keep the object). Writes take ``?fieldValidation=``
+   (Strict, Warn -- the default --, Ignore); the server's warnings come back as one
+   ``Warning: 299 - "<text>"`` header each (filters/warning.go), which kubectl prints.
 
 Responses are what kube-apiserver writes: errors are ``Status`` objects with their code; JSON is
 compact with a trailing newline (``json.Encoder``), or indented by two spaces without one
@@ -204,6 +206,12 @@ def _sorted_keys(value: Any) -> Any:
     if isinstance(value, list):
         return [_sorted_keys(item) for item in value]
     return value
+
+
+def warning_headers(warnings: Optional[list]) -> tuple[tuple[str, str], ...]:
+    """One ``Warning`` header per warning the server recorded, as apiserver's warning filter
+    writes them (``net.NewWarningHeader(299, "-", text)``: code, agent, the quoted text)."""
+    return tuple(("Warning", f"299 - {json.dumps(text, ensure_ascii=False)}") for text in warnings or ())
 
 
 def parse_bool(text: str) -> Optional[bool]:
@@ -408,7 +416,8 @@ class APIServerHTTP:
             return Reply(200, self._headers(call, "text/plain"), result.encode())
         if isinstance(request.resource, CustomResourceType) and request.subresource != "scale":
             result = unstructured(result, request.resource.kind)
-        return self._json(call, self._success_code(request, result), result)
+        reply = self._json(call, self._success_code(request, result), result)
+        return reply._replace(headers=reply.headers + warning_headers(request.warnings))
 
     @staticmethod
     def _success_code(request: Request, result: Any) -> int:
@@ -432,7 +441,8 @@ class APIServerHTTP:
             raise not_found()
         verb = _verb(call, name)
         body = self._body(call, verb)
-        return Request(verb, rtype, namespace, name, subresource, body, call.user, self._options(call, verb))
+        return Request(verb, rtype, namespace, name, subresource, body, call.user, self._options(call, verb),
+                       [])  # the warnings the reply carries
 
     @staticmethod
     def _group_version(segments: list) -> tuple[str, str, list]:
@@ -481,6 +491,7 @@ class APIServerHTTP:
             grace_period_seconds=_int_option(q, "gracePeriodSeconds", delete_body.get("gracePeriodSeconds")),
             preconditions=delete_body.get("preconditions"),
             patch_type=PATCH_MEDIA_TYPES.get(content_type, "strategic"),
+            field_validation=q.get("fieldValidation"),
         )
 
 

@@ -52,6 +52,10 @@ class Options(NamedTuple):
     it again, so the server may decode it in place instead of copying it first -- the write
     side of ``read_only``, for the control plane's own components (over HTTP the server
     always decodes its own copy from the bytes).
+    ``field_validation`` (create, update, patch): ``fieldValidation``, what the server does with
+    unknown fields -- ``"Strict"`` refuses them, ``"Warn"`` drops them with a warning each,
+    ``"Ignore"`` drops them silently; ``None`` is the server's default, ``Warn`` (kubectl
+    always sends one: ``--validate``, default ``Strict``).
     """
 
     dry_run: bool = False
@@ -67,13 +71,19 @@ class Options(NamedTuple):
     patch_type: str = "strategic"
     read_only: bool = False
     hand_over: bool = False
+    field_validation: Optional[str] = None
 
 
 DEFAULT_OPTIONS = Options()
 
 
 class Request(NamedTuple):
-    """A routed API request. ``user`` is a ``labkube.core.api.auth.UserInfo``."""
+    """A routed API request. ``user`` is a ``labkube.core.api.auth.UserInfo``.
+
+    ``warnings``: where the server appends the warnings it has for the client (a list the
+    caller owns, as k8s.io/apiserver/pkg/warning records them in the request's context and the
+    HTTP front sends them as ``Warning: 299 - "..."`` headers); ``None``: nobody listens.
+    """
 
     verb: str
     resource: Union[ResourceType, str]
@@ -83,3 +93,4 @@ class Request(NamedTuple):
     body: Any = None
     user: Any = None
     options: Options = DEFAULT_OPTIONS
+    warnings: Optional[list] = None

@@ -4,9 +4,9 @@ Mirrors kube-apiserver's request pipeline (k8s.io/apiserver/pkg/endpoints/handle
 pkg/registry/generic/registry/store.go, with rest/create.go, rest/update.go, rest/delete.go):
 
     resolve the resource → authenticate (the Request carries its user) → authorize (RBAC)
-    → decode strictly + default → mutating admission → strategy (PrepareForCreate/Update,
-    system fields) → validate → validating admission → store transaction (compare-and-swap)
-    → audit record → response
+    → decode (fieldValidation: Strict / Warn / Ignore) + default → mutating admission
+    → strategy (PrepareForCreate/Update, system fields) → validate → validating admission
+    → store transaction (compare-and-swap) → audit record → response
 
 What it guarantees, as kube-apiserver does:
 
@@ -492,12 +492,15 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         if problems:
             raise errors.invalid(rtype.qualified_kind, obj["metadata"].get("name", ""), problems)
 
-    def _decode_body(self, rtype: ResourceType, body: Any, *, owned: bool = False,
+    def _decode_body(self, rtype: ResourceType, body: Any, request: Request, *, owned: bool = False,
                      changed: Optional[frozenset] = None) -> dict:
-        """A fresh, strictly decoded and defaulted copy of a request body (``owned``: the
+        """A fresh, decoded and defaulted copy of a request body (``owned``: the
         body is already the server's own fresh object, e.g. a patch result: no copy needed;
         ``changed``: only these top-level fields can differ from the stored object, whose
-        other fields need no second strict decode)."""
+        other fields need no second decode). Unknown fields go as the request's
+        ``fieldValidation`` says (see :mod:`.decode`); warnings go to ``request.warnings``."""
+        directive = decode.check_field_validation(request.verb, request.options.field_validation)
+        warnings = request.warnings
         if not isinstance(body, dict):
             decode.strict_decode(body, rtype)  # raises the decoder's BadRequest
         obj = body if owned else serialization.copy(body)
@@ -513,12 +516,12 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
                 "the object provided is unrecognized"
             )
         if isinstance(rtype, CustomResourceType):  # decoded, defaulted, pruned by its CRD's schema
-            rtype.decode(obj)
+            rtype.decode(obj, directive, warnings)
         elif changed is not None and owned:
-            decode.strict_decode_changed(obj, rtype, changed)
+            decode.strict_decode_changed(obj, rtype, changed, directive, warnings)
             defaults.apply_defaults(obj, changed)
         else:
-            decode.strict_decode(obj, rtype)
+            decode.strict_decode(obj, rtype, directive, warnings)
             defaults.apply_defaults(obj)
         meta = obj.get("metadata")
         if not isinstance(meta, dict):
@@ -548,7 +551,8 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             if rtype.group == "" and rtype.plural == "pods" and request.subresource == "binding":
                 return self._create_binding(request, rtype)
             raise errors.method_not_supported(f"{rtype.qualified_resource}/{request.subresource}", "create")
-        obj = self._to_storage(rtype, self._decode_body(rtype, request.body, owned=request.options.hand_over))
+        obj = self._to_storage(rtype, self._decode_body(rtype, request.body, request,
+                                                            owned=request.options.hand_over))
         strategy = self.strategy(rtype)
         meta = obj["metadata"]
         self._check_namespace(rtype, meta, request.namespace)

@@ -63,7 +63,7 @@ class UpdateVerbs:
         self._check_subresource(rtype, sub, ("status", "scale", "finalize"))
         if sub == "scale":
             return self._update_scale(request, rtype, request.body)
-        body = self._decode_body(rtype, request.body)
+        body = self._decode_body(rtype, request.body, request)
         return self._update_with_body(request, rtype, body, sub)
 
     def _check_subresource(self, rtype: ResourceType, sub: str, allowed: tuple) -> None:
@@ -257,7 +257,7 @@ class UpdateVerbs:
                 # decoded already (unless converted from the storage version)
                 changed = None if conversion.converted(rtype) else \
                     patching.touched_fields(request.body, request.options.patch_type)
-                body = self._decode_body(rtype, patched, owned=True, changed=changed)
+                body = self._decode_body(rtype, patched, request, owned=True, changed=changed)
                 body["metadata"]["resourceVersion"] = str(kv.mod_revision)
                 return self._update_with_body(request, rtype, body, sub)
             except StatusError as err:

@@ -129,8 +129,46 @@ def dispatch(ctx: Context) -> list[BaseException]:
         raise _subcommand_help(path)
     if ctx.parsed.get("help"):
         raise KubectlError(f"See 'kubectl {path} --help' in a real terminal for the full help text.", 0)
+    ctx.client = _validating_client(ctx)
     module = importlib.import_module(f"labkube.kubectl.commands.{_MODULES[path]}")
     return module.run(ctx) or []
+
+
+def _validating_client(ctx: Context) -> Any:
+    """The acting client as kubectl's REST client is set up: its writes send the
+    ``fieldValidation`` of ``--validate`` (commands without the flag send none: the server's
+    default), and the server's warnings are printed on stderr as ``Warning: <text>``, each
+    text once per command (``rest.WarningWriterOptions{Deduplicate: true}``)."""
+    value = ctx.flags.get("validate")
+    directive = validation_directive(value) if value is not None else None
+    if not hasattr(ctx.client, "with_field_validation"):  # a test's stand-in for the API
+        return ctx.client
+    printed: set[str] = set()
+
+    def print_warning(text: str) -> None:
+        if text not in printed:
+            printed.add(text)
+            ctx.term.err_line(f"Warning: {text}")
+
+    return ctx.client.with_field_validation(directive, print_warning)
+
+
+_PARSE_BOOL_TRUE = ("1", "t", "T", "TRUE", "true", "True")
+_PARSE_BOOL_FALSE = ("0", "f", "F", "FALSE", "false", "False")
+_VALIDATION_DIRECTIVES = {"strict": "Strict", "warn": "Warn", "ignore": "Ignore"}
+
+
+def validation_directive(value: str) -> str:
+    """``cmdutil.GetValidationDirective``: ``--validate`` -> the ``fieldValidation`` sent.
+    A Go boolean (``strconv.ParseBool``) means Strict or Ignore; else strict, warn or ignore."""
+    if value in _PARSE_BOOL_TRUE:
+        return "Strict"
+    if value in _PARSE_BOOL_FALSE:
+        return "Ignore"
+    if value in _VALIDATION_DIRECTIVES:
+        return _VALIDATION_DIRECTIVES[value]
+    raise KubectlError(f'error: invalid - validate option "{value}"; must be one of: strict (or true), '
+                       "warn, ignore (or false)")
 
 
 #: Group commands: they only dispatch to their subcommands (``kubectl set image``).

@@ -57,8 +57,8 @@ REFUSED = [
 
 @pytest.mark.parametrize("obj, message", [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED])
 def test_a_body_the_strict_decoder_refuses_is_a_bad_request(cluster, obj, message):
-    with pytest.raises(StatusError) as err:
-        cluster.client.create(obj, "default")
+    with pytest.raises(StatusError) as err:  # fieldValidation=Strict, as kubectl sends it
+        cluster.client.with_field_validation("Strict").create(obj, "default")
     assert (err.value.code, err.value.message) == (400, message)
 
 

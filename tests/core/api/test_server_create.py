@@ -151,7 +151,8 @@ def test_dry_run_create_still_reports_that_the_object_exists(env):
     "make_request",
     [
         lambda env: env.admin.create(pod(name="Bad_Name")),
-        lambda env: env.admin.create({**pod(), "spec": {"containers": [{"name": "c", "image": "nginx", "imagePolicy": "x"}]}}),
+        lambda env: env.admin.with_field_validation("Strict").create(  # kubectl's default
+            {**pod(name="other"), "spec": {"containers": [{"name": "c", "image": "nginx", "imagePolicy": "x"}]}}),
         lambda env: env.as_user("mallory").create(pod(name="other")),
         lambda env: env.admin.create(pod()),
         lambda env: env.admin.create(pod(name="x"), namespace="missing"),

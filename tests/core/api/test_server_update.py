@@ -147,7 +147,8 @@ def test_a_patch_that_produces_an_unknown_field_is_refused(env):
     env.admin.create(deployment())
     revision = env.store.revision
     with pytest.raises(StatusError) as err:
-        env.admin.patch("deploy", "web", {"spec": {"replica": 4}}, patch_type="merge")
+        env.admin.with_field_validation("Strict").patch("deploy", "web", {"spec": {"replica": 4}},
+                                                         patch_type="merge")
     assert 'unknown field "spec.replica"' in err.value.message
     assert env.store.revision == revision
 

@@ -234,7 +234,7 @@ def test_node_memory_is_reported_as_go_prints_a_quantity_so_the_server_rewrites_
         memory, capacity, allocatable, monkeypatch):
     walked = []
     reference = decode.reference_decode
-    monkeypatch.setattr(decode, "reference_decode", lambda obj, rtype: (walked.append(rtype.kind), reference(obj, rtype))[1])
+    monkeypatch.setattr(decode, "reference_decode", lambda obj, rtype, *how: (walked.append(rtype.kind), reference(obj, rtype, *how))[1])
     node = Node(memory=memory)
     node.run(301)  # registration, then the 5-minute status report
     status = node.admin.get("nodes", "node-1")["status"]
