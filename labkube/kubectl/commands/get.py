@@ -9,6 +9,9 @@ objects. kubectl's rules:
   table per kind, separated by a blank line, names shown as ``kind/name``;
 * nothing found prints ``No resources found in default namespace.`` (or ``No resources
   found``) on stderr; a missing named object prints kubectl's NotFound error after the rest;
+* ``--raw PATH`` GETs the path from the API server's HTTP front as the acting user and prints
+  the body exactly as it came (``ok`` for ``/healthz``, compact JSON for discovery, the
+  indented version.Info for ``/version``); an error status prints as kubectl prints a Status;
 * before any request, kubectl's ``Complete`` and ``Validate`` checks run in its order
   (``--raw`` takes no arguments, ``--show-labels`` is for tables, ``--output-watch-events``
   needs ``--watch``); ``-o JSON``, ``-o Yaml`` and ``-o Name`` are read in any case;
@@ -60,8 +63,7 @@ def run(ctx: Context) -> list[BaseException]:
         raise KubectlError("error: --watch is not available in labkube's kubectl: advance the "
                            "cluster clock (cluster.run(seconds)) and get again, or use Client.watch")
     if ctx.flags["raw"]:
-        raise KubectlError("error: --raw is not available in labkube's kubectl: the API is "
-                           "Python calls, not HTTP paths; use Client.get or Client.list")
+        return _raw(ctx, ctx.flags["raw"])
     output = printer_format(ctx.flags["output"])
     errors: list[BaseException] = []
     groups, named = _fetch(ctx, errors)
@@ -78,6 +80,37 @@ def run(ctx: Context) -> list[BaseException]:
         if objs or not output.startswith("name"):
             ctx.term.out(render_output(ctx, objs, output, single=named and len(objs) == 1))
     return errors
+
+
+#: What kubectl 1.32 sends as its User-Agent (the server does not pretty-print for it).
+USER_AGENT = "kubectl/v1.32.4 (linux/amd64) kubernetes/59526cd"
+
+
+def _raw(ctx: Context, path: str) -> list[BaseException]:
+    """``kubectl get --raw PATH``: GET the path from the API server's HTTP front as this
+    user and print the body exactly as it came (no newline added); an error status is
+    printed as kubectl prints a Status."""
+    front = getattr(ctx.cluster, "apiserver_http", None)
+    if front is None:
+        raise KubectlError("error: --raw needs a cluster's API server (labkube.Cluster)")
+    reply = front.serve("GET", path, {"User-Agent": USER_AGENT, "Accept": "application/json, */*"},
+                        user=ctx.client.user)
+    if reply.status >= 400:
+        raise _status_error(reply)
+    ctx.term.out(reply.body.decode("utf-8", errors="replace"))
+    return []
+
+
+def _status_error(reply) -> StatusError:
+    """The Status a failed raw GET returned, as the error kubectl prints."""
+    try:
+        status = json.loads(reply.body)
+    except ValueError:
+        status = None
+    if not isinstance(status, dict) or status.get("kind") != "Status":
+        return StatusError(reply.status, "", reply.body.decode("utf-8", errors="replace").strip())
+    return StatusError(int(status.get("code") or reply.status), status.get("reason", ""),
+                       status.get("message", ""), status.get("details"))
 
 
 def _arguments(ctx: Context) -> list[str]:
