@@ -226,6 +226,7 @@ COMMANDS: dict[str, CommandSpec] = {
             F("recursive", type="bool"), F("api-version"), F("output", default="plaintext"),
         )),
         CommandSpec("version", (F("client", type="bool"), _OUTPUT)),
+        CommandSpec("cluster-info"),
     )
 }
 

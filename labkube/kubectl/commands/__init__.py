@@ -52,6 +52,7 @@ _MODULES = {
     "auth can-i": "auth",
     "explain": "explain",
     "version": "version",
+    "cluster-info": "cluster_info",
     "autoscale": "autoscale",
 }
 
