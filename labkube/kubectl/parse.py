@@ -217,7 +217,8 @@ COMMANDS: dict[str, CommandSpec] = {
             F("cached", type="bool"), F("categories", type="stringSlice"),
         )),
         CommandSpec("api-versions"),
-        CommandSpec("auth", (), children=("can-i",)),
+        CommandSpec("auth", (), children=("can-i", "whoami")),
+        CommandSpec("auth whoami", (_OUTPUT,)),
         CommandSpec("auth can-i", (
             _ALL_NAMESPACES, F("list", type="bool"), F("no-headers", type="bool"),
             F("quiet", "q", type="bool"), F("subresource"),
@@ -245,7 +246,7 @@ KUBECTL_SUBCOMMANDS = {
     "create secret": {"docker-registry": "docker-registry", "tls": "tls"},
     "create service": {"clusterip": "clusterip", "externalname": "externalname",
                        "loadbalancer": "loadbalancer", "nodeport": "nodeport"},
-    "auth": {"reconcile": "reconcile", "whoami": "whoami"},
+    "auth": {"reconcile": "reconcile"},
     "set": {"selector": "selector", "serviceaccount": "serviceaccount", "sa": "serviceaccount",
             "subject": "subject"},
 }

@@ -277,6 +277,23 @@ class Client:
         )
         return self.server.authorize(attrs).allowed
 
+    def who_am_i(self) -> dict:
+        """``kubectl auth whoami``: the SelfSubjectReview kube-apiserver answers, the user it
+        authenticated this client as (name, UID, groups, extra)."""
+        from labkube.core.api import auth
+
+        user = self._user if self._user is not None else auth.ANONYMOUS
+        info: dict = {"username": user.name}
+        if user.uid:
+            info["uid"] = user.uid
+        if user.groups:
+            info["groups"] = list(user.groups)
+        if user.extra:
+            info["extra"] = {key: list(values) for key, values in sorted(user.extra.items())}
+        return {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {"creationTimestamp": self.server.clock.timestamp()},
+                "status": {"userInfo": info}}
+
     def __repr__(self) -> str:
         name = getattr(self._user, "name", None)
         return f"<labkube Client user={name!r}>"

@@ -50,6 +50,7 @@ _MODULES = {
     "api-resources": "api_resources",
     "api-versions": "api_resources",
     "auth can-i": "auth",
+    "auth whoami": "auth_whoami",
     "explain": "explain",
     "version": "version",
     "cluster-info": "cluster_info",
