@@ -10,7 +10,8 @@ Mirrors k8s.io/kubectl/pkg/cmd/expose: read the object, then build a Service for
   ``port-2``... when there are several), protocol from ``--protocol`` or the container port;
   ``targetPort`` is ``--target-port`` or the port itself;
 * ``--type``, ``--cluster-ip``, ``--external-ip``, ``--session-affinity``,
-  ``--load-balancer-ip``.
+  ``--load-balancer-ip``; then ``--overrides`` patches the Service
+  (:mod:`labkube.kubectl.commands.overrides`).
 
 The Service is built in Go's field order so ``--dry-run=client -o yaml`` prints what kubectl
 1.32 prints; otherwise it is created and kubectl prints ``service/web exposed``.
@@ -30,6 +31,7 @@ from labkube.kubectl.commands import (
 )
 from labkube.kubectl.commands._ops import resource_objects
 from labkube.kubectl.commands.create import _without_nulls
+from labkube.kubectl.commands.overrides import apply_overrides
 from labkube.kubectl.errors import KubectlError
 
 EXPOSABLE = ("Pod", "Service", "ReplicationController", "Deployment", "ReplicaSet")
@@ -65,6 +67,7 @@ def _expose_one(ctx: Context, rtype: Any, obj: dict, strategy: str) -> None:
         session_affinity=ctx.flags["session-affinity"], load_balancer_ip=ctx.flags["load-balancer-ip"],
         namespace=ctx.namespace if ctx.namespace_explicit else None,
     )
+    service = apply_overrides(ctx, service)
     if ctx.flags.get("save-config"):
         from labkube.kubectl.commands.create import save_config
 

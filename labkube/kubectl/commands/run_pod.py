@@ -6,8 +6,10 @@ given, one container named after the pod, ``restartPolicy`` from ``--restart`` a
 ``dnsPolicy: ClusterFirst``. Words after ``--`` become the container's ``args`` (its
 ``command`` with ``--command``). The object is built in Go's field order so ``--dry-run=client
 -o yaml|json`` prints what kubectl 1.32 prints; otherwise it is created and kubectl prints
-``pod/nginx created``. Attaching (``-i``, ``-t``, ``--rm``, ``--attach``) needs a terminal and is
-refused with a message saying so; use ``kubectl logs``/``exec`` afterwards instead.
+``pod/nginx created``. ``--overrides`` patches the generated Pod first (see
+:mod:`labkube.kubectl.commands.overrides`). Attaching (``-i``, ``-t``, ``--rm``, ``--attach``)
+needs a terminal and is refused with a message saying so; use ``kubectl logs``/``exec``
+afterwards instead.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from labkube.kubectl.commands import (
     print_operation,
 )
 from labkube.kubectl.commands.create import _without_nulls
+from labkube.kubectl.commands.overrides import apply_overrides
 from labkube.kubectl.errors import KubectlError
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
@@ -92,6 +95,7 @@ def run(ctx: Context) -> list[BaseException]:
         restart=_restart(ctx, ctx.flags["restart"]), image_pull_policy=ctx.flags["image-pull-policy"],
         privileged=ctx.flags["privileged"], namespace=ctx.namespace if ctx.namespace_explicit else None,
     )
+    obj = apply_overrides(ctx, obj)
     if ctx.flags.get("save-config"):
         from labkube.kubectl.commands.create import save_config
 
