@@ -193,6 +193,11 @@ def parse_custom_columns(spec: str) -> list[tuple[str, str]]:
 
 def custom_columns(items: Sequence[dict], spec: str, no_headers: bool = False) -> str:
     """``-o custom-columns=NAME:.metadata.name,...``: values via JSONPath, ``<none>`` when missing."""
+    return kubectl_table("".join(line + "\n" for line in custom_column_lines(items, spec, no_headers)))
+
+
+def custom_column_lines(items: Sequence[dict], spec: str, no_headers: bool = False) -> list[str]:
+    """The tab-separated lines of :func:`custom_columns`, before alignment."""
     columns = parse_custom_columns(spec)
     lines = []
     if not no_headers:
@@ -206,4 +211,4 @@ def custom_columns(items: Sequence[dict], spec: str, no_headers: bool = False) -
                 values = ["<none>"] + values
             cells.append(",".join(values))
         lines.append("\t".join(cells))
-    return kubectl_table("".join(line + "\n" for line in lines))
+    return lines

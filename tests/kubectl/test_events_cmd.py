@@ -332,13 +332,13 @@ def test_nothing_found_goes_to_stderr_with_exit_zero():
     assert (result.stdout, result.stderr, result.exit_code) == ("", "No events found.\n", 0)
 
 
-def test_watch_is_refused_with_a_pointer_to_the_clock():
+def test_watch_without_a_request_timeout_says_how_to_bound_it():
     cluster = deployed()
     for command in ("events -w", "events --watch --for deployment/web"):
         result = run(cluster, command)
         assert result.exit_code == 1 and result.stdout == ""
-        assert result.stderr.startswith("error: --watch is not available in labkube's kubectl")
-        assert "cluster.run(seconds)" in result.stderr
+        assert result.stderr.startswith("error: a watch never ends on a real cluster")
+        assert "--request-timeout=60s" in result.stderr
 
 
 def test_yaml_prints_an_event_list_of_typed_events():

@@ -31,8 +31,8 @@ Time: LAST SEEN is measured against the cluster's clock (``cluster.clock.now()``
 measures it against the machine's: run the simulated clock and the ages grow.
 
 ``-w/--watch``: a real ``kubectl events -w`` never ends (it prints events as they arrive until
-Ctrl-C). labkube's kubectl runs inside a notebook cell and refuses it with a pointer to what
-does the same job here: run the clock and list again, or ``Client.watch``.
+Ctrl-C, or until ``--request-timeout``). labkube runs the cluster clock for ``--request-timeout``
+and prints the events as they happen: see ``events_watch``.
 """
 
 from __future__ import annotations
@@ -51,12 +51,6 @@ from labkube.kubectl.printers.tabwriter import tabwrite
 CHUNK_SIZE = 500
 HEADERS = ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE")
 
-WATCH_REFUSED = (
-    "error: --watch is not available in labkube's kubectl (a real \"kubectl events -w\" never "
-    "ends): advance the cluster clock (cluster.run(seconds)) and run \"kubectl events\" again, "
-    "or use Client.watch"
-)
-
 
 def run(ctx: Context) -> list[BaseException]:
     """``EventsFlags.ToOptions``, ``EventsOptions.Validate`` and ``EventsOptions.Run``, in order."""
@@ -64,7 +58,9 @@ def run(ctx: Context) -> list[BaseException]:
     output = output_format(ctx)
     wanted = validate_types(ctx.flags["types"])
     if ctx.flags["watch"]:
-        raise KubectlError(WATCH_REFUSED)
+        from labkube.kubectl.commands import events_watch
+
+        return events_watch.run(ctx, involved, output, wanted)
     events = [e for e in list_events(ctx, involved) if is_wanted_type(e, wanted)]
     if not events:
         ctx.term.err_line(nothing_found(ctx))

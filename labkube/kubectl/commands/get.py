@@ -60,8 +60,9 @@ def run(ctx: Context) -> list[BaseException]:
     if watching and not _arguments(ctx) and not ctx.flags["filename"]:
         raise KubectlError(NO_RESOURCES)  # the builder's complaint, before any watch starts
     if watching:
-        raise KubectlError("error: --watch is not available in labkube's kubectl: advance the "
-                           "cluster clock (cluster.run(seconds)) and get again, or use Client.watch")
+        from labkube.kubectl.commands import get_watch
+
+        return get_watch.run(ctx)
     if ctx.flags["raw"]:
         return _raw(ctx, ctx.flags["raw"])
     output = printer_format(ctx.flags["output"])
