@@ -3,7 +3,9 @@
 Mirrors pkg/serviceaccount/jwt.go (``JWTTokenAuthenticator.AuthenticateToken``) and
 pkg/serviceaccount/claims.go (``validator.Validate``) for the bound tokens the kubelet mounts
 in every pod (``/var/run/secrets/kubernetes.io/serviceaccount/token``, written by
-:mod:`labkube.core.kubelet.volumes`). A token is ``header.claims.signature``, each part
+:mod:`labkube.core.kubelet.volumes`) and for the tokens the TokenRequest API issues
+(:mod:`labkube.core.api.tokenrequest`, ``kubectl create token``: claims made by
+:func:`claims_for`, signed by :func:`issue`). A token is ``header.claims.signature``, each part
 base64url without padding; kube-apiserver accepts it when, in this order:
 
 1. the issuer (``iss``) is the cluster's, ``https://kubernetes.default.svc.cluster.local``
@@ -14,10 +16,13 @@ base64url without padding; kube-apiserver accepts it when, in this order:
 4. the time claims hold, with go-jose's one-minute leeway: ``exp`` not passed
    ("service account token has expired"), ``nbf`` reached ("... is not valid yet"),
    ``iat`` not in the future;
-5. the ServiceAccount still exists and is not being deleted, and the Pod the token is bound to
-   (``kubernetes.io.pod``) still exists, is not being deleted and has the UID in the claim
-   ("pod UID (…) does not match claim (…)"): a token copied out of a deleted pod stops working
-   even though it has not expired.
+5. the ServiceAccount still exists with the UID in the claim and was not deleted more than the
+   leeway ago; the object the token is bound to -- a Secret, a Pod, or (for a token bound to a
+   Node alone) a Node -- still exists, has the UID in the claim ("pod UID (…) does not match
+   service account pod ref claim (…)") and was not deleted more than the leeway ago, else
+   "service account token has been invalidated": a token copied out of a deleted pod stops
+   working even though it has not expired (a pod in its grace period, whose
+   ``deletionTimestamp`` is still ahead, keeps it working until then).
 
 A token that passes is the user ``system:serviceaccount:<namespace>:<name>`` in the groups
 ``system:serviceaccounts`` and ``system:serviceaccounts:<namespace>`` (the API server then adds
@@ -40,12 +45,20 @@ import json
 from typing import Any, Callable, Optional
 
 from labkube.core.api import auth
+from labkube.core.clock import parse_timestamp
 
 #: The cluster's service-account issuer (``--service-account-issuer``) and API audience.
 ISSUER = "https://kubernetes.default.svc.cluster.local"
 API_AUDIENCES = (ISSUER,)
 #: go-jose's ``jwt.DefaultLeeway``: clocks may disagree by a minute.
 LEEWAY_SECONDS = 60
+#: ``serviceaccount.WarnOnlyBoundTokenExpirationSeconds``: the lifetime the kubelet's
+#: ``kube-api-access`` volume asks for, which kube-apiserver stretches to
+#: ``ExpirationExtensionSeconds`` (a year) when ``--service-account-extend-token-expiration``.
+WARN_ONLY_EXPIRATION_SECONDS = 60 * 60 + 7
+EXPIRATION_EXTENSION_SECONDS = 24 * 365 * 60 * 60
+#: Why a token whose Secret, Pod or Node is gone (or another, or deleted) is refused.
+INVALIDATED = "service account token has been invalidated"
 #: The id (``kid``) of the one service-account signing key.
 KEY_ID = hashlib.sha256(b"labkube-sa-key").hexdigest()[:43]
 
@@ -89,6 +102,47 @@ def issue(claims: dict, key_id: str = KEY_ID) -> str:
     signing_input = ".".join(b64url(json.dumps(part, separators=(",", ":"), sort_keys=True).encode())
                              for part in (header, claims))
     return f"{signing_input}.{signature_of(signing_input)}"
+
+
+def claims_for(account: dict, *, audiences: list, issued_at: int, expiration_seconds: int, jti: str = "",
+               pod: Optional[dict] = None, secret: Optional[dict] = None, node: Optional[dict] = None,
+               warn_after: int = 0) -> dict:
+    """The claims of a token for the ServiceAccount ``account`` (``serviceaccount.Claims`` and
+    the generator's ``iss``): bound to a Secret, or to a Pod (with the Node it runs on, when
+    known: ServiceAccountTokenPodNodeInfo), or to a Node alone (ServiceAccountTokenNodeBinding);
+    ``jti`` when ServiceAccountTokenJTI is on (beta, on, in 1.32); ``warn_after`` seconds for
+    an extended kube-api-access token. Refs drop an empty ``uid`` (``omitempty``)."""
+    meta = account.get("metadata") or {}
+    namespace = meta.get("namespace", "")
+    identity: dict[str, Any] = {"namespace": namespace,
+                                "serviceaccount": _ref(meta.get("name", ""), meta.get("uid", ""))}
+    if secret is not None:
+        identity["secret"] = _object_ref(secret)
+    elif pod is not None:
+        identity["pod"] = _object_ref(pod)
+        if node is not None:
+            identity["node"] = _object_ref(node)
+    elif node is not None:
+        identity["node"] = _object_ref(node)
+    if warn_after:
+        identity["warnafter"] = issued_at + warn_after
+    claims: dict[str, Any] = {
+        "aud": list(audiences), "exp": issued_at + expiration_seconds, "iat": issued_at, "iss": ISSUER,
+        "kubernetes.io": identity, "nbf": issued_at,
+        "sub": auth.service_account_username(namespace, meta.get("name", "")),
+    }
+    if jti:
+        claims["jti"] = jti
+    return claims
+
+
+def _ref(name: str, uid: str) -> dict:
+    return {"name": name, "uid": uid} if uid else {"name": name}
+
+
+def _object_ref(obj: dict) -> dict:
+    meta = obj.get("metadata") or {}
+    return _ref(meta.get("name", ""), meta.get("uid", ""))
 
 
 def _decode_part(text: str) -> dict:
@@ -177,31 +231,42 @@ class ServiceAccountTokenAuthenticator:
         if claims.get("sub") != auth.service_account_username(namespace, account):
             raise InvalidToken("sub claim does not match the service account")
         self._check_service_account(namespace, account, private.get("serviceaccount") or {})
-        pod = private.get("pod") or None
-        if pod is not None:
-            self._check_pod(namespace, pod)
+        if private.get("secret"):
+            self._check_bound("secrets", namespace, private["secret"], "secret")
+        if private.get("pod"):
+            self._check_bound("pods", namespace, private["pod"], "pod")
+        elif private.get("node"):
+            self._check_bound("nodes", None, private["node"], "node")
         return self._user(namespace, account, private, claims)
+
+    def _deleted(self, meta: dict) -> bool:
+        """``deletedBefore``: deleted more than the leeway ago (a pod in its grace period, whose
+        ``deletionTimestamp`` is still ahead, keeps its token working until then)."""
+        stamp = meta.get("deletionTimestamp")
+        return bool(stamp) and parse_timestamp(stamp) < self.now() - LEEWAY_SECONDS
 
     def _check_service_account(self, namespace: str, name: str, ref: dict) -> None:
         found = self.read("serviceaccounts", namespace, name)
         if found is None:
             raise InvalidToken(f'serviceaccounts "{name}" not found')
         meta = found.get("metadata") or {}
-        if meta.get("deletionTimestamp"):
-            raise InvalidToken(f"service account {namespace}/{name} has been deleted")
         if ref.get("uid") and meta.get("uid") != ref["uid"]:
             raise InvalidToken(f"service account UID ({meta.get('uid')}) does not match claim ({ref['uid']})")
+        if self._deleted(meta):
+            raise InvalidToken(f"service account {namespace}/{name} has been deleted")
 
-    def _check_pod(self, namespace: str, ref: dict) -> None:
-        name = ref.get("name", "")
-        found = self.read("pods", namespace, name)
+    def _check_bound(self, plural: str, namespace: Optional[str], ref: dict, what: str) -> None:
+        """The object a token is bound to (its Secret, its Pod, or -- for a token bound to a
+        Node alone -- its Node) must exist, have the UID in the claim, and not be deleted."""
+        found = self.read(plural, namespace, ref.get("name", ""))
         if found is None:
-            raise InvalidToken(f'pods "{name}" not found')
+            raise InvalidToken(INVALIDATED)
         meta = found.get("metadata") or {}
-        if meta.get("deletionTimestamp"):
-            raise InvalidToken(f"pod {namespace}/{name} has been deleted")
         if meta.get("uid") != ref.get("uid"):
-            raise InvalidToken(f"pod UID ({meta.get('uid')}) does not match claim ({ref.get('uid')})")
+            raise InvalidToken(f"{what} UID ({meta.get('uid')}) does not match service account {what} ref claim "
+                               f"({ref.get('uid')})")
+        if self._deleted(meta):
+            raise InvalidToken(INVALIDATED)
 
     @staticmethod
     def _user(namespace: str, account: str, private: dict, claims: dict) -> auth.UserInfo:

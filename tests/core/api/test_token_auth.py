@@ -7,6 +7,7 @@ import pytest
 
 from labkube.core.api import auth, token_auth
 from labkube.core.api.token_auth import InvalidToken, ServiceAccountTokenAuthenticator, issue
+from labkube.core.clock import format_timestamp
 
 NOW = 1_000_000
 POD_UID = "11111111-2222-4333-8444-555555555555"
@@ -59,8 +60,9 @@ def test_the_user_carries_the_pod_and_node_as_extra_fields():
     assert extra[token_auth.EXTRA_CREDENTIAL_ID] == ("JTI=aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",)
 
 
-def _deleting(store: Store, key: tuple) -> Store:
-    store.objects[key]["metadata"]["deletionTimestamp"] = "2025-01-01T00:00:00Z"
+def _deleting(store: Store, key: tuple, seconds_ago: int = 61) -> Store:
+    """The object's deletionTimestamp ``seconds_ago`` (a pod in its grace period: negative)."""
+    store.objects[key]["metadata"]["deletionTimestamp"] = format_timestamp(NOW - seconds_ago)
     return store
 
 
@@ -74,6 +76,28 @@ def _forged(token: str) -> str:
     header, _, signature = token.split(".")
     other = issue(claims(sub="system:serviceaccount:kube-system:default"))
     return f"{header}.{other.split('.')[1]}.{signature}"
+
+
+def _secret_bound(uid: str = "secret-uid") -> dict:
+    return {"namespace": "default", "secret": {"name": "creds", "uid": uid},
+            "serviceaccount": {"name": "default", "uid": "sa-uid"}}
+
+
+def _node_bound(uid: str = "node-uid") -> dict:
+    return {"namespace": "default", "node": {"name": "node-1", "uid": uid},
+            "serviceaccount": {"name": "default", "uid": "sa-uid"}}
+
+
+def _with_secret() -> Store:
+    store = Store()
+    store.objects[("secrets", "default", "creds")] = {"metadata": {"name": "creds", "uid": "secret-uid"}}
+    return store
+
+
+def _with_node() -> Store:
+    store = Store()
+    store.objects[("nodes", None, "node-1")] = {"metadata": {"name": "node-1", "uid": "node-uid"}}
+    return store
 
 
 REFUSED = [
@@ -91,13 +115,30 @@ REFUSED = [
      lambda: issue(claims(aud=["vault"])), Store,
      'token audiences ["vault"] is invalid for the target audiences ["https://kubernetes.default.svc.cluster.local"]'),
     ("a token whose pod was deleted stops working",
-     lambda: issue(claims()), lambda: _without(Store(), ("pods", "default", "shell")), 'pods "shell" not found'),
-    ("a token whose pod is being deleted stops working",
+     lambda: issue(claims()), lambda: _without(Store(), ("pods", "default", "shell")),
+     "service account token has been invalidated"),
+    ("a token whose pod was deleted more than a minute ago stops working",
      lambda: issue(claims()), lambda: _deleting(Store(), ("pods", "default", "shell")),
-     "pod default/shell has been deleted"),
+     "service account token has been invalidated"),
     ("a token of an earlier pod of the same name does not match the new pod's UID",
      lambda: issue(claims(**{"kubernetes.io": {**claims()["kubernetes.io"], "pod": {"name": "shell", "uid": "old"}}})),
-     Store, f"pod UID ({POD_UID}) does not match claim (old)"),
+     Store, f"pod UID ({POD_UID}) does not match service account pod ref claim (old)"),
+    ("a token bound to a secret that is gone stops working",
+     lambda: issue(claims(**{"kubernetes.io": _secret_bound()})), Store,
+     "service account token has been invalidated"),
+    ("a token bound to an earlier secret of the same name does not match its UID",
+     lambda: issue(claims(**{"kubernetes.io": _secret_bound("old")})), _with_secret,
+     "secret UID (secret-uid) does not match service account secret ref claim (old)"),
+    ("a token bound to a node alone stops working when the node is gone",
+     lambda: issue(claims(**{"kubernetes.io": _node_bound()})), Store,
+     "service account token has been invalidated"),
+    ("a token bound to an earlier node of the same name does not match its UID",
+     lambda: issue(claims(**{"kubernetes.io": _node_bound("old")})), _with_node,
+     "node UID (node-uid) does not match service account node ref claim (old)"),
+    ("a token of a service account recreated under the same name does not match its UID",
+     lambda: issue(claims(**{"kubernetes.io": {**claims()["kubernetes.io"],
+                                               "serviceaccount": {"name": "default", "uid": "old"}}})),
+     Store, "service account UID (sa-uid) does not match claim (old)"),
     ("a token whose service account was deleted stops working",
      lambda: issue(claims()), lambda: _without(Store(), ("serviceaccounts", "default", "default")),
      'serviceaccounts "default" not found'),
@@ -122,6 +163,25 @@ def test_refused_tokens(case, make_token, make_store, reason):
 ])
 def test_the_minute_of_leeway_accepts(case, token_claims):
     assert authenticator().authenticate(issue(token_claims)).name == "system:serviceaccount:default:default"
+
+
+def test_a_pod_in_its_grace_period_keeps_its_token_working():
+    """deletionTimestamp is when the grace period ends: until a minute after it, the token works."""
+    for seconds_ago in (-30, 0, 60):
+        store = _deleting(Store(), ("pods", "default", "shell"), seconds_ago)
+        assert authenticator(store).authenticate(issue(claims())).name == "system:serviceaccount:default:default"
+
+
+def test_a_token_bound_to_a_node_alone_carries_the_node_but_no_pod():
+    extra = authenticator(_with_node()).authenticate(issue(claims(**{"kubernetes.io": _node_bound()}))).extra
+    assert extra[token_auth.EXTRA_NODE_NAME] == ("node-1",)
+    assert extra[token_auth.EXTRA_NODE_UID] == ("node-uid",)
+    assert token_auth.EXTRA_POD_NAME not in extra
+
+
+def test_a_token_bound_to_a_secret_is_its_service_account_while_the_secret_lives():
+    user = authenticator(_with_secret()).authenticate(issue(claims(**{"kubernetes.io": _secret_bound()})))
+    assert (user.name, user.uid) == ("system:serviceaccount:default:default", "sa-uid")
 
 
 def test_only_tokens_of_the_cluster_issuer_are_owned():
