@@ -44,7 +44,7 @@ from labkube.core.api.admission import (
 )
 from labkube.core.apiextensions import APIExtensions
 from labkube.core.api.audit import AuditLog
-from labkube.core.api.client import Client
+from labkube.core.api.client import BearerTokenClient, Client
 from labkube.core.api.registry.scheduling import system_priority_classes
 from labkube.core.api.compactor import Compactor
 from labkube.core.api import kubernetes_service
@@ -474,6 +474,12 @@ class Cluster:
     def as_user(self, name: str, groups: Iterable[str] = ()) -> Client:
         """A client acting as another user, e.g. ``cluster.as_user("alice")``."""
         return self.client.as_user(auth.user(name, groups))
+
+    def as_token(self, token: str) -> Client:
+        """A client that sends a bearer token (``kubectl --token``), e.g. one from
+        ``kubectl create token``: each request is authenticated as kube-apiserver does it."""
+        front = self.apiserver_http
+        return BearerTokenClient(self.server, token, lambda t: front.authenticate({"authorization": f"Bearer {t}"}))
 
     def can_i(
         self, verb: str, resource: str, namespace: Optional[str] = None, *, user: Optional[str] = None,

@@ -70,6 +70,7 @@ GLOBAL_FLAGS = (
     F("as"),
     F("as-group", type="stringArray"),
     F("as-uid"),
+    F("token"),
     F("kubeconfig"),
     F("context"),
     F("cluster"),
@@ -167,7 +168,7 @@ COMMANDS: dict[str, CommandSpec] = {
                               "secret", "service", "svc", "serviceaccount", "sa", "role",
                               "clusterrole", "rolebinding", "clusterrolebinding", "job", "quota",
                               "resourcequota", "cronjob", "cj", "priorityclass", "pc",
-                              "poddisruptionbudget", "pdb")),
+                              "poddisruptionbudget", "pdb", "token")),
         CommandSpec("create namespace", _CREATE_COMMON),
         CommandSpec("create serviceaccount", _CREATE_COMMON),
         CommandSpec("create deployment", (
@@ -184,6 +185,10 @@ COMMANDS: dict[str, CommandSpec] = {
             F("description"), F("preemption-policy", default="PreemptLowerPriority"),
         )),
         CommandSpec("create configmap", (*_CREATE_COMMON, *_FROM_SOURCES)),
+        CommandSpec("create token", (
+            *_PRINT, F("audience", type="stringArray"), F("duration", type="duration", default="0s"),
+            F("bound-object-kind"), F("bound-object-name"), F("bound-object-uid"),
+        )),
         CommandSpec("create secret", (), children=("generic",)),
         # A group whose subcommands labkube does not provide (KUBECTL_SUBCOMMANDS).
         CommandSpec("create service", (), children=("clusterip", "externalname", "loadbalancer",
@@ -241,8 +246,7 @@ ALIASES = {"create ns": "create namespace", "create deploy": "create deployment"
 #: Subcommands real kubectl 1.32 has under a command labkube has, but labkube does not
 #: (word -> kubectl's name for it): naming one says so instead of "unknown command".
 KUBECTL_SUBCOMMANDS = {
-    "create": {"ingress": "ingress", "ing": "ingress",
-               "token": "token"},
+    "create": {"ingress": "ingress", "ing": "ingress"},
     "create secret": {"docker-registry": "docker-registry", "tls": "tls"},
     "create service": {"clusterip": "clusterip", "externalname": "externalname",
                        "loadbalancer": "loadbalancer", "nodeport": "nodeport"},

@@ -177,6 +177,21 @@ class Client:
         return self._send("create", self._rtype("pods"), namespace or "default", name,
                           subresource="eviction", body=body)
 
+    def create_token(self, name: str, namespace: Optional[str] = None, *,
+                     audiences: Optional[list] = None, expiration_seconds: Optional[int] = None,
+                     bound_object_ref: Optional[dict] = None) -> dict:
+        """POST serviceaccounts/token (``kubectl create token``): the TokenRequest answered,
+        its signed token in ``status.token``. ``bound_object_ref`` is e.g. ``{"kind": "Pod",
+        "apiVersion": "v1", "name": "web"}``: the token dies with that object."""
+        spec: dict = {"audiences": list(audiences) if audiences else None}
+        if expiration_seconds is not None:
+            spec["expirationSeconds"] = expiration_seconds
+        if bound_object_ref is not None:
+            spec["boundObjectRef"] = bound_object_ref
+        body = {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "spec": spec}
+        return self._send("create", self._rtype("serviceaccounts"), namespace or "default", name,
+                          subresource="token", body=body)
+
     def node_metrics(self) -> dict:
         """metrics.k8s.io/v1beta1 NodeMetricsList (``kubectl top nodes``)."""
         return self.server.metrics(self.user, "nodes")
@@ -297,6 +312,36 @@ class Client:
     def __repr__(self) -> str:
         name = getattr(self._user, "name", None)
         return f"<labkube Client user={name!r}>"
+
+
+class BearerTokenClient(Client):
+    """A client that sends a bearer token rather than being a known user (``kubectl --token``,
+    ``curl -H "Authorization: Bearer $TOKEN"``). Every request is authenticated anew by
+    ``authenticate(token)`` (kube-apiserver's token authenticators: a UserInfo, or
+    :class:`~labkube.core.api.token_auth.InvalidToken`), so a token that has expired, or whose
+    pod or ServiceAccount is gone, is refused from that moment: 401 ``Unauthorized``, never a
+    fall back to anonymous."""
+
+    def __init__(self, server: Any, token: str, authenticate: Callable[[str], Any], **kwargs: Any) -> None:
+        self._token = token
+        self._authenticate = authenticate
+        super().__init__(server, None, **kwargs)
+
+    @property
+    def _user(self) -> Any:  # read by every request: the token is checked each time
+        from labkube.core.api.token_auth import InvalidToken
+
+        try:
+            return self._authenticate(self._token)
+        except InvalidToken:
+            raise errors.StatusError(401, "Unauthorized", "Unauthorized") from None
+
+    @_user.setter
+    def _user(self, _value: Any) -> None:
+        """The token, not an assignment, says who this client is."""
+
+    def __repr__(self) -> str:
+        return "<labkube Client bearer token>"
 
 
 def _compact(obj: dict) -> str:

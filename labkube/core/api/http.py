@@ -111,6 +111,7 @@ SUBRESOURCE_DISCOVERY: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "log": ("", "", "Pod", ("get",)),
     "exec": ("", "", "PodExecOptions", ("create", "get")),
     "finalize": ("", "", "Namespace", ("update",)),
+    "token": ("authentication.k8s.io", "v1", "TokenRequest", ("create",)),
 }
 
 #: Kinds served in one version and stored in another (the hash names the storage version).

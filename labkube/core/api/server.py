@@ -51,7 +51,7 @@ from urllib.parse import quote_plus
 from typing import Any, Callable, Optional
 
 from labkube.core import errors, serialization
-from labkube.core.api import auth, decode, defaults, eviction, node_proxy, ttl, validation
+from labkube.core.api import auth, decode, defaults, eviction, node_proxy, tokenrequest, ttl, validation
 from labkube.core.api.admission import CREATE, AdmissionAttributes, AdmissionChain, default_chain
 from labkube.core.api.allocators import IPAllocator, PortAllocator
 from labkube.core.api.customresource import CustomResourceType
@@ -153,7 +153,10 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             ("get", "log"): self._pod_log,
             ("create", "exec"): self._pod_exec,
             ("create", "eviction"): self._pod_eviction,
+            ("create", "token"): self._service_account_token,
         }
+        #: ``serviceaccounts/token``'s settings (``--api-audiences``, the token flags).
+        self.token_rest = tokenrequest.TokenREST()
         self._reserve_allocations()
 
     # =====================================================================
@@ -214,6 +217,10 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         """EvictionREST: a delete that PodDisruptionBudgets may refuse (see eviction.py)."""
         self._pod_for_subresource(request, rtype)
         return eviction.evict(self, request, rtype)
+
+    def _service_account_token(self, request: Request, rtype: ResourceType) -> dict:
+        """TokenREST: a signed token for a ServiceAccount (see tokenrequest.py)."""
+        return self.token_rest.create(self, request, rtype)
 
     def metrics(self, user: Any, kind: str, namespace: Optional[str] = None) -> dict:
         """metrics.k8s.io/v1beta1 NodeMetricsList or PodMetricsList, as metrics-server serves it."""

@@ -37,6 +37,7 @@ _MODULES = {
     "create quota": "create",
     "create poddisruptionbudget": "create",
     "create priorityclass": "create",
+    "create token": "create_token",
     "create configmap": "create",
     "create secret generic": "create",
     "create role": "create",
@@ -116,6 +117,8 @@ def _acting_client(cluster: Any, parsed: Parsed) -> Any:
         raise KubectlError("error: requesting uid, groups or user-extra for  without impersonating a user")
     if user:
         return cluster.as_user(user, groups)
+    if parsed.get("token") and hasattr(cluster, "as_token"):  # --token: a bearer token's user
+        return cluster.as_token(parsed.get("token"))
     return cluster.client
 
 
@@ -132,8 +135,28 @@ def dispatch(ctx: Context) -> list[BaseException]:
     if ctx.parsed.get("help"):
         raise KubectlError(f"See 'kubectl {path} --help' in a real terminal for the full help text.", 0)
     ctx.client = _validating_client(ctx)
+    _check_credentials(ctx)
     module = importlib.import_module(f"labkube.kubectl.commands.{_MODULES[path]}")
     return module.run(ctx) or []
+
+
+#: Commands whose first failure with a refused ``--token`` is discovery's (checked with the
+#: real kubectl 1.32; the others report the request's own 401, ``Unauthorized``).
+_DISCOVERY_FIRST = ("get",)
+
+
+def _check_credentials(ctx: Context) -> None:
+    """A ``--token`` the server refuses: ``kubectl get`` reads discovery first, gets a 401
+    whose body it does not decode, and says so."""
+    if not ctx.parsed.get("token") or ctx.parsed.path not in _DISCOVERY_FIRST or ctx.flags.get("raw"):
+        return
+    try:
+        ctx.client.user
+    except StatusError as err:
+        if err.code != 401:
+            raise
+        raise KubectlError("error: You must be logged in to the server "
+                           "(the server has asked for the client to provide credentials)") from None
 
 
 def _validating_client(ctx: Context) -> Any:
