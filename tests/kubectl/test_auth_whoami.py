@@ -63,3 +63,9 @@ def test_an_unknown_output_format_is_refused(cluster):
 
 def test_jsonpath_reads_the_review(cluster):
     assert cluster.kubectl("auth whoami -o jsonpath={.status.userInfo.username}") == "kubernetes-admin"
+
+
+def test_impersonating_a_service_account_adds_its_groups(cluster):
+    assert cluster.kubectl("auth whoami --as=system:serviceaccount:default:default") == (
+        "ATTRIBUTE   VALUE\nUsername    system:serviceaccount:default:default\n"
+        "Groups      [system:serviceaccounts system:serviceaccounts:default system:authenticated]\n")

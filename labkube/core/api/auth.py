@@ -100,8 +100,24 @@ def authenticated(user: UserInfo) -> UserInfo:
 
 
 def user(name: str, groups: Iterable[str] = ()) -> UserInfo:
-    """An authenticated user, e.g. ``user("alice", ["dev"])`` -> groups dev, system:authenticated."""
-    return authenticated(UserInfo(name, tuple(groups)))
+    """The identity kube-apiserver's impersonation filter builds for ``kubectl --as=NAME
+    [--as-group=G]...``, e.g. ``user("alice", ["dev"])`` -> groups dev, system:authenticated.
+
+    As in k8s.io/apiserver/pkg/endpoints/filters/impersonation.go: a service account's username
+    without ``--as-group`` gets the account's fixed groups (``system:serviceaccounts``,
+    ``system:serviceaccounts:<ns>``); then ``system:authenticated`` is added unless
+    ``system:authenticated`` or ``system:unauthenticated`` is already there (for
+    ``system:anonymous``: ``system:unauthenticated``, unless present).
+    """
+    groups = tuple(groups)
+    account = split_service_account_username(name)
+    if account is not None and not groups:
+        groups = (ALL_SERVICE_ACCOUNTS_GROUP, SERVICE_ACCOUNT_GROUP_PREFIX + account[0])
+    if name == ANONYMOUS_USER:
+        if ALL_UNAUTHENTICATED not in groups:
+            groups += (ALL_UNAUTHENTICATED,)
+        return UserInfo(name, groups)
+    return authenticated(UserInfo(name, groups))
 
 
 def service_account(namespace: str, name: str) -> UserInfo:

@@ -73,6 +73,25 @@ def test_authenticated_group_adder(case, info, groups):
     assert auth.authenticated(info).groups == groups
 
 
+IMPERSONATED = [
+    ("a user named alone is only authenticated", "alice", (), ("system:authenticated",)),
+    ("groups given with the user come first", "alice", ("dev",), ("dev", "system:authenticated")),
+    ("a service account without groups gets its fixed groups",
+     "system:serviceaccount:dev:robot", (),
+     ("system:serviceaccounts", "system:serviceaccounts:dev", "system:authenticated")),
+    ("a service account with groups gets only those",
+     "system:serviceaccount:dev:robot", ("x",), ("x", "system:authenticated")),
+    ("system:unauthenticated among the groups keeps system:authenticated out",
+     "bob", ("system:unauthenticated",), ("system:unauthenticated",)),
+    ("the anonymous user is unauthenticated", "system:anonymous", (), ("system:unauthenticated",)),
+]
+
+
+@pytest.mark.parametrize("case, name, groups, expected", IMPERSONATED, ids=[c[0] for c in IMPERSONATED])
+def test_impersonated_identity_has_the_groups_kube_apiservers_filter_gives(case, name, groups, expected):
+    assert auth.user(name, groups) == UserInfo(name, expected)
+
+
 def test_user_info_is_frozen_and_copies_its_groups_and_extra():
     groups = ["a"]
     extra = {"scopes": ["x"]}
