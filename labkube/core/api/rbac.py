@@ -30,6 +30,11 @@ compiles the policy, so a new ``aggregate-to-view`` role takes effect at once, e
 would a moment later on a real cluster; :func:`aggregate_rules` is that computation for a
 controller or for display.
 
+Escalation prevention (the end of this module): a Role, ClusterRole or binding may grant only
+rules its author already holds, unless the author may ``escalate`` roles or ``bind`` the role;
+:class:`EscalationCheck` refuses the write with kube-apiserver's "attempting to grant RBAC
+permissions not currently held" message.
+
 Speed. Each decision uses a compiled policy: bindings indexed by user, group and
 service-account name, rules turned into sets. The compiled policy is cached and rebuilt only
 when the RBAC objects change: pass ``generation`` (a cheap callable whose value changes
@@ -52,7 +57,7 @@ from labkube.core.api.auth import (
     Decision,
     UserInfo,
 )
-from labkube.core.errors import aggregate_message, go_quote
+from labkube.core.errors import StatusError, aggregate_message, forbidden, go_quote, not_found
 
 Lister = Callable[[str, "str | None"], list]
 
@@ -479,6 +484,33 @@ class RBACAuthorizer:
         evaluation_error = aggregate_message(errors) if errors else ""
         return RuleList(tuple(resource_rules), tuple(non_resource_rules), False, evaluation_error)
 
+    # -- the rule resolver of the escalation check -----------------------------------
+    def policy_rules_for(self, user: UserInfo, namespace: str = "") -> tuple[list[dict], list[str]]:
+        """``RulesFor``: every PolicyRule that applies to ``user`` in ``namespace`` (aggregated
+        ClusterRoles with their aggregated rules), and the errors met resolving them, worded as
+        the registry-backed resolver words them (``roles.rbac.authorization.k8s.io "x" not
+        found``)."""
+        rules: list[dict] = []
+        errors: list[str] = []
+        for scope in self._policy().scopes(namespace):
+            for _, grant in scope.applicable(user):
+                if grant.error:
+                    errors.append(grant.error.replace("role.", "roles.", 1))
+                rules.extend(rule.source for rule in grant.rules)
+        return rules, errors
+
+    def role_reference_rules(self, kind: str, name: str, namespace: str = "") -> list[dict] | None:
+        """``GetRoleReferenceRules``: the rules of the Role (in ``namespace``) or ClusterRole a
+        binding refers to; None if there is no such role."""
+        policy = self._policy()
+        if kind == "Role":
+            compiled = policy._role_rules.get((namespace, name))
+        elif kind == "ClusterRole":
+            compiled = policy._cluster_rules.get(name)
+        else:
+            compiled = None
+        return None if compiled is None else [rule.source for rule in compiled]
+
     def invalidate(self) -> None:
         """Forget the compiled policy (the next decision lists and compiles again)."""
         self._cache = (None, None)
@@ -536,3 +568,258 @@ def _split_rule(rule: dict, resource_rules: list[dict], non_resource_rules: list
         resource_rules.append(entry)
     if rule.get("nonResourceURLs"):
         non_resource_rules.append({"verbs": verbs, "nonResourceURLs": list(rule["nonResourceURLs"])})
+
+
+# ---------------------------------------------------------------------------
+# Escalation prevention (pkg/registry/rbac: escalation_check.go, validation/rule.go,
+# validation/policy_compact.go, */policybased/storage.go; component-helpers' Covers)
+# ---------------------------------------------------------------------------
+#
+# RBAC lets a user write Roles and bindings only if that grants nobody more than the user
+# holds already. kube-apiserver checks it in the RBAC registry, around create and update of the
+# four kinds (after mutating admission, before validation):
+#
+# * members of system:masters may do anything;
+# * a Role or ClusterRole may hold only rules the author's own rules cover (in the role's
+#   namespace), unless the author may ``escalate`` roles/clusterroles; a ClusterRole with an
+#   ``aggregationRule`` needs ``*`` on everything;
+# * a binding may name only a role whose rules the author's own rules cover (in the binding's
+#   namespace), unless the author may ``bind`` that role.
+#
+# A refusal is a 403: ``rolebindings.rbac.authorization.k8s.io "x" is forbidden: user "bob"
+# (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently
+# held:`` followed by the missing rules, one per line, e.g.
+# ``{APIGroups:["*"], Resources:["*"], Verbs:["*"]}``.
+
+#: ``fullAuthority``: what cluster-admin holds.
+FULL_AUTHORITY = (
+    {"verbs": [ALL], "apiGroups": [ALL], "resources": [ALL]},
+    {"verbs": [ALL], "nonResourceURLs": [ALL]},
+)
+_ROLE_RESOURCES = frozenset({"roles", "clusterroles"})
+_BINDING_RESOURCES = {"rolebindings": "RoleBinding", "clusterrolebindings": "ClusterRoleBinding"}
+
+
+def breakdown_rule(rule: dict) -> list[dict]:
+    """``BreakdownRule``: one rule per (group, resource, verb[, name]) and per (URL, verb)."""
+    verbs = rule.get("verbs") or ()
+    names = rule.get("resourceNames") or ()
+    out: list[dict] = []
+    for group in rule.get("apiGroups") or ():
+        for resource in rule.get("resources") or ():
+            for verb in verbs:
+                base = {"apiGroups": [group], "resources": [resource], "verbs": [verb]}
+                if names:
+                    out.extend({**base, "resourceNames": [name]} for name in names)
+                else:
+                    out.append(base)
+    for url in rule.get("nonResourceURLs") or ():
+        out.extend({"nonResourceURLs": [url], "verbs": [verb]} for verb in verbs)
+    return out
+
+
+def _has_all(owned: Sequence[str], wanted: Sequence[str]) -> bool:
+    return set(wanted) <= set(owned)
+
+
+def _resources_cover(owned: Sequence[str], wanted: Sequence[str]) -> bool:
+    """A resource is covered by itself, by ``*``, or (a subresource) by ``*/<sub>``."""
+    if ALL in owned:
+        return True
+    for resource in wanted:
+        if resource in owned:
+            continue
+        _, slash, sub = resource.partition("/")
+        if not slash or f"*/{sub}" not in owned:
+            return False
+    return True
+
+
+def _urls_cover(owned: Sequence[str], wanted: Sequence[str]) -> bool:
+    def one(path: str) -> bool:
+        return any(o == path or (o.endswith("*") and path.startswith(o.rstrip("*"))) for o in owned)
+
+    return all(one(path) for path in wanted)
+
+
+def rule_covers(owner: dict, sub: dict) -> bool:
+    """``ruleCovers``: does ``owner`` allow everything the broken-down ``sub`` allows?"""
+    owner_names = owner.get("resourceNames") or ()
+    sub_names = sub.get("resourceNames") or ()
+    names_ok = not owner_names if not sub_names else (not owner_names or _has_all(owner_names, sub_names))
+    return (
+        (ALL in (owner.get("verbs") or ()) or _has_all(owner.get("verbs") or (), sub.get("verbs") or ()))
+        and (ALL in (owner.get("apiGroups") or ())
+             or _has_all(owner.get("apiGroups") or (), sub.get("apiGroups") or ()))
+        and _resources_cover(owner.get("resources") or (), sub.get("resources") or ())
+        and _urls_cover(owner.get("nonResourceURLs") or (), sub.get("nonResourceURLs") or ())
+        and names_ok
+    )
+
+
+def covers(owner_rules: Sequence[dict], servant_rules: Sequence[dict]) -> tuple[bool, list[dict]]:
+    """``Covers``: whether the owner's rules allow everything the servant's do, and the
+    broken-down servant rules they do not."""
+    missing = [sub for rule in servant_rules for sub in breakdown_rule(rule)
+               if not any(rule_covers(owner, sub) for owner in owner_rules)]
+    return not missing, missing
+
+
+def compact_rules(rules: Sequence[dict]) -> list[dict]:
+    """kube-apiserver's ``CompactRules``: rules with one group, one resource and nothing but
+    verbs are merged per (group, resource); the others are kept as they are."""
+    compacted: list[dict] = []
+    simple: dict[tuple[str, str], dict] = {}
+    for rule in rules:
+        groups, resources = rule.get("apiGroups") or (), rule.get("resources") or ()
+        if (rule.get("resourceNames") or rule.get("nonResourceURLs")
+                or len(groups) != 1 or len(resources) != 1):
+            compacted.append(rule)
+            continue
+        key = (groups[0], resources[0])
+        if key in simple:
+            simple[key]["verbs"] = simple[key]["verbs"] + list(rule.get("verbs") or ())
+        else:
+            simple[key] = {"apiGroups": list(groups), "resources": list(resources),
+                           "verbs": list(rule.get("verbs") or ())}
+    return compacted + list(simple.values())
+
+
+def _go_strings(values: Sequence[str]) -> str:
+    """Go's ``%q`` of a []string: ``["a" "b"]``."""
+    return "[" + " ".join(go_quote(v) for v in values) + "]"
+
+
+def compact_string(rule: dict) -> str:
+    """``CompactString``: ``{APIGroups:["apps"], Resources:["deployments"], Verbs:["delete"]}``."""
+    parts = [f"{label}:{_go_strings(rule[key])}"
+             for label, key in (("APIGroups", "apiGroups"), ("Resources", "resources"),
+                                ("NonResourceURLs", "nonResourceURLs"),
+                                ("ResourceNames", "resourceNames"), ("Verbs", "verbs"))
+             if rule.get(key)]
+    return "{" + ", ".join(parts) + "}"
+
+
+def escalation_message(user: UserInfo, missing: Sequence[dict], resolution_errors: Sequence[str] = ()) -> str:
+    """``ConfirmNoEscalation``'s error text: the missing rules compacted, deduplicated, sorted."""
+    lines = sorted({compact_string(rule) for rule in compact_rules(missing)})
+    message = (f"user {go_quote(user.name)} (groups={_go_strings(user.groups)}) is attempting to grant "
+               "RBAC permissions not currently held:\n" + "\n".join(lines))
+    if resolution_errors:
+        message += f"; resolution errors: [{' '.join(resolution_errors)}]"
+    return message
+
+
+class EscalationCheck:
+    """The RBAC registry's guard on writes of Roles, ClusterRoles and their bindings.
+
+    In kube-apiserver this is not an admission plugin: pkg/registry/rbac wraps the storage of
+    the four kinds (``policybased.Storage``) and checks each create and update after mutating
+    admission and before validation. labkube's server runs it at that same point of its
+    pipeline, through the admission chain's mutating phase (it never mutates).
+
+    ``rbac`` is the cluster's :class:`RBACAuthorizer` (the rule resolver), ``authorize`` the
+    server's whole authorizer chain (for the ``bind`` and ``escalate`` verbs).
+    """
+
+    name = "RBACEscalationCheck"
+
+    def __init__(self, rbac: RBACAuthorizer, authorize: Callable[[Any], Decision]) -> None:
+        self._rbac = rbac
+        self._authorize = authorize
+
+    def admit(self, attrs: Any) -> None:
+        if attrs.operation not in ("CREATE", "UPDATE") or attrs.subresource:
+            return
+        if attrs.group != RBAC_GROUP or attrs.obj is None:
+            return
+        user = attrs.user
+        if "system:masters" in user.groups:  # EscalationAllowed
+            return
+        if attrs.operation == "UPDATE" and _only_gc_fields_changed(attrs.obj, attrs.old):
+            return
+        if attrs.resource in _ROLE_RESOURCES:
+            self._check_role(attrs, user)
+        elif attrs.resource in _BINDING_RESOURCES:
+            self._check_binding(attrs, user)
+
+    # -- roles ---------------------------------------------------------------------
+    def _check_role(self, attrs: Any, user: UserInfo) -> None:
+        if self._may(user, "escalate", attrs.resource, attrs.name if attrs.operation == "UPDATE" else "",
+                     attrs.namespace):
+            return  # RoleEscalationAuthorized
+        self._confirm(attrs, user, attrs.obj.get("rules") or [])
+        if attrs.resource == "clusterroles" and (_aggregates(attrs.obj) or _aggregates(attrs.old)):
+            if not covers(self._owner_rules(user, "")[0], FULL_AUTHORITY)[0]:
+                raise forbidden(attrs.rtype.qualified_resource, attrs.name,
+                                "must have cluster-admin privileges to use the aggregationRule")
+
+    # -- bindings ------------------------------------------------------------------
+    def _check_binding(self, attrs: Any, user: UserInfo) -> None:
+        ref = attrs.obj.get("roleRef") or {}
+        role_resource = {"Role": "roles", "ClusterRole": "clusterroles"}.get(ref.get("kind", ""))
+        if role_resource and self._may(user, "bind", role_resource, ref.get("name", ""), attrs.namespace):
+            return  # BindingAuthorized
+        self._confirm(attrs, user, self._role_reference_rules(ref, attrs.namespace))
+
+    def _role_reference_rules(self, ref: dict, namespace: str) -> list[dict]:
+        """``GetRoleReferenceRules``, through the registry: NotFound for a missing role."""
+        kind, name = ref.get("kind", ""), ref.get("name", "")
+        rules = self._rbac.role_reference_rules(kind, name, namespace)
+        if rules is None:
+            if kind not in ("Role", "ClusterRole"):
+                raise StatusError(500, "InternalError",
+                                  f"Internal error occurred: unsupported role reference kind: {go_quote(kind)}", {})
+            raise not_found(f"{kind.lower()}s.{RBAC_GROUP}", name)
+        return rules
+
+    # -- shared ----------------------------------------------------------------------
+    def _may(self, user: UserInfo, verb: str, resource: str, name: str, namespace: str) -> bool:
+        attrs = Attributes(user, verb, namespace or "", RBAC_GROUP, resource, "", name or "")
+        return self._authorize(attrs).allowed
+
+    def _owner_rules(self, user: UserInfo, namespace: str) -> tuple[list[dict], list[str]]:
+        return self._rbac.policy_rules_for(user, namespace)
+
+    def _confirm(self, attrs: Any, user: UserInfo, rules: Sequence[dict]) -> None:
+        """``ConfirmNoEscalation`` in the object's namespace ("" for cluster-scoped kinds)."""
+        owner_rules, resolution_errors = self._owner_rules(user, attrs.namespace or "")
+        ok, missing = covers(owner_rules, rules)
+        if not ok:
+            raise forbidden(attrs.rtype.qualified_resource, attrs.name,
+                            escalation_message(user, missing, resolution_errors))
+
+
+def _aggregates(role: dict | None) -> bool:
+    return bool(((role or {}).get("aggregationRule") or {}).get("clusterRoleSelectors"))
+
+
+def _only_gc_fields_changed(new: dict, old: dict | None) -> bool:
+    """``IsOnlyMutatingGCFields``: the update touches only ownerReferences and finalizers."""
+    if old is None:
+        return False
+
+    def without_gc(obj: dict) -> dict:
+        meta = {k: v for k, v in (obj.get("metadata") or {}).items()
+                if k not in ("ownerReferences", "finalizers", "resourceVersion", "managedFields")}
+        return {**obj, "metadata": meta}
+
+    return without_gc(new) == without_gc(old)
+
+
+def find_rbac(authorizer: Any) -> RBACAuthorizer | None:
+    """The RBACAuthorizer in an authorizer chain (or the authorizer itself), or None."""
+    if isinstance(authorizer, RBACAuthorizer):
+        return authorizer
+    for member in getattr(authorizer, "authorizers", ()):
+        found = find_rbac(member)
+        if found is not None:
+            return found
+    return None
+
+
+def register_escalation_check(admission: Any, authorizer: Any, authorize: Callable[[Any], Decision]) -> None:
+    """Guard RBAC writes with :class:`EscalationCheck` if ``authorizer`` includes RBAC."""
+    rbac = find_rbac(authorizer)
+    if rbac is not None and admission.get(EscalationCheck.name) is None:
+        admission.register(EscalationCheck(rbac, authorize))

@@ -57,6 +57,7 @@ from labkube.core.api.allocators import IPAllocator, PortAllocator
 from labkube.core.api.customresource import CustomResourceType
 from labkube.core.api.deletes import DeleteVerbs, success_status
 from labkube.core.api import conversion
+from labkube.core.api import rbac
 from labkube.core.api.events_conversion import EVENTS_GROUP
 from labkube.core.api.labels import SelectorError, parse_field_selector
 from labkube.core.api.node_authorizer import GRAPH_RESOURCES, kubeadm_authorizer
@@ -128,6 +129,8 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             claim_volume=self._claim_volume,
         )
         self._decision_cache: dict = {}
+        #: RBAC's guard: Roles and bindings grant only what their author holds (pkg/registry/rbac).
+        rbac.register_escalation_check(self.admission, self.authorizer, self.authorize)
         self._name_sensitivity: dict = {}  # (rbac generation, group, resource, subresource) -> bool
         self._node_graph: Optional[PodsByNode] = None
         self._resolved: dict = {}
