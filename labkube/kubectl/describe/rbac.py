@@ -34,8 +34,9 @@ def _compact(rules: list[dict]) -> list[dict]:
             compacted.append(rule)
             continue
         key = (rule["apiGroups"][0], rule["resources"][0], tuple(rule.get("resourceNames") or ()))
-        if key in simple:
-            simple[key]["verbs"] = simple[key]["verbs"] + rule["verbs"]
+        if key in simple:  # kubectl 1.32 adds only the verbs the merged rule lacks
+            verbs = simple[key]["verbs"]
+            simple[key]["verbs"] = verbs + [v for v in rule["verbs"] if v not in verbs]
         else:
             simple[key] = {k: list(v) for k, v in rule.items()}
     return compacted + list(simple.values())
