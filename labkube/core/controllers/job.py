@@ -14,7 +14,8 @@ NonIndexed Jobs. One ``sync(key)`` of a Job:
 4. decide whether the Job has **failed**: more failed pods than ``backoffLimit``
    (``restartPolicy: Never``), as many container restarts in running pods as ``backoffLimit``
    (``OnFailure``: the kubelet restarts the containers), or running longer than
-   ``activeDeadlineSeconds``. Failing adds ``FailureTarget`` and deletes the running pods;
+   ``activeDeadlineSeconds``. Failing adds ``FailureTarget`` and deletes the running pods
+   keeping their finalizer, so that they are counted as failed (``deleteActivePods``);
 5. otherwise **manage** the pods: ``suspend`` deletes them (condition ``Suspended``), else create
    up to ``min(parallelism, completions - succeeded)`` pods with ``generateName: <job>-``; after
    a failure the next pod waits 10 s, doubling per failure since the last success, at most
@@ -25,8 +26,10 @@ NonIndexed Jobs. One ``sync(key)`` of a Job:
    ``DeadlineExceeded``), both with the reason and message of the condition before them.
 
 Pod changes reach a Job after ``syncJobBatchPeriod`` (1 s), as in Kubernetes, so the Job's
-counters trail its pods by a second. Pods the controller deletes (suspend, too many, failing)
-lose their finalizer first and are not counted as failures.
+counters trail its pods by a second. Pods the controller deletes because there are too many or
+the Job is suspended lose their finalizer first and are not counted as failures
+(``deleteJobPods``); pods it deletes because the Job fails count as failed. Either way they
+count in ``status.terminating`` until they stop, and the terminal condition waits for them.
 
 Not modelled: Indexed completion mode (accepted by the API, its pods are not given indexes),
 podFailurePolicy, successPolicy, backoffLimitPerIndex, managedBy.
@@ -203,6 +206,8 @@ class _Counts:
         seen = set(self.uncounted_succeeded) | set(self.uncounted_failed)
         self.new_succeeded: list[dict] = []
         self.new_failed: list[dict] = []
+        #: Pods deleted after the Job met its success criteria: unfinalized, counted nowhere.
+        self.unfinalized: list[dict] = []
         for pod in pods:
             if not has_tracking_finalizer(pod) or pod["metadata"]["uid"] in seen:
                 continue
@@ -310,6 +315,7 @@ class JobController(KubeController):
             return
         job = json_copy(job)
         status = job.setdefault("status", {})
+        observed = json_copy(status)  # what the API server has: write only what differs
         counts = _Counts(job, pods)
         self._record_backoff(key, counts)
         now = self.clock.timestamp()
@@ -320,23 +326,21 @@ class JobController(KubeController):
         failure = self._failure(job, counts, conditions)
         if failure is not None:
             ensure_condition(conditions, "FailureTarget", "True", *failure, now)
-        elif not suspended:
-            self._requeue_at_deadline(job)  # every sync: a pod event may have replaced the timer
         failing = condition({"status": {"conditions": conditions}}, "FailureTarget") is not None
         succeeding = condition({"status": {"conditions": conditions}}, "SuccessCriteriaMet") is not None
+        if not (failing or succeeding or suspended):
+            self._requeue_at_deadline(job)  # every sync: a pod event may have replaced the timer
         if failing or succeeding:
-            self._delete_active(job, counts.active)
-            counts.active = []
+            self._terminate_active(job, counts, count_as_failed=failing)
         else:
             self._suspend_or_resume(job, status, conditions, suspended, now)
             if suspended:
-                self._delete_active(job, counts.active)
-                counts.active = []
+                self._delete_active(job, counts, counts.active)
             else:
                 counts.active = self._manage(job, counts)
         if not failing and not succeeding and self._complete(job, counts):
             ensure_condition(conditions, "SuccessCriteriaMet", "True", *COMPLETIONS_REACHED, now)
-        self._write(job, status, conditions, counts, now)
+        self._write(job, status, observed, conditions, counts, now)
 
     def report(self, where: str, err: BaseException) -> None:
         if self._report is not None:
@@ -400,7 +404,7 @@ class JobController(KubeController):
         want = self._wanted_active(job, counts)
         if len(active) > want:
             excess = sorted(active, key=lambda p: (is_pod_ready(p), p["metadata"]["name"]))[:len(active) - want]
-            self._delete_active(job, excess)
+            self._delete_active(job, counts, excess)
             return [p for p in active if p not in excess]
         if len(active) >= want or not self.expectations.satisfied(key):
             return active
@@ -442,9 +446,37 @@ class JobController(KubeController):
         self.recorder.event(job, NORMAL, "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
         return created
 
-    def _delete_active(self, job: dict, pods: list[dict]) -> None:
+    def _delete_active(self, job: dict, counts: _Counts, pods: list[dict]) -> None:
         """``deleteJobPods``: drop the tracking finalizer (not a failure to count), then delete."""
         self._remove_finalizers([p for p in pods if has_tracking_finalizer(p)], job)
+        self._note_deleted(counts, self._delete_pods(job, pods))
+
+    def _terminate_active(self, job: dict, counts: _Counts, count_as_failed: bool) -> None:
+        """``deleteActivePods``: the Job has failed (or met its success criteria), so its running
+        pods are deleted with their finalizer kept; the status step then unfinalizes them and, if
+        the Job failed, counts them as failed ("every non-terminated pod is considered failed")."""
+        deleted = self._delete_pods(job, counts.active)
+        self._note_deleted(counts, deleted)
+        for pod in deleted:
+            if not has_tracking_finalizer(pod):
+                continue
+            if count_as_failed:
+                counts.new_failed.append(pod)
+                counts.uncounted_failed.append(pod["metadata"]["uid"])
+                counts.failed += 1
+            else:
+                counts.unfinalized.append(pod)
+
+    @staticmethod
+    def _note_deleted(counts: _Counts, deleted: list[dict]) -> None:
+        """Deleted pods stop being active (and ready) and start terminating."""
+        counts.active = [p for p in counts.active if p not in deleted]
+        counts.ready -= sum(1 for p in deleted if is_pod_ready(p))
+        counts.terminating += len(deleted)
+
+    def _delete_pods(self, job: dict, pods: list[dict]) -> list[dict]:
+        """``PodControl.DeletePod`` for each pod (event ``SuccessfulDelete``); returns those deleted."""
+        deleted = []
         for pod in pods:
             name = pod["metadata"]["name"]
             try:
@@ -455,6 +487,8 @@ class JobController(KubeController):
                 self.recorder.event(job, WARNING, "FailedDelete", f"Error deleting: {err.message}")
                 raise
             self.recorder.event(job, NORMAL, "SuccessfulDelete", f"Deleted pod: {name}")
+            deleted.append(pod)
+        return deleted
 
     def _remove_finalizers(self, pods: list[dict], job: dict) -> None:
         """``removeTrackingFinalizerPatch``: a strategic-merge patch per pod, guarded by its uid."""
@@ -516,7 +550,8 @@ class JobController(KubeController):
             self._requeue_at_deadline(job)
 
     # -- status ----------------------------------------------------------------------------------
-    def _write(self, job: dict, status: dict, conditions: list[dict], counts: _Counts, now: str) -> None:
+    def _write(self, job: dict, status: dict, observed: dict, conditions: list[dict], counts: _Counts,
+               now: str) -> None:
         """``trackJobStatusAndRemoveFinalizers``: record, unfinalize, count, then maybe finish."""
         status["conditions"] = conditions
         status["active"] = len(counts.active)
@@ -526,15 +561,18 @@ class JobController(KubeController):
         if newly:
             status["uncountedTerminatedPods"] = {"succeeded": counts.uncounted_succeeded,
                                                  "failed": counts.uncounted_failed}
-            job = self._update_status(job, status)
+            job = self._update_status(job, status, observed)
             status = job["status"]
+            observed = json_copy(status)
+        if counts.unfinalized:
+            self._remove_finalizers(counts.unfinalized, job)
         if counts.uncounted_succeeded or counts.uncounted_failed:
             self._remove_finalizers(newly, job)
             status["succeeded"] = counts.succeeded
             status["failed"] = counts.failed
             status["uncountedTerminatedPods"] = {}
         self._finish_if_done(job, status, counts, now)
-        self._update_status(job, status)
+        self._update_status(job, status, observed)
 
     def _finish_if_done(self, job: dict, status: dict, counts: _Counts, now: str) -> None:
         """The terminal condition, once no pod of the Job runs or terminates any more."""
@@ -552,10 +590,11 @@ class JobController(KubeController):
                 status["completionTime"] = now
                 self.recorder.event(job, NORMAL, "Completed", "Job completed")
 
-    def _update_status(self, job: dict, status: dict) -> dict:
-        """Write ``status`` unless it is what the Job already says."""
+    def _update_status(self, job: dict, status: dict, observed: dict) -> dict:
+        """Write ``status`` unless it is what the API server already has (``observed``): the
+        controller sends a status update only when something changed (``needsStatusUpdate``)."""
         new_status = ordered_status(status)
-        if new_status == (job.get("status") or {}) and "uncountedTerminatedPods" in (job.get("status") or {}):
+        if new_status == observed:
             return job
         current = dict(job)
         current["status"] = new_status

@@ -128,7 +128,9 @@ def test_on_failure_restarts_count_against_the_backoff_limit(cluster):
     assert conditions(restarts)[-1][:3] == ("Failed", "True", "BackoffLimitExceeded")
     assert len(pods_of(cluster, "restarts")) == 0 or all(
         p["metadata"].get("deletionTimestamp") for p in pods_of(cluster, "restarts"))
-    assert "failed" not in restarts["status"]  # the pod was deleted by the controller, not counted
+    # The controller deletes the running pod keeping its finalizer, and counts it as failed
+    # (trackJobStatusAndRemoveFinalizers: "every non-terminated pod is considered failed").
+    assert restarts["status"]["failed"] == 1
 
 
 def test_active_deadline_seconds_fails_the_job_and_deletes_its_pods(cluster):
@@ -143,7 +145,25 @@ def test_active_deadline_seconds_fails_the_job_and_deletes_its_pods(cluster):
     ]
     assert parse_timestamp(slow["status"]["conditions"][0]["lastTransitionTime"]) - \
         parse_timestamp(slow["status"]["startTime"]) == 30
+    assert slow["status"]["failed"] == 1  # the running pod it deleted counts as failed
     assert pods_of(cluster, "slow") == []
+
+
+def test_a_failing_job_waits_for_its_terminating_pods_before_the_failed_condition(cluster):
+    # sleep ignores SIGTERM: the deleted pod stops only after its 30 s grace period.
+    cluster.apply(job("slow", ["sleep", "600"], activeDeadlineSeconds=30))
+    cluster.run(35)
+    slow = cluster.get("job", "slow")
+    assert [c[0] for c in conditions(slow)] == ["FailureTarget"]
+    assert (slow["status"]["terminating"], slow["status"]["ready"], slow["status"]["failed"]) == (1, 0, 1)
+    assert "active" not in slow["status"]
+    assert pods_of(cluster, "slow")[0]["metadata"].get("deletionTimestamp")
+    cluster.run(30)
+    slow = cluster.get("job", "slow")
+    assert [c[0] for c in conditions(slow)] == ["FailureTarget", "Failed"]
+    failed_at = parse_timestamp(slow["status"]["conditions"][1]["lastTransitionTime"])
+    assert failed_at - parse_timestamp(slow["status"]["startTime"]) > 60
+    assert slow["status"]["terminating"] == 0
     reasons = [r for _, r, _ in job_events(cluster, "slow")]
     assert reasons == ["SuccessfulCreate", "SuccessfulDelete", "DeadlineExceeded"]
 
@@ -184,6 +204,18 @@ def test_ttl_seconds_after_finished_deletes_the_job_and_its_pods(cluster):
     assert pods_of(cluster, "brief") == []
 
 
+def test_ttl_seconds_after_finished_deletes_in_the_foreground_pods_first(cluster):
+    # ttlafterfinished_controller.go deletes with DeletePropagationForeground: the garbage
+    # collector deletes the pods, then removes the Job's foregroundDeletion finalizer.
+    cluster.apply(job("brief", ["sh", "-c", "true"], ttlSecondsAfterFinished=30))
+    cluster.run(60)
+    gc = "system:serviceaccount:kube-system:generic-garbage-collector"
+    writes = [(r.verb, r.resource) for r in cluster.audit(user=gc)
+              if r.namespace == "default" and r.verb in ("create", "update", "patch", "delete")]
+    assert writes == [("delete", "pods"), ("update", "jobs")]
+    assert cluster.client.list("jobs", "default")["items"] == []
+
+
 def test_kubectl_delete_job_deletes_its_pods_in_the_background(cluster):
     cluster.apply(job("gone", ["sleep", "600"], parallelism=2))
     cluster.run(10)
@@ -211,3 +243,14 @@ def test_the_same_seed_gives_the_same_job_history():
             c.run(120)
             return c.kubectl("get pods"), job_events(c, "fails"), c.get("job", "fails")["status"]
     assert history() == history()
+
+
+def test_the_job_controller_writes_a_status_only_when_it_changes(cluster):
+    # syncJob updates the status only when a counter or a condition changed (needsStatusUpdate /
+    # needsFlush): started; the pod ready; the pod counted as uncounted; then counted and Complete.
+    cluster.apply(job("short", ["sleep", "5"]))
+    cluster.run(30)
+    controller = "system:serviceaccount:kube-system:job-controller"
+    writes = [r for r in cluster.audit(user=controller, verb="update") if r.subresource == "status"]
+    assert len(writes) == 4
+    assert conditions(cluster.get("job", "short"))[-1][0] == "Complete"
