@@ -3,10 +3,10 @@
 Mirrors pkg/controller/ttlafterfinished/ttlafterfinished_controller.go (Kubernetes 1.32). A Job
 with ``spec.ttlSecondsAfterFinished`` is deleted that many seconds after it finished (the
 ``lastTransitionTime`` of its ``Complete`` or ``Failed`` condition), with
-``propagationPolicy: Background`` so the garbage collector deletes its pods too, and with a uid
-precondition so a new Job of the same name is never hit. Just before deleting, the controller
-reads the Job again from the API server: a TTL changed in the meantime is honoured. It records
-no events.
+``propagationPolicy: Foreground`` (the Job stays, with the ``foregroundDeletion`` finalizer,
+until the garbage collector has deleted its pods), and with a uid precondition so a new Job of
+the same name is never hit. Just before deleting, the controller reads the Job again from the
+API server: a TTL changed in the meantime is honoured. It records no events.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class TTLAfterFinishedController(KubeController):
         if self._requeued(key, fresh):
             return
         try:
-            self.client.delete("jobs", meta["name"], meta["namespace"], propagation_policy="Background",
+            self.client.delete("jobs", meta["name"], meta["namespace"], propagation_policy="Foreground",
                                preconditions={"uid": fresh["metadata"]["uid"]})
         except StatusError as err:
             if err.code not in (404, 409):
