@@ -201,3 +201,33 @@ def test_a_running_real_time_clock_waits_for_a_predicate_in_cluster_time():
         assert clock.run_until(lambda: False, timeout=5) is False
     finally:
         clock.stop()
+
+
+def test_a_timer_set_in_the_past_fires_at_the_next_run_without_moving_time_back():
+    clock = SimulatedClock()
+    clock.run(10)
+    fired = []
+    clock.call_at(EPOCH + 3, lambda: fired.append(("at", clock.now() - EPOCH)))
+    clock.call_later(-4, lambda: fired.append(("later", clock.now() - EPOCH)))
+    clock.run(0)
+    assert fired == [("at", 10.0), ("later", 10.0)]
+
+
+def test_cancelled_timers_at_the_head_of_the_queue_are_skipped_not_fired():
+    clock = SimulatedClock()
+    fired = []
+    first = clock.call_later(1, lambda: fired.append("first"))
+    second = clock.call_later(1, lambda: fired.append("second"))
+    clock.call_later(2, lambda: fired.append("third"))
+    first.cancel()
+    second.cancel()
+    assert clock.next_deadline() == EPOCH + 2
+    clock.run(5)
+    assert fired == ["third"]
+
+
+def test_a_timer_set_with_call_later_wakes_a_real_time_clock():
+    clock = RealTimeClock()
+    clock._wake.clear()
+    clock.call_later(1, lambda: None)  # goes through RealTimeClock.call_at, which wakes the loop
+    assert clock._wake.is_set()
