@@ -76,6 +76,7 @@ class Informer:
         self._indices: dict[str, dict[str, set[str]]] = {}
         self._watch = None
         self._pump_scheduled = False
+        self._pump_name = f"informer {rtype.plural}"  # the pump timer's name, made once
         self._resync_timer = None
         self.resource_version = ""
         self.has_synced = False
@@ -172,7 +173,7 @@ class Informer:
         if self._pump_scheduled or not self.running:
             return
         self._pump_scheduled = True
-        self.clock.call_later(0, self.pump, name=f"informer {self.rtype.plural}")
+        self.clock.call_later(0, self.pump, name=self._pump_name)
 
     def pump(self) -> int:
         """Apply every watch event that has arrived; returns how many were applied."""
