@@ -8,9 +8,10 @@ Mirrors etcd's ``server/storage/mvcc/kv.go`` (the ``ReadView``/``WriteView``/``K
 Nothing here holds state. Every value is immutable and its payload is ``bytes``, so whatever
 the store hands out can be shared freely between threads and can never be mutated behind the
 store's back. The values of every write (``KeyValue``, ``Event``, ``PutResult``,
-``TxnResult``) are named tuples, which cost a third of a frozen dataclass to build (a busy
-cluster builds a few for each of its thousands of writes); the rest are frozen dataclasses. The implementation lives beside this module:
-:mod:`.revision`, :mod:`.key_index`, :mod:`.kvstore`, :mod:`.watchable`, :mod:`.lease`,
+``TxnResult``) and the requests that make them (``Compare``, ``Op``) are named tuples, which
+cost a third of a frozen dataclass to build (a busy cluster builds a few for each of its
+thousands of writes); the rest are frozen dataclasses. The implementation lives beside this
+module: :mod:`.revision`, :mod:`.key_index`, :mod:`.kvstore`, :mod:`.watchable`, :mod:`.lease`,
 :mod:`.snapshot`.
 
 Revisions, as in etcd: the store has one global, ever-increasing *main* revision. Each write
@@ -134,8 +135,14 @@ COMPARE_TARGETS = ("mod", "create", "version", "value", "lease")
 COMPARE_OPS = ("=", "!=", "<", ">")
 
 
-@dataclass(frozen=True, slots=True)
-class Compare:
+class _CompareFields(NamedTuple):
+    key: str
+    target: str
+    op: str
+    value: Union[int, bytes]
+
+
+class Compare(_CompareFields):
     """One guard of a transaction (etcd's ``Compare``).
 
     ``target`` picks the key's field: "mod" (mod_revision), "create" (create_revision),
@@ -143,26 +150,26 @@ class Compare:
     exist compares as all zeros (version 0, revisions 0, lease 0) — which is how
     ``Compare.missing`` works — except that any "value" compare on a missing key fails,
     as in etcd.
+
+    Checked when built, and immutable (a named tuple: every create and update builds one).
     """
 
-    key: str
-    target: str
-    op: str
-    value: Union[int, bytes]
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        if self.target not in COMPARE_TARGETS:
-            raise ValueError(
-                f"compare target must be one of {COMPARE_TARGETS}, got {self.target!r}"
-            )
-        if self.op not in COMPARE_OPS:
-            raise ValueError(f"compare op must be one of {COMPARE_OPS}, got {self.op!r}")
-        wanted = bytes if self.target == "value" else int
-        if not isinstance(self.value, wanted) or isinstance(self.value, bool):
-            raise TypeError(f"a {self.target!r} compare needs a {wanted.__name__} value")
+    def __new__(cls, key: str, target: str, op: str, value: Union[int, bytes]) -> "Compare":
+        if target not in COMPARE_TARGETS:
+            raise ValueError(f"compare target must be one of {COMPARE_TARGETS}, got {target!r}")
+        if op not in COMPARE_OPS:
+            raise ValueError(f"compare op must be one of {COMPARE_OPS}, got {op!r}")
+        wanted = bytes if target == "value" else int
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise TypeError(f"a {target!r} compare needs a {wanted.__name__} value")
+        return tuple.__new__(cls, (key, target, op, value))
 
     @classmethod
     def mod_revision(cls, key: str, op: str, revision: int) -> "Compare":
+        if op in COMPARE_OPS and revision.__class__ is int:  # what every update sends: no more checks
+            return tuple.__new__(cls, (key, "mod", op, revision))
         return cls(key, "mod", op, revision)
 
     @classmethod
@@ -184,46 +191,52 @@ class Compare:
     @classmethod
     def exists(cls, key: str) -> "Compare":
         """True when the key currently exists (version > 0)."""
-        return cls(key, "version", ">", 0)
+        return tuple.__new__(cls, (key, "version", ">", 0))
 
     @classmethod
     def missing(cls, key: str) -> "Compare":
         """True when the key does not currently exist (version = 0)."""
-        return cls(key, "version", "=", 0)
+        return tuple.__new__(cls, (key, "version", "=", 0))
 
 
 OP_KINDS = ("put", "get", "delete")
 
 
-@dataclass(frozen=True, slots=True)
-class Op:
-    """One operation of a transaction branch (etcd's ``RequestOp``).
-
-    Build them with ``Op.put(key, value, lease=0)``, ``Op.get(key, range_end=None)`` and
-    ``Op.delete(key, range_end=None)``; ``range_end`` follows :meth:`KV.range`.
-    """
-
+class _OpFields(NamedTuple):
     kind: str
     key: str
     value: bytes = b""
     range_end: Optional[str] = None
     lease: int = 0
 
-    def __post_init__(self) -> None:
-        if self.kind not in OP_KINDS:
-            raise ValueError(f"op kind must be one of {OP_KINDS}, got {self.kind!r}")
+
+class Op(_OpFields):
+    """One operation of a transaction branch (etcd's ``RequestOp``).
+
+    Build them with ``Op.put(key, value, lease=0)``, ``Op.get(key, range_end=None)`` and
+    ``Op.delete(key, range_end=None)``; ``range_end`` follows :meth:`KV.range`.
+    Immutable (a named tuple, like :class:`Compare`).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, kind: str, key: str, value: bytes = b"", range_end: Optional[str] = None,
+                lease: int = 0) -> "Op":
+        if kind not in OP_KINDS:
+            raise ValueError(f"op kind must be one of {OP_KINDS}, got {kind!r}")
+        return tuple.__new__(cls, (kind, key, value, range_end, lease))
 
     @staticmethod
     def put(key: str, value: bytes, lease: int = 0) -> "Op":
-        return Op("put", key, value, None, lease)
+        return tuple.__new__(Op, ("put", key, value, None, lease))
 
     @staticmethod
     def get(key: str, range_end: Optional[str] = None) -> "Op":
-        return Op("get", key, b"", range_end)
+        return tuple.__new__(Op, ("get", key, b"", range_end, 0))
 
     @staticmethod
     def delete(key: str, range_end: Optional[str] = None) -> "Op":
-        return Op("delete", key, b"", range_end)
+        return tuple.__new__(Op, ("delete", key, b"", range_end, 0))
 
 
 def prefix_end(prefix: str) -> str:

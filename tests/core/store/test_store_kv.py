@@ -385,3 +385,44 @@ def test_compacting_at_a_bad_revision_fails(store, revision, error):
     store.compact(3)
     with pytest.raises(error):
         store.compact(revision)
+
+
+@pytest.mark.parametrize(
+    "shortcut, checked",
+    [
+        (Compare.missing(A), Compare(A, "version", "=", 0)),
+        (Compare.exists(A), Compare(A, "version", ">", 0)),
+        (Compare.mod_revision(A, "=", 7), Compare(A, "mod", "=", 7)),
+        (Op.put(A, b"1"), Op("put", A, b"1")),
+        (Op.put(A, b"1", lease=5), Op("put", A, b"1", None, 5)),
+        (Op.get(A, B), Op("get", A, range_end=B)),
+        (Op.delete(A), Op("delete", A)),
+    ],
+    ids=["missing", "exists", "mod revision", "put", "put with a lease", "get of a range", "delete"],
+)
+def test_a_compare_or_op_built_by_a_shortcut_equals_the_one_built_in_full(shortcut, checked):
+    assert shortcut == checked
+    assert type(shortcut) is type(checked)
+    assert shortcut._asdict() == checked._asdict()
+
+
+@pytest.mark.parametrize(
+    "build, error",
+    [
+        (lambda: Compare.mod_revision(A, "==", 1), ValueError),
+        (lambda: Compare.mod_revision(A, "=", True), TypeError),
+        (lambda: Compare.mod_revision(A, "=", b"1"), TypeError),
+        (lambda: Op("patch", A), ValueError),
+    ],
+    ids=["an unknown op", "a bool for a revision", "bytes for a revision", "an unknown op kind"],
+)
+def test_a_shortcut_refuses_what_the_full_constructor_refuses(build, error):
+    with pytest.raises(error):
+        build()
+
+
+def test_compares_and_ops_cannot_be_changed_once_built():
+    with pytest.raises(AttributeError):
+        Compare.missing(A).value = 1
+    with pytest.raises(AttributeError):
+        Op.put(A, b"1").key = B
