@@ -262,6 +262,11 @@ def request_uri(
 Subscriber = Callable[[AuditEvent], None]
 
 
+#: ``AuditEvent(...)`` with every field given, without NamedTuple's Python-level ``__new__``
+#: (one per request).
+_new_event = tuple.__new__
+
+
 class AuditLog:
     """A thread-safe ring buffer of AuditEvents with filters and synchronous subscribers."""
 
@@ -307,11 +312,11 @@ class AuditLog:
         with self._lock:
             self._seq += 1
             seq = self._seq
-            event = AuditEvent(
+            event = _new_event(AuditEvent, (  # every field given: NamedTuple's __new__ not needed
                 seq, timestamp, user, tuple(groups), verb, api_group, api_version, resource,
                 subresource, namespace, name, code, decision, reason, STAGE_RESPONSE_COMPLETE,
                 component, user_agent, query, audit_id, received_timestamp,
-            )
+            ))
             self._events.append(event)
             subscribers = self._subscribers
         for subscriber in subscribers:

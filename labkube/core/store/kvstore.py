@@ -59,8 +59,9 @@ from .kv import (
 from .lease import Lessor
 from .revision import INITIAL_REVISION, Revision, check_read_revision
 
-#: ``Revision(main, sub)`` without NamedTuple's Python-level ``__new__`` (the put hot path).
-_new_revision = tuple.__new__
+#: ``Revision(main, sub)`` without NamedTuple's Python-level ``__new__`` (the put hot path);
+#: the write path builds its ``KeyValue``, ``Event``, ``PutResult`` and ``TxnResult`` the same way.
+_new_revision = _new_tuple = tuple.__new__
 
 #: A log entry's "no previous version": no version is stored at revision 0.
 _NO_REVISION = (0, 0)
@@ -284,14 +285,14 @@ class KVStore:
     def _apply_put(self, key: str, value: bytes, lease: int, main: int, sub: int) -> Event:
         prev = self._latest.get(key)
         if prev is None:
-            kv = KeyValue(key, value, main, main, 1, lease)
+            kv = _new_tuple(KeyValue, (key, value, main, main, 1, lease))
             ki = self._index.get(key)
             if ki is None:
                 ki = self._index[key] = KeyIndex(key)
                 self._keys.add(key)
             prev_rev = _NO_REVISION
         else:
-            kv = KeyValue(key, value, prev.create_revision, main, prev.version + 1, lease)
+            kv = _new_tuple(KeyValue, (key, value, prev.create_revision, main, prev.version + 1, lease))
             ki = self._index[key]
             prev_rev = ki.modified
             self._supersede(prev_rev, prev)
@@ -302,7 +303,7 @@ class KVStore:
         old_lease = prev.lease if prev is not None else 0
         if old_lease != lease:
             self._lessor.move(key, old_lease, lease)
-        return Event(PUT, kv, prev)
+        return _new_tuple(Event, (PUT, kv, prev))
 
     def _apply_delete(self, key: str, main: int, sub: int) -> Event:
         prev = self._latest.pop(key)
@@ -348,7 +349,7 @@ class KVStore:
             revision = self._rev
         for callback in ready:
             callback()
-        return TxnResult(succeeded, revision, tuple(responses))
+        return _new_tuple(TxnResult, (succeeded, revision, tuple(responses)))
 
     def _compare_holds(self, compare: Compare) -> bool:
         kv = self._latest.get(compare.key)
@@ -370,7 +371,7 @@ class KVStore:
             if op.kind == "put":
                 event = self._apply_put(op.key, _as_bytes(op.value), op.lease, main, len(events))
                 events.append(event)
-                responses.append(PutResult(main, event.prev_kv))
+                responses.append(_new_tuple(PutResult, (main, event.prev_kv)))
             elif op.kind == "delete":
                 deleted = self._txn_delete(op, main, len(events))
                 events.extend(deleted)
