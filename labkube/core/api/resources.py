@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from labkube.core import errors
 
@@ -68,9 +69,10 @@ class ResourceType:
         """``Pod``, ``Deployment.apps`` — how Invalid errors name the kind."""
         return f"{self.kind}.{self.group}" if self.group else self.kind
 
-    @property
+    @cached_property
     def storage_prefix(self) -> str:
-        """The store key prefix: ``/registry/<resource>/``."""
+        """The store key prefix: ``/registry/<resource>/`` (made once: every request's store
+        key starts with it)."""
         return f"/registry/{self.storage_resource or self.plural}/"
 
     def key(self, namespace: str | None, name: str) -> str:

@@ -243,6 +243,8 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
 
     def resolve(self, resource: Any) -> ResourceType:
         """A ResourceType for a ResourceType or a kubectl-style name (cached)."""
+        if resource.__class__ is ResourceType:  # what the components' clients send
+            return resource
         if isinstance(resource, CustomResourceType):
             return self._current_custom_type(resource)
         if isinstance(resource, ResourceType):
@@ -297,8 +299,8 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         if resource == "namespaces" and not group and name:
             namespace = name  # as auth.request_attributes
         key_name = name if name and self._name_sensitive(group, resource, subresource) else ""
-        key = (self._rbac_generation, self._graph_generation_of(resource, user), user, verb, namespace,
-               group, resource, subresource, key_name)
+        graph = self._graph_generation_of(resource, user) if resource in GRAPH_RESOURCES else 0
+        key = (self._rbac_generation, graph, user, verb, namespace, group, resource, subresource, key_name)
         decision = self._decision_cache.get(key)
         if decision is None:
             decision = self.authorizer.authorize(self._attributes(request, user, rtype))

@@ -55,8 +55,11 @@ class Watch:
     # -- reading --------------------------------------------------------------
     def poll(self) -> list[dict]:
         """Every event ready now (possibly none); never blocks."""
-        out = list(self._pending)
-        self._pending.clear()
+        if self._pending:
+            out = list(self._pending)
+            self._pending.clear()
+        else:  # the common case: an informer's pump after its watch said it has events
+            out = []
         if self._watcher is not None and not self._cancelled:
             events = self._watcher.poll()
             if self._convert is None:  # a watch-cache watcher queues converted events

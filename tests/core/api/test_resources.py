@@ -79,3 +79,14 @@ def test_a_kubernetes_kind_labkube_does_not_serve_yet_says_so(monkeypatch):
         'no matches for kind "CSIDriver" in version "storage.k8s.io/v1": labkube does not support '
         "CSIDriver yet"
     )
+
+
+def test_a_resource_types_remembered_key_prefix_leaves_equality_and_hashing_alone():
+    import dataclasses
+
+    pods = default_registry().resolve("pods")
+    fresh = dataclasses.replace(pods)
+    assert pods.key("default", "web") == "/registry/pods/default/web"  # remembers the prefix
+    assert fresh == pods and hash(fresh) == hash(pods)
+    events = dataclasses.replace(pods, storage_resource="events")
+    assert events.storage_prefix == "/registry/events/" and events != pods
