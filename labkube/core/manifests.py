@@ -14,11 +14,12 @@ allowed in this context``. Nothing is applied when any document fails to parse.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Optional
 
 import yaml
 
@@ -84,8 +85,8 @@ def split_documents(text: str) -> list[str]:
 
 
 class _GoLoader(_Loader):
-    """The safe loader, reading tags go-yaml has no type for (``!foo``) as the plain node and
-    ``y``/``n`` as booleans, as go-yaml v2 does."""
+    """The safe loader, reading tags go-yaml has no type for (``!foo``) as the plain node,
+    ``y``/``n`` as booleans and numbers (not timestamps, not sexagesimals) as go-yaml v2 does."""
 
     bool_values = {**_Loader.bool_values, "y": True, "n": False}
 
@@ -102,14 +103,103 @@ _GoLoader.add_multi_constructor("!", _untyped)
 # go-yaml v2 (YAML 1.1) also reads y, Y, n and N as booleans; PyYAML does not.
 _GoLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
 
+#: A plain scalar that starts with a digit, a sign or a dot, which go-yaml v2's ``resolve``
+#: reads its own way (:func:`_go_number`), not as PyYAML's YAML 1.1 resolvers would.
+_GO_NUMBER_TAG = "tag:labkube.dev,2026:go-number"
+_GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")  # yamlStyleFloat
+_GO_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?")
+_GO_FLOAT_WORDS = {**dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
+                   **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf),
+                   **dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan)}
+_GO_BASES = {"0x": 16, "0o": 8, "0b": 2}
+
+
+def _go_number(loader: Any, node: yaml.Node) -> Any:
+    """go-yaml v2's ``resolve`` of a plain scalar starting with a digit, a sign or a dot: the
+    .inf/.nan words; ``strconv.ParseInt(s, 0, 64)`` (then ``ParseUint``) of the text without
+    its underscores -- so ``0x1F``, ``0o17``, ``017`` (octal) and ``0b101`` are ints --; else a
+    float if it looks like one (``1e3``, ``08``, ``1.``); else the text itself. So a
+    timestamp (``2024-01-01``) and a sexagesimal ``1:30`` stay strings, as go-yaml leaves them
+    when decoding into ``interface{}``."""
+    text = loader.construct_scalar(node)
+    if text in _GO_FLOAT_WORDS:
+        return _GO_FLOAT_WORDS[text]
+    if text.startswith("."):
+        return float(text) if _GO_DOT_FLOAT.fullmatch(text) else text
+    plain = text.replace("_", "")
+    number = _go_parse_int(plain)
+    if number is not None:
+        return number
+    return float(plain) if _GO_FLOAT.fullmatch(plain) else text
+
+
+def _go_parse_int(text: str) -> Optional[float]:
+    """``strconv.ParseInt(text, 0, 64)``, then ``ParseUint``; None if neither reads it."""
+    digits, sign = (text[1:], text[0]) if text[:1] in ("+", "-") else (text, "")
+    base = _GO_BASES.get(digits[:2].lower(), 0)
+    if base:
+        digits = digits[2:]
+    elif digits[:1] == "0" and len(digits) > 1:
+        base, digits = 8, digits[1:]
+    else:
+        base = 10
+    if not digits or any(c not in "0123456789abcdef"[:base] for c in digits.lower()):
+        return None
+    value = int(digits, base) * (-1 if sign == "-" else 1)
+    if -(2**63) <= value < 2**63:
+        return value
+    if not sign and value < 2**64:  # a uint64, which kubectl's JSON decoding then reads as a float64
+        return float(value)
+    return None
+
+
+_GoLoader.yaml_implicit_resolvers = {
+    first: ([(_GO_NUMBER_TAG, re.compile(r".*", re.S))] if first in "+-.0123456789" else list(resolvers))
+    for first, resolvers in _GoLoader.yaml_implicit_resolvers.items()}
+_GoLoader.add_constructor(_GO_NUMBER_TAG, _go_number)
+
+
+def go_yaml_loader(doc: str) -> Any:
+    """A loader reading ``doc`` as :func:`load_document` does, for readers that need its nodes
+    and where each one stands (:mod:`labkube.core.api.duplicates`)."""
+    return _GoLoader(doc)
+
 
 def load_document(doc: str) -> Any:
     """One document as sigs.k8s.io/yaml reads it; a syntax error raises :class:`StreamError`
     worded as go-yaml words it (``yaml: line 3: could not find expected ':'``)."""
     try:
-        return yaml.load(doc, Loader=_GoLoader)
+        value = yaml.load(doc, Loader=_GoLoader)
     except yaml.YAMLError as err:
         raise StreamError(f"error converting YAML to JSON: {go_yaml_error(err, doc)}") from None
+    check_json_encodable(value)
+    return value
+
+
+def check_json_encodable(value: Any) -> None:
+    """sigs.k8s.io/yaml hands go-yaml's value to ``json.Marshal``, which refuses ``.inf``,
+    ``-.inf`` and ``.nan``: raise its error for the first one it meets (maps are encoded in
+    key order) as :class:`StreamError`, ``json: unsupported value: +Inf``."""
+    bad = _first_non_finite(value)
+    if bad is not None:
+        shown = "NaN" if bad != bad else ("+Inf" if bad > 0 else "-Inf")
+        raise StreamError(f"error converting YAML to JSON: json: unsupported value: {shown}")
+
+
+def _first_non_finite(value: Any) -> Optional[float]:
+    if isinstance(value, float):
+        return value if value != value or value in (math.inf, -math.inf) else None
+    if isinstance(value, dict):
+        items = [value[key] for key in sorted(value, key=str)]
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    for item in items:
+        found = _first_non_finite(item)
+        if found is not None:
+            return found
+    return None
 
 
 def iter_values(text: str) -> Iterator[Any]:
