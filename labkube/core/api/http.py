@@ -25,7 +25,11 @@ of the REST handlers, for the in-cluster address ``https://kubernetes.default.sv
    POST (201), PUT, PATCH (the patch type from ``Content-Type``), DELETE (``200``, or ``202``
    while finalizers or a grace period keep the object). Writes take ``?fieldValidation=``
    (Strict, Warn -- the default --, Ignore); the server's warnings come back as one
-   ``Warning: 299 - "<text>"`` header each (filters/warning.go), which kubectl prints.
+   ``Warning: 299 - "<text>"`` header each (filters/warning.go), which kubectl prints. A body
+   that gives a key twice (which only the text shows: see :mod:`.duplicates`) is refused or
+   warned about as kube-apiserver's strict decoders do (``duplicate field "spec.paused"``;
+   go-yaml's ``line 14: key "paused" already set in map`` for YAML). A YAML body is read as
+   sigs.k8s.io/yaml reads it (go-yaml v2's scalars, maps' keys in order).
 
 Responses are what kube-apiserver writes: errors are ``Status`` objects with their code; JSON is
 compact with a trailing newline (``json.Encoder``), or indented by two spaces without one
@@ -49,19 +53,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import yaml
-
-from labkube.core.api import auth
+from labkube.core.api import auth, decode, duplicates, schema
 from labkube.core.api.audit import audit_id_for
 from labkube.core.api.customresource import CustomResourceType
 from labkube.core.api.request import Options, Request
 from labkube.core.api.resources import ResourceType
 from labkube.core.api.token_auth import InvalidToken, ServiceAccountTokenAuthenticator
-from labkube.core.errors import StatusError
+from labkube.core.errors import StatusError, bad_request
+from labkube.core.manifests import StreamError
 
 #: version.Info of kube-apiserver v1.32.0 (the release kind's node image runs, and the
 #: kubelets here report).
@@ -271,6 +275,7 @@ class _Call:
     pretty: bool = False
     segments: list = field(default_factory=list)
     audited: bool = False
+    repeated_keys: bool = False  # the body gives a key twice (see duplicates.py)
 
 
 # -- the front ---------------------------------------------------------------------------------
@@ -414,7 +419,7 @@ class APIServerHTTP:
     def _resource(self, call: _Call) -> Reply:
         request = self._request(call)
         call.audited = True  # the API server records every request it handles
-        result = self.server.handle(request)
+        result = self._handle(call, request)
         if isinstance(result, str):  # pods/log
             return Reply(200, self._headers(call, "text/plain"), result.encode())
         if isinstance(request.resource, CustomResourceType) and request.subresource != "scale":
@@ -461,19 +466,67 @@ class APIServerHTTP:
 
     @staticmethod
     def _body(call: _Call, verb: str) -> Any:
-        """The decoded body of a write, by its Content-Type (JSON when none is given)."""
+        """The decoded body of a write, by its Content-Type (JSON when none is given); notes on
+        ``call`` whether the text gave a key twice."""
         if verb not in ("create", "update", "patch"):
             return None
-        content_type = (call.headers.get("content-type") or "").split(";")[0].strip().lower()
+        content_type = _content_type(call)
+        spotter = duplicates.DuplicateSpotter()
         if verb == "patch":
             if content_type not in PATCH_MEDIA_TYPES:
                 raise unsupported_media_type(tuple(PATCH_MEDIA_TYPES) + ("application/apply-patch+yaml",))
-            return _decode_json(call.body)
-        if content_type in ("", "application/json"):
-            return _decode_json(call.body)
-        if content_type == "application/yaml":
-            return _decode_yaml(call.body)
-        raise unsupported_media_type(CREATE_MEDIA_TYPES)
+            body = _decode_json(call.body, spotter)
+        elif content_type in ("", "application/json"):
+            body = _decode_json(call.body, spotter)
+        elif content_type == "application/yaml":
+            body, repeated = _decode_yaml(call.body)
+            spotter.found = bool(repeated)
+        else:
+            raise unsupported_media_type(CREATE_MEDIA_TYPES)
+        call.repeated_keys = spotter.found
+        return body
+
+    # -- repeated keys: what the body's text says that the decoded dict cannot ----------------
+    def _handle(self, call: _Call, request: Request) -> Any:
+        """``server.handle``; a body that repeats a key is answered as the strict decoders of
+        kube-apiserver answer it (:mod:`.duplicates`): under ``Warn`` each repeat is one more
+        warning, in its place among the unknown fields', under ``Strict`` the body is refused,
+        under ``Ignore`` the last value counts, as it does for every directive here."""
+        if not call.repeated_keys or not isinstance(request.body, dict):
+            return self.server.handle(request)
+        try:
+            directive = decode.check_field_validation(request.verb, request.options.field_validation)
+        except StatusError:
+            return self.server.handle(request)  # refused for its options first, as kube-apiserver does
+        if directive == decode.IGNORE:
+            return self.server.handle(request)
+        reading = _RepeatedKeys.read(call, request)
+        if directive == decode.STRICT:
+            raise self._strict_refusal(request, reading)
+        request.warnings.extend(reading.warnings())
+        result = self.server.handle(request)
+        request.warnings[:] = reading.ordered(request.warnings)
+        return result
+
+    def _strict_refusal(self, request: Request, reading: "_RepeatedKeys") -> StatusError:
+        """The 400 a Strict request with repeated keys gets. The server reads a copy of the body
+        that carries one field no kind has (and is told not to store anything), so everything
+        that comes before decoding -- authorization, the audit record, a patch's NotFound -- and
+        a fatal decoding error happen as for any request; its strict decoding error, which then
+        lists the body's unknown fields and that one, is said again with the repeats added."""
+        probe = request._replace(body={_PROBE_FIELD: True, **request.body},
+                                 options=request.options._replace(dry_run=True))
+        try:
+            self.server.handle(probe)
+        except StatusError as err:
+            prefix, marker, listed = err.message.partition(_STRICT)
+            if not marker or _PROBE_TEXT not in listed:
+                return err
+            unknown = [text for text in _STRICT_ERROR.findall(listed) if text != _PROBE_TEXT]
+            return bad_request(prefix + _STRICT + reading.strict_list(unknown))
+        kind, version = request.resource.kind, request.resource.version
+        return bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: '
+                           + _STRICT + reading.strict_list([]))
 
     @staticmethod
     def _options(call: _Call, verb: str) -> Options:
@@ -585,12 +638,12 @@ def _int_option(query: dict, key: str, fallback: Any = None) -> Optional[int]:
         raise StatusError(400, "BadRequest", f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
 
 
-def _decode_json(body: bytes) -> Any:
+def _decode_json(body: bytes, spotter: Optional[duplicates.DuplicateSpotter] = None) -> Any:
     text = body.decode("utf-8", "replace").strip()
     if not text:
         raise StatusError(400, "BadRequest", "couldn't get version/kind; json parse error: unexpected end of JSON input")
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=spotter)
     except json.JSONDecodeError as err:
         char = text[err.pos] if err.pos < len(text) else ""
         where = _GO_JSON_SYNTAX.get(err.msg)
@@ -608,8 +661,65 @@ _GO_JSON_SYNTAX = {
 }
 
 
-def _decode_yaml(body: bytes) -> Any:
+def _decode_yaml(body: bytes) -> tuple[Any, list[str]]:
+    """A YAML body as sigs.k8s.io/yaml's YAMLToJSON makes it JSON (go-yaml v2's types, the
+    last value of a repeated key, every map's keys sorted, as Go encodes a map), and go-yaml's
+    strict errors for its repeated keys."""
     try:
-        return yaml.safe_load(body.decode("utf-8", "replace"))
-    except yaml.YAMLError as err:
-        raise StatusError(400, "BadRequest", f"error converting YAML to JSON: {err}") from None
+        value, repeated = duplicates.load_yaml(body.decode("utf-8", "replace"))
+    except StreamError as err:
+        raise StatusError(400, "BadRequest", str(err)) from None
+    return _sorted_keys(value), repeated
+
+
+def _content_type(call: _Call) -> str:
+    return (call.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+
+_STRICT = "strict decoding error: "
+#: One strict decoding error in a list of them.
+_STRICT_ERROR = re.compile(r'(?:unknown|duplicate) field "(?:[^"\\]|\\.)*"')
+#: The field :meth:`APIServerHTTP._strict_refusal` adds to its probe: no kind has it.
+_PROBE_FIELD = "\x00repeated-keys-probe"
+_PROBE_TEXT = f'unknown field "{_PROBE_FIELD}"'
+
+
+@dataclass(frozen=True)
+class _RepeatedKeys:
+    """What kube-apiserver's strict decoders find in a body that repeats a key: ``findings``
+    (JSON: :func:`duplicates.json_findings`, typed for a kind's own body, whose unknown fields
+    the repeats are then interleaved with) or go-yaml's ``yaml_lines``."""
+
+    findings: tuple = ()
+    typed: bool = False
+    yaml_lines: tuple = ()
+
+    @classmethod
+    def read(cls, call: _Call, request: Request) -> "_RepeatedKeys":
+        text = call.body.decode("utf-8", "replace")
+        if _content_type(call) == "application/yaml":
+            return cls(yaml_lines=tuple(duplicates.load_yaml(text)[1]))
+        rtype = request.resource
+        typed = (request.verb in ("create", "update") and (request.subresource or "status") == "status"
+                 and not isinstance(rtype, CustomResourceType)
+                 and f"{rtype.api_version}/{rtype.kind}" in schema.kinds())
+        type_name = schema.kind_type(rtype.api_version, rtype.kind) if typed else None
+        return cls(tuple(duplicates.json_findings(text, type_name)), typed)
+
+    def warnings(self) -> list[str]:
+        """The repeats, one warning each (go-yaml's lines one by one, as apiserver splits them)."""
+        if self.yaml_lines:
+            return list(self.yaml_lines)
+        return [text for kind, _, text in self.findings if kind == duplicates.DUPLICATE]
+
+    def ordered(self, texts: list[str]) -> list[str]:
+        """The strict errors ``texts`` in the order kube-apiserver reports them: a kind's own
+        body decodes in one walk; otherwise (a map: a custom resource, a patch; or go-yaml's
+        pass) the repeats come before the unknown fields."""
+        return duplicates.in_document_order(texts, list(self.findings)) if self.typed else texts
+
+    def strict_list(self, unknown: list[str]) -> str:
+        """What follows ``strict decoding error: `` (errors joined by ``, ``)."""
+        if self.yaml_lines:
+            return ", ".join([duplicates.yaml_strict_error(list(self.yaml_lines))] + unknown)
+        return ", ".join(self.ordered(self.warnings() + unknown))

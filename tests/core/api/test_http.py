@@ -293,7 +293,7 @@ def test_bodies_the_server_cannot_read(fresh, method, content_type, body, code, 
 
 def test_a_yaml_body_is_accepted(fresh):
     _, front = fresh
-    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: y}\ndata: {k: v}\n"
+    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: yml}\ndata: {k: v}\n"
     reply = front.serve("POST", "/api/v1/namespaces/default/configmaps",
                         bearer("admin-token", **{"Content-Type": "application/yaml"}), body)
     assert reply.status == 201
