@@ -175,7 +175,8 @@ class AuditEvent(NamedTuple):
 
     def describe(self) -> str:
         """One plain sentence, e.g. ``the scheduler (system:kube-scheduler) created
-        pods/binding web-1 in default → 201``."""
+        pods/binding web-1 in default → 201``; a request authorization allowed that failed later
+        (an admission refusal, a conflict, a missing object) says it ``tried to``."""
         who = describe_user(self.user)
         if who != self.user:
             who = f"{who} ({self.user})"
@@ -186,6 +187,8 @@ class AuditEvent(NamedTuple):
         where = f" in {self.namespace}" if self.namespace and self.resource != "namespaces" else ""
         if self.decision == "forbid":
             action = f"was forbidden to {self.verb}"
+        elif self.code >= 400:  # allowed, then refused by admission, validation or the store
+            action = f"tried to {self.verb}"
         else:
             action = _PAST_TENSE.get(self.verb, self.verb)
         return f"{who} {action} {what}{where} → {self.code}"

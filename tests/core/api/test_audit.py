@@ -169,6 +169,11 @@ DESCRIBE = [
      dict(user="kubernetes-admin", verb="delete", resource="namespaces", namespace="dev", name="dev"),
      "the admin (kubernetes-admin) deleted namespaces dev → 200"),
     ("a get reads", dict(verb="get", name="web-1"), "alice read pods web-1 in default → 200"),
+    ("an allowed create refused later only tried",
+     dict(verb="create", resource="rolebindings", name="admins", code=403),
+     "alice tried to create rolebindings admins in default → 403"),
+    ("a get of a missing object only tried", dict(verb="get", name="gone", code=404),
+     "alice tried to get pods gone in default → 404"),
 ]
 
 
