@@ -125,12 +125,19 @@ def _go_number(loader: Any, node: yaml.Node) -> Any:
     if text in _GO_FLOAT_WORDS:
         return _GO_FLOAT_WORDS[text]
     if text.startswith("."):
-        return float(text) if _GO_DOT_FLOAT.fullmatch(text) else text
+        return _go_parse_float(text, text) if _GO_DOT_FLOAT.fullmatch(text) else text
     plain = text.replace("_", "")
     number = _go_parse_int(plain)
     if number is not None:
         return number
-    return float(plain) if _GO_FLOAT.fullmatch(plain) else text
+    return _go_parse_float(plain, text) if _GO_FLOAT.fullmatch(plain) else text
+
+
+def _go_parse_float(plain: str, text: str) -> Any:
+    """``strconv.ParseFloat(plain, 64)``, or ``text`` itself where Go's call fails: a number
+    too large for a float64 (``1e400``) is out of range there, so go-yaml keeps the string."""
+    value = float(plain)
+    return text if value in (math.inf, -math.inf) else value
 
 
 def _go_parse_int(text: str) -> Optional[float]:

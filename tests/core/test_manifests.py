@@ -86,3 +86,17 @@ def test_objects_passed_in_are_never_modified():
 def test_yaml_timestamps_stay_strings_as_in_json():
     obj = parse_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  when: 2024-01-02\n")[0]
     assert obj["data"]["when"] == "2024-01-02"
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1e400", "1e400"),    # out of a float64's range: strconv.ParseFloat fails, go-yaml keeps the text
+    ("-1e400", "-1e400"),
+    (".5e400", ".5e400"),
+    ("1e300", 1e300),
+    ("1e-400", 0.0),       # underflow rounds to zero without an error in Go
+    ("99999999999999999999", 1e20),  # past uint64, still a float
+], ids=["overflow", "negative overflow", "dot overflow", "large", "underflow", "past uint64"])
+def test_numbers_beyond_a_float64_stay_text_as_go_yaml_leaves_them(text, value):
+    # real kubectl 1.32: `create -f` of `x: 1e400` with --dry-run=client -o json prints "x": "1e400"
+    obj = parse_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\nx: {text}\n")[0]
+    assert obj["x"] == value
