@@ -86,13 +86,19 @@ def json_findings(text: str, type_name: Optional[str] = None) -> list[tuple[str,
     return out
 
 
+def _noting_repeats(pairs: _Pairs, path: tuple, found: list):
+    """A map's pairs in order, each key met a second time noted in ``found`` as a duplicate."""
+    seen = set()
+    for key, item in pairs:
+        if key in seen:
+            found.append((DUPLICATE, path + (key,)))
+        seen.add(key)
+        yield key, item
+
+
 def _walk_untyped(value: Any, path: tuple, found: list) -> None:
     if isinstance(value, _Pairs):
-        seen = set()
-        for key, item in value:
-            if key in seen:
-                found.append((DUPLICATE, path + (key,)))
-            seen.add(key)
+        for key, item in _noting_repeats(value, path, found):
             _walk_untyped(item, path + (key,), found)
     elif isinstance(value, list):
         for i, item in enumerate(value):
@@ -107,11 +113,7 @@ def _walk_type(value: Any, type_string: str, path: tuple, found: list) -> None:
                 _walk_type(item, type_string[5:-1], path + (i,), found)
     elif type_string.startswith("dict(str, "):
         if isinstance(value, _Pairs):
-            seen = set()
-            for key, item in value:
-                if key in seen:
-                    found.append((DUPLICATE, path + (key,)))
-                seen.add(key)
+            for key, item in _noting_repeats(value, path, found):
                 _walk_type(item, type_string[10:-1], path + (key,), found)
     elif type_string not in schema.SCALARS and isinstance(value, _Pairs):
         _walk_struct(value, type_string, path, found)
