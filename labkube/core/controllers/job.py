@@ -1,7 +1,7 @@
 """The Job controller: run pods until enough of them succeed, or give up.
 
-Mirrors pkg/controller/job/job_controller.go and backoff_utils.go (Kubernetes 1.32) for
-NonIndexed Jobs. One ``sync(key)`` of a Job:
+Mirrors pkg/controller/job/job_controller.go, indexed_job_utils.go and backoff_utils.go
+(Kubernetes 1.32). One ``sync(key)`` of a Job:
 
 1. read the Job from the cache (gone: forget it); a finished Job (``Complete`` or ``Failed``)
    only has its pods' tracking finalizers removed;
@@ -31,12 +31,22 @@ the Job is suspended lose their finalizer first and are not counted as failures
 (``deleteJobPods``); pods it deletes because the Job fails count as failed. Either way they
 count in ``status.terminating`` until they stop, and the terminal condition waits for them.
 
-Not modelled: Indexed completion mode (accepted by the API, its pods are not given indexes),
-podFailurePolicy, successPolicy, backoffLimitPerIndex, managedBy.
+**Indexed Jobs** (``completionMode: Indexed``) give each pod a completion index from 0 to
+``completions - 1``: the pod is named ``<job>-<index>-<random>``, its hostname is
+``<job>-<index>``, the index is in its annotation and label
+``batch.kubernetes.io/job-completion-index`` and in every container's ``JOB_COMPLETION_INDEX``
+environment variable. Each sync creates the lowest indexes that neither succeeded nor run; a
+second active pod of an index (or one with no valid index) is deleted. An index counts as done
+when one of its pods succeeds: ``status.completedIndexes`` lists the done indexes as intervals
+(``"0-2,4"``) and ``status.succeeded`` counts them, so the Job completes when every index has.
+
+Not modelled: podFailurePolicy, successPolicy, backoffLimitPerIndex, managedBy.
 """
 
 from __future__ import annotations
 
+import re
+from functools import cmp_to_key
 from typing import Optional
 
 from labkube.core.api.labels import SelectorError, selector_from_label_selector
@@ -48,7 +58,7 @@ from labkube.core.controllers.owner import (
     CONTROLLER_UID_INDEX, ORPHAN_PREFIX, ControllerRefManager, controller_ref, controller_uid_index,
     namespace_index, new_controller_ref, recheck_deletion_timestamp,
 )
-from labkube.core.controllers.pods import is_pod_active, is_pod_ready
+from labkube.core.controllers.pods import is_pod_active, is_pod_ready, ready_condition
 from labkube.core.controllers.replicaset import (
     NAMESPACE_TERMINATING_CAUSE, has_status_cause, pod_from_template, slow_start_batch,
 )
@@ -71,6 +81,12 @@ DEFAULT_POD_FAILURE_BACKOFF = 10.0
 MAX_POD_FAILURE_BACKOFF = 600.0
 #: ``MaxPodCreateDeletePerSync``.
 MAX_POD_CREATE_DELETE_PER_SYNC = 500
+#: ``batchv1.JobCompletionIndexAnnotation``: an Indexed Job's pod's index (also its label).
+COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
+#: The variable every container of an Indexed Job's pod reads its index from.
+COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX"
+#: ``names.MaxGeneratedNameLength``: 63 less the 5 random characters.
+MAX_GENERATED_NAME_LENGTH = 58
 
 COMPLETIONS_REACHED = ("CompletionsReached", "Reached expected number of succeeded pods")
 BACKOFF_LIMIT_EXCEEDED = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
@@ -154,6 +170,199 @@ def restarts_of(pods: list[dict]) -> int:
     return total
 
 
+# -- Indexed Jobs: completion indexes and their intervals -----------------------------------------
+
+_GO_ATOI = re.compile(r"[+-]?[0-9]+\Z")
+
+
+def is_indexed(job: dict) -> bool:
+    return (job.get("spec") or {}).get("completionMode") == "Indexed"
+
+
+def completion_index(pod: dict) -> Optional[int]:
+    """``getCompletionIndex``: the pod's index annotation as a number, or None if it has no
+    valid one (missing, not a decimal integer, or negative)."""
+    text = (pod["metadata"].get("annotations") or {}).get(COMPLETION_INDEX)
+    if text is None or not _GO_ATOI.match(text):
+        return None
+    index = int(text)
+    return index if index >= 0 else None
+
+
+def valid_index(pod: dict, completions: int) -> Optional[int]:
+    """The pod's completion index if it is one of the Job's (below ``completions``)."""
+    index = completion_index(pod)
+    return index if index is not None and index < completions else None
+
+
+Intervals = list  # of [first, last] pairs, ordered and neither overlapping nor touching
+
+
+def parse_intervals(text: str, completions: int) -> Intervals:
+    """``succeededIndexesFromString``: ``"1,3-5,7"`` as intervals, cut at ``completions``;
+    a part that is not a number is skipped, as the controller skips a corrupted one."""
+    result: Intervals = []
+    for part in text.split(",") if text else ():
+        limits = part.split("-")
+        if not _GO_ATOI.match(limits[0]):
+            continue
+        first = int(limits[0])
+        if first >= completions:
+            break
+        last = first
+        if len(limits) > 1:
+            if not _GO_ATOI.match(limits[1]):
+                continue
+            last = min(int(limits[1]), completions - 1)
+        if result and result[-1][1] == first - 1:
+            result[-1][1] = last
+        else:
+            result.append([first, last])
+    return result
+
+
+def with_indexes(intervals: Intervals, indexes: list[int]) -> Intervals:
+    """``withOrderedIndexes``: the intervals with ``indexes`` (in increasing order) merged in."""
+    result: Intervals = []
+
+    def add(first: int, last: int) -> None:
+        if not result or first > result[-1][1] + 1:
+            result.append([first, last])
+        elif result[-1][1] < last:
+            result[-1][1] = last
+
+    pending = sorted([(f, l) for f, l in intervals] + [(i, i) for i in indexes])
+    for first, last in pending:
+        add(first, last)
+    return result
+
+
+def intervals_total(intervals: Intervals) -> int:
+    return sum(last - first + 1 for first, last in intervals)
+
+
+def intervals_text(intervals: Intervals) -> str:
+    """``orderedIntervals.String``: two neighbours are written ``"3,4"``, three or more ``"3-5"``."""
+    parts = []
+    for first, last in intervals:
+        if last == first:
+            parts.append(str(first))
+        elif last == first + 1:
+            parts.append(f"{first},{last}")
+        else:
+            parts.append(f"{first}-{last}")
+    return ",".join(parts)
+
+
+def intervals_have(intervals: Intervals, index: int) -> bool:
+    return any(first <= index <= last for first, last in intervals)
+
+
+def first_pending_indexes(active: list[dict], succeeded: Intervals, count: int, completions: int) -> list[int]:
+    """``firstPendingIndexes``: the ``count`` lowest indexes that neither succeeded nor run."""
+    taken = with_indexes(succeeded, sorted({i for i in map(completion_index, active) if i is not None}))
+    result: list[int] = []
+    candidate = 0
+    for first, last in taken + [[completions, completions]]:
+        while candidate < min(first, completions) and len(result) < count:
+            result.append(candidate)
+            candidate += 1
+        candidate = max(candidate, last + 1)
+        if len(result) >= count or candidate >= completions:
+            break
+    return result
+
+
+def pod_generate_name_with_index(job_name: str, index: int) -> str:
+    """``podGenerateNameWithIndex``: ``<job>-<index>-``, the job name cut if it is too long."""
+    suffix = f"-{index}-"
+    prefix = job_name + suffix
+    if len(prefix) > MAX_GENERATED_NAME_LENGTH:
+        prefix = prefix[:MAX_GENERATED_NAME_LENGTH - len(suffix)] + suffix
+    return prefix
+
+
+def add_completion_index_env(spec: dict) -> None:
+    """``addCompletionIndexEnvVariables``: every (init) container without its own
+    ``JOB_COMPLETION_INDEX`` reads it from the pod's label through the downward API."""
+    for container in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+        env = container.setdefault("env", [])
+        if any(var.get("name") == COMPLETION_INDEX_ENV for var in env):
+            continue
+        env.append({"name": COMPLETION_INDEX_ENV, "valueFrom": {"fieldRef": {
+            "fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}}})
+
+
+def _ready_since(pod: dict) -> Optional[float]:
+    cond = ready_condition(pod)
+    stamp = cond.get("lastTransitionTime") if cond is not None else None
+    return parse_timestamp(stamp) if stamp else None
+
+
+def _after_or_zero(a: Optional[float], b: Optional[float]) -> bool:
+    """``afterOrZero``: an empty time first, then the later one."""
+    if a is None or b is None:
+        return a is None
+    return a > b
+
+
+def _less_valuable(a: dict, b: dict) -> int:
+    """``controller.ActivePods.Less`` as a comparison: negative when ``a`` is deleted first
+    (unscheduled, pending, not ready, ready for less time, more restarts, newer), ties by name."""
+    node_a, node_b = a.get("spec", {}).get("nodeName", ""), b.get("spec", {}).get("nodeName", "")
+    if node_a != node_b and (not node_a or not node_b):
+        return -1 if not node_a else 1
+    order = {"Pending": 0, "Unknown": 1, "Running": 2}
+    phase_a = order.get((a.get("status") or {}).get("phase"), 0)
+    phase_b = order.get((b.get("status") or {}).get("phase"), 0)
+    if phase_a != phase_b:
+        return phase_a - phase_b
+    ready_a, ready_b = is_pod_ready(a), is_pod_ready(b)
+    if ready_a != ready_b:
+        return -1 if not ready_a else 1
+    if ready_a and ready_b:
+        ta, tb = _ready_since(a), _ready_since(b)
+        if ta != tb:
+            return -1 if _after_or_zero(ta, tb) else 1
+    restarts_a = max((c.get("restartCount", 0) for c in (a.get("status") or {}).get("containerStatuses") or ()), default=0)
+    restarts_b = max((c.get("restartCount", 0) for c in (b.get("status") or {}).get("containerStatuses") or ()), default=0)
+    if restarts_a != restarts_b:
+        return -1 if restarts_a > restarts_b else 1
+    ca, cb = (parse_timestamp(p["metadata"]["creationTimestamp"]) if p["metadata"].get("creationTimestamp")
+              else None for p in (a, b))
+    if ca != cb:
+        return -1 if _after_or_zero(ca, cb) else 1
+    return -1 if a["metadata"]["name"] < b["metadata"]["name"] else (1 if a["metadata"]["name"] > b["metadata"]["name"] else 0)
+
+
+def by_deletion_order(pods: list[dict]) -> list[dict]:
+    return sorted(pods, key=cmp_to_key(_less_valuable))
+
+
+def duplicated_index_pods(pods: list[dict], completions: int) -> tuple[list[dict], list[dict]]:
+    """``appendDuplicatedIndexPodsForRemoval``: (pods to remove, pods to keep), in index order.
+    A pod without an index, or with one beyond the Job's, is removed; of several active pods
+    with one index, the most valuable stays."""
+    no_index: list[dict] = []
+    beyond: list[dict] = []
+    by_index: dict[int, list[dict]] = {}
+    for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
+        index = completion_index(pod)
+        if index is None:
+            no_index.append(pod)
+        elif index >= completions:
+            beyond.append(pod)
+        else:
+            by_index.setdefault(index, []).append(pod)
+    remove, keep = list(no_index), []
+    for index in sorted(by_index):
+        ordered = by_deletion_order(by_index[index])
+        remove += ordered[:-1]
+        keep.append(ordered[-1])
+    beyond.sort(key=lambda p: completion_index(p))
+    return remove + beyond, keep
+
+
 def job_condition(cond_type: str, reason: str, message: str, now: str, status: str = "True") -> dict:
     """``newCondition`` (Job conditions carry lastProbeTime too)."""
     return {"type": cond_type, "status": status, "lastProbeTime": now, "lastTransitionTime": now,
@@ -186,6 +395,8 @@ def ordered_status(status: dict) -> dict:
         if status.get(key):
             out[key] = status[key]
     out["terminating"] = status.get("terminating", 0)
+    if status.get("completedIndexes"):
+        out["completedIndexes"] = status["completedIndexes"]
     uncounted = status.get("uncountedTerminatedPods") or {}
     out["uncountedTerminatedPods"] = {k: list(v) for k, v in uncounted.items() if v}
     out["ready"] = status.get("ready", 0)
@@ -206,18 +417,35 @@ class _Counts:
         seen = set(self.uncounted_succeeded) | set(self.uncounted_failed)
         self.new_succeeded: list[dict] = []
         self.new_failed: list[dict] = []
-        #: Pods deleted after the Job met its success criteria: unfinalized, counted nowhere.
+        #: Pods deleted after the Job met its success criteria (or, in an Indexed Job, finished
+        #: without a valid index): unfinalized, counted nowhere.
         self.unfinalized: list[dict] = []
+        self.indexed = is_indexed(job)
+        completions = job["spec"].get("completions") or 0
+        #: Indexed Jobs: the indexes that succeeded before this sync, and now.
+        self.prev_indexes = parse_intervals(status.get("completedIndexes") or "", completions) if self.indexed else []
+        new_indexes: set[int] = set()
+        #: A success since the last sync resets the pod failure backoff.
+        self.any_new_success = False
         for pod in pods:
             if not has_tracking_finalizer(pod) or pod["metadata"]["uid"] in seen:
                 continue
+            index = valid_index(pod, completions) if self.indexed else 0
             if is_pod_succeeded(pod):
                 self.new_succeeded.append(pod)
+                self.any_new_success = self.any_new_success or index is not None
+                if self.indexed and index is not None and not intervals_have(self.prev_indexes, index):
+                    new_indexes.add(index)
             elif is_pod_failed(pod, job):
-                self.new_failed.append(pod)
-        self.uncounted_succeeded += [p["metadata"]["uid"] for p in self.new_succeeded]
+                (self.new_failed if index is not None else self.unfinalized).append(pod)
+        if not self.indexed:
+            self.uncounted_succeeded += [p["metadata"]["uid"] for p in self.new_succeeded]
         self.uncounted_failed += [p["metadata"]["uid"] for p in self.new_failed]
-        self.succeeded = status.get("succeeded", 0) + len(self.uncounted_succeeded)
+        self.succeeded_indexes = with_indexes(self.prev_indexes, sorted(new_indexes))
+        if self.indexed:
+            self.succeeded = intervals_total(self.succeeded_indexes)
+        else:
+            self.succeeded = status.get("succeeded", 0) + len(self.uncounted_succeeded)
         self.failed = status.get("failed", 0) + len(self.uncounted_failed)
 
 
@@ -384,7 +612,7 @@ class JobController(KubeController):
     def _record_backoff(self, key: str, counts: _Counts) -> None:
         """``newBackoffRecord``: failures since the last success and when the last one was."""
         failures, last = self.backoff.get(key, (0, 0.0))
-        if counts.new_succeeded:
+        if counts.any_new_success:
             failures, last = 0, 0.0
         for pod in counts.new_failed:
             failures += 1
@@ -402,8 +630,8 @@ class JobController(KubeController):
         key = object_key(job)
         active = counts.active
         want = self._wanted_active(job, counts)
-        if len(active) > want:
-            excess = sorted(active, key=lambda p: (is_pod_ready(p), p["metadata"]["name"]))[:len(active) - want]
+        excess = self._pods_for_removal(job, active, max(len(active) - want, 0))
+        if excess:
             self._delete_active(job, counts, excess)
             return [p for p in active if p not in excess]
         if len(active) >= want or not self.expectations.satisfied(key):
@@ -413,14 +641,30 @@ class JobController(KubeController):
             self.queue.add_after(key, remaining)
             return active
         count = min(want - len(active), MAX_POD_CREATE_DELETE_PER_SYNC)
+        indexes: list[Optional[int]] = [None] * count
+        if counts.indexed:
+            indexes = list(first_pending_indexes(active, counts.succeeded_indexes, count, job["spec"]["completions"]))
+            count = len(indexes)
         self.expectations.expect_creations(key, count)
         created: list[dict] = []
-        successes, err = slow_start_batch(count, 1, lambda: created.append(self._create_pod(job)))
+        pending = iter(indexes)
+        successes, err = slow_start_batch(count, 1, lambda: created.append(self._create_pod(job, next(pending))))
         for _ in range(count - successes):
             self.expectations.creation_observed(key)
         if err is not None:
             raise err
         return active + [p for p in created if p is not None]
+
+    @staticmethod
+    def _pods_for_removal(job: dict, active: list[dict], at_least: int) -> list[dict]:
+        """``activePodsForRemoval``: an Indexed Job's repeated or invalid indexes, then, while
+        too many run, the least valuable pods."""
+        remove, keep = [], active
+        if is_indexed(job):
+            remove, keep = duplicated_index_pods(active, job["spec"]["completions"])
+        if len(remove) < at_least:
+            remove += by_deletion_order(keep)[:at_least - len(remove)]
+        return remove[:MAX_POD_CREATE_DELETE_PER_SYNC]
 
     @staticmethod
     def _wanted_active(job: dict, counts: _Counts) -> int:
@@ -430,9 +674,12 @@ class JobController(KubeController):
             return len(counts.active) if counts.succeeded > 0 else parallelism
         return max(0, min(completions - counts.succeeded, parallelism))
 
-    def _create_pod(self, job: dict) -> Optional[dict]:
-        """``RealPodControl.CreatePodsWithGenerateName`` with the tracking finalizer, and its event."""
+    def _create_pod(self, job: dict, index: Optional[int] = None) -> Optional[dict]:
+        """``RealPodControl.CreatePodsWithGenerateName`` with the tracking finalizer (and, in an
+        Indexed Job, the pod's completion index), and its event."""
         pod = pod_from_template(job["spec"]["template"], job, new_controller_ref(job, API_VERSION, KIND))
+        if index is not None:
+            self._give_index(job, pod, index)
         finalizers = pod["metadata"].setdefault("finalizers", [])
         if JOB_TRACKING_FINALIZER not in finalizers:
             finalizers.append(JOB_TRACKING_FINALIZER)
@@ -446,6 +693,16 @@ class JobController(KubeController):
         self.recorder.event(job, NORMAL, "SuccessfulCreate", f"Created pod: {created['metadata']['name']}")
         return created
 
+    @staticmethod
+    def _give_index(job: dict, pod: dict, index: int) -> None:
+        """The index in the pod's environment, annotation, label, hostname and name."""
+        meta, spec = pod["metadata"], pod["spec"]
+        add_completion_index_env(spec)
+        meta.setdefault("annotations", {})[COMPLETION_INDEX] = str(index)
+        meta.setdefault("labels", {})[COMPLETION_INDEX] = str(index)
+        spec["hostname"] = f"{job['metadata']['name']}-{index}"
+        meta["generateName"] = pod_generate_name_with_index(job["metadata"]["name"], index)
+
     def _delete_active(self, job: dict, counts: _Counts, pods: list[dict]) -> None:
         """``deleteJobPods``: drop the tracking finalizer (not a failure to count), then delete."""
         self._remove_finalizers([p for p in pods if has_tracking_finalizer(p)], job)
@@ -457,10 +714,11 @@ class JobController(KubeController):
         the Job failed, counts them as failed ("every non-terminated pod is considered failed")."""
         deleted = self._delete_pods(job, counts.active)
         self._note_deleted(counts, deleted)
+        completions = job["spec"].get("completions") or 0
         for pod in deleted:
             if not has_tracking_finalizer(pod):
                 continue
-            if count_as_failed:
+            if count_as_failed and (not counts.indexed or valid_index(pod, completions) is not None):
                 counts.new_failed.append(pod)
                 counts.uncounted_failed.append(pod["metadata"]["uid"])
                 counts.failed += 1
@@ -557,6 +815,9 @@ class JobController(KubeController):
         status["active"] = len(counts.active)
         status["ready"] = counts.ready
         status["terminating"] = counts.terminating
+        if counts.indexed:  # a succeeded index is counted at once: no uncounted UID to track
+            status["succeeded"] = counts.succeeded
+            status["completedIndexes"] = intervals_text(counts.succeeded_indexes)
         newly = counts.new_succeeded + counts.new_failed
         if newly:
             status["uncountedTerminatedPods"] = {"succeeded": counts.uncounted_succeeded,
@@ -566,8 +827,9 @@ class JobController(KubeController):
             observed = json_copy(status)
         if counts.unfinalized:
             self._remove_finalizers(counts.unfinalized, job)
-        if counts.uncounted_succeeded or counts.uncounted_failed:
+        if newly:
             self._remove_finalizers(newly, job)
+        if counts.uncounted_succeeded or counts.uncounted_failed:
             status["succeeded"] = counts.succeeded
             status["failed"] = counts.failed
             status["uncountedTerminatedPods"] = {}

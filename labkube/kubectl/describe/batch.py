@@ -38,10 +38,19 @@ def describe_job(job: dict, events: list[dict] | None, now: float) -> str:
         w.write(0, f"Active Deadline Seconds:\t{spec['activeDeadlineSeconds']}s\n")
     _pod_counts(w, status)
     if spec.get("completionMode") == "Indexed":
-        w.write(0, f"Completed Indexes:\t{status.get('completedIndexes') or '<none>'}\n")
+        w.write(0, f"Completed Indexes:\t{cap_indexes(status.get('completedIndexes') or '', 50)}\n")
     describe_pod_template(w, spec.get("template"))
     describe_events(w, events, now)
     return w.text()
+
+
+def cap_indexes(indexes: str, soft_limit: int) -> str:
+    """``capIndexesListOrNone``: a long index list is cut after the first comma past
+    ``soft_limit`` characters and ends in ``...``."""
+    if not indexes:
+        return "<none>"
+    cut = indexes.find(",", soft_limit)
+    return indexes if cut < 0 else indexes[:cut + 1] + "..."
 
 
 def _spec_lines(w: PrefixWriter, spec: dict) -> None:
