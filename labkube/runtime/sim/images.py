@@ -43,7 +43,7 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BUSYBOX_TOOLS = frozenset(
     "sh ash echo printf printenv env cat touch rm mkdir test [ ls date hostname true false sleep "
     "tail head wc grep seq basename dirname kill killall pkill ps nslookup wget httpd nc cp mv "
-    "id whoami uname sort uniq cut tr mount df".split())
+    "id whoami uname sort uniq cut tr mount df rev".split())
 GNU_TOOLS = frozenset(
     "sh dash bash echo printf printenv env cat touch rm mkdir test [ ls date hostname true false "
     "sleep tail head wc grep seq basename dirname kill cp mv id whoami uname sort uniq cut tr".split())
@@ -185,6 +185,10 @@ def _profiles() -> list[ImageProfile]:
         ImageProfile("registry.k8s.io/e2e-test-images/busybox", ("1.29-1", "1.29-2", "1.29-4",
                                                                  "1.36.1-1"), "", 1_374_000,
                      cmd=("sh",), toolset="busybox", memory_bytes=256 * 1024, busybox_in_tag=True),
+        # the Docker Official Image "bash": Alpine (busybox) with bash installed
+        ImageProfile(_DOCKER + "bash", ("latest", "devel", "5", "4"),
+                     r"[3-5]\.\d{1,2}(\.\d{1,2})?(-alpine3\.\d{1,2})?", 6_250_000, cmd=("bash",),
+                     toolset="busybox", binaries=frozenset({"bash"}), memory_bytes=512 * 1024),
         ImageProfile(_DOCKER + "alpine", ("latest", "edge"), r"3(\.\d{1,2}){0,2}", 3_623_000,
                      cmd=("/bin/sh",), toolset="busybox", memory_bytes=256 * 1024),
         ImageProfile(_DOCKER + "debian", ("latest", "bookworm", "bullseye", "buster",

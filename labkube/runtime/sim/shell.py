@@ -24,7 +24,9 @@ Supported grammar
   (accepted, flags ignored), ``trap 'cmd' TERM INT EXIT``, ``exit N``, ``cd``, ``pwd``,
   ``eval``, ``shift``, ``read VAR`` (from a pipe or ``<`` file), ``:``;
 * redirections: ``>``, ``>>``, ``<``, ``2>``, ``2>&1``, ``>&2``, ``&>``, ``/dev/null``,
-  into the container's in-memory filesystem (volumes included).
+  into the container's in-memory filesystem (volumes included);
+* run as ``bash``, indexed arrays: ``items=(foo bar baz)``, ``${items[$i]}`` (the index is an
+  arithmetic expression; negative counts from the end), ``${items[@]}``, ``${#items[@]}``.
 
 Utilities (``echo``, ``printf``, ``test``/``[``, ``sleep``, ``cat``, ``ls``, ``wget``,
 ``nslookup`` …) are programs in :data:`~.process.PROGRAMS`; an image offers only the ones its
@@ -48,7 +50,7 @@ from labkube.runtime.sim.process import (
     PROGRAMS, Capture, Discard, Proc, ProgramGen, Sleep, Wait, Writer, program,
 )
 from labkube.runtime.sim.shparse import (
-    AndOr, Arith, Case, CmdSub, For, Group, If, Lit, Loop, Node, Pipeline, Redir, Redirected,
+    AndOr, Arith, ArrayLit, Case, CmdSub, For, Group, If, Lit, Loop, Node, Pipeline, Redir, Redirected,
     Sequence, ShellSyntaxError, Simple, Var, Word, parse,
 )
 
@@ -109,8 +111,11 @@ def shell_flavour(proc: Proc) -> str:
 class Shell:
     """One shell process: its variables, positional parameters, traps and last status."""
 
-    def __init__(self, proc: Proc, argv0: str = "sh", args: tuple[str, ...] = ()) -> None:
+    def __init__(self, proc: Proc, argv0: str = "sh", args: tuple[str, ...] = (), bash: bool = False) -> None:
         self.proc = proc
+        #: Run as ``bash``: indexed arrays are understood (kept in :attr:`arrays`).
+        self.bash = bash
+        self.arrays: dict[str, list[str]] = {}
         self.host = proc.host
         self.vars: dict[str, str] = dict(proc.env)
         self.exported: set[str] = set(proc.env)
@@ -128,7 +133,7 @@ class Shell:
     def run_source(self, source: str, io: IO) -> ProgramGen:
         """Parse and run a script; returns its exit status (runs the EXIT trap)."""
         try:
-            tree = parse(source)
+            tree = parse(source, self.bash)
         except ShellSyntaxError as err:
             io.err.write(f"{self._prefix()}{err}\n")
             return 2
@@ -252,8 +257,13 @@ class Shell:
     def _run_Simple(self, node: Simple, io: IO) -> ProgramGen:
         argv = yield from self.expand_words(node.words, io)
         assigns = []
+        arrays: dict[str, list[str]] = {}
         for name, word in node.assigns:
-            assigns.append((name, (yield from self.expand_one(word, io))))
+            if word.parts and isinstance(word.parts[0], ArrayLit):
+                arrays[name] = yield from self.expand_words(word.parts[0].words, io)
+                assigns.append((name, arrays[name][0] if arrays[name] else ""))
+            else:
+                assigns.append((name, (yield from self.expand_one(word, io))))
         new_io = self._redirect(node.redirs, io)
         if new_io is None:
             return 1
@@ -262,6 +272,10 @@ class Shell:
                                         for p in w.parts) else 0
             for name, value in assigns:
                 self.vars[name] = value
+                if name in arrays:
+                    self.arrays[name] = arrays[name]
+                else:
+                    self.arrays.pop(name, None)
             return status
         return (yield from self.command(argv, assigns, new_io))
 
@@ -274,8 +288,9 @@ class Shell:
         return 0
 
     def _subshell(self) -> "Shell":
-        sub = Shell(self.proc, self.argv0, tuple(self.args))
+        sub = Shell(self.proc, self.argv0, tuple(self.args), self.bash)
         sub.vars, sub.exported = dict(self.vars), set(self.exported)
+        sub.arrays = {name: list(values) for name, values in self.arrays.items()}
         sub.cwd, sub.status = self.cwd, self.status
         return sub
 
@@ -298,7 +313,7 @@ class Shell:
             sig = self.proc.pending.pop(0)
             action = self.traps.get(sig)
             if action:
-                yield from self.run(parse(action), io)
+                yield from self.run(parse(action, self.bash), io)
         return 0
 
     # -- commands ------------------------------------------------------------------------------
@@ -398,7 +413,7 @@ class Shell:
             if isinstance(part, Lit):
                 texts.append(part.text)
             elif isinstance(part, Var):
-                texts.append(self._var_value(part, None) or "")
+                texts.append(self._array_text(part) if part.op in ("[", "#[") else self._var_value(part, None) or "")
             elif isinstance(part, Arith):
                 texts.append(str(self.arith(part.expr)))
         return "".join(texts)
@@ -407,6 +422,8 @@ class Shell:
         if isinstance(part, Lit):
             return part.text
         if isinstance(part, Var):
+            if part.op in ("[", "#["):
+                return self._array_text(part)
             if part.arg is not None and part.op:
                 return (yield from self._var_with_default(part, io))
             if part.name in "@*" and self.args:
@@ -421,8 +438,9 @@ class Shell:
         cur, started = "", False
         globbable = False
         for part in word.parts:
-            if isinstance(part, Var) and part.name == "@" and part.quoted and not part.op:
-                for index, arg in enumerate(self.args):
+            every = self._quoted_elements(part)
+            if every is not None:  # "$@" and bash's "${name[@]}": one field per element
+                for index, arg in enumerate(every):
                     if index:
                         fields.append(cur)
                         cur = ""
@@ -448,6 +466,16 @@ class Shell:
             fields = [g for f in fields for g in self._glob(f)]
         return fields
 
+    def _quoted_elements(self, part) -> Optional[list[str]]:
+        if not isinstance(part, Var) or not part.quoted:
+            return None
+        if part.name == "@" and not part.op:
+            return self.args
+        if part.op == "[" and part.arg is not None and part.arg.raw == "@":
+            values = self.arrays.get(part.name)
+            return values if values is not None else ([self.vars[part.name]] if part.name in self.vars else [])
+        return None
+
     def _glob(self, pattern: str) -> list[str]:
         directory, base = posixpath.split(pattern)
         if any(c in directory for c in "*?["):
@@ -459,6 +487,21 @@ class Shell:
         matches = [posixpath.join(directory, n) if directory else n
                    for n in names if fnmatch.fnmatchcase(n, base) and not n.startswith(".")]
         return sorted(matches) or [pattern]
+
+    def _array_text(self, part: Var) -> str:
+        """bash's ``${name[i]}`` / ``${name[@]}`` / ``${#name[@]}``. A plain variable is an
+        array of one element; the index is arithmetic, and a negative one counts from the end."""
+        values = self.arrays.get(part.name)
+        if values is None:
+            values = [self.vars[part.name]] if part.name in self.vars else []
+        index = part.arg.raw if part.arg is not None else ""
+        if index in ("@", "*"):
+            return str(len(values)) if part.op == "#[" else " ".join(values)
+        position = self.arith(index)
+        if position < 0:
+            position += len(values)
+        value = values[position] if 0 <= position < len(values) else ""
+        return str(len(value)) if part.op == "#[" else value
 
     def _var_value(self, part: Var, io) -> Optional[str]:
         name = part.name
@@ -499,7 +542,7 @@ class Shell:
         sub = self._subshell()
         capture = Capture()
         try:
-            tree = parse(source)
+            tree = parse(source, self.bash)
             status = yield from sub.run(tree, IO("", capture, io.err))
         except ShellSyntaxError as err:
             io.err.write(f"{self._prefix()}{err}\n")
@@ -605,6 +648,7 @@ def _b_unset(sh: Shell, argv, io) -> ProgramGen:
         if name.startswith("-"):
             continue
         sh.vars.pop(name, None)
+        sh.arrays.pop(name, None)
         sh.exported.discard(name)
     return 0
     yield  # pragma: no cover
@@ -674,7 +718,7 @@ def _b_trap(sh: Shell, argv, io) -> ProgramGen:
 def _b_eval(sh: Shell, argv, io) -> ProgramGen:
     source = " ".join(argv[1:])
     try:
-        tree = parse(source)
+        tree = parse(source, sh.bash)
     except ShellSyntaxError as err:
         io.err.write(f"{sh._prefix()}{err}\n")
         return 2
@@ -710,7 +754,7 @@ def _b_source(sh: Shell, argv, io) -> ProgramGen:
     except FsError:
         io.err.write(f"{sh._prefix()}.: can't open '{argv[1]}'\n")
         return 2
-    return (yield from sh.run(parse(source), io))
+    return (yield from sh.run(parse(source, sh.bash), io))
 
 
 def _b_program(name: str):
@@ -738,6 +782,7 @@ BUILTINS = {
 def sh_program(proc: Proc, argv: list[str]) -> ProgramGen:
     """``sh -c 'script' [argv0 [args…]]``, ``sh script.sh``, or ``sh`` reading stdin."""
     args = argv[1:]
+    bash = posixpath.basename(argv[0]) == "bash"
     while args and args[0] in ("-e", "-x", "-u", "-eu", "-ex", "-l", "-i", "+x", "-o"):
         args = args[2:] if args[0] == "-o" else args[1:]
     io = IO(proc.stdin, proc.out, proc.err)
@@ -746,7 +791,7 @@ def sh_program(proc: Proc, argv: list[str]) -> ProgramGen:
             proc.err.write(f"{argv[0]}: -c requires an argument\n")
             return 2
         source, rest = args[1], args[2:]
-        shell = Shell(proc, rest[0] if rest else argv[0], tuple(rest[1:]))
+        shell = Shell(proc, rest[0] if rest else argv[0], tuple(rest[1:]), bash)
         return (yield from shell.run_source(source, io))
     if args:
         try:
@@ -754,8 +799,8 @@ def sh_program(proc: Proc, argv: list[str]) -> ProgramGen:
         except FsError as err:
             proc.err.write(f"{argv[0]}: can't open '{args[0]}': {err.strerror}\n")
             return 2
-        return (yield from Shell(proc, args[0], tuple(args[1:])).run_source(source, io))
-    return (yield from Shell(proc, argv[0]).run_source(proc.stdin, io))
+        return (yield from Shell(proc, args[0], tuple(args[1:]), bash).run_source(source, io))
+    return (yield from Shell(proc, argv[0], bash=bash).run_source(proc.stdin, io))
 
 
 def run_script(proc: Proc, source: str) -> ProgramGen:

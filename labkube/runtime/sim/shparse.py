@@ -6,6 +6,8 @@ full; this module turns source text into a small tree:
 
 * :class:`Word` — a word as a tuple of parts (literal text, quoted or not; ``$VAR``/``${…}``;
   ``$(…)``/backticks; ``$((…))``), expanded later by the interpreter;
+* :class:`ArrayLit` — bash only: the ``(a b c)`` of an indexed-array assignment
+  ``items=(a b c)``, read as ``${items[1]}``, ``${items[@]}``, ``${#items[@]}``;
 * :class:`Simple` (assignments, words, redirections), :class:`Pipeline`, :class:`AndOr`,
   :class:`Sequence`, :class:`If`, :class:`Loop` (while/until), :class:`For`, :class:`Group`
   (``{ …; }`` or a ``( … )`` subshell), :class:`Case`.
@@ -16,6 +18,7 @@ Syntax errors raise :class:`ShellSyntaxError` with busybox's wording, e.g.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional, Union
 
@@ -51,7 +54,14 @@ class Arith:
     quoted: bool
 
 
-Part = Union[Lit, Var, CmdSub, Arith]
+@dataclass(frozen=True)
+class ArrayLit:
+    """bash's ``NAME=(word …)``: the words of an indexed array (each expanded and split)."""
+    words: tuple["Word", ...]
+    quoted: bool = False
+
+
+Part = Union[Lit, Var, CmdSub, Arith, ArrayLit]
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,7 @@ Node = Union[Simple, Pipeline, AndOr, Sequence, If, Loop, For, Case, Group, Redi
 # -- lexer --------------------------------------------------------------------------------------
 _OPERATORS = ("&&", "||", ";;", ">>", ">&", "<&", "&>", ";", "&", "|", "(", ")", "<", ">", "\n")
 _META = set(";&|<>()\n \t")
+_ARRAY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 _SPECIAL_VARS = set("?$#@*!0123456789-")
 RESERVED = {"if", "then", "elif", "else", "fi", "while", "until", "for", "in", "do", "done",
             "case", "esac", "{", "}", "!"}
@@ -197,9 +208,10 @@ def _skip_dquote(src: str, i: int) -> int:
 
 
 class Lexer:
-    def __init__(self, src: str) -> None:
+    def __init__(self, src: str, bash: bool = False) -> None:
         self.src = src
         self.i = 0
+        self.bash = bash
 
     def tokens(self) -> list[Tok]:
         out: list[Tok] = []
@@ -290,8 +302,20 @@ class Lexer:
             else:
                 buf.append(c)
                 self.i += 1
+        if self.bash and src.startswith("(", self.i) and not parts and _ARRAY_NAME.fullmatch("".join(buf)):
+            flush()
+            parts.append(self._array_literal())
         flush()
         return Word(tuple(parts), src[start:self.i])
+
+    def _array_literal(self) -> ArrayLit:
+        """bash's ``NAME=( … )``: the words up to the matching parenthesis (newlines allowed)."""
+        end = _find_closing(self.src, self.i + 1, "(", ")")
+        inner = Lexer(self.src[self.i + 1:end].replace("\n", " "), self.bash).tokens()
+        self.i = end + 1
+        if any(tok.kind not in ("word", "eof") for tok in inner):
+            raise ShellSyntaxError("syntax error near unexpected token `('")
+        return ArrayLit(tuple(tok.word for tok in inner if tok.kind == "word"))
 
     def _dquote(self) -> list[Part]:
         src = self.src
@@ -367,6 +391,10 @@ class Lexer:
 
 
 def _brace_var(inner: str, quoted: bool) -> Var:
+    subscripted = _subscript(inner[1:] if inner.startswith("#") else inner)
+    if subscripted is not None:  # bash arrays: ${name[i]}, ${name[@]}, ${#name[@]}
+        name, index = subscripted
+        return Var(name, "#[" if inner.startswith("#") else "[", Word((Lit(index, True),), index), quoted)
     if inner.startswith("#") and len(inner) > 1:
         return Var(inner[1:], "#", None, quoted)
     j = 0
@@ -388,13 +416,23 @@ def _brace_var(inner: str, quoted: bool) -> Var:
     return Var(name, "", None, quoted)
 
 
+def _subscript(inner: str) -> Optional[tuple[str, str]]:
+    """``name[index]`` as (name, index text), or None."""
+    if not inner.endswith("]") or "[" not in inner:
+        return None
+    name, _, index = inner[:-1].partition("[")
+    if not name or not (name[0].isalpha() or name[0] == "_") or not all(c.isalnum() or c == "_" for c in name):
+        return None
+    return name, index
+
+
 # -- parser -------------------------------------------------------------------------------------
 _LIST_END = {"then", "elif", "else", "fi", "do", "done", "}", "esac"}
 
 
 class Parser:
-    def __init__(self, src: str) -> None:
-        self.toks = Lexer(src).tokens()
+    def __init__(self, src: str, bash: bool = False) -> None:
+        self.toks = Lexer(src, bash).tokens()
         self.pos = 0
 
     # token helpers
@@ -640,6 +678,6 @@ def _assignment(word: Word) -> Optional[tuple[str, Word]]:
     return name, Word(parts or (Lit("", True),), word.raw[len(name) + 1:])
 
 
-def parse(src: str) -> Sequence:
-    """Parse a shell script into a :class:`Sequence`."""
-    return Parser(src).parse()
+def parse(src: str, bash: bool = False) -> Sequence:
+    """Parse a shell script into a :class:`Sequence` (``bash``: with bash's indexed arrays)."""
+    return Parser(src, bash).parse()

@@ -491,6 +491,17 @@ def wc(proc: Proc, argv: list[str]) -> ProgramGen:
     return (yield from _done(0 if len(counted) == len(inputs) else 1))
 
 
+@program("rev")
+def rev(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``rev [FILE]...``: each line with its characters in reverse order."""
+    inputs = _inputs(proc, "rev", argv[1:])
+    for _, text in inputs:
+        for line in (text or "").splitlines(keepends=True):
+            body = line.rstrip("\n")
+            proc.out.write(body[::-1] + line[len(body):])
+    return (yield from _done(0 if all(text is not None for _, text in inputs) else 1))
+
+
 @program("grep")
 def grep(proc: Proc, argv: list[str]) -> ProgramGen:
     flags, rest = _flags(argv)

@@ -198,3 +198,54 @@ def test_lowering_parallelism_deletes_the_pod_ready_for_the_shortest_time(cluste
     running = {p["metadata"]["name"] for p in pods_of(cluster, "wide")
                if not p["metadata"].get("deletionTimestamp") and p["status"].get("phase") == "Running"}
     assert running == first
+
+
+DOCS_INDEXED_JOB = """
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: 'indexed-job'
+spec:
+  completions: 5
+  parallelism: 3
+  completionMode: Indexed
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+      - name: 'input'
+        image: 'docker.io/library/bash'
+        command:
+        - "bash"
+        - "-c"
+        - |
+          items=(foo bar baz qux xyz)
+          echo ${items[$JOB_COMPLETION_INDEX]} > /input/data.txt
+        volumeMounts:
+        - mountPath: /input
+          name: input
+      containers:
+      - name: 'worker'
+        image: 'docker.io/library/busybox'
+        command:
+        - "rev"
+        - "/input/data.txt"
+        volumeMounts:
+        - mountPath: /input
+          name: input
+      volumes:
+      - name: input
+        emptyDir: {}
+"""
+
+
+def test_the_documentations_indexed_job_reverses_one_word_per_index(cluster):
+    """kubernetes.io's "Indexed Job for Parallel Processing with Static Work Assignment":
+    the init container picks the word of its index in bash, the worker prints it reversed."""
+    assert cluster.kubectl("apply -f -", stdin=DOCS_INDEXED_JOB) == "job.batch/indexed-job created\n"
+    cluster.run(120)
+    status = cluster.get("job", "indexed-job")["status"]
+    assert status["completedIndexes"] == "0-4" and status["succeeded"] == 5
+    words = {p["metadata"]["labels"][COMPLETION_INDEX]: cluster.kubectl(f"logs {p['metadata']['name']} -c worker")
+             for p in pods_of(cluster, "indexed-job")}
+    assert words == {"0": "oof\n", "1": "rab\n", "2": "zab\n", "3": "xuq\n", "4": "zyx\n"}
