@@ -40,7 +40,14 @@ second active pod of an index (or one with no valid index) is deleted. An index 
 when one of its pods succeeds: ``status.completedIndexes`` lists the done indexes as intervals
 (``"0-2,4"``) and ``status.succeeded`` counts them, so the Job completes when every index has.
 
-Not modelled: podFailurePolicy, successPolicy, backoffLimitPerIndex, managedBy.
+A **pod failure policy** (``spec.podFailurePolicy``, pod_failure_policy.go) looks at each failed
+pod: the first rule matching a container's non-zero exit code (``onExitCodes``, ``In``/``NotIn``)
+or a pod condition (``onPodConditions``, e.g. ``DisruptionTarget`` after an eviction) decides.
+``FailJob`` fails the Job at once (reason ``PodFailurePolicy``, message naming the container, exit
+code and rule), ``Ignore`` neither counts the failure against ``backoffLimit`` nor in
+``status.failed``, and ``Count`` (like no match) counts it.
+
+Not modelled: successPolicy, backoffLimitPerIndex (and the ``FailIndex`` action), managedBy.
 """
 
 from __future__ import annotations
@@ -90,6 +97,8 @@ MAX_GENERATED_NAME_LENGTH = 58
 
 COMPLETIONS_REACHED = ("CompletionsReached", "Reached expected number of succeeded pods")
 BACKOFF_LIMIT_EXCEEDED = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
+#: ``batch.JobReasonPodFailurePolicy``.
+POD_FAILURE_POLICY = "PodFailurePolicy"
 DEADLINE_EXCEEDED = ("DeadlineExceeded", "Job was active longer than specified deadline")
 
 
@@ -168,6 +177,91 @@ def restarts_of(pods: list[dict]) -> int:
         for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
             total += cs.get("restartCount", 0)
     return total
+
+
+# -- the pod failure policy ------------------------------------------------------------------------
+
+
+def _exit_code_matches(code: int, requirement: dict) -> bool:
+    """``isOnExitCodesOperatorMatching``."""
+    values = requirement.get("values") or ()
+    if requirement.get("operator") == "In":
+        return code in values
+    if requirement.get("operator") == "NotIn":
+        return code not in values
+    return False
+
+
+def _matching_container(pod: dict, requirement: dict) -> Optional[dict]:
+    """``matchOnExitCodes``: the first terminated container (app containers before init
+    containers) with a non-zero exit code that the requirement matches."""
+    status = pod.get("status") or {}
+    for statuses in (status.get("containerStatuses") or (), status.get("initContainerStatuses") or ()):
+        for cs in statuses:
+            terminated = (cs.get("state") or {}).get("terminated")
+            if terminated is None:
+                continue
+            name = requirement.get("containerName")
+            code = terminated.get("exitCode", 0)
+            if (name is None or name == cs.get("name")) and code != 0 and _exit_code_matches(code, requirement):
+                return cs
+    return None
+
+
+def _matching_condition(pod: dict, patterns: list) -> Optional[dict]:
+    """``matchOnPodConditions``: the first pod condition whose type and status a pattern has."""
+    for cond in (pod.get("status") or {}).get("conditions") or ():
+        for pattern in patterns:
+            if cond.get("type") == pattern.get("type") and cond.get("status") == pattern.get("status"):
+                return cond
+    return None
+
+
+def match_pod_failure_policy(job: dict, pod: dict) -> tuple[Optional[str], bool, Optional[str]]:
+    """``matchPodFailurePolicy``: (the message to fail the Job with, whether the failure counts,
+    the action of the matching rule) for a failed pod."""
+    policy = job["spec"].get("podFailurePolicy")
+    if policy is None:
+        return None, True, None
+    meta = pod["metadata"]
+    for index, rule in enumerate(policy.get("rules") or ()):
+        action = rule.get("action")
+        if rule.get("onExitCodes") is not None:
+            cs = _matching_container(pod, rule["onExitCodes"])
+            if cs is None:
+                continue
+            culprit = (f"Container {cs.get('name')} for pod {meta.get('namespace')}/{meta.get('name')} failed with "
+                       f"exit code {cs['state']['terminated'].get('exitCode', 0)}")
+        elif rule.get("onPodConditions"):
+            cond = _matching_condition(pod, rule["onPodConditions"])
+            if cond is None:
+                continue
+            culprit = f"Pod {meta.get('namespace')}/{meta.get('name')} has condition {cond.get('type')}"
+        else:
+            continue
+        if action == "Ignore":
+            return None, False, action
+        if action == "Count":
+            return None, True, action
+        if action == "FailJob":
+            return f"{culprit} matching FailJob rule at index {index}", True, action
+    return None, True, None
+
+
+def counts_as_failure(job: dict, pod: dict) -> bool:
+    return match_pod_failure_policy(job, pod)[1]
+
+
+def fail_job_message(job: dict, pods: list[dict]) -> Optional[str]:
+    """``getFailJobMessage``: the message of the first failed pod a ``FailJob`` rule matches."""
+    if job["spec"].get("podFailurePolicy") is None:
+        return None
+    for pod in pods:
+        if is_pod_failed(pod, job):
+            message = match_pod_failure_policy(job, pod)[0]
+            if message is not None:
+                return message
+    return None
 
 
 # -- Indexed Jobs: completion indexes and their intervals -----------------------------------------
@@ -407,6 +501,7 @@ class _Counts:
     """What one sync learned about a Job's pods."""
 
     def __init__(self, job: dict, pods: list[dict]) -> None:
+        self.pods = pods
         self.active = [p for p in pods if is_pod_active(p)]
         self.ready = sum(1 for p in self.active if is_pod_ready(p))
         self.terminating = sum(1 for p in pods if is_terminating(p))
@@ -427,6 +522,8 @@ class _Counts:
         new_indexes: set[int] = set()
         #: A success since the last sync resets the pod failure backoff.
         self.any_new_success = False
+        #: Every pod failed since the last sync, whether or not the failure counts.
+        self.failures: list[dict] = []
         for pod in pods:
             if not has_tracking_finalizer(pod) or pod["metadata"]["uid"] in seen:
                 continue
@@ -437,7 +534,9 @@ class _Counts:
                 if self.indexed and index is not None and not intervals_have(self.prev_indexes, index):
                     new_indexes.add(index)
             elif is_pod_failed(pod, job):
-                (self.new_failed if index is not None else self.unfinalized).append(pod)
+                self.failures.append(pod)  # the backoff counts every failure, ignored ones too
+                counted = index is not None and counts_as_failure(job, pod)
+                (self.new_failed if counted else self.unfinalized).append(pod)
         if not self.indexed:
             self.uncounted_succeeded += [p["metadata"]["uid"] for p in self.new_succeeded]
         self.uncounted_failed += [p["metadata"]["uid"] for p in self.new_failed]
@@ -614,7 +713,7 @@ class JobController(KubeController):
         failures, last = self.backoff.get(key, (0, 0.0))
         if counts.any_new_success:
             failures, last = 0, 0.0
-        for pod in counts.new_failed:
+        for pod in counts.failures:
             failures += 1
             last = max(last, finished_time(pod, self.clock.now()))
         self.backoff[key] = (failures, last)
@@ -718,7 +817,8 @@ class JobController(KubeController):
         for pod in deleted:
             if not has_tracking_finalizer(pod):
                 continue
-            if count_as_failed and (not counts.indexed or valid_index(pod, completions) is not None):
+            if count_as_failed and (not counts.indexed or valid_index(pod, completions) is not None) \
+                    and counts_as_failure(job, pod):
                 counts.new_failed.append(pod)
                 counts.uncounted_failed.append(pod["metadata"]["uid"])
                 counts.failed += 1
@@ -766,6 +866,9 @@ class JobController(KubeController):
         have = {c["type"] for c in conditions if c.get("status") == "True"}
         if have & {"FailureTarget", "SuccessCriteriaMet"}:
             return None
+        message = fail_job_message(job, counts.pods)
+        if message is not None:
+            return POD_FAILURE_POLICY, message
         spec = job["spec"]
         limit = spec.get("backoffLimit", 6)
         if counts.failed > limit:

@@ -18,8 +18,13 @@ is refused, ``timeZone`` must name a zone of the IANA database, a new CronJob's 
 52 characters (its Jobs add ``-`` and 10 digits of minutes and must fit in 63), and the
 jobTemplate is validated like a Job's spec without a selector.
 
-Not modelled: podFailurePolicy rules, successPolicy and managedBy (labkube's controller does
-not act on them); they are accepted as given.
+``podFailurePolicy`` (``validatePodFailurePolicy``): at most 20 rules, each with an action and
+exactly one of ``onExitCodes`` (operator ``In``/``NotIn``, 1 to 255 ordered, distinct values,
+no 0 for ``In``, a container name of the template) or ``onPodConditions`` (at most 20 patterns
+of a qualified condition type and a status); ``FailIndex`` needs ``backoffLimitPerIndex``.
+
+Not modelled: successPolicy and managedBy (labkube's controller does not act on them); they are
+accepted as given.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import re
 from labkube.core import cron
 from labkube.core.api import labels
 from labkube.core.api.validation import meta, names, pods
-from labkube.core.errors import FieldError
+from labkube.core.errors import FieldError, GoText
 
 #: pkg/apis/batch: the labels the Job strategy puts on a Job's pod template.
 CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid"
@@ -41,6 +46,13 @@ LEGACY_JOB_NAME_LABEL = "job-name"
 MAX_PARALLELISM_FOR_INDEXED_JOB = 100000
 COMPLETION_MODES = ("NonIndexed", "Indexed")
 POD_REPLACEMENT_POLICIES = ("Failed", "TerminatingOrFailed")  # sets.List: sorted
+#: ``supportedPodFailurePolicyActions`` and friends, sorted as ``sets.List`` lists them.
+POD_FAILURE_POLICY_ACTIONS = ("Count", "FailIndex", "FailJob", "Ignore")
+EXIT_CODE_OPERATORS = ("In", "NotIn")
+CONDITION_STATUSES = ("False", "True", "Unknown")
+MAX_POD_FAILURE_POLICY_RULES = 20
+MAX_EXIT_CODE_VALUES = 255
+MAX_CONDITION_PATTERNS = 20
 
 
 def validate_job(obj: dict, old: dict | None = None) -> list[FieldError]:
@@ -135,6 +147,8 @@ def _job_spec_fields(spec: dict, path: str) -> list[FieldError]:
     """``validateJobSpec``: everything but the selector (a CronJob's jobTemplate has none)."""
     errs = _numbers(spec, path)
     errs.extend(_completion_mode(spec, path))
+    if spec.get("podFailurePolicy") is not None:
+        errs.extend(_pod_failure_policy(spec, path + ".podFailurePolicy"))
     errs.extend(_pod_replacement_policy(spec, path + ".podReplacementPolicy"))
     errs.extend(_template(spec, path + ".template"))
     return errs
@@ -169,6 +183,98 @@ def _completion_mode(spec: dict, path: str) -> list[FieldError]:
         for key in ("backoffLimitPerIndex", "maxFailedIndexes"):
             if spec.get(key) is not None:
                 errs.append(FieldError.invalid(f"{path}.{key}", spec[key], "requires indexed completion mode"))
+    return errs
+
+
+def _pod_failure_policy(spec: dict, path: str) -> list[FieldError]:
+    """``validatePodFailurePolicy``: its rules, each naming containers of the template."""
+    rules = (spec.get("podFailurePolicy") or {}).get("rules") or []
+    errs: list[FieldError] = []
+    if len(rules) > MAX_POD_FAILURE_POLICY_RULES:
+        errs.append(FieldError.too_many(path + ".rules", len(rules), MAX_POD_FAILURE_POLICY_RULES))
+    pod_spec = (spec.get("template") or {}).get("spec") or {}
+    containers = {c.get("name") for c in (pod_spec.get("containers") or []) + (pod_spec.get("initContainers") or [])}
+    for index, rule in enumerate(rules):
+        errs.extend(_pod_failure_policy_rule(spec, rule or {}, f"{path}.rules[{index}]", containers))
+    return errs
+
+
+def _pod_failure_policy_rule(spec: dict, rule: dict, path: str, containers: set) -> list[FieldError]:
+    """``validatePodFailurePolicyRule``."""
+    errs: list[FieldError] = []
+    action = rule.get("action") or ""
+    if not action:
+        errs.append(FieldError.required(path + ".action", "valid values: " + _go_string_list(POD_FAILURE_POLICY_ACTIONS)))
+    elif action == "FailIndex":
+        if spec.get("backoffLimitPerIndex") is None:
+            errs.append(FieldError.invalid(path + ".action", action, "requires the backoffLimitPerIndex to be set"))
+    elif action not in POD_FAILURE_POLICY_ACTIONS:
+        errs.append(FieldError.not_supported(path + ".action", action, POD_FAILURE_POLICY_ACTIONS))
+    on_exit_codes, on_conditions = rule.get("onExitCodes"), rule.get("onPodConditions") or []
+    if on_exit_codes is not None:
+        errs.extend(_on_exit_codes(on_exit_codes, path + ".onExitCodes", containers))
+    if on_conditions:
+        errs.extend(_on_pod_conditions(on_conditions, path + ".onPodConditions"))
+    if on_exit_codes is not None and on_conditions:
+        errs.append(FieldError("Invalid", path, detail="specifying both OnExitCodes and OnPodConditions is not supported"))
+    if on_exit_codes is None and not on_conditions:
+        errs.append(FieldError("Invalid", path, detail="specifying one of OnExitCodes and OnPodConditions is required"))
+    return errs
+
+
+def _go_string_list(values) -> str:
+    """Go's ``%q`` of a string slice: ``["Count" "FailJob"]``."""
+    return "[" + " ".join(f'"{v}"' for v in values) + "]"
+
+
+def _go_int32s(values: list) -> GoText:
+    """Go's ``%#v`` of an ``[]int32``."""
+    return GoText("[]int32{" + ", ".join(str(v) for v in values) + "}")
+
+
+def _on_exit_codes(requirement: dict, path: str, containers: set) -> list[FieldError]:
+    """``validatePodFailurePolicyRuleOnExitCodes``."""
+    errs: list[FieldError] = []
+    operator = requirement.get("operator") or ""
+    if not operator:
+        errs.append(FieldError.required(path + ".operator", "valid values: " + _go_string_list(EXIT_CODE_OPERATORS)))
+    elif operator not in EXIT_CODE_OPERATORS:
+        errs.append(FieldError.not_supported(path + ".operator", operator, EXIT_CODE_OPERATORS))
+    name = requirement.get("containerName")
+    if name is not None and name not in containers:
+        errs.append(FieldError.invalid(path + ".containerName", name,
+                                       "must be one of the container or initContainer names in the pod template"))
+    values = requirement.get("values") or []
+    if not values:
+        errs.append(FieldError.invalid(path + ".values", _go_int32s(values), "at least one value is required"))
+    elif len(values) > MAX_EXIT_CODE_VALUES:
+        errs.append(FieldError.too_many(path + ".values", len(values), MAX_EXIT_CODE_VALUES))
+    seen: set = set()
+    for index, value in enumerate(values):
+        if operator == "In" and value == 0:
+            errs.append(FieldError.invalid(f"{path}.values[{index}]", value, "must not be 0 for the In operator"))
+        if value in seen:
+            errs.append(FieldError.duplicate(f"{path}.values[{index}]", value))
+        seen.add(value)
+    if any(a > b for a, b in zip(values, values[1:])):
+        errs.append(FieldError.invalid(path + ".values", _go_int32s(values), "must be ordered"))
+    return errs
+
+
+def _on_pod_conditions(patterns: list, path: str) -> list[FieldError]:
+    """``validatePodFailurePolicyRuleOnPodConditions``."""
+    errs: list[FieldError] = []
+    if len(patterns) > MAX_CONDITION_PATTERNS:
+        errs.append(FieldError.too_many(path, len(patterns), MAX_CONDITION_PATTERNS))
+    for index, pattern in enumerate(patterns):
+        pattern = pattern or {}
+        errs.extend(meta.qualified_name(pattern.get("type") or "", f"{path}[{index}].type"))
+        status = pattern.get("status") or ""
+        if not status:
+            errs.append(FieldError.required(f"{path}[{index}].status",
+                                            "valid values: " + _go_string_list(CONDITION_STATUSES)))
+        elif status not in CONDITION_STATUSES:
+            errs.append(FieldError.not_supported(f"{path}[{index}].status", status, CONDITION_STATUSES))
     return errs
 
 
