@@ -32,6 +32,7 @@ from typing import Callable, Optional
 
 from labkube.runtime.cri import HttpResponse, Image, ImagePullError
 from labkube.runtime.reference import Reference
+from labkube.runtime.sim import minipython
 from labkube.runtime.sim.cpu_work import HPA_EXAMPLE_REQUEST_CPU_SECONDS
 from labkube.runtime.sim.process import FOREVER, PROGRAMS, Proc, ProgramGen, Sleep, program
 from labkube.runtime.sim.shell import IO, Shell
@@ -941,14 +942,10 @@ def python(proc: Proc, argv: list[str]) -> ProgramGen:
         return (yield from _serve(proc, port, handler, "python", lambda s: None))
     if not args:
         return 0  # no tty: reads an empty script from stdin and exits
-    match = re.fullmatch(r"""print\((['"])(.*)\1\)""", args[1].strip()) if args[0] == "-c" and \
-        len(args) > 1 else None
-    if match:
-        proc.out.write(match.group(2) + "\n")
-        return 0
-    proc.err.write("python3: the simulated python runs `-m http.server` and print('…') only\n")
+    if args[0] == "-c" and len(args) > 1:
+        return (yield from minipython.run_script(proc, args[1], ["-c", *args[2:]]))
+    proc.err.write("python3: the simulated python runs `-m http.server` and `-c SCRIPT` only\n")
     return 2
-    yield  # pragma: no cover
 
 
 def profile_for(ref: Reference) -> Optional[ImageProfile]:
