@@ -47,7 +47,13 @@ or a pod condition (``onPodConditions``, e.g. ``DisruptionTarget`` after an evic
 code and rule), ``Ignore`` neither counts the failure against ``backoffLimit`` nor in
 ``status.failed``, and ``Count`` (like no match) counts it.
 
-Not modelled: successPolicy, backoffLimitPerIndex (and the ``FailIndex`` action), managedBy.
+A **success policy** (``spec.successPolicy``, Indexed Jobs, success_policy.go) declares the Job
+done early: once the succeeded indexes cover a rule's ``succeededIndexes`` (or at least its
+``succeededCount`` of them, or, without indexes, any ``succeededCount`` indexes), the Job gets
+``SuccessCriteriaMet`` with reason ``SuccessPolicy`` and ``Matched rules at index N``, the pods
+still running are deleted (not counted as failed), and ``Complete`` follows with the same words.
+
+Not modelled: backoffLimitPerIndex (and the ``FailIndex`` action), managedBy.
 """
 
 from __future__ import annotations
@@ -96,6 +102,8 @@ COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX"
 MAX_GENERATED_NAME_LENGTH = 58
 
 COMPLETIONS_REACHED = ("CompletionsReached", "Reached expected number of succeeded pods")
+#: ``batch.JobReasonSuccessPolicy``.
+SUCCESS_POLICY = "SuccessPolicy"
 BACKOFF_LIMIT_EXCEEDED = ("BackoffLimitExceeded", "Job has reached the specified backoff limit")
 #: ``batch.JobReasonPodFailurePolicy``.
 POD_FAILURE_POLICY = "PodFailurePolicy"
@@ -365,6 +373,27 @@ def first_pending_indexes(active: list[dict], succeeded: Intervals, count: int, 
         if len(result) >= count or candidate >= completions:
             break
     return result
+
+
+def match_success_policy(job: dict, succeeded: Intervals) -> Optional[str]:
+    """``matchSuccessPolicy``: ``Matched rules at index N`` for the first rule the succeeded
+    indexes satisfy, or None."""
+    policy = job["spec"].get("successPolicy")
+    if policy is None or not succeeded:
+        return None
+    completions = job["spec"].get("completions") or 0
+    for index, rule in enumerate(policy.get("rules") or ()):
+        count = rule.get("succeededCount")
+        if rule.get("succeededIndexes") is not None:
+            required = parse_intervals(rule["succeededIndexes"], completions)
+            if not required:
+                continue
+            done = sum(max(0, min(rl, sl) - max(rf, sf) + 1) for rf, rl in required for sf, sl in succeeded)
+            if done == intervals_total(required) or (count is not None and done >= count):
+                return f"Matched rules at index {index}"
+        elif count is not None and intervals_total(succeeded) >= count:
+            return f"Matched rules at index {index}"
+    return None
 
 
 def pod_generate_name_with_index(job_name: str, index: int) -> str:
@@ -655,6 +684,11 @@ class JobController(KubeController):
             ensure_condition(conditions, "FailureTarget", "True", *failure, now)
         failing = condition({"status": {"conditions": conditions}}, "FailureTarget") is not None
         succeeding = condition({"status": {"conditions": conditions}}, "SuccessCriteriaMet") is not None
+        if counts.indexed and not (failing or succeeding):
+            matched = match_success_policy(job, counts.succeeded_indexes)
+            if matched is not None:
+                ensure_condition(conditions, "SuccessCriteriaMet", "True", SUCCESS_POLICY, matched, now)
+                succeeding = True
         if not (failing or succeeding or suspended):
             self._requeue_at_deadline(job)  # every sync: a pod event may have replaced the timer
         if failing or succeeding:
@@ -951,7 +985,7 @@ class JobController(KubeController):
             if ensure_condition(conditions, "Failed", "True", target["reason"], target["message"], now):
                 self.recorder.event(job, WARNING, target["reason"], target["message"])
         elif met is not None:
-            if ensure_condition(conditions, "Complete", "True", *COMPLETIONS_REACHED, now):
+            if ensure_condition(conditions, "Complete", "True", met["reason"], met["message"], now):
                 status["completionTime"] = now
                 self.recorder.event(job, NORMAL, "Completed", "Job completed")
 

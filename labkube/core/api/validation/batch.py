@@ -23,8 +23,11 @@ exactly one of ``onExitCodes`` (operator ``In``/``NotIn``, 1 to 255 ordered, dis
 no 0 for ``In``, a container name of the template) or ``onPodConditions`` (at most 20 patterns
 of a qualified condition type and a status); ``FailIndex`` needs ``backoffLimitPerIndex``.
 
-Not modelled: successPolicy and managedBy (labkube's controller does not act on them); they are
-accepted as given.
+``successPolicy`` (``validateSuccessPolicy``): Indexed Jobs only, 1 to 20 rules, each with
+``succeededIndexes`` (an increasing index list below ``completions``, ``validateIndexesFormat``'s
+messages) and/or a ``succeededCount`` no larger than ``completions`` or than those indexes.
+
+Not modelled: managedBy (labkube's controller does not act on it); it is accepted as given.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import re
 from labkube.core import cron
 from labkube.core.api import labels
 from labkube.core.api.validation import meta, names, pods
-from labkube.core.errors import FieldError, GoText
+from labkube.core.errors import FieldError, GoText, go_quote
 
 #: pkg/apis/batch: the labels the Job strategy puts on a Job's pod template.
 CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid"
@@ -53,6 +56,9 @@ CONDITION_STATUSES = ("False", "True", "Unknown")
 MAX_POD_FAILURE_POLICY_RULES = 20
 MAX_EXIT_CODE_VALUES = 255
 MAX_CONDITION_PATTERNS = 20
+MAX_SUCCESS_POLICY_RULES = 20
+MAX_SUCCEEDED_INDEXES_LENGTH = 64 * 1024
+_GO_ATOI = re.compile(r"[+-]?[0-9]+\Z")
 
 
 def validate_job(obj: dict, old: dict | None = None) -> list[FieldError]:
@@ -149,6 +155,12 @@ def _job_spec_fields(spec: dict, path: str) -> list[FieldError]:
     errs.extend(_completion_mode(spec, path))
     if spec.get("podFailurePolicy") is not None:
         errs.extend(_pod_failure_policy(spec, path + ".podFailurePolicy"))
+    if spec.get("successPolicy") is not None:
+        if spec.get("completionMode") != "Indexed":
+            errs.append(FieldError.invalid(path + ".successPolicy", spec["successPolicy"],
+                                           "requires indexed completion mode"))
+        else:
+            errs.extend(_success_policy(spec, path + ".successPolicy"))
     errs.extend(_pod_replacement_policy(spec, path + ".podReplacementPolicy"))
     errs.extend(_template(spec, path + ".template"))
     return errs
@@ -278,6 +290,79 @@ def _on_pod_conditions(patterns: list, path: str) -> list[FieldError]:
     return errs
 
 
+def _success_policy(spec: dict, path: str) -> list[FieldError]:
+    """``validateSuccessPolicy``."""
+    rules = (spec.get("successPolicy") or {}).get("rules") or []
+    errs: list[FieldError] = []
+    if not rules:
+        errs.append(FieldError.required(path + ".rules", "at least one rules must be specified when the successPolicy is specified"))
+    if len(rules) > MAX_SUCCESS_POLICY_RULES:
+        errs.append(FieldError.too_many(path + ".rules", len(rules), MAX_SUCCESS_POLICY_RULES))
+    completions = spec.get("completions") or 0
+    for index, rule in enumerate(rules):
+        errs.extend(_success_policy_rule(rule or {}, f"{path}.rules[{index}]", completions))
+    return errs
+
+
+def _success_policy_rule(rule: dict, path: str, completions: int) -> list[FieldError]:
+    """``validateSuccessPolicyRule``."""
+    errs: list[FieldError] = []
+    indexes, count = rule.get("succeededIndexes"), rule.get("succeededCount")
+    if indexes is None and count is None:
+        errs.append(FieldError.required(path, "at least one of succeededCount or succeededIndexes must be specified"))
+    total = 0
+    if indexes is not None:
+        if len(indexes) > MAX_SUCCEEDED_INDEXES_LENGTH:
+            errs.append(FieldError.too_long(path + ".succeededIndexes", indexes, MAX_SUCCEEDED_INDEXES_LENGTH))
+        try:
+            total = indexes_total(indexes, completions)
+        except ValueError as err:
+            errs.append(FieldError.invalid(path + ".succeededIndexes", indexes, f"error parsing succeededIndexes: {err}"))
+    if count is not None:
+        errs.extend(meta.nonnegative(count, path + ".succeededCount"))
+        if count > completions:
+            errs.append(FieldError.invalid(path + ".succeededCount", count,
+                                           f"must be less than or equal to {completions} (the number of specified completions)"))
+        if indexes is not None and count > total:
+            errs.append(FieldError.invalid(
+                path + ".succeededCount", count,
+                f"must be less than or equal to {total} (the number of indexes in the specified succeededIndexes field)"))
+    return errs
+
+
+def indexes_total(text: str, completions: int) -> int:
+    """``validateIndexesFormat``: how many indexes ``"0,2-4"`` names; ValueError with the
+    API server's words when it is malformed, unordered or reaches ``completions``."""
+    if not text:
+        return 0
+    last, total = None, 0
+    for interval in text.split(","):
+        first, end = _index_interval(interval, completions)
+        if last is not None and last >= first:
+            raise ValueError(f"non-increasing order, previous: {last}, current: {first}")
+        total += end - first + 1
+        last = end
+    return total
+
+
+def _index_interval(interval: str, completions: int) -> tuple[int, int]:
+    """``parseIndexInterval``."""
+    limits = interval.split("-")
+    if len(limits) > 2:
+        raise ValueError(f"the fragment {go_quote(interval)} violates the requirement that an index interval "
+                         "can have at most two parts separated by '-'")
+    values = []
+    for text in limits:
+        if not _GO_ATOI.match(text):
+            raise ValueError(f"cannot convert string to integer for index: {go_quote(text)}")
+        if int(text) >= completions:
+            raise ValueError(f"too large index: {go_quote(text)}")
+        values.append(int(text))
+    if len(values) == 2 and values[0] >= values[1]:
+        raise ValueError(f"non-increasing order, previous: {values[0]}, current: {values[1]}")
+    return values[0], values[-1]
+
+
 def _pod_replacement_policy(spec: dict, path: str) -> list[FieldError]:
     policy = spec.get("podReplacementPolicy")
     if policy is None:
@@ -331,7 +416,7 @@ def _spec_update(spec: dict, old: dict) -> list[FieldError]:
         errs.append(meta.invalid_go("spec.selector", selector, meta.go_label_selector(selector),
                                     meta.FIELD_IMMUTABLE))
     errs.extend(_template_update(spec, old_spec, _never_started(old)))
-    for key in ("completionMode", "podFailurePolicy", "backoffLimitPerIndex"):
+    for key in ("completionMode", "podFailurePolicy", "backoffLimitPerIndex", "managedBy", "successPolicy"):
         if spec.get(key) != old_spec.get(key):
             errs.append(FieldError.invalid(f"spec.{key}", spec.get(key), meta.FIELD_IMMUTABLE))
     return errs
