@@ -53,7 +53,18 @@ done early: once the succeeded indexes cover a rule's ``succeededIndexes`` (or a
 ``SuccessCriteriaMet`` with reason ``SuccessPolicy`` and ``Matched rules at index N``, the pods
 still running are deleted (not counted as failed), and ``Complete`` follows with the same words.
 
-Not modelled: backoffLimitPerIndex (and the ``FailIndex`` action), managedBy.
+**backoffLimitPerIndex** (Indexed Jobs): each index has its own retry budget. A replacement pod
+carries its index's failure count in ``batch.kubernetes.io/job-index-failure-count`` (so the
+failed pod keeps its finalizer until the replacement exists), waits out its index's own back-off
+(10 s doubling), and an index that failed more than ``backoffLimitPerIndex`` times, or whose pod
+matched a ``FailIndex`` rule, is listed in ``status.failedIndexes`` and not run again. The Job
+fails with ``MaxFailedIndexesExceeded`` past ``maxFailedIndexes``, or with ``FailedIndexes``
+once every index has succeeded or failed.
+
+With ``podReplacementPolicy: Failed`` (implied by a pod failure policy) a terminating pod is not
+replaced until it has failed.
+
+Not modelled: managedBy.
 """
 
 from __future__ import annotations
@@ -98,6 +109,11 @@ MAX_POD_CREATE_DELETE_PER_SYNC = 500
 COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
 #: The variable every container of an Indexed Job's pod reads its index from.
 COMPLETION_INDEX_ENV = "JOB_COMPLETION_INDEX"
+#: backoffLimitPerIndex: how often an index failed (counted, and ignored by the failure policy).
+INDEX_FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count"
+INDEX_IGNORED_FAILURE_COUNT = "batch.kubernetes.io/job-index-ignored-failure-count"
+MAX_FAILED_INDEXES_EXCEEDED = ("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes")
+FAILED_INDEXES = ("FailedIndexes", "Job has failed indexes")
 #: ``names.MaxGeneratedNameLength``: 63 less the 5 random characters.
 MAX_GENERATED_NAME_LENGTH = 58
 
@@ -249,11 +265,17 @@ def match_pod_failure_policy(job: dict, pod: dict) -> tuple[Optional[str], bool,
             continue
         if action == "Ignore":
             return None, False, action
-        if action == "Count":
+        if action in ("Count", "FailIndex"):
             return None, True, action
         if action == "FailJob":
             return f"{culprit} matching FailJob rule at index {index}", True, action
     return None, True, None
+
+
+def only_replace_failed_pods(job: dict) -> bool:
+    """``onlyReplaceFailedPods``: a pod is replaced only once it has failed, not while it is
+    still terminating (``podReplacementPolicy: Failed``, implied by a pod failure policy)."""
+    return job["spec"].get("podReplacementPolicy") == "Failed" or job["spec"].get("podFailurePolicy") is not None
 
 
 def counts_as_failure(job: dict, pod: dict) -> bool:
@@ -373,6 +395,84 @@ def first_pending_indexes(active: list[dict], succeeded: Intervals, count: int, 
         if len(result) >= count or candidate >= completions:
             break
     return result
+
+
+# -- backoffLimitPerIndex ---------------------------------------------------------------------------
+
+
+def _annotation_count(pod: dict, key: str) -> int:
+    """``parseInt32`` of a failure-count annotation; 0 when missing or not a valid int32."""
+    text = (pod["metadata"].get("annotations") or {}).get(key)
+    if text is None or not _GO_ATOI.match(text):
+        return 0
+    value = int(text)
+    return value if 0 <= value <= 2**31 - 1 else 0
+
+
+def index_failure_count(pod: dict) -> int:
+    return _annotation_count(pod, INDEX_FAILURE_COUNT)
+
+
+def absolute_failure_count(pod: dict) -> int:
+    """``getIndexAbsoluteFailureCount``: counted and ignored failures of the pod's index."""
+    return _annotation_count(pod, INDEX_FAILURE_COUNT) + _annotation_count(pod, INDEX_IGNORED_FAILURE_COUNT)
+
+
+def is_index_failed(job: dict, pod: dict) -> bool:
+    """``isIndexFailed``: the pod failed with a ``FailIndex`` rule, or with a counted failure
+    when its index already failed ``backoffLimitPerIndex`` times before."""
+    if not is_pod_failed(pod, job):
+        return False
+    _, counted, action = match_pod_failure_policy(job, pod)
+    if action == "FailIndex":
+        return True
+    return counted and index_failure_count(pod) >= job["spec"]["backoffLimitPerIndex"]
+
+
+def failed_indexes(job: dict, pods: list[dict], completions: int) -> Intervals:
+    """``calculateFailedIndexes``: ``status.failedIndexes`` and the indexes failed since."""
+    status = job.get("status") or {}
+    previous = parse_intervals(status["failedIndexes"], completions) if status.get("failedIndexes") is not None else []
+    new = {i for p in pods for i in [valid_index(p, completions)] if i is not None and is_index_failed(job, p)}
+    return with_indexes(previous, sorted(new))
+
+
+def delayed_per_index(job: dict, pods: list[dict], active: list[dict], succeeded: Intervals,
+                      failed: Intervals, completions: int, now: float) -> dict[int, dict]:
+    """``getPodsWithDelayedDeletionPerIndex``: per index still to run, its latest failed pod."""
+    running = {completion_index(p) for p in active}
+    delayed: dict[int, dict] = {}
+    for pod in pods:
+        index = valid_index(pod, completions)
+        if index is None or not is_pod_failed(pod, job) or index in running \
+                or intervals_have(succeeded, index) or intervals_have(failed, index):
+            continue
+        last = delayed.get(index)
+        if last is None or (absolute_failure_count(last) <= absolute_failure_count(pod)
+                            and finished_time(pod, now) >= finished_time(last, now)):
+            delayed[index] = pod
+    return delayed
+
+
+def new_index_failure_counts(job: dict, replaced: Optional[dict]) -> tuple[int, int]:
+    """``getNewIndexFailureCounts``: the counts a replacement pod carries."""
+    if replaced is None:
+        return 0, 0
+    counted, ignored = index_failure_count(replaced), _annotation_count(replaced, INDEX_IGNORED_FAILURE_COUNT)
+    if counts_as_failure(job, replaced):
+        counted += 1
+    else:
+        ignored += 1
+    return counted, ignored
+
+
+def remaining_index_backoff(replaced: Optional[dict], now: float) -> float:
+    """``getRemainingTimePerIndex``: the index's own back-off, from its last failure."""
+    if replaced is None:
+        return 0.0
+    delay = backoff_delay(absolute_failure_count(replaced) + 1)
+    elapsed = now - finished_time(replaced, now)
+    return 0.0 if delay <= elapsed else delay - elapsed
 
 
 def match_success_policy(job: dict, succeeded: Intervals) -> Optional[str]:
@@ -520,6 +620,8 @@ def ordered_status(status: dict) -> dict:
     out["terminating"] = status.get("terminating", 0)
     if status.get("completedIndexes"):
         out["completedIndexes"] = status["completedIndexes"]
+    if status.get("failedIndexes") is not None:  # a pointer: "" is kept
+        out["failedIndexes"] = status["failedIndexes"]
     uncounted = status.get("uncountedTerminatedPods") or {}
     out["uncountedTerminatedPods"] = {k: list(v) for k, v in uncounted.items() if v}
     out["ready"] = status.get("ready", 0)
@@ -529,7 +631,8 @@ def ordered_status(status: dict) -> dict:
 class _Counts:
     """What one sync learned about a Job's pods."""
 
-    def __init__(self, job: dict, pods: list[dict]) -> None:
+    def __init__(self, job: dict, pods: list[dict], now: float) -> None:
+        self.job = job
         self.pods = pods
         self.active = [p for p in pods if is_pod_active(p)]
         self.ready = sum(1 for p in self.active if is_pod_ready(p))
@@ -545,36 +648,59 @@ class _Counts:
         #: without a valid index): unfinalized, counted nowhere.
         self.unfinalized: list[dict] = []
         self.indexed = is_indexed(job)
+        self.per_index = self.indexed and job["spec"].get("backoffLimitPerIndex") is not None
         completions = job["spec"].get("completions") or 0
+        uncounted_pods = [p for p in pods if has_tracking_finalizer(p) and p["metadata"]["uid"] not in seen]
         #: Indexed Jobs: the indexes that succeeded before this sync, and now.
         self.prev_indexes = parse_intervals(status.get("completedIndexes") or "", completions) if self.indexed else []
-        new_indexes: set[int] = set()
+        self.succeeded_indexes = with_indexes(self.prev_indexes, sorted(
+            {i for p in uncounted_pods if is_pod_succeeded(p)
+             for i in [valid_index(p, completions)] if i is not None and not intervals_have(self.prev_indexes, i)}))
+        #: backoffLimitPerIndex: the failed indexes, and per index the last failed pod kept (with
+        #: its finalizer) until its replacement carries the failure count on.
+        self.failed_indexes: Intervals = []
+        self.delayed: dict[int, dict] = {}
+        if self.per_index:
+            self.failed_indexes = failed_indexes(job, uncounted_pods, completions)
+            self.delayed = delayed_per_index(job, uncounted_pods, self.active, self.succeeded_indexes,
+                                             self.failed_indexes, completions, now)
+        delayed = {id(p) for p in self.delayed.values()}
         #: A success since the last sync resets the pod failure backoff.
         self.any_new_success = False
         #: Every pod failed since the last sync, whether or not the failure counts.
         self.failures: list[dict] = []
-        for pod in pods:
-            if not has_tracking_finalizer(pod) or pod["metadata"]["uid"] in seen:
+        for pod in uncounted_pods:
+            if id(pod) in delayed:
                 continue
             index = valid_index(pod, completions) if self.indexed else 0
             if is_pod_succeeded(pod):
                 self.new_succeeded.append(pod)
                 self.any_new_success = self.any_new_success or index is not None
-                if self.indexed and index is not None and not intervals_have(self.prev_indexes, index):
-                    new_indexes.add(index)
             elif is_pod_failed(pod, job):
-                self.failures.append(pod)  # the backoff counts every failure, ignored ones too
-                counted = index is not None and counts_as_failure(job, pod)
-                (self.new_failed if counted else self.unfinalized).append(pod)
+                self._failed(pod, index)
         if not self.indexed:
             self.uncounted_succeeded += [p["metadata"]["uid"] for p in self.new_succeeded]
-        self.uncounted_failed += [p["metadata"]["uid"] for p in self.new_failed]
-        self.succeeded_indexes = with_indexes(self.prev_indexes, sorted(new_indexes))
         if self.indexed:
             self.succeeded = intervals_total(self.succeeded_indexes)
         else:
             self.succeeded = status.get("succeeded", 0) + len(self.uncounted_succeeded)
         self.failed = status.get("failed", 0) + len(self.uncounted_failed)
+
+    def _failed(self, pod: dict, index: Optional[int]) -> None:
+        self.failures.append(pod)  # the backoff counts every failure, ignored ones too
+        if index is not None and counts_as_failure(self.job, pod):
+            self.new_failed.append(pod)
+            self.uncounted_failed.append(pod["metadata"]["uid"])
+        else:
+            self.unfinalized.append(pod)
+
+    def release_delayed(self) -> None:
+        """A finished Job keeps no pod back: the delayed ones are counted now."""
+        completions = self.job["spec"].get("completions") or 0
+        for pod in self.delayed.values():
+            self._failed(pod, valid_index(pod, completions))
+        self.delayed = {}
+        self.failed = (self.job.get("status") or {}).get("failed", 0) + len(self.uncounted_failed)
 
 
 @register
@@ -672,7 +798,7 @@ class JobController(KubeController):
         job = json_copy(job)
         status = job.setdefault("status", {})
         observed = json_copy(status)  # what the API server has: write only what differs
-        counts = _Counts(job, pods)
+        counts = _Counts(job, pods, self.clock.now())
         self._record_backoff(key, counts)
         now = self.clock.timestamp()
         conditions = [dict(c) for c in status.get("conditions") or ()]
@@ -692,6 +818,7 @@ class JobController(KubeController):
         if not (failing or succeeding or suspended):
             self._requeue_at_deadline(job)  # every sync: a pod event may have replaced the timer
         if failing or succeeding:
+            counts.release_delayed()
             self._terminate_active(job, counts, count_as_failed=failing)
         else:
             self._suspend_or_resume(job, status, conditions, suspended, now)
@@ -700,6 +827,7 @@ class JobController(KubeController):
             else:
                 counts.active = self._manage(job, counts)
         if not failing and not succeeding and self._complete(job, counts):
+            counts.release_delayed()
             ensure_condition(conditions, "SuccessCriteriaMet", "True", *COMPLETIONS_REACHED, now)
         self._write(job, status, observed, conditions, counts, now)
 
@@ -767,26 +895,44 @@ class JobController(KubeController):
         if excess:
             self._delete_active(job, counts, excess)
             return [p for p in active if p not in excess]
-        if len(active) >= want or not self.expectations.satisfied(key):
+        replacing = counts.terminating if only_replace_failed_pods(job) else 0
+        if len(active) + replacing >= want or not self.expectations.satisfied(key):
             return active
-        remaining = self._remaining_backoff(key)
+        remaining = 0.0 if counts.per_index else self._remaining_backoff(key)
         if remaining > 0:
             self.queue.add_after(key, remaining)
             return active
-        count = min(want - len(active), MAX_POD_CREATE_DELETE_PER_SYNC)
+        count = min(want - replacing - len(active), MAX_POD_CREATE_DELETE_PER_SYNC)
         indexes: list[Optional[int]] = [None] * count
         if counts.indexed:
-            indexes = list(first_pending_indexes(active, counts.succeeded_indexes, count, job["spec"]["completions"]))
+            taken = list(active)
+            if replacing:
+                taken += [p for p in counts.pods if is_terminating(p)]
+            done = with_indexes(counts.succeeded_indexes, []) if not counts.per_index else \
+                with_indexes(counts.succeeded_indexes + [list(i) for i in counts.failed_indexes], [])
+            indexes = list(first_pending_indexes(taken, done, count, job["spec"]["completions"]))
+            if counts.per_index:
+                indexes = self._indexes_out_of_backoff(key, counts, indexes)
             count = len(indexes)
         self.expectations.expect_creations(key, count)
         created: list[dict] = []
         pending = iter(indexes)
-        successes, err = slow_start_batch(count, 1, lambda: created.append(self._create_pod(job, next(pending))))
+        successes, err = slow_start_batch(count, 1, lambda: created.append(self._create_pod(job, next(pending), counts)))
         for _ in range(count - successes):
             self.expectations.creation_observed(key)
         if err is not None:
             raise err
         return active + [p for p in created if p is not None]
+
+    def _indexes_out_of_backoff(self, key: str, counts: _Counts, indexes: list[int]) -> list[int]:
+        """``getPodCreationInfoForIndependentIndexes``: the indexes whose own back-off is over;
+        if none is, the sync comes back when the first one is."""
+        now = self.clock.now()
+        waits = {i: remaining_index_backoff(counts.delayed.get(i), now) for i in indexes}
+        ready = [i for i in indexes if waits[i] == 0]
+        if not ready and waits:
+            self.queue.add_after(key, min(waits.values()))
+        return ready
 
     @staticmethod
     def _pods_for_removal(job: dict, active: list[dict], at_least: int) -> list[dict]:
@@ -807,12 +953,17 @@ class JobController(KubeController):
             return len(counts.active) if counts.succeeded > 0 else parallelism
         return max(0, min(completions - counts.succeeded, parallelism))
 
-    def _create_pod(self, job: dict, index: Optional[int] = None) -> Optional[dict]:
+    def _create_pod(self, job: dict, index: Optional[int] = None, counts: Optional[_Counts] = None) -> Optional[dict]:
         """``RealPodControl.CreatePodsWithGenerateName`` with the tracking finalizer (and, in an
         Indexed Job, the pod's completion index), and its event."""
         pod = pod_from_template(job["spec"]["template"], job, new_controller_ref(job, API_VERSION, KIND))
         if index is not None:
             self._give_index(job, pod, index)
+            if counts is not None and counts.per_index:
+                counted, ignored = new_index_failure_counts(job, counts.delayed.get(index))
+                pod["metadata"]["annotations"][INDEX_FAILURE_COUNT] = str(counted)
+                if ignored:
+                    pod["metadata"]["annotations"][INDEX_IGNORED_FAILURE_COUNT] = str(ignored)
         finalizers = pod["metadata"].setdefault("finalizers", [])
         if JOB_TRACKING_FINALIZER not in finalizers:
             finalizers.append(JOB_TRACKING_FINALIZER)
@@ -913,6 +1064,13 @@ class JobController(KubeController):
                 return BACKOFF_LIMIT_EXCEEDED
         if self._past_deadline(job):
             return DEADLINE_EXCEEDED
+        if counts.per_index:
+            failed = intervals_total(counts.failed_indexes)
+            limit_indexes = spec.get("maxFailedIndexes")
+            if limit_indexes is not None and failed > limit_indexes:
+                return MAX_FAILED_INDEXES_EXCEEDED
+            if failed > 0 and failed + counts.succeeded >= (spec.get("completions") or 0):
+                return FAILED_INDEXES
         return None
 
     def _past_deadline(self, job: dict) -> bool:
@@ -955,6 +1113,8 @@ class JobController(KubeController):
         if counts.indexed:  # a succeeded index is counted at once: no uncounted UID to track
             status["succeeded"] = counts.succeeded
             status["completedIndexes"] = intervals_text(counts.succeeded_indexes)
+        if counts.per_index:
+            status["failedIndexes"] = intervals_text(counts.failed_indexes)
         newly = counts.new_succeeded + counts.new_failed
         if newly:
             status["uncountedTerminatedPods"] = {"succeeded": counts.uncounted_succeeded,

@@ -57,6 +57,11 @@ MAX_POD_FAILURE_POLICY_RULES = 20
 MAX_EXIT_CODE_VALUES = 255
 MAX_CONDITION_PATTERNS = 20
 MAX_SUCCESS_POLICY_RULES = 20
+#: ``maxFailedIndexesForIndexedJob``, ``completionsSoftLimit`` and the limits above it.
+MAX_FAILED_INDEXES = 100_000
+COMPLETIONS_SOFT_LIMIT = 100_000
+PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS = 10_000
+MAX_FAILED_INDEXES_FOR_HIGH_COMPLETIONS = 10_000
 MAX_SUCCEEDED_INDEXES_LENGTH = 64 * 1024
 _GO_ATOI = re.compile(r"[+-]?[0-9]+\Z")
 
@@ -191,10 +196,36 @@ def _completion_mode(spec: dict, path: str) -> list[FieldError]:
             errs.append(FieldError.invalid(
                 path + ".parallelism", parallelism,
                 f"must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed"))
+        errs.extend(_per_index_limits(spec, path))
     if mode in (None, "NonIndexed"):
         for key in ("backoffLimitPerIndex", "maxFailedIndexes"):
             if spec.get(key) is not None:
                 errs.append(FieldError.invalid(f"{path}.{key}", spec[key], "requires indexed completion mode"))
+    return errs
+
+
+def _per_index_limits(spec: dict, path: str) -> list[FieldError]:
+    """The limits on ``maxFailedIndexes`` (and, above 100,000 completions with a per-index
+    backoff limit, on ``parallelism``) that keep ``status.failedIndexes`` short."""
+    errs: list[FieldError] = []
+    completions, parallelism = spec.get("completions"), spec.get("parallelism")
+    max_failed = spec.get("maxFailedIndexes")
+    if completions is not None and max_failed is not None and max_failed > completions:
+        errs.append(FieldError.invalid(path + ".maxFailedIndexes", max_failed, "must be less than or equal to completions"))
+    if max_failed is not None and max_failed > MAX_FAILED_INDEXES:
+        errs.append(FieldError.invalid(path + ".maxFailedIndexes", max_failed,
+                                       f"must be less than or equal to {MAX_FAILED_INDEXES}"))
+    if completions is not None and completions > COMPLETIONS_SOFT_LIMIT and spec.get("backoffLimitPerIndex") is not None:
+        high = f"when completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"
+        if max_failed is None:
+            errs.append(FieldError.required(path + ".maxFailedIndexes",
+                                            f"must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}"))
+        if parallelism is not None and parallelism > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS:
+            errs.append(FieldError.invalid(path + ".parallelism", parallelism,
+                                           f"must be less than or equal to {PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS} {high}"))
+        if max_failed is not None and max_failed > MAX_FAILED_INDEXES_FOR_HIGH_COMPLETIONS:
+            errs.append(FieldError.invalid(path + ".maxFailedIndexes", max_failed,
+                                           f"must be less than or equal to {MAX_FAILED_INDEXES_FOR_HIGH_COMPLETIONS} {high}"))
     return errs
 
 
