@@ -147,6 +147,10 @@ class PodNetwork:
             raise ConnectionFailed(f"dial tcp {ip}:{port}: i/o timeout")
         return HttpResponse(200, site.body, (("Content-Type", "text/html"),))
 
+    def echo(self, ip: str) -> Optional[tuple[str, int]]:
+        """``ping``: (the node answering, router hops back), or None when no reply comes."""
+        return self.proxy.echo(ip, self.client_ip)
+
     def tcp_open(self, host: str, port: int) -> bool:
         """Would a TCP connection to ``host:port`` be accepted?"""
         try:

@@ -225,6 +225,25 @@ class ServiceProxy:
             raise ConnectionRefused(ip)
         return Connection(ip, port, f"{target.namespace}/{target.pod}", target.node, target.ip)
 
+    def echo(self, ip: str, client_ip: str) -> Optional[tuple[str, int]]:
+        """An ICMP echo (``ping``) from ``client_ip`` to ``ip``: the (node the reply comes from,
+        router hops on the way back), or None when nothing answers.
+
+        A node and a pod that runs answer. A ClusterIP does not: kube-proxy's iptables rules
+        only DNAT the Service's ports, so the virtual IP has no host behind it. NetworkPolicies
+        are not applied to ICMP here (real enforcers drop it for isolated pods)."""
+        nodes = self.nodes.by_index(_NODES_BY_IP, ip)
+        if nodes:
+            return nodes[0]["metadata"]["name"], 0
+        pod = self.dns.pod_by_ip(ip)
+        if pod is None or (pod.get("status") or {}).get("phase") != "Running":
+            return None
+        node = (pod.get("spec") or {}).get("nodeName", "")
+        client = self.dns.pod_by_ip(client_ip)
+        if (client or {}).get("spec", {}).get("nodeName") == node:
+            return node, 1  # the node routes the reply from one veth to the other
+        return node, 2  # out of one node and into the other
+
     def resolve(self, host: str, namespace: str = "default") -> str:
         """The IP a client in ``namespace`` dials for ``host`` (the first A record)."""
         if is_ip(host):

@@ -44,7 +44,7 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BUSYBOX_TOOLS = frozenset(
     "sh ash echo printf printenv env cat touch rm mkdir test [ ls date hostname true false sleep "
     "tail head wc grep seq basename dirname kill killall pkill ps nslookup wget httpd nc cp mv "
-    "id whoami uname sort uniq cut tr mount df rev".split())
+    "id whoami uname sort uniq cut tr mount df rev ping".split())
 GNU_TOOLS = frozenset(
     "sh dash bash echo printf printenv env cat touch rm mkdir test [ ls date hostname true false "
     "sleep tail head wc grep seq basename dirname kill cp mv id whoami uname sort uniq cut tr".split())

@@ -1401,3 +1401,79 @@ def nc(proc: Proc, argv: list[str]) -> ProgramGen:
         except ConnectionFailed:
             ok = False
     return (yield from _done(0 if ok else 1))
+
+
+# -- ping: busybox's ICMP echo (networking/ping.c) -------------------------------------------------
+#: The simulated network has no queues, so a round trip costs a fixed time per router on the way
+#: back: the pod itself, a pod on the same node (through the node), a pod on another node.
+PING_RTT_MS = {0: 0.031, 1: 0.058, 2: 0.214}
+PING_DEFAULT_TIMEOUT = 10.0  # -W: seconds to wait for the first response
+
+
+def _ping_options(argv: list[str]) -> Optional[tuple[dict, list[str]]]:
+    opts = {"c": None, "W": PING_DEFAULT_TIMEOUT, "w": None, "i": 1.0, "q": False}
+    rest, args = [], iter(argv[1:])
+    for arg in args:
+        if arg == "-q":
+            opts["q"] = True
+        elif arg[:2] in ("-c", "-W", "-w", "-i") and len(arg) >= 2:
+            value = arg[2:] or next(args, None)
+            if value is None:
+                return None
+            try:
+                opts[arg[1]] = int(value) if arg[1] == "c" else float(value)
+            except ValueError:
+                return None
+        else:
+            rest.append(arg)
+    return opts, rest
+
+
+def _ms(value: float) -> str:
+    return f"{value:.3f}"
+
+
+@program("ping")
+def ping(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``ping [-q] [-c CNT] [-W SEC] [-w SEC] [-i SEC] HOST``: one echo per interval, a reply
+    line for each answer, then the statistics; exit 0 if any reply came back."""
+    parsed = _ping_options(argv)
+    if parsed is None or not parsed[1]:
+        proc.err.write("BusyBox v1.36.1 multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n")
+        return (yield from _done(1))
+    opts, (host, *_) = parsed
+    found = resolve(proc, host)
+    if found is None:
+        yield from wait_for_resolver(proc, host)
+        proc.err.write(f"ping: bad address '{host}'\n")
+        return (yield from _done(1))
+    ip = found[1]
+    proc.out.write(f"PING {host} ({ip}): 56 data bytes\n")
+    if ip.startswith("127.") or ip == proc.host.pod_ip:
+        reply: Optional[tuple[str, int]] = ("", 0)
+    else:
+        echo = getattr(proc.host.network, "echo", None)
+        reply = echo(ip) if echo is not None else None
+    sent, times, elapsed = 0, [], 0.0
+    count, deadline = opts["c"], opts["w"]
+    while (count is None or sent < count) and (deadline is None or elapsed < deadline):
+        sent += 1
+        if reply is not None:
+            times.append(PING_RTT_MS[reply[1]])
+            if not opts["q"]:
+                proc.out.write(f"64 bytes from {ip}: seq={sent - 1} ttl={64 - reply[1]} time={_ms(times[-1])} ms\n")
+        if count is not None and sent >= count and (reply is not None or deadline is not None):
+            break
+        wait = opts["W"] if count is not None and sent >= count else opts["i"]
+        if deadline is not None:
+            wait = min(wait, deadline - elapsed)
+        yield Sleep(wait)
+        elapsed += wait
+        if count is not None and sent >= count:
+            break
+    proc.out.write(f"\n--- {host} ping statistics ---\n")
+    loss = (sent - len(times)) * 100 // sent if sent else 0
+    proc.out.write(f"{sent} packets transmitted, {len(times)} packets received, {loss}% packet loss\n")
+    if times:
+        proc.out.write(f"round-trip min/avg/max = {_ms(min(times))}/{_ms(sum(times) / len(times))}/{_ms(max(times))} ms\n")
+    return (yield from _done(0 if times else 1))
