@@ -7,8 +7,8 @@ kubelet speaks over gRPC to containerd or CRI-O, cut down to what labkube's kube
 * pod sandboxes (the pod's shared network namespace, hostname and IP): ``run_pod_sandbox``,
   ``stop_pod_sandbox``, ``remove_pod_sandbox``;
 * containers: ``create_container``, ``start_container``, ``stop_container``,
-  ``remove_container``, ``container_status``, ``list_containers``, ``logs``, ``exec`` /
-  ``exec_sync``, ``container_stats``;
+  ``remove_container``, ``container_status``, ``list_containers``, ``logs``, ``log_lines``,
+  ``exec`` / ``exec_sync``, ``container_stats``;
 * a PLEG-like event stream (``subscribe``) so the kubelet learns that a container started,
   died or was OOM-killed without polling;
 * reachability for probes and the service proxy: ``http_get`` and ``tcp_open``.
@@ -302,6 +302,19 @@ class ExecResult:
 
 
 @dataclass(frozen=True, slots=True)
+class LogLine:
+    """One entry of a container's log file (CRI logging format: ``TIME STREAM TAG TEXT``), as
+    the kubelet reads it for ``GET pods/log``: when the line was written, ``"stdout"`` or
+    ``"stderr"``, its text without the newline, and whether it ended with one (``False`` for
+    what a process left unfinished when its container exited)."""
+
+    time: float
+    stream: str
+    text: str
+    complete: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class ContainerStats:
     """Usage as cAdvisor/metrics-server would report it (for ``kubectl top``)."""
 
@@ -450,6 +463,13 @@ class ContainerRuntime(Protocol):
     def logs(self, container_id: str, *, tail: Optional[int] = None, timestamps: bool = False,
              since: Optional[float] = None) -> str:
         """The container's stdout+stderr so far (kept until the container is removed)."""
+        ...
+
+    def log_lines(self, container_id: str, start: int = 0) -> tuple[LogLine, ...]:
+        """The container's log file from its ``start``-th line: every finished line, and, once
+        the container has exited, what it left unfinished (the runtime writes that at EOF). A
+        running container's unfinished line is not in the file yet. Lines are only ever
+        appended, so a reader that remembers how many it has read follows the file."""
         ...
 
     def exec(self, container_id: str, argv: tuple[str, ...] | list[str], *,

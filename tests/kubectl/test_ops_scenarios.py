@@ -215,12 +215,6 @@ def test_logs_by_selector_reads_each_matching_pod(cluster, name, command, stdout
     assert [call[4] for call in cluster.client.calls] == tails
 
 
-def test_logs_follow_is_refused_with_a_clear_message(cluster):
-    k(cluster, "run web --image=nginx")
-    result = k(cluster, "logs -f web")
-    assert result.exit_code == 1 and "--follow is not available" in result.stderr
-
-
 @pytest.mark.parametrize("command, stdout, stderr, code", [
     ("exec web -- cat /etc/hostname", "web\n", "", 0),
     ("exec web -- ls /nope", "", "ls: /nope: No such file or directory\ncommand terminated with exit code 2\n", 2),

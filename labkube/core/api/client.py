@@ -142,10 +142,26 @@ class Client:
 
     # -- subresources served by kubelets, evictions, metrics -------------------------
     def pod_logs(self, name: str, namespace: Optional[str] = None, *, container: Optional[str] = None,
-                 previous: bool = False, tail_lines: Optional[int] = None, timestamps: bool = False) -> str:
-        """GET pods/log: a container's output (``kubectl logs``)."""
+                 previous: bool = False, tail_lines: Optional[int] = None, timestamps: bool = False,
+                 since_seconds: Optional[int] = None, since_time: Optional[str] = None,
+                 limit_bytes: Optional[int] = None) -> str:
+        """GET pods/log: a container's output (``kubectl logs``); ``since_time`` is RFC 3339."""
         options = {"container": container, "previous": previous, "tailLines": tail_lines,
-                   "timestamps": timestamps}
+                   "timestamps": timestamps, "sinceSeconds": since_seconds, "sinceTime": since_time,
+                   "limitBytes": limit_bytes}
+        return self._send("get", self._rtype("pods"), namespace or "default", name,
+                          subresource="log", body=options)
+
+    def pod_log_stream(self, name: str, namespace: Optional[str] = None, *, container: Optional[str] = None,
+                       previous: bool = False, tail_lines: Optional[int] = None, timestamps: bool = False,
+                       since_seconds: Optional[int] = None, since_time: Optional[str] = None,
+                       limit_bytes: Optional[int] = None) -> Any:
+        """GET pods/log?follow=true (``kubectl logs -f``): a stream whose ``read()`` returns the
+        text written since the last read, and whose ``ended`` turns true when the container
+        exits. Time passes only on the cluster clock: run it between reads."""
+        options = {"container": container, "previous": previous, "tailLines": tail_lines,
+                   "timestamps": timestamps, "sinceSeconds": since_seconds, "sinceTime": since_time,
+                   "limitBytes": limit_bytes, "follow": True}
         return self._send("get", self._rtype("pods"), namespace or "default", name,
                           subresource="log", body=options)
 

@@ -10,6 +10,10 @@ Mirrors pkg/registry/core/pod/rest (LogREST, ExecREST, EvictionREST) and metrics
   ``a container name must be specified for pod x, choose one of: [a b]``; a node whose kubelet
   is down gets a 500 like the failed dial (``connect: connection refused``), and one cut off
   by a network partition the dial's timeout (``i/o timeout``): the partition runs both ways.
+* a log request with ``follow`` is answered with a stream
+  (:class:`~labkube.runtime.log_reader.LogReader`, the kubelet's ``ReadLogs``) that stays open
+  until its container stops; one with ``sinceSeconds``, ``sinceTime`` or ``limitBytes`` is read
+  by the same reader, once.
 * ``POST pods/eviction`` is a graceful delete that PodDisruptionBudgets may refuse; it is
   served by :mod:`labkube.core.api.eviction` (EvictionREST).
 * ``metrics.k8s.io/v1beta1`` NodeMetrics and PodMetrics come from the kubelets' resource usage
@@ -24,6 +28,8 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from labkube.core import errors
+from labkube.core.clock import parse_timestamp
+from labkube.runtime.log_reader import LogOptions, LogReader
 
 #: node name -> its kubelet, or, when the API server cannot reach it, how the dial fails
 #: (a string such as ``"i/o timeout"``; None for ``"connect: connection refused"``).
@@ -73,12 +79,32 @@ def choose_container(pod: dict, container: Optional[str]) -> str:
     return container
 
 
-def pod_logs(proxy: NodeProxy, pod: dict, options: dict) -> str:
+def pod_logs(proxy: NodeProxy, pod: dict, options: dict) -> Any:
+    """The log text; with ``follow`` a :class:`~labkube.runtime.log_reader.LogReader` that the
+    caller reads on the cluster clock (the stream kube-apiserver proxies from the kubelet)."""
     container = choose_container(pod, options.get("container"))
     kubelet = proxy.kubelet(pod)
-    return kubelet.logs(pod["metadata"]["namespace"], pod["metadata"]["name"], container,
-                        previous=bool(options.get("previous")), tail=options.get("tailLines"),
-                        timestamps=bool(options.get("timestamps")))
+    namespace, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
+    if not any(options.get(key) for key in ("follow", "sinceSeconds", "sinceTime", "limitBytes")):
+        return kubelet.logs(namespace, name, container, previous=bool(options.get("previous")),
+                            tail=options.get("tailLines"), timestamps=bool(options.get("timestamps")))
+    return _log_reader(kubelet, namespace, name, container, options)
+
+
+def _log_reader(kubelet: Any, namespace: str, name: str, container: str, options: dict) -> Any:
+    """The kubelet's ``GetContainerLogs``: the container instance the request names (the
+    kubelet's own check, with its errors), read by ``ReadLogs`` with the request's options."""
+    container_id = kubelet._container_id(namespace, name, container, bool(options.get("previous")))
+    since = None
+    if options.get("sinceSeconds"):
+        since = kubelet.clock.now() - int(options["sinceSeconds"])
+    if options.get("sinceTime"):
+        moment = parse_timestamp(options["sinceTime"])
+        since = moment if since is None else max(since, moment)
+    reader = LogReader(kubelet.runtime, container_id, LogOptions(
+        tail=options.get("tailLines"), since=since, limit_bytes=options.get("limitBytes") or None,
+        timestamps=bool(options.get("timestamps")), follow=bool(options.get("follow"))))
+    return reader if options.get("follow") else reader.read()
 
 
 def pod_exec(proxy: NodeProxy, pod: dict, options: dict) -> Any:

@@ -39,7 +39,7 @@ from labkube.runtime.cri import (
     REASON_START_ERROR, SANDBOX_NOTREADY, SANDBOX_READY, ConnectionFailed, ContainerConfig,
     ContainerEvent, ContainerFilter, ContainerStartError, ContainerStateError, ContainerStats,
     ContainerStatus, ExecFailedError, ExecResult, HttpResponse, Image, ImagePullError,
-    InvalidImageNameError, NODE_RESOLV_CONF, DNSConfig, Network, NotFoundError, Operation,
+    InvalidImageNameError, LogLine, NODE_RESOLV_CONF, DNSConfig, Network, NotFoundError, Operation,
     PodSandboxConfig, PodSandboxStatus, PullResult,
 )
 from labkube.runtime.reference import Reference, parse_reference
@@ -596,6 +596,14 @@ class SimRuntime:
             prefix = _rfc3339_nano(when) + " " if timestamps else ""
             lines.append(prefix + text + ("" if partial else "\n"))
         return "".join(lines)
+
+    def log_lines(self, container_id: str, start: int = 0) -> tuple[LogLine, ...]:
+        container = self._container(container_id)
+        lines = [LogLine(when, stream, text) for when, stream, text in container.log[start:]]
+        if container.state == CONTAINER_EXITED:
+            lines += [LogLine(container.finished_at, writer.stream, writer.partial, complete=False)
+                      for writer in (container.stdout, container.stderr) if writer.partial]
+        return tuple(lines)
 
     def container_stats(self, container_id: str) -> ContainerStats:
         container = self._container(container_id)
