@@ -27,7 +27,9 @@ FORBIDDEN = {
 # kubectl layer when called, so a student can type cluster.kubectl("get pods").
 # Cluster.view() likewise imports the widgets when called, so cluster.view() draws the
 # cluster in a notebook (DESIGN.md rule 9 still holds: the widgets only use the public API).
-ALLOWED = {("labkube.core.cluster", "labkube.kubectl"), ("labkube.core.cluster", "labkube.widgets.view")}
+# Cluster.kubeconfig builds kubectl's in-memory kubeconfig when first read.
+ALLOWED = {("labkube.core.cluster", "labkube.kubectl"), ("labkube.core.cluster", "labkube.widgets.view"),
+           ("labkube.core.cluster", "labkube.kubectl.commands.kubeconfig")}
 
 
 def _module_name(path: Path) -> str:

@@ -481,6 +481,18 @@ class Cluster:
         front = self.apiserver_http
         return BearerTokenClient(self.server, token, lambda t: front.authenticate({"authorization": f"Bearer {t}"}))
 
+    @property
+    def kubeconfig(self) -> Any:
+        """kubectl's kubeconfig for this cluster, held in memory (no file is written): kubeadm's
+        admin.conf -- cluster ``kubernetes``, user ``kubernetes-admin``, context
+        ``kubernetes-admin@kubernetes`` -- which ``kubectl config`` reads and changes
+        (see labkube.kubectl.commands.kubeconfig)."""
+        if getattr(self, "_kubeconfig", None) is None:
+            from labkube.kubectl.commands.kubeconfig import Kubeconfig  # kubectl sits above the core
+
+            self._kubeconfig = Kubeconfig.admin()
+        return self._kubeconfig
+
     def can_i(
         self, verb: str, resource: str, namespace: Optional[str] = None, *, user: Optional[str] = None,
         groups: Iterable[str] = (), name: Optional[str] = None,

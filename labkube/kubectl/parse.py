@@ -233,6 +233,35 @@ COMMANDS: dict[str, CommandSpec] = {
         )),
         CommandSpec("version", (F("client", type="bool"), _OUTPUT)),
         CommandSpec("cluster-info"),
+        # kubectl config (labkube/kubectl/commands/config.py): the kubeconfig's subcommands.
+        CommandSpec("config", (), children=(
+            "view", "current-context", "get-contexts", "get-users", "get-clusters", "use-context", "use",
+            "set-context", "delete-context", "rename-context", "set-credentials", "delete-user",
+            "delete-cluster", "set", "unset")),
+        CommandSpec("config view", (
+            *_PRINT, F("flatten", type="bool"), F("merge", type="bool", default=True),
+            F("minify", type="bool"), F("raw", type="bool"),
+        )),
+        CommandSpec("config current-context"),
+        CommandSpec("config get-contexts", (_OUTPUT, F("no-headers", type="bool"))),
+        CommandSpec("config get-users"),
+        CommandSpec("config get-clusters"),
+        CommandSpec("config use-context"),
+        # --cluster, --user and --namespace shadow the global flags (and -n with them).
+        CommandSpec("config set-context", (F("cluster"), F("current", type="bool"), F("namespace"), F("user"))),
+        CommandSpec("config delete-context"),
+        CommandSpec("config rename-context"),
+        CommandSpec("config set-credentials", (
+            F("token"), F("username"), F("password"), F("client-certificate"), F("client-key"),
+            F("embed-certs", type="bool"), F("auth-provider"), F("auth-provider-arg", type="stringSlice"),
+            F("exec-command"), F("exec-api-version"), F("exec-arg", type="stringSlice"),
+            F("exec-env", type="stringArray"), F("exec-interactive-mode"),
+            F("exec-provide-cluster-info", type="bool"),
+        )),
+        CommandSpec("config delete-user"),
+        CommandSpec("config delete-cluster"),
+        CommandSpec("config set", (F("set-raw-bytes", type="bool"),)),
+        CommandSpec("config unset"),
     )
 }
 
@@ -241,7 +270,7 @@ ALIASES = {"create ns": "create namespace", "create deploy": "create deployment"
            "create cm": "create configmap", "create sa": "create serviceaccount",
            "create svc": "create service", "create resourcequota": "create quota",
            "create cj": "create cronjob", "create pc": "create priorityclass",
-           "create pdb": "create poddisruptionbudget"}
+           "create pdb": "create poddisruptionbudget", "config use": "config use-context"}
 
 #: Subcommands real kubectl 1.32 has under a command labkube has, but labkube does not
 #: (word -> kubectl's name for it): naming one says so instead of "unknown command".
@@ -251,6 +280,7 @@ KUBECTL_SUBCOMMANDS = {
     "create service": {"clusterip": "clusterip", "externalname": "externalname",
                        "loadbalancer": "loadbalancer", "nodeport": "nodeport"},
     "auth": {"reconcile": "reconcile"},
+    "config": {"set-cluster": "set-cluster"},
     "set": {"selector": "selector", "serviceaccount": "serviceaccount", "sa": "serviceaccount",
             "subject": "subject"},
 }
@@ -426,6 +456,9 @@ class _FlagSet:
         self.by_name: dict[str, Flag] = {}
         self.by_short: dict[str, Flag] = {}
         for flag in (*GLOBAL_FLAGS, *spec.flags):  # command flags shadow global ones
+            shadowed = self.by_name.get(flag.name)
+            if shadowed is not None and shadowed.short:  # cobra skips the parent's flag, shorthand too
+                self.by_short.pop(shadowed.short, None)
             self.by_name[flag.name] = flag
             if flag.short:
                 self.by_short[flag.short] = flag

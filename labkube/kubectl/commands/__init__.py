@@ -56,6 +56,9 @@ _MODULES = {
     "version": "version",
     "cluster-info": "cluster_info",
     "autoscale": "autoscale",
+    **{f"config {sub}": "config" for sub in (
+        "view", "current-context", "get-contexts", "get-users", "get-clusters", "use-context", "set-context",
+        "delete-context", "rename-context", "set-credentials", "delete-user", "delete-cluster", "set", "unset")},
 }
 
 from labkube.kubectl.commands._ops_specs import MODULES as _OPS_MODULES  # noqa: E402  (registers flags)
@@ -78,18 +81,26 @@ class Context:
     #: True when ``-n`` was given (kubectl's ``EnforceNamespace``).
     namespace_explicit: bool
 
+    #: How the API server knows the acting client: "admin", "token" or "as" (see _acting_client).
+    identity: str = "admin"
+
     @classmethod
     def make(cls, cluster: Any, parsed: Parsed, term: Any, stdin: str | None) -> "Context":
-        namespace = parsed.get("namespace") or DEFAULT_NAMESPACE
+        chosen = _kubeconfig_choice(cluster, parsed)
+        namespace = parsed.get("namespace") or (chosen.namespace if chosen else "") or DEFAULT_NAMESPACE
+        identity, client = _acting_client(cluster, parsed, chosen)
+        if identity == "anonymous":
+            raise _prompt_for_credentials(term, stdin)
         return cls(
             cluster=cluster,
-            client=_acting_client(cluster, parsed),
+            client=client,
             registry=_registry_of(cluster),
             term=term,
             parsed=parsed,
             stdin=stdin,
             namespace=namespace,
             namespace_explicit=bool(parsed.get("namespace")),
+            identity=identity,
         )
 
     @property
@@ -110,16 +121,61 @@ def _registry_of(cluster: Any) -> Any:
     return registry if registry is not None else cluster.server.registry
 
 
-def _acting_client(cluster: Any, parsed: Parsed) -> Any:
+def _kubeconfig_choice(cluster: Any, parsed: Parsed) -> Any:
+    """The kubeconfig's context, user and cluster for this command (``--context``, ``--user``,
+    ``--cluster`` pick others); None for ``kubectl config`` itself, which reads the kubeconfig
+    rather than the server, and for a stand-in cluster without one."""
+    config = getattr(cluster, "kubeconfig", None)
+    if config is None or parsed.path.split(" ")[0] == "config":
+        return None
+    from labkube.kubectl.commands import kubeconfig
+    from labkube.kubectl.parse import COMMANDS
+
+    spec = COMMANDS.get(parsed.path)
+    own = {flag.name for flag in spec.flags} if spec else set()  # create rolebinding --user=alice
+    overrides = {name: parsed.get(name) for name in ("context", "user", "cluster") if name not in own}
+    try:
+        return kubeconfig.resolve(config, overrides)
+    except kubeconfig.ConfigError as err:
+        raise KubectlError(str(err)) from None
+
+
+def _acting_client(cluster: Any, parsed: Parsed, chosen: Any) -> tuple[str, Any]:
+    """Who the command acts as, and how the API server knows it: the kubeconfig user's
+    credentials (kubeadm's admin certificate: "admin"; a bearer token: "token"; none at all:
+    "anonymous", and no client), ``--token`` instead of them, ``--as`` on top ("as")."""
     user = parsed.get("as")
     groups = parsed.get("as-group")
     if groups and not user:
         raise KubectlError("error: requesting uid, groups or user-extra for  without impersonating a user")
-    if user:
-        return cluster.as_user(user, groups)
+    if parsed.path.split(" ")[0] == "config":  # reads the kubeconfig, never the server
+        return "admin", cluster.client
+    how, token = ("admin", None)
+    if chosen is not None:
+        from labkube.kubectl.commands.kubeconfig import identity
+
+        how, token = identity(chosen.user)
     if parsed.get("token") and hasattr(cluster, "as_token"):  # --token: a bearer token's user
-        return cluster.as_token(parsed.get("token"))
-    return cluster.client
+        how, token = "token", parsed.get("token")
+    if how == "anonymous":
+        return how, None
+    if user:
+        return "as", cluster.as_user(user, groups)
+    if how == "token":
+        return how, cluster.as_token(token)
+    return how, cluster.client
+
+
+def _prompt_for_credentials(term: Any, stdin: str | None) -> KubectlError:
+    """A kubeconfig user with no credentials for an ``https://`` server: client-go asks for a
+    username and then a password (``PromptingAuthLoader``). The password is read from a
+    terminal only, and ``cluster.kubectl`` has none: kubectl 1.32 fails as it does with its
+    input not a terminal."""
+    term.out("Please enter Username: ")
+    if not (stdin or "").split("\n", 1)[0]:
+        return KubectlError("error: EOF")
+    term.out("Please enter Password: ")
+    return KubectlError("error: error reading input for Password")
 
 
 def dispatch(ctx: Context) -> list[BaseException]:
@@ -146,9 +202,9 @@ _DISCOVERY_FIRST = ("get",)
 
 
 def _check_credentials(ctx: Context) -> None:
-    """A ``--token`` the server refuses: ``kubectl get`` reads discovery first, gets a 401
+    """A bearer token the server refuses: ``kubectl get`` reads discovery first, gets a 401
     whose body it does not decode, and says so."""
-    if not ctx.parsed.get("token") or ctx.parsed.path not in _DISCOVERY_FIRST or ctx.flags.get("raw"):
+    if ctx.identity != "token" or ctx.parsed.path not in _DISCOVERY_FIRST or ctx.flags.get("raw"):
         return
     try:
         ctx.client.user
@@ -197,12 +253,13 @@ def validation_directive(value: str) -> str:
 
 
 #: Group commands: they only dispatch to their subcommands (``kubectl set image``).
-_GROUPS = ("create secret", "create service", "auth", "rollout", "set", "top")
+_GROUPS = ("create secret", "create service", "auth", "rollout", "set", "top", "config")
 
 #: What kubectl's ``DefaultSubCommandRun`` prints (to stderr, exit 1) for a bare group command.
 _GROUP_HELP = {
     "create secret": 'Create a secret with specified type.\n\n A docker-registry type secret is for accessing a container registry.\n\n A generic type secret indicate an Opaque secret type.\n\n A tls type secret holds TLS certificate and its associated key.\n\nAvailable Commands:\n  docker-registry   Create a secret for use with a Docker registry\n  generic           Create a secret from a local file, directory, or literal value\n  tls               Create a TLS secret\n\nUsage:\n  kubectl create secret (docker-registry | generic | tls) [options]\n\nUse "kubectl create secret <command> --help" for more information about a given command.\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n',
     "create service": 'Create a service using a specified subcommand.\n\nAliases:\nservice, svc\n\nAvailable Commands:\n  clusterip      Create a ClusterIP service\n  externalname   Create an ExternalName service\n  loadbalancer   Create a LoadBalancer service\n  nodeport       Create a NodePort service\n\nUsage:\n  kubectl create service [flags] [options]\n\nUse "kubectl create service <command> --help" for more information about a given command.\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n',
+    "config": "See 'kubectl config --help' in a real terminal for the full help text.",
     "auth": 'Inspect authorization.\n\nAvailable Commands:\n  can-i         Check whether an action is allowed\n  reconcile     Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects\n  whoami        Experimental: Check self subject attributes\n\nUsage:\n  kubectl auth [flags] [options]\n\nUse "kubectl auth <command> --help" for more information about a given command.\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n',
 }
 

@@ -478,7 +478,8 @@ def run(ctx: Context) -> list[BaseException]:
         print_operation(ctx, obj, "created", strategy)
         return []
     try:
-        created = ctx.client.create(_without_nulls(obj), dry_run=api_dry_run(strategy))
+        # POSTed to the namespace of -n or the kubeconfig's context (the object names one only for -n)
+        created = ctx.client.create(_without_nulls(obj), ctx.namespace, dry_run=api_dry_run(strategy))
     except StatusError as err:
         if path in _WRAPPED_CREATE_ERRORS:  # fmt.Errorf("failed to create job: %v", err)
             raise KubectlError(f"error: failed to create {_WRAPPED_CREATE_ERRORS[path]}: {err.message}") from None

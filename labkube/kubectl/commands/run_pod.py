@@ -103,7 +103,7 @@ def run(ctx: Context) -> list[BaseException]:
     if strategy == "client":
         print_operation(ctx, obj, "created", strategy)
         return []
-    created = ctx.client.create(_without_nulls(obj), dry_run=api_dry_run(strategy))
+    created = ctx.client.create(_without_nulls(obj), ctx.namespace, dry_run=api_dry_run(strategy))
     print_operation(ctx, {"apiVersion": "v1", "kind": "Pod", **created}, "created", strategy)
     return []
 
