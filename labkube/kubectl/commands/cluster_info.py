@@ -6,8 +6,9 @@ in ``kube-system`` labelled ``kubernetes.io/cluster-service=true``, named by its
 (``https:`` in front when that port is named ``https`` or is 443), or at its load balancer's
 address when it has one. A fresh labkube cluster lists CoreDNS, as kind's does.
 
-labkube's kubectl has no kubeconfig: the server it talks to is the API server's advertise
-address, the endpoint of ``default/kubernetes`` (``https://172.18.0.1:6443``).
+The server is the one in the kubeconfig's cluster ``kubernetes`` (kubeadm's admin.conf, see
+:mod:`.kubeconfig`): the API server's advertise address, the endpoint of ``default/kubernetes``
+(``https://172.18.0.1:6443``).
 ``cluster-info dump`` is not provided.
 """
 
