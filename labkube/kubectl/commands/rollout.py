@@ -140,12 +140,14 @@ def _undo(ctx: Context, rtype: Any, obj: dict) -> None:
     rollback, _ = _helpers()
     meta = obj["metadata"]
     to_revision = ctx.flags["to-revision"]
-    if dry_run_strategy(ctx) == "client":
+    strategy = dry_run_strategy(ctx)
+    if strategy == "client":  # printTemplate's plain text, then the printer's dry-run suffix
         template = _rollout_error(lambda: _revision_template_for_undo(ctx, obj, to_revision))
-        ctx.term.line(f"{kind_prefix(rtype)}/{meta['name']} {_describe_template(template)}")
+        ctx.term.line(f"{kind_prefix(rtype)}/{meta['name']} {_raw_template(template)} (dry run)")
         return
-    result = _rollout_error(lambda: rollback.undo(ctx.client, meta["namespace"], meta["name"], to_revision))
-    print_operation(ctx, typed(obj, rtype), result)
+    result = _rollout_error(lambda: rollback.undo(ctx.client, meta["namespace"], meta["name"], to_revision,
+                                                  dry_run=strategy == "server"))
+    print_operation(ctx, typed(obj, rtype), result, strategy)
 
 
 def _undo_revisioned(ctx: Context, rtype: Any, obj: dict) -> None:
@@ -182,7 +184,7 @@ def _history(ctx: Context, rtype: Any, obj: dict) -> None:
     if revision > 0:
         template = _rollout_error(
             lambda: rollback.revision_template(ctx.client, meta["namespace"], meta["name"], revision))
-        ctx.term.line(f"{prefix} with revision #{revision}\n{_describe_template(template)}")
+        ctx.term.out(f"{prefix} with revision #{revision}\n{_raw_template(template)}\n")
         return
     if revision < 0:
         raise KubectlError(f"error: revision must be a positive integer: {revision}")
@@ -235,16 +237,6 @@ def _raw_template(template: dict) -> str:
             self._pending = []
 
     writer = PlainWriter()
-    describe_pod_template(writer, template)
-    return writer.text()
-
-
-def _describe_template(template: dict) -> str:
-    """``printTemplate``: the Pod Template block of ``kubectl describe``."""
-    from labkube.kubectl.describe.pod import describe_pod_template
-    from labkube.kubectl.describe.writer import PrefixWriter
-
-    writer = PrefixWriter()
     describe_pod_template(writer, template)
     return writer.text()
 

@@ -92,8 +92,9 @@ def replica_set_for_revision(client: Any, d: dict, to_revision: int) -> dict:
 
 
 # -- kubectl rollout undo ----------------------------------------------------------------------------
-def undo(client: Any, namespace: str, name: str, to_revision: int = 0) -> str:
-    """``kubectl rollout undo deployment/<name> [--to-revision=N]``."""
+def undo(client: Any, namespace: str, name: str, to_revision: int = 0, *, dry_run: bool = False) -> str:
+    """``kubectl rollout undo deployment/<name> [--to-revision=N]`` (``dry_run``: the patch is
+    sent with ``dryRun=All``, as ``--dry-run=server`` asks)."""
     if to_revision < 0:
         raise RolloutError(f"unable to find specified revision {to_revision} in history")
     d = client.get("deployments", name, namespace)
@@ -113,7 +114,7 @@ def undo(client: Any, namespace: str, name: str, to_revision: int = 0) -> str:
     patch = [{"op": "replace", "path": "/spec/template", "value": template},
              {"op": "replace", "path": "/metadata/annotations", "value": annotations}]
     try:
-        client.patch("deployments", name, patch, namespace=namespace, patch_type="json")
+        client.patch("deployments", name, patch, namespace=namespace, patch_type="json", dry_run=dry_run)
     except Exception as err:  # kubectl wraps whatever the server said
         raise RolloutError(f"failed restoring revision {to_revision}: {getattr(err, 'message', err)}") from err
     return ROLLBACK_SUCCESS
