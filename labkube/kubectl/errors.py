@@ -58,9 +58,11 @@ def invalid_message(err: StatusError) -> str:
     """``checkErr``'s Invalid branch: the kind and name from details, then the causes."""
     details = err.details or {}
     prefix = "The request is invalid"
+    causes = _unique_causes(details.get("causes") or [])
     if details.get("kind") or details.get("name"):
         prefix = f'The {details.get("kind", "")} "{details.get("name", "")}" is invalid'
-    causes = _unique_causes(details.get("causes") or [])
+    elif err.message and not causes:  # e.g. a JSON patch that does not apply
+        prefix += f": {err.message}"
     if not causes:
         return prefix
     # MultilineError ends every cause with a line break, even one that has its own (a Pod

@@ -286,7 +286,7 @@ def test_deleting_the_crd_deletes_every_crontab_then_the_crd(cluster):
     cluster.apply(MY_CRONTAB, namespace="dev")
     assert cluster.kubectl("delete crd crontabs.stable.example.com") == \
         'customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" deleted\n'
-    assert cluster.kubectl("get crd") == "No resources found in default namespace.\n"
+    assert cluster.kubectl("get crd") == "No resources found\n"  # cluster-scoped (real kubectl 1.32)
     assert cluster.kubectl("get crontabs") == 'error: the server doesn\'t have a resource type "crontabs"\n'
     cluster.apply(CRONTAB_CRD)  # "If you later recreate the same CustomResourceDefinition, it will start out empty."
     assert cluster.list("crontabs", all_namespaces=True) == []

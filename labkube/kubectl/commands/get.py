@@ -218,7 +218,10 @@ def _print_tables(ctx: Context, groups: list[tuple[Any, list[dict]]], errors: li
 
 
 def sort_items(items: list[dict], expression: str) -> list[dict]:
-    """``--sort-by=.metadata.name``: order by a JSONPath value (numbers numerically)."""
+    """``--sort-by=.metadata.name``: order by a JSONPath value as kubectl's sorter does -- Go's
+    unstable ``sort.Sort`` with its ``Less`` (see :mod:`labkube.kubectl.gosort`)."""
+    from labkube.core.api.quantity import parse_quantity
+    from labkube.kubectl.gosort import MISSING, go_sort, value_less
     from labkube.kubectl.jsonpath import JSONPathError, find_results, relaxed
 
     try:
@@ -226,24 +229,21 @@ def sort_items(items: list[dict], expression: str) -> list[dict]:
     except JSONPathError as err:
         raise KubectlError(f"error: {err}") from None
 
-    def key(obj: dict):
+    def first_value(obj: dict):
         try:
             results = find_results(path, obj, allow_missing_keys=True)
         except JSONPathError:
             results = []
-        values = [v for group in results for v in group]
-        if not values:
-            return (0, 0, "")
-        value = values[0]
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return (1, value, "")
-        return (2, 0, str(value))
+        return results[0][0] if results and results[0] else MISSING
 
-    return sorted(items, key=key)
+    keyed = go_sort([(first_value(obj), obj) for obj in items],
+                    lambda a, b: value_less(a[0], b[0], parse_quantity))
+    return [obj for _, obj in keyed]
 
 
 def _nothing_found(ctx: Context, types: list[Any]) -> str:
-    """kubectl names the namespace even for cluster-scoped kinds (checked against kubectl 1.32)."""
-    if ctx.flags["all-namespaces"]:
+    """get.go's ``allResourcesNamespaced``: the namespace is named unless ``-A`` or a kind asked
+    for is cluster-scoped (each kind's list comes back as one Table, whose mapping says its scope)."""
+    if ctx.flags["all-namespaces"] or not all(rtype.namespaced for rtype in types):
         return "No resources found"
     return f"No resources found in {ctx.namespace} namespace."
