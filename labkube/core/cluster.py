@@ -263,7 +263,7 @@ class Cluster:
         """kube-apiserver's secure port (the ``default/kubernetes`` endpoint) as pods dial it:
         its HTTP front behind TLS, with a serving certificate signed by the cluster CA."""
         #: kube-apiserver over HTTP(S): ``cluster.apiserver_http.serve("GET", "/api", headers)``.
-        self.apiserver_http = APIServerHTTP(self.server)
+        self.apiserver_http = APIServerHTTP(self.server, columns_for=_printer_columns)
         certificate = kubeadm_serving_certificate(root_ca_publisher.CA_CRT, kubernetes_service.ADVERTISE_ADDRESS,
                                                   kubernetes_service.SERVICE_IP)
         address = (kubernetes_service.ADVERTISE_ADDRESS, kubernetes_service.SECURE_PORT)
@@ -601,3 +601,11 @@ def _plain_metadata(meta: Any) -> bool:
     """A metadata map whose name and namespace, when given, are strings: what apply needs to
     address the object (anything else only the API server's decoder can refuse properly)."""
     return isinstance(meta, dict) and all(isinstance(meta.get(key, ""), str) for key in ("name", "namespace"))
+
+
+def _printer_columns(rtype: Any):
+    """The server-side printing columns of ``rtype`` for the HTTP front's Tables (kube-apiserver
+    prints with pkg/printers; labkube's printers live in the kubectl layer: import late)."""
+    from labkube.kubectl import printer_columns
+
+    return printer_columns(rtype)

@@ -23,7 +23,7 @@ from typing import Any
 from labkube.core.errors import StatusError
 from labkube.kubectl.errors import KubectlError, check_err
 
-__all__ = ["KubectlResult", "run", "kubectl", "KubectlError"]
+__all__ = ["KubectlResult", "run", "kubectl", "KubectlError", "printer_columns"]
 
 
 @dataclass
@@ -105,3 +105,11 @@ def _report(terminal: Terminal, text: str, code: int) -> None:
 def kubectl(cluster: Any, command: str | list[str], stdin: str | None = None) -> str:
     """Like :func:`run`, returning only the terminal text."""
     return str(run(cluster, command, stdin))
+
+
+def printer_columns(rtype: Any) -> Any:
+    """The server-side printing columns of ``rtype`` (pkg/printers' column definitions and row
+    cells), which the API server's HTTP front puts in the Tables ``kubectl get`` asks for."""
+    from labkube.kubectl.printers.columns import columns_for
+
+    return columns_for(rtype)

@@ -9,6 +9,12 @@ of the REST handlers, for the in-cluster address ``https://kubernetes.default.sv
    authenticator (:mod:`.token_auth`); a token nobody accepts is ``401`` with the Status
    ``Unauthorized`` -- never anonymous (``union.NewFailOnError``). No token (or another scheme)
    is ``system:anonymous`` in ``system:unauthenticated``.
+   **Impersonation** (filters/impersonation.go) follows: ``Impersonate-User`` (and each
+   ``Impersonate-Group``: a header given several times) makes the request the named user's,
+   as ``kubectl --as=alice --as-group=dev`` asks, once the authorizer lets the caller
+   ``impersonate`` that user (``users``, or ``serviceaccounts`` in the account's namespace)
+   and each group (``groups``); otherwise ``403`` ``users "alice" is forbidden: User "bob"
+   cannot impersonate resource "users" in API group "" at the cluster scope``.
 2. **Non-resource URLs** are authorized here through the authorizer chain (RBAC's
    ``nonResourceURLs``: ``system:public-info-viewer`` lets everyone ``get`` ``/healthz``,
    ``/livez``, ``/readyz``, ``/version``; ``system:discovery`` lets authenticated users read
@@ -17,11 +23,14 @@ of the REST handlers, for the in-cluster address ``https://kubernetes.default.sv
    ``/version`` the version.Info of v1.32.0, ``/api`` APIVersions, ``/apis`` the APIGroupList
    (groups in kube-aggregator's priority order), ``/apis/<group>`` an APIGroup, ``/api/v1`` and
    ``/apis/<group>/<version>`` an APIResourceList built from the resource registry (with each
-   kind's ``storageVersionHash``).
+   kind's ``storageVersionHash``), ``/openapi/v3`` the operations kubectl reads to leave field
+   validation to the server (:mod:`.http_openapi`).
 3. **Resource URLs** (RequestInfoFactory's parsing: ``/api/v1/namespaces/<ns>/pods/<name>/log``)
    become a :class:`~labkube.core.api.request.Request` for :meth:`APIServer.handle` as the
    authenticated user, so RBAC, admission, validation and audit apply as for any client:
-   GET (one object, or a list with ``labelSelector``/``fieldSelector``/``limit``/``continue``),
+   GET (one object, or a list with ``labelSelector``/``fieldSelector``/``limit``/``continue``;
+   as a ``meta.k8s.io`` Table when the Accept header asks for one, as ``kubectl get`` does:
+   :mod:`.http_table`),
    POST (201), PUT, PATCH (the patch type from ``Content-Type``), DELETE (``200``, or ``202``
    while finalizers or a grace period keep the object). Writes take ``?fieldValidation=``
    (Strict, Warn -- the default --, Ignore); the server's warnings come back as one
@@ -44,7 +53,8 @@ a plain-HTTP request on a TLS port (``400`` ``Client sent an HTTP request to an 
 server.``).
 
 Not modelled: watch over HTTP (``?watch=true`` is answered as a list), the exec/attach/
-port-forward upgrades, server-side apply, protobuf and CBOR, the APF ``X-Kubernetes-Pf-*``
+port-forward upgrades, server-side apply, protobuf and CBOR, the metrics.k8s.io API,
+``Impersonate-Uid`` and ``Impersonate-Extra-*``, the APF ``X-Kubernetes-Pf-*``
 headers, and audit records for non-resource requests.
 """
 
@@ -58,7 +68,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from labkube.core.api import auth, decode, duplicates, schema
+from labkube.core.api import auth, decode, duplicates, http_openapi, http_table, schema
 from labkube.core.api.audit import audit_id_for
 from labkube.core.api.customresource import CustomResourceType
 from labkube.core.api.request import Options, Request
@@ -283,11 +293,14 @@ class APIServerHTTP:
     """``serve(method, target, headers, body) -> Reply``: kube-apiserver over HTTP."""
 
     def __init__(self, server: Any, authenticator: Optional[ServiceAccountTokenAuthenticator] = None, *,
-                 advertise_address: str = "172.18.0.1:6443") -> None:
+                 advertise_address: str = "172.18.0.1:6443",
+                 columns_for: Optional[http_table.ColumnsFor] = None) -> None:
         self.server = server
         self.authenticator = authenticator or ServiceAccountTokenAuthenticator(
             server.read, server.clock.now)
         self.advertise_address = advertise_address
+        #: A kind's server-side printing columns (see :mod:`.http_table`); None: no Tables.
+        self.columns_for = columns_for
 
     # -- the chain -------------------------------------------------------------------------
     def serve(self, method: str, target: str, headers: Optional[Mapping[str, str]] = None,
@@ -300,6 +313,7 @@ class APIServerHTTP:
         except InvalidToken:
             return self._error(call, unauthorized())
         try:
+            call.user = self.impersonate(call.user, call.headers)
             if self._is_resource_path(call.segments):
                 return self._resource(call)
             return self._non_resource(call)
@@ -325,6 +339,24 @@ class APIServerHTTP:
         if not self.authenticator.owns(token):
             raise InvalidToken("invalid bearer token")
         return auth.authenticated(self.authenticator.authenticate(token))
+
+    def impersonate(self, user: auth.UserInfo, headers: Mapping[str, Any]) -> auth.UserInfo:
+        """The user an ``Impersonate-User`` header names (with each ``Impersonate-Group``),
+        when ``user`` may impersonate them; ``user`` itself without the header."""
+        name = headers.get("impersonate-user")
+        if not name:
+            return user
+        groups = _header_values(headers.get("impersonate-group"))
+        account = auth.split_service_account_username(name)
+        wanted = [auth.request_attributes(user, "impersonate", "serviceaccounts", namespace=account[0],
+                                          name=account[1]) if account else
+                  auth.request_attributes(user, "impersonate", "users", name=name)]
+        wanted += [auth.request_attributes(user, "impersonate", "groups", name=group) for group in groups]
+        for attrs in wanted:
+            decision = self.server.authorize(attrs)
+            if not decision.allowed:
+                raise auth.forbidden_error(attrs, decision.reason)
+        return auth.user(name, groups)
 
     # -- replies -----------------------------------------------------------------------------
     def _headers(self, call: _Call, content_type: str) -> tuple[tuple[str, str], ...]:
@@ -355,7 +387,10 @@ class APIServerHTTP:
                                ("X-Content-Type-Options", "nosniff")), b"ok")
         if call.path.rstrip("/") == "/version":
             return self._json(call, 200, VERSION_INFO, pretty=True)
-        document = self._discovery(call.segments)
+        if call.segments[:2] == ["openapi", "v3"]:
+            document = http_openapi.serve(self.server.registry.all(), call.segments)
+        else:
+            document = self._discovery(call.segments)
         if document is None:
             raise not_found()
         return self._json(call, 200, document)
@@ -424,8 +459,20 @@ class APIServerHTTP:
             return Reply(200, self._headers(call, "text/plain"), result.encode())
         if isinstance(request.resource, CustomResourceType) and request.subresource != "scale":
             result = unstructured(result, request.resource.kind)
+        result = self._table_if_asked(call, request, result)
         reply = self._json(call, self._success_code(request, result), result)
         return reply._replace(headers=reply.headers + warning_headers(request.warnings))
+
+    def _table_if_asked(self, call: _Call, request: Request, result: Any) -> Any:
+        """A read's result as the Table the Accept header asks for (:mod:`.http_table`)."""
+        version = http_table.wanted_table_version(call.headers.get("accept", ""))
+        if (version is None or self.columns_for is None or request.verb not in ("get", "list")
+                or request.subresource or not isinstance(result, dict)):
+            return result
+        include = (call.query.get("includeObject") or ["Metadata"])[0]
+        return http_table.as_table(result, request.resource, self.columns_for(request.resource),
+                                   self.server.clock.now(), version=version,
+                                   include_object=include if include in http_table.INCLUDE_OBJECT else "Metadata")
 
     @staticmethod
     def _success_code(request: Request, result: Any) -> int:
@@ -448,7 +495,7 @@ class APIServerHTTP:
         if rtype.namespaced and name and not namespace and plural != "namespaces":
             raise not_found()
         verb = _verb(call, name)
-        body = self._body(call, verb)
+        body = _log_options(call.query) if subresource == "log" and verb == "get" else self._body(call, verb)
         return Request(verb, rtype, namespace, name, subresource, body, call.user, self._options(call, verb),
                        [])  # the warnings the reply carries
 
@@ -626,6 +673,23 @@ def _verb(call: _Call, name: Optional[str]) -> str:
     if method == "DELETE":
         return "delete" if name else "deletecollection"
     raise StatusError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+
+
+def _log_options(query: dict) -> dict:
+    """``PodLogOptions`` from a pods/log query (``?container=app&tailLines=5&timestamps=true``);
+    ``follow`` is not: the front answers with the log as it is now."""
+    q = {key: values[0] for key, values in query.items() if values}
+    return {"container": q.get("container") or None, "previous": bool(parse_bool(q.get("previous", ""))),
+            "tailLines": _int_option(q, "tailLines"), "timestamps": bool(parse_bool(q.get("timestamps", ""))),
+            "sinceSeconds": _int_option(q, "sinceSeconds"), "sinceTime": q.get("sinceTime") or None,
+            "limitBytes": _int_option(q, "limitBytes")}
+
+
+def _header_values(value: Any) -> list[str]:
+    """A header's values: a header sent several times comes as a list of its values."""
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _int_option(query: dict, key: str, fallback: Any = None) -> Optional[int]:
