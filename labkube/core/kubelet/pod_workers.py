@@ -6,18 +6,24 @@ something about the pod changes (the API object, a container event from the runt
 result, a timer) the worker *syncs*: it compares what the pod spec wants with what the runtime
 has and takes the next steps, then reports the status.
 
-A sync, in order:
+A sync, in order (``SyncPod`` in kubelet.go, then the runtime manager's):
 
 1. admission (once): the pod is rejected (phase ``Failed``) if it does not fit the node;
-2. volumes: every volume is set up, else ``FailedMount`` and the pod stays ``ContainerCreating``;
-3. the sandbox: created with the next IP of the node's podCIDR (``PodReadyToStartContainers``);
-4. init containers, one at a time, each to a successful exit (``Init:0/2`` in kubectl);
-5. app containers: each one not yet started is started — image pulled (:mod:`.images`),
+2. status (:mod:`.status`), written only when it changed, and *before* anything is done: it
+   reports what the runtime has now and why the last sync could not start a container (the
+   kubelet's reason cache: ``CrashLoopBackOff``, ``ErrImagePull``, ...). What this sync does
+   is reported by the next one, which the runtime's events (the PLEG) or the requeue start.
+   So ``kubectl get -w`` shows a crash as ``Error``, then ``CrashLoopBackOff``, then
+   ``Running``; a finished init container as ``PodInitializing``, then ``Running``;
+3. volumes: every volume is set up, else ``FailedMount`` and the pod stays ``ContainerCreating``;
+4. the sandbox: created with the next IP of the node's podCIDR (``PodReadyToStartContainers``);
+5. init containers, one at a time, each to a successful exit (``Init:0/2`` in kubectl);
+6. app containers: each one not yet started is started — image pulled (:mod:`.images`),
    environment built (:mod:`.env`), ``Created container x``, ``Started container x``, probes
    (:mod:`.probes`), postStart hook; a container that exited is restarted if the restart policy
    says so, after the CrashLoopBackOff delay (10 s doubling to 300 s, reset after 10 minutes
    without a crash: ``back-off 40s restarting failed container=app pod=web_default(uid)``);
-6. status (:mod:`.status`), written only when it changed.
+   a container whose liveness or startup probe failed is killed and started again.
 
 After each sync the real pod worker queues the pod again ``syncFrequency`` (60 s) plus up to
 half of it later (``wait.Jitter(resyncInterval, 0.5)``); that periodic sync sets the pod's
@@ -34,10 +40,11 @@ kubelet.go). Each of those syncs looks at the back-off again: inside it, it reco
 container. So a container restarts at the first sync after its back-off ran out, not at the
 moment it did: 10 to 16 s after a 10 s back-off. A pod that is not failing is not requeued.
 
-A pod with a ``deletionTimestamp`` is handed to :mod:`.termination`. Image pulls are the only
-asynchronous step inside a sync: the worker waits for the pull (as the kubelet's does) and syncs
-again when it completes. Nothing here reads the wall clock; timers are set only when a retry or
-backoff is due.
+A pod with a ``deletionTimestamp`` is handed to :mod:`.termination`. Image pulls and probe
+kills are the only asynchronous steps inside a sync: the worker waits for them (as the
+kubelet's does), then finishes the sync; whatever happened meanwhile (a container started, a
+new sandbox) starts the next sync at once. Nothing here reads the wall clock; timers are set
+only when a retry or backoff is due.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ import zlib
 from types import MappingProxyType
 from typing import Mapping, Optional
 
+from labkube.core.clock import parse_timestamp
 from labkube.core.errors import StatusError
 from labkube.core.kubelet import status as podstatus
 from labkube.core.kubelet.admission import pod_requests, resource_amount
@@ -60,15 +68,13 @@ from labkube.core.kubelet.probes import LIVENESS, READINESS, STARTUP, ProbeWorke
 from labkube.core.kubelet.volumes import MountError, PodVolumes
 from labkube.core.machinery.events import NORMAL, WARNING, shared_message
 from labkube.runtime.cri import (
-    CONTAINER_EXITED, CONTAINER_RUNNING, ContainerConfig, ContainerStartError, ContainerStatus,
+    CONTAINER_CREATED, CONTAINER_EXITED, CONTAINER_RUNNING, ContainerConfig, ContainerStartError, ContainerStatus,
     Mount, NotFoundError, PodSandboxConfig, RuntimeErrorBase, SANDBOX_READY,
 )
 from labkube.runtime.volume import Volume
 
-#: How soon the first failed pull of an image is looked at again: the PLEG's relist period,
-#: after which it has noticed the pod's new sandbox and synced the pod (``ErrImagePull`` is
-#: seen, then ``ImagePullBackOff``). Later failures wait for the requeue below.
-PULL_ERROR_RECHECK = 1.0
+#: The reason cache's reason for a container the runtime could not start (``ErrRunContainer``).
+RUN_CONTAINER_ERROR = "RunContainerError"
 #: The pod worker's requeue after a failed sync (the kubelet's ``backOffPeriod``), jittered by
 #: ``workerBackOffPeriodJitterFactor``: ``wait.Jitter(10s, 0.5)``, 10 to 15 s.
 SYNC_ERROR_RETRY = 10.0
@@ -113,7 +119,7 @@ class ContainerRecord:
 
     __slots__ = ("name", "init", "spec", "restart_count", "container_id", "previous_id",
                  "last_terminated", "waiting", "retry_at", "ready", "started", "probes",
-                 "field_path")
+                 "field_path", "kill_message")
 
     def __init__(self, spec: dict, init: bool) -> None:
         self.name = spec["name"]
@@ -126,7 +132,11 @@ class ContainerRecord:
         self.container_id = ""
         self.previous_id = ""
         self.last_terminated: Optional[dict] = None
+        #: The reason cache's entry: why the last sync could not start the container
+        #: (``CrashLoopBackOff``, ``ErrImagePull``, ...) and its message; cleared by a start.
         self.waiting: Optional[tuple[str, str]] = None
+        #: Why the next sync kills the running container (a failed liveness/startup probe).
+        self.kill_message = ""
         self.retry_at = 0.0
         self.ready = False
         self.started = False
@@ -146,7 +156,8 @@ class PodWorker:
                  "alive", "busy", "dirty", "admitted", "rejected", "phase", "start_time",
                  "volumes", "mount_delay", "mount_retry_at", "sandbox_stopped", "termination",
                  "dead_sandboxes", "last_written", "written_version", "_sync_scheduled", "_timer", "_timer_at",
-                 "_sync_name", "_resync_name", "_requests", "hosts", "last_sync_at", "sync_failed")
+                 "_sync_name", "_resync_name", "_requests", "hosts", "last_sync_at", "sync_failed",
+                 "attempted")
 
     def __init__(self, kubelet, pod: dict) -> None:
         self.kubelet = kubelet
@@ -190,6 +201,9 @@ class PodWorker:
         #: Whether the sync under way has failed (``SyncPod`` returned an error): it is then
         #: queued again after the pod worker's back-off period.
         self.sync_failed = False
+        #: The containers the sync under way tried to start (its StartContainer results):
+        #: each is tried once a sync, also when the sync goes on after a pull or a kill.
+        self.attempted: set[str] = set()
         self._adopt()
 
     # -- identity helpers ------------------------------------------------------------------------
@@ -295,18 +309,38 @@ class PodWorker:
         if not self.alive:
             return
         if self.busy:
-            self.dirty = True
+            self.dirty = True  # the pod worker's pending update: synced when this sync ends
             return
         self.dirty = False
         self.sync_failed = False
+        self.attempted = set()
         try:
             self._sync()
         except (StatusError, RuntimeErrorBase) as err:
             self.kubelet.report(f"sync pod {self.namespace}/{self.name}", err)
             self.sync_failed = True
+        self._complete_work()
+
+    def _complete_work(self) -> None:
+        """``completeWork``: a failed sync is queued again after the back-off period; an update
+        that came while the sync ran (a runtime event, a new pod) starts the next sync at once.
+        A sync waiting for a pull or a kill completes when that does."""
         if self.sync_failed:
             self.resync_at(self.requeue_after_failed_sync())
         self.last_sync_at = self.clock.now()
+        if self.dirty and not self.busy:
+            self.request_sync()
+
+    def _continue_sync(self) -> None:
+        """The rest of a sync that waited for an image pull or a container kill: the
+        containers after that one are started, and no status is written (the status of a
+        sync is the one it saw before acting; the next sync reports what this one did)."""
+        try:
+            self._run_containers()
+        except (StatusError, RuntimeErrorBase) as err:
+            self.kubelet.report(f"sync pod {self.namespace}/{self.name}", err)
+            self.sync_failed = True
+        self._complete_work()
 
     def requeue_after_failed_sync(self) -> float:
         """``completeWork`` after a failed sync: the pod is queued ``wait.Jitter(10s, 0.5)``
@@ -332,9 +366,20 @@ class PodWorker:
             self._stop_sandbox()
             self.write_status()
             return
+        # generateAPIPodStatus and SetPodStatus come first: the status reports what the
+        # runtime had and what the last sync's attempts left (the reason cache), not what
+        # this sync is about to do.
+        try:
+            self.write_status()
+        except StatusError as err:
+            # The status manager writes on its own: a failed write holds up no container;
+            # it is tried again at the pod's next sync.
+            self.kubelet.report(f"update status of pod {self.namespace}/{self.name}", err)
+            self.sync_failed = True
+        if self.phase in TERMINAL:
+            return  # write_status stopped the sandbox: nothing runs again
         if self._mount() and self._ensure_sandbox():
             self._run_containers()
-        self.write_status()
 
     def _admit(self) -> bool:
         status = self.pod.get("status") or {}
@@ -437,6 +482,7 @@ class PodWorker:
         self.pod_ip = ip
         self.sandbox_stopped = False
         self.hosts = hosts_volume(self.pod, ip, domain, (self.host_ip, self.kubelet.node_name))
+        self.request_sync()  # the PLEG sees the new sandbox: the next sync reports its IP
         return True
 
     def _stop_sandbox(self) -> None:
@@ -471,6 +517,8 @@ class PodWorker:
         policy = spec.get("restartPolicy") or "Always"
         for c in spec.get("initContainers") or []:
             record = self._record(c, init=True)
+            if record.name in self.attempted:
+                return
             cs = self.container_status(record)
             if cs is None:
                 self._maybe_start(record)
@@ -485,12 +533,16 @@ class PodWorker:
             return
         for c in spec.get("containers") or []:
             record = self._record(c)
+            if record.name in self.attempted:
+                continue
             cs = self.container_status(record)
             if cs is None:
                 if not self._maybe_start(record):
                     return
                 continue
             if cs.state != CONTAINER_EXITED:
+                if record.kill_message and cs.state == CONTAINER_RUNNING and not self._kill_and_restart(record, policy):
+                    return
                 continue
             record.ready = False
             record.stop_probes()
@@ -526,6 +578,7 @@ class PodWorker:
         """A sync inside the container's back-off: the event ``BackOff`` (again at every such
         sync: the recorder counts them), the waiting reason, and the sync fails with
         ``ErrCrashLoopBackOff`` (so the pod is requeued)."""
+        self.attempted.add(record.name)
         label = self.pod_label()
         record.waiting = ("CrashLoopBackOff",
                           f"back-off {backoff} restarting failed container={record.name} pod={label}")
@@ -534,6 +587,7 @@ class PodWorker:
         self.sync_failed = True
 
     def _start(self, record: ContainerRecord) -> bool:
+        self.attempted.add(record.name)
         op = self.kubelet.images.ensure(self.pod, record.spec, record.field_path)
         if op.done:
             self._create_and_start(record, op.result())
@@ -544,12 +598,14 @@ class PodWorker:
             self.busy = False
             if not self.alive:
                 return
-            if not self.pod["metadata"].get("deletionTimestamp"):
-                try:
-                    self._create_and_start(record, done_op.result())
-                except (StatusError, RuntimeErrorBase) as err:
-                    self.kubelet.report(f"start container {record.name}", err)
-            self.sync()
+            if self.pod["metadata"].get("deletionTimestamp"):
+                self.sync()
+                return
+            try:
+                self._create_and_start(record, done_op.result())
+            except (StatusError, RuntimeErrorBase) as err:
+                self.kubelet.report(f"start container {record.name}", err)
+            self._continue_sync()
 
         op.add_done_callback(pulled)
         return False
@@ -561,8 +617,9 @@ class PodWorker:
             self.event(WARNING, "Failed", f"Error: {image.reason}", record.name)
             self._failed(record)
             if image.reason == ERR_IMAGE_PULL and self._first_pull_failure(record):
-                record.retry_at = now + PULL_ERROR_RECHECK
-            self.resync_at(record.retry_at)
+                # The sync the new sandbox started (the PLEG saw it during the pull) comes
+                # right after this one: it shows ErrImagePull and meets the back-off.
+                record.retry_at = now
             return
         try:
             env = self._environment(record.spec)
@@ -586,7 +643,11 @@ class PodWorker:
         try:
             self.runtime.start_container(cid)
         except ContainerStartError as err:
+            # ErrRunContainer: the reason cache keeps RunContainerError; the PLEG sees the
+            # container exited and syncs the pod again.
+            record.waiting = (RUN_CONTAINER_ERROR, err.message)
             self.event(WARNING, "Failed", f"Error: {err.message}", record.name)
+            self.sync_failed = True
             self.request_sync()
             return
         self.event(NORMAL, "Started", shared_message("Started container {}", record.name), record.name)
@@ -596,8 +657,8 @@ class PodWorker:
 
     def _first_pull_failure(self, record: ContainerRecord) -> bool:
         """Whether the pull that just failed is the first of this image for this pod (its
-        back-off at the initial 10 s): the PLEG then notices the pod's new sandbox and syncs
-        the pod again within its relist period, which shows ``ImagePullBackOff``."""
+        back-off at the initial 10 s): the sync that created the pod's sandbox, whose PLEG
+        event is waiting for the next sync."""
         key = f"{self.uid}_{record.spec.get('image', '')}"
         backoff = self.kubelet.images.backoff
         return backoff.get(key) == backoff.initial
@@ -616,6 +677,7 @@ class PodWorker:
         record.container_id = cid
         record.restart_count = attempt
         record.waiting = None
+        record.kill_message = ""
         record.retry_at = 0.0
         record.ready = record.started = False
 
@@ -700,25 +762,93 @@ class PodWorker:
             return
         if success:
             return
-        self.kill_container(record, f"Container {record.name} failed {worker.kind} probe, will be restarted")
+        # The probe manager's update syncs the pod; that sync kills the container (and starts
+        # it again) after writing the status it saw: still running.
+        record.kill_message = f"Container {record.name} failed {worker.kind} probe"
+        self.request_sync()
 
-    def kill_container(self, record: ContainerRecord, message: str, reason: str = "Killing") -> None:
-        """Stop the container with the pod's grace period (liveness failure, postStart failure)."""
-        record.stop_probes()
-        record.ready = False
-        self.event(NORMAL, "Killing", message, record.name)
-        spec = self.pod.get("spec") or {}
+    def _kill_grace(self, record: ContainerRecord) -> float:
+        """The grace period of a kill: the probe's ``terminationGracePeriodSeconds`` if set,
+        else the pod's."""
         probe_grace = None
         for key in ("livenessProbe", "startupProbe"):
             probe = record.spec.get(key) or {}
             if probe.get("terminationGracePeriodSeconds") is not None:
                 probe_grace = probe["terminationGracePeriodSeconds"]
-        grace = probe_grace if probe_grace is not None else spec.get("terminationGracePeriodSeconds", 30)
+        spec = self.pod.get("spec") or {}
+        return float(probe_grace if probe_grace is not None else spec.get("terminationGracePeriodSeconds", 30))
+
+    def kill_container(self, record: ContainerRecord, message: str, reason: str = "Killing") -> None:
+        """Stop the container with the pod's grace period (a failed postStart hook)."""
+        record.stop_probes()
+        record.ready = False
+        self.event(NORMAL, "Killing", message, record.name)
         try:
-            op = self.runtime.stop_container(record.container_id, float(grace))
+            op = self.runtime.stop_container(record.container_id, self._kill_grace(record))
         except NotFoundError:
             return
         op.add_done_callback(lambda _op: self.request_sync())
+
+    def _kill_and_restart(self, record: ContainerRecord, policy: str) -> bool:
+        """``computePodActions`` for a container whose liveness or startup probe failed: the
+        sync kills it (``Killing``: ``Container web failed liveness probe, will be
+        restarted``) and, unless the restart policy is Never, starts it again before it ends,
+        so no status shows it stopped. False while the kill waits for the grace period."""
+        restart = policy != "Never"
+        message = record.kill_message + (", will be restarted" if restart else "")
+        record.kill_message = ""
+        record.stop_probes()
+        record.ready = False
+        self.event(NORMAL, "Killing", message, record.name)
+        try:
+            op = self.runtime.stop_container(record.container_id, self._kill_grace(record))
+        except NotFoundError:
+            return True
+        if not restart:
+            return True  # the PLEG sees it exit
+        if op.done:
+            self._restart_killed(record)
+            return not self.busy
+        self.busy = True
+
+        def killed(_op) -> None:
+            self.busy = False
+            if not self.alive:
+                return
+            if self.pod["metadata"].get("deletionTimestamp"):
+                self.sync()
+                return
+            started = False
+            try:
+                started = self._restart_killed(record)
+            except (StatusError, RuntimeErrorBase) as err:
+                self.kubelet.report(f"start container {record.name}", err)
+            if self.busy:
+                return  # an image pull: the sync goes on when it completes
+            if started:
+                self._continue_sync()
+            else:
+                self._complete_work()
+
+        op.add_done_callback(killed)
+        return False
+
+    def _restart_killed(self, record: ContainerRecord) -> bool:
+        """Start a container this sync killed. ``doBackOff`` judges by the pod as the sync saw
+        it before the kill, where the latest exited container of that name is the one before
+        the killed one: its ``finishedAt`` (none at the first kill: no back-off, and none
+        counted). False if that back-off holds the start."""
+        key = f"{self.uid}_{record.name}"
+        backoff = self.kubelet.crash_backoff
+        previous = record.last_terminated
+        if previous is not None:
+            finished = parse_timestamp(previous["finishedAt"])
+            if backoff.in_backoff_since(key, finished):
+                self._in_crash_loop_back_off(record, go_duration(backoff.get(key)))
+                return False
+            backoff.next(key, finished)
+        self._start(record)
+        return True
 
     def container_died(self, container_id: str) -> None:
         for record in self.records.values():
@@ -742,8 +872,9 @@ class PodWorker:
         init_statuses = []
         for c in spec.get("initContainers") or []:
             record = self._record(c, init=True)
+            cs = self.container_status(record)
             init_statuses.append(podstatus.container_status(
-                c, record, self.container_status(record), runtime_name, "PodInitializing"))
+                c, record, cs, runtime_name, "PodInitializing", self._cached_reason(record, cs)))
         # convertToAPIContainerStatuses: a container not started yet waits as
         # PodInitializing in a pod that has init containers (finished or not), else as
         # ContainerCreating.
@@ -751,8 +882,9 @@ class PodWorker:
         statuses = []
         for c in spec.get("containers") or []:
             record = self._record(c)
+            cs = self.container_status(record)
             statuses.append(podstatus.container_status(
-                c, record, self.container_status(record), runtime_name, default))
+                c, record, cs, runtime_name, default, self._cached_reason(record, cs)))
         phase = podstatus.pod_phase(spec, init_statuses, statuses, False)
         if self.termination is not None and self.termination.finished:
             phase = self.termination.final_phase(statuses)
@@ -781,6 +913,23 @@ class PodWorker:
         if "resize" in old:
             status["resize"] = old["resize"]
         return status
+
+    def _cached_reason(self, record: ContainerRecord, cs: Optional[ContainerStatus]) -> Optional[tuple[str, str]]:
+        """The reason cache's entry for a container (why the last sync could not start it),
+        shown only if the kubelet would start it again (``ShouldContainerBeRestarted``): not
+        while it runs, not once the pod is being deleted, not after an exit its restart policy
+        keeps (an init container's or ``OnFailure`` container's exit 0, any exit under
+        ``Never``)."""
+        if record.waiting is None or self.pod["metadata"].get("deletionTimestamp"):
+            return None
+        if cs is None or cs.state == CONTAINER_CREATED:
+            return record.waiting
+        if cs.state == CONTAINER_RUNNING:
+            return None
+        policy = (self.pod.get("spec") or {}).get("restartPolicy") or "Always"
+        if policy == "Never" or (cs.exit_code == 0 and (record.init or policy == "OnFailure")):
+            return None
+        return record.waiting
 
     def _rejected_status(self, old: dict) -> dict:
         """The status of a pod admission rejected: ``Failed`` with the reason and message."""

@@ -55,18 +55,21 @@ def terminated_state(cs: ContainerStatus, runtime_name: str) -> dict:
 
 
 def container_status(spec: dict, record, cs: Optional[ContainerStatus], runtime_name: str,
-                     default_waiting: str) -> dict:
-    """One entry of containerStatuses for ``record`` (a pod worker's ContainerRecord)."""
+                     default_waiting: str, cached: Optional[tuple[str, str]] = None) -> dict:
+    """One entry of containerStatuses for ``record`` (a pod worker's ContainerRecord) and
+    ``cs``, its latest container in the runtime. ``cached`` is the reason cache's (reason,
+    message) from the last sync's failed start, for a container that will be started again:
+    it waits with that reason, and a container that exited moves to ``lastState``."""
     state: dict
     # A copy: the status is handed over to the API server, which normalizes it in place.
     last = {"terminated": dict(record.last_terminated)} if record.last_terminated else {}
     if cs is None or cs.state == CONTAINER_CREATED:
-        reason, message = record.waiting or (default_waiting, "")
+        reason, message = cached or (default_waiting, "")
         state = {"waiting": _waiting(reason, message)}
     elif cs.state == CONTAINER_RUNNING:
         state = {"running": {"startedAt": _timestamp(int(cs.started_at))}}
-    elif record.waiting:
-        state = {"waiting": _waiting(*record.waiting)}
+    elif cached:
+        state = {"waiting": _waiting(*cached)}
         last = {"terminated": terminated_state(cs, runtime_name)}
     else:
         state = {"terminated": terminated_state(cs, runtime_name)}

@@ -37,16 +37,23 @@ def _crash_loop(restarts):
     node = Node()
     node.create(simple_pod("crash", "busybox:1.28", command=["sh", "-c", "sleep 1; exit 1"]))
     said, waited = {}, {}
+    watch = node.admin.watch("pods", "default")  # every status the kubelet wrote
     while len(waited) < restarts:
         node.run(0.25)
-        cs = node.container("crash")
-        waiting = cs["state"].get("waiting") or {}
-        if waiting.get("reason") == "CrashLoopBackOff":
-            said[cs["restartCount"] + 1] = re.match(r"back-off (\S+) ", waiting["message"]).group(1)
-        running, last = cs["state"].get("running"), (cs["lastState"] or {}).get("terminated")
-        if running and last and cs["restartCount"] not in waited:
-            waited[cs["restartCount"]] = parse_timestamp(running["startedAt"]) - parse_timestamp(last["finishedAt"])
+        for event in watch.poll():
+            for cs in (event["object"].get("status") or {}).get("containerStatuses") or []:
+                _look(cs, said, waited)
     return node, said, waited
+
+
+def _look(cs, said, waited):
+    """Note the back-off a CrashLoopBackOff status said and the wait a restart took."""
+    waiting = cs["state"].get("waiting") or {}
+    if waiting.get("reason") == "CrashLoopBackOff":
+        said[cs["restartCount"] + 1] = re.match(r"back-off (\S+) ", waiting["message"]).group(1)
+    running, last = cs["state"].get("running"), (cs["lastState"] or {}).get("terminated")
+    if running and last and cs["restartCount"] not in waited:
+        waited[cs["restartCount"]] = parse_timestamp(running["startedAt"]) - parse_timestamp(last["finishedAt"])
 
 
 def test_the_back_off_before_each_restart_is_10_20_40_80_160_300_300_seconds():

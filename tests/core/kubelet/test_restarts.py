@@ -16,10 +16,17 @@ def restarts(node, name="crash"):
     return status["containerStatuses"][0]["restartCount"] if "containerStatuses" in status else 0
 
 
+def waiting_reason(node, name="crash"):
+    statuses = node.pod(name)["status"].get("containerStatuses") or [{}]
+    return (statuses[0].get("state") or {}).get("waiting", {}).get("reason")
+
+
 def test_a_crash_looping_container_waits_with_the_kubelets_message_and_last_state():
     node = Node()
     created = node.create(crashing())
-    node.run(3)
+    # the second exit is reported as it was (Error); the sync 10-15 s later, still inside
+    # the back-off, reports the reason the one before it could not restart the container
+    node.run_until(lambda: waiting_reason(node) == "CrashLoopBackOff", 30)
     cs = node.container("crash")
     uid = created["metadata"]["uid"]
     assert cs["state"]["waiting"] == {
@@ -37,7 +44,7 @@ def test_back_off_is_capped_at_five_minutes_and_says_5m0s():
     node = Node()
     node.create(crashing())
     node.run_until(lambda: restarts(node) >= 6, 2000)
-    node.run(1)
+    node.run_until(lambda: waiting_reason(node) == "CrashLoopBackOff", 30)
     assert "back-off 5m0s restarting failed container=app" in node.container("crash")["state"]["waiting"]["message"]
 
 
@@ -73,7 +80,11 @@ def test_an_unknown_image_fails_to_pull_then_backs_off():
     assert waiting["reason"] == "ErrImagePull"
     assert waiting["message"].startswith('rpc error: code = NotFound desc = failed to pull and unpack image '
                                          '"docker.io/library/nginx:nope"')
-    node.run(1)
+    # the sync right after (the PLEG saw the new sandbox) meets the back-off; the status says
+    # so at the next sync, 10-15 s later
+    node.run(10)
+    assert node.container("bad")["state"]["waiting"]["reason"] == "ErrImagePull"
+    node.run(6)
     assert node.container("bad")["state"]["waiting"] == {
         "reason": "ImagePullBackOff", "message": 'Back-off pulling image "nginx:nope"'}
     reasons = node.reasons("bad")
