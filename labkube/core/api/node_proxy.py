@@ -94,7 +94,7 @@ def pod_logs(proxy: NodeProxy, pod: dict, options: dict) -> Any:
 def _log_reader(kubelet: Any, namespace: str, name: str, container: str, options: dict) -> Any:
     """The kubelet's ``GetContainerLogs``: the container instance the request names (the
     kubelet's own check, with its errors), read by ``ReadLogs`` with the request's options."""
-    container_id = kubelet._container_id(namespace, name, container, bool(options.get("previous")))
+    container_id = kubelet.container_for_logs(namespace, name, container, bool(options.get("previous")))
     since = None
     if options.get("sinceSeconds"):
         since = kubelet.clock.now() - int(options["sinceSeconds"])

@@ -276,9 +276,14 @@ class Kubelet(Component):
             if previous:
                 raise StatusError(400, "BadRequest",
                                   f'previous terminated container "{name}" in pod "{pod_name}" not found')
-            raise StatusError(400, "BadRequest",
-                              f'container "{name}" in pod "{pod_name}" is waiting to start: ContainerCreating')
+            raise StatusError(400, "BadRequest", _not_started(worker.pod, name, pod_name))
         return cid
+
+    def container_for_logs(self, namespace: str, pod_name: str, container: Optional[str],
+                           previous: bool) -> str:
+        """``validateContainerLogStatus``: the runtime id of the container instance a log
+        request reads, or the BadRequest the kubelet answers when there is none."""
+        return self._container_id(namespace, pod_name, container, previous)
 
     def logs(self, namespace: str, pod_name: str, container: Optional[str] = None, *,
              previous: bool = False, tail: Optional[int] = None, timestamps: bool = False) -> str:
@@ -293,6 +298,24 @@ class Kubelet(Component):
         if self.runtime.container_status(cid).state != CONTAINER_RUNNING:
             raise StatusError(400, "BadRequest", "cannot exec into a container in a completed pod")
         return _streamed(self.runtime.exec(cid, list(argv)))
+
+
+#: ``validateContainerLogStatus``' words for the most common reasons a container has not started.
+_WAITING_WORDS = {"ErrImagePull": "image can't be pulled", "ImagePullBackOff": "trying and failing to pull image"}
+
+
+def _not_started(pod: dict, container: str, pod_name: str) -> str:
+    """Why a container that never ran has no logs, from the status the kubelet last wrote:
+    its waiting reason (image pull failures in plain words), as the kubelet answers."""
+    status = pod.get("status") or {}
+    for cs in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
+        if cs.get("name") != container:
+            continue
+        reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
+        if reason:
+            return f'container "{container}" in pod "{pod_name}" is waiting to start: {_WAITING_WORDS.get(reason, reason)}'
+        return f'container "{container}" in pod "{pod_name}" is waiting to start - no logs yet'
+    return f'container "{container}" in pod "{pod_name}" is not available'
 
 
 class ExecStreamError(StatusError):
