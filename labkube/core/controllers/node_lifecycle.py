@@ -32,7 +32,10 @@ monitor tick); the controller acts only through the API (nodes/status, nodes, po
 events). Cost: every node is visited at every tick, as in kube-controller-manager, but what is
 read from a Node (zone, Ready condition, NoExecute taints: ``NodeFacts``) is worked out once per
 Node object and a Lease's ``renewTime`` parsed once per Lease object — informer objects never
-change in place — while the grace-period check against the clock runs at every tick.
+change in place — while the grace-period check against the clock runs at every tick. A node
+the last pass found Ready with nothing left to do (no NoExecute taint, no retry) is, while its
+Node object stays the same, only checked for a newer Lease and against the grace period: the
+rest of the visit could not change anything.
 Difference: the tainting pass runs right after each health pass (and when the rate limiter next
 allows one) instead of on its own 100 ms ticker.
 """
@@ -353,6 +356,8 @@ class NodeLifecycleController(KubeController):
         #: node name -> NodeFacts of the last Node object seen, and -> (Lease, its renewTime).
         self._facts: dict[str, NodeFacts] = {}
         self._lease_renews: dict[str, tuple[Optional[dict], Optional[float]]] = {}
+        #: node name -> the Node object a health pass last found Ready with nothing to do.
+        self._quiet: dict[str, dict] = {}
         self._tainting_timer = None
         self.clock.call_later(0, self._monitor_tick, name="node-controller monitorNodeHealth")
 
@@ -419,6 +424,11 @@ class NodeLifecycleController(KubeController):
         self._classify(nodes)
         zone_conditions: dict[str, list[Optional[dict]]] = {}
         for node in nodes:  # cached objects: try_update_node_health copies before it writes
+            if self._still_quiet(node):
+                facts = self._facts[node["metadata"]["name"]]
+                if not facts.exclude_disruption:
+                    zone_conditions.setdefault(facts.zone, []).append(facts.ready)
+                continue
             result = self._update_health_with_retry(node)
             if result is None:
                 continue
@@ -428,7 +438,40 @@ class NodeLifecycleController(KubeController):
                 zone_conditions.setdefault(facts.zone, []).append(current)
             if current is not None:
                 self._act_on_health(node, observed, current)
+                self._note_if_quiet(node, observed, current)
         self._handle_disruption(zone_conditions, nodes)
+
+    # A healthy node between two changes: nothing to do but watch the clock. -------------
+    def _note_if_quiet(self, node: dict, observed: dict, current: dict) -> None:
+        """Remember a node that the pass just found Ready and left with nothing pending: no
+        NoExecute taint to remove, no pods to mark, no retry. Until its Node object changes,
+        visiting it again can only move its probe time (a newer Lease) or find it silent."""
+        name = node["metadata"]["name"]
+        if (current is self.node_facts(node).ready and current.get("status") == "True"
+                and observed.get("status") == "True" and not self.node_facts(node).no_execute_taints
+                and name not in self.retry):
+            self._quiet[name] = node
+        else:
+            self._quiet.pop(name, None)
+
+    def _still_quiet(self, node: dict) -> bool:
+        """``tryUpdateNodeHealth`` + ``processTaintBaseEviction`` for a node remembered quiet
+        whose Node object is the same: only the Lease can have moved its probe time, and
+        while the grace period has not run out, the pass would change nothing else (its
+        Ready condition is the same object, its taints are the same, it stays reachable).
+        False: run the whole visit."""
+        name = node["metadata"]["name"]
+        if self._quiet.get(name) is not node:
+            return False
+        health = self.health[name]
+        renew = self._lease_renew_time_of(name)
+        if renew is not None and (health.lease_renew is None or health.lease_renew < renew):
+            health.lease_renew = renew
+            health.probe_timestamp = self.clock.now()
+        if self.clock.now() > health.probe_timestamp + self.grace_period:
+            del self._quiet[name]
+            return False
+        return True
 
     def node_facts(self, node: dict) -> NodeFacts:
         """The NodeFacts of this Node object: remembered per node, recomputed for a new object."""
@@ -463,6 +506,7 @@ class NodeLifecycleController(KubeController):
             self.health.pop(name, None)
             self._facts.pop(name, None)
             self._lease_renews.pop(name, None)
+            self._quiet.pop(name, None)
 
     def _node_event(self, name: str, uid: str, reason: str, text: str) -> None:
         """``RecordNodeEvent``: ``Node <name> event: <text>``."""

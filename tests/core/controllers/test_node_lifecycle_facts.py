@@ -3,7 +3,9 @@
 ``monitorNodeHealth`` visits every node every 5 s; NodeFacts (zone, Ready condition, NoExecute
 taints) are worked out once per Node object and a Lease's ``renewTime`` parsed once per Lease
 object. These tests fail if that memory goes stale: the clock still decides when a silent
-node is Unknown, and a new version of a Node (labels, taints) is always seen.
+node is Unknown, and a new version of a Node (labels, taints) is always seen. A Ready node with
+nothing to do is, until its Node object changes, only checked for a newer Lease and against
+the grace period.
 """
 
 from tests.core.controllers.helpers import add_node, condition
@@ -97,3 +99,39 @@ def test_a_deleted_node_is_forgotten():
     env.admin.delete("nodes", "node-4")
     env.clock.run(5)
     assert "node-4" not in ctrl.known and "node-4" not in ctrl.health
+
+
+def visits(ctrl):
+    """The nodes whose health the monitor acts on (``_act_on_health``), recorded per call."""
+    seen = []
+    act = ctrl._act_on_health
+
+    def recording(node, observed, current):
+        seen.append(node["metadata"]["name"])
+        return act(node, observed, current)
+
+    ctrl._act_on_health = recording
+    return seen
+
+
+def test_a_ready_node_whose_node_object_did_not_change_is_only_checked_against_the_clock():
+    env, beats, manager = cluster()
+    for beat in beats.values():
+        beat.posts_status = False  # the Node objects stay the same; Leases go on
+    env.clock.run(5)  # one pass over the last Node objects marks them quiet
+    seen = visits(controller(manager))
+    env.clock.run(30)
+    assert seen == []
+    assert ready_status(env) == "True"
+
+
+def test_a_quiet_node_is_visited_in_full_again_when_its_node_object_changes():
+    env, beats, manager = cluster()
+    for beat in beats.values():
+        beat.posts_status = False
+    env.clock.run(5)
+    seen = visits(controller(manager))
+    relabel(env, "node-2", team="a")
+    env.clock.run(5)
+    assert seen == ["node-2"]
+
