@@ -59,7 +59,11 @@ class NodeStatusManager:
         self._timer = None
         self._last_report = -1e18
         self._last_digest: Optional[tuple] = None
+        #: The runtime's last image list, and (the status's images, their digest) from it.
+        self._listed_images: Optional[list] = None
+        self._images: tuple = ([], ((), ()))
         self._announced: dict[str, str] = {}
+        self._timer_name = f"kubelet heartbeat {self.name}"
 
     @property
     def client(self):
@@ -126,7 +130,7 @@ class NodeStatusManager:
 
     def _schedule(self) -> None:
         interval = self.kubelet.config.node_status_update_frequency
-        self._timer = self.clock.call_later(interval, self._tick, name=f"kubelet heartbeat {self.name}")
+        self._timer = self.clock.call_later(interval, self._tick, name=self._timer_name)
 
     def _tick(self) -> None:
         self._timer = None
@@ -198,14 +202,22 @@ class NodeStatusManager:
             self.kubelet.report("update node status", err)
 
     def _node_images(self) -> list:
-        """The runtime's images the status lists: largest first (ties by ID), at most 50."""
-        images = sorted(self.kubelet.runtime.list_images(), key=_largest_first)
-        return images[:MAX_NODE_IMAGES]
+        """The runtime's images the status lists: largest first (ties by ID), at most 50.
+
+        Sorted (and digested) again only when the runtime lists other images: an Image is
+        frozen, so an equal list gives the same answer (every 10 s, the same one when idle)."""
+        listed = self.kubelet.runtime.list_images()
+        if listed != self._listed_images:
+            images = sorted(listed, key=_largest_first)[:MAX_NODE_IMAGES]
+            self._listed_images = listed
+            self._images = (images, (tuple(i.size for i in images),
+                                     tuple(n for i in images for n in (*i.repo_digests, *i.repo_tags))))
+        return self._images[0]
 
     def _digest(self, images: list) -> tuple:
-        """What the status is computed from; an unchanged digest means an unchanged status."""
-        return (tuple(sorted(self.pressure.items())), tuple(i.size for i in images),
-                tuple(n for i in images for n in (*i.repo_digests, *i.repo_tags)))
+        """What the status is computed from; an unchanged digest means an unchanged status.
+        ``images`` is what :meth:`_node_images` just returned."""
+        return (tuple(sorted(self.pressure.items())), *self._images[1])
 
     def report(self, force: bool = False) -> None:
         """Write the status if it changed, if 5 minutes passed, or when forced.
