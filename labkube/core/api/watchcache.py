@@ -30,6 +30,11 @@ How one store event travels:
    it, the rest fresh decodes. A client that did not promise to only read never shares
    state with anyone.
 
+When every watch of the cache is read-only, without a selector and not indexed by a trigger
+(the informers of most kinds: Leases, Events, Deployments), steps 2 and 3 have one answer for
+every event -- each watch whose prefix holds the key receives it, ``ADDED`` or ``MODIFIED`` --
+and the cache skips working it out per watch (``_dispatch_plain``).
+
 The server's own indexes (the Node authorizer's pods-by-node graph) are *listeners*: called
 with each event's decoded versions, before any client watch receives the objects.
 
@@ -158,8 +163,9 @@ class _Versions:
         return self._new_fields
 
     def old_fields(self) -> dict:
-        if self._old_fields is None:
-            self._old_fields = self._fields_of(self.old())
+        if self._old_fields is None:  # not remembered: from the previous shared decode, if any
+            known = self.previous_shared
+            self._old_fields = self._fields_of(self.old() if known is None else known)
         return self._old_fields
 
     def take(self, which: str) -> dict:
@@ -196,14 +202,18 @@ class WatchCache:
         self._untriggered: dict[CacheWatcher, None] = {}
         self._triggered: dict[str, dict[CacheWatcher, None]] = {}
         self._next_id = 0
-        #: Store key -> (mod_revision, labels, selectable fields) of the version last
-        #: dispatched: the next event's previous version is matched against it without
-        #: decoding ``prev_kv`` (the real watch cache keeps current objects for the same use).
+        #: Store key -> (mod_revision, labels, selectable fields or None, shared decode or
+        #: None) of the version last dispatched: the next event's previous version is matched
+        #: against it without decoding ``prev_kv`` (the real watch cache keeps current
+        #: objects for the same use).
         self._previous: dict[str, tuple] = {}
         #: The last decode handed to read-only watches (a donor for the next one's equal parts).
         self._last_shared: Optional[dict] = None
         #: Called with every event's ``_Versions`` (the server's own indexes; read-only).
         self._listeners: list[Callable[[Any], None]] = []
+        #: The watches, in the order opened, when every one takes every event unfiltered and
+        #: read-only (see :meth:`_dispatch_plain`); None otherwise.
+        self._plain: Optional[tuple[CacheWatcher, ...]] = None
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -228,6 +238,7 @@ class WatchCache:
                 self._untriggered[watcher] = None
             else:
                 self._triggered.setdefault(trigger, {})[watcher] = None
+            self._replan()
         _call(ready)
         return watcher, backlog
 
@@ -250,6 +261,7 @@ class WatchCache:
             ready = self._open_source()
             kvs = self.store.range(self.prefix, _prefix_end(self.prefix), revision=self.revision).kvs
             self._listeners.append(listener)
+            self._replan()
         _call(ready)
         return kvs
 
@@ -257,6 +269,7 @@ class WatchCache:
         with self._lock:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+                self._replan()
 
     def sync(self) -> None:
         """Dispatch anything the store holds for this cache now (another thread's write)."""
@@ -270,12 +283,23 @@ class WatchCache:
         with self._lock:
             if watcher.trigger is None:
                 self._untriggered.pop(watcher, None)
-                return
-            same = self._triggered.get(watcher.trigger)
-            if same is not None:
-                same.pop(watcher, None)
-                if not same:
-                    del self._triggered[watcher.trigger]
+            else:
+                same = self._triggered.get(watcher.trigger)
+                if same is not None:
+                    same.pop(watcher, None)
+                    if not same:
+                        del self._triggered[watcher.trigger]
+            self._replan()
+
+    def _replan(self) -> None:
+        """Whether events can take the plain way (:meth:`_dispatch_plain`): no listener, no
+        watch indexed by a trigger value, and every watch read-only without a selector --
+        the informers of the control plane, for most kinds. Called whenever watches or
+        listeners come or go (the cache's lock is held)."""
+        watchers = tuple(self._untriggered)
+        plain = watchers and not self._triggered and not self._listeners and all(
+            watcher.read_only and not watcher.selective for watcher in watchers)
+        self._plain = watchers if plain else None
 
     # -- dispatching ------------------------------------------------------------------------
     def _on_ready(self) -> None:
@@ -292,7 +316,11 @@ class WatchCache:
         return list(ready)
 
     def _dispatch_one(self, event: Any, ready: dict) -> None:
-        if event.type == STORE_DELETE and event.prev_kv is None:
+        if event.type == STORE_DELETE:
+            if event.prev_kv is None:
+                return
+        elif self._plain is not None:
+            self._dispatch_plain(event, self._plain, ready)
             return
         key = event.kv.key
         versions = _Versions(event, self.fields_of, self._previous.get(key))
@@ -318,6 +346,36 @@ class WatchCache:
                 ready[watcher.on_ready] = None
         if "new" in shared and self._offer is not None:
             self._offer(event.kv, shared["new"])
+
+    def _dispatch_plain(self, event: Any, watchers: tuple, ready: dict) -> None:
+        """:meth:`_dispatch_one` for a created or changed object when every watch takes every
+        event in its prefix as it is, read-only (see :meth:`_replan`): there is nothing to
+        match, so the event is ``ADDED`` or ``MODIFIED`` for each, and the one decode goes to
+        all of them -- the same events and objects the general way gives, in the same order,
+        without working out per watch what cannot differ (a Lease renewal, 100 a second at
+        1,000 nodes, takes this way)."""
+        kv = event.kv
+        key = kv.key
+        receivers = [watcher for watcher in watchers if key.startswith(watcher.prefix)]
+        if not receivers:
+            self._previous.pop(key, None)
+            return
+        obj = _decode(kv)
+        prev = event.prev_kv
+        if len(kv.value) >= MIN_SHARED_BYTES:
+            prior = self._previous.get(key) if prev is not None else None
+            previous = prior[3] if prior is not None and prior[0] == prev.mod_revision else None
+            self._share_with_neighbours(obj, previous)
+        # Remembered without copies: ``obj`` is read-only from now on. Its selectable fields
+        # are worked out only if a later event needs them (see _Versions.old_fields).
+        self._previous[key] = (kv.mod_revision, (obj.get("metadata") or {}).get("labels") or {}, None, obj)
+        kind = ADDED if prev is None else MODIFIED
+        for watcher in receivers:
+            watcher._queue.put({"type": kind, "object": watcher.view(obj)})
+            if watcher.on_ready is not None:
+                ready[watcher.on_ready] = None
+        if self._offer is not None:
+            self._offer(kv, obj)
 
     def _share_with_neighbours(self, obj: dict, previous: Optional[dict]) -> None:
         """Let a read-only decode share its equal parts with its own previous version, then

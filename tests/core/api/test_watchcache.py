@@ -5,7 +5,8 @@ client watch, each event decoded and filtered by that watch alone
 (``APIServer._watch_converter``). Random writes to pods and nodes — creates, bindings, label
 and status changes, graceful and immediate deletes — are checked against it for many
 watches at once: with and without field selectors on the trigger fields, with label
-selectors, namespaced, opened before, during and after the writes.
+selectors, namespaced, opened before, during and after the writes; and, apart, watches that
+are all read-only and unselective (the way most informers' events take).
 """
 
 import random
@@ -50,10 +51,10 @@ def reference_watch(env, resource, namespace, rv, **selectors):
 class Pair:
     """A cached watch and its reference, opened at the same resourceVersion."""
 
-    def __init__(self, env, resource, namespace, selectors):
+    def __init__(self, env, resource, namespace, selectors, read_only=False):
         rv = str(env.store.revision)
         self.label = (resource, namespace, tuple(sorted(selectors.items())))
-        self.cached = env.admin.watch(resource, namespace, resource_version=rv, **selectors)
+        self.cached = env.admin.watch(resource, namespace, resource_version=rv, read_only=read_only, **selectors)
         self.reference = reference_watch(env, resource, namespace, rv, **selectors)
 
     def check(self):
@@ -121,6 +122,51 @@ def test_cached_watches_send_exactly_the_events_of_unindexed_watches(seed):
                 pair.check()
     for pair in pairs:
         pair.check()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_read_only_unselective_watches_send_exactly_the_events_of_unindexed_watches(seed):
+    """The plain way (every watch read-only, no selector, no trigger), and the switches to
+    the general way and back as a selective watch opens and is cancelled mid-stream."""
+    rng = random.Random(seed)
+    env = new_server(namespaces=NAMESPACES)
+    names = [f"p{i}" for i in range(6)]
+    pairs = [Pair(env, resource, namespace, {}, read_only=True)
+             for resource, namespace in (("pods", None), ("pods", "team"), ("nodes", None))]
+    selective = None
+    for step in range(150):
+        random_write(env, rng, names)
+        if step % 30 == 10:
+            pairs.append(Pair(env, "pods", rng.choice((None, *NAMESPACES)), {}, read_only=True))
+        if step % 40 == 20:
+            selective = Pair(env, "pods", None, rng.choice(SELECTORS[1:]))
+            pairs.append(selective)
+        if step % 40 == 35 and selective is not None:
+            selective.check()
+            pairs.remove(selective)
+            selective.cached.cancel()
+        if rng.random() < 0.3:
+            for pair in pairs:
+                pair.check()
+    for pair in pairs:
+        pair.check()
+
+
+def test_events_take_the_plain_way_only_while_every_watch_is_read_only_and_unselective():
+    env = new_server()
+    cache = env.server._watch_cache(env.server.resolve("pods"))
+    first = env.admin.watch("pods", read_only=True)
+    env.admin.watch("pods", "default", read_only=True)
+    assert cache._plain is not None
+    selective = env.admin.watch("pods", label_selector="app=web", read_only=True)
+    assert cache._plain is None
+    selective.cancel()
+    assert cache._plain is not None
+    copying = env.admin.watch("pods")  # did not promise to only read
+    assert cache._plain is None
+    copying.cancel()
+    first.cancel()
+    assert len(cache._plain) == 1
 
 
 def test_a_watch_opened_at_an_old_revision_replays_then_streams_without_gap_or_duplicate():
