@@ -30,6 +30,12 @@ Pluggable: ``chain.register(plugin, before="ServiceAccount")`` inserts a plugin 
 adds ``LimitRanger`` before ``ServiceAccount`` and ``ResourceQuota`` at the end). A plugin has a
 ``name``, optional ``admit(attrs)`` (may mutate ``attrs.obj``) and ``validate(attrs)`` (may
 not), and raises :class:`~labkube.core.errors.StatusError` to refuse.
+
+A plugin may also say which requests it can act on: ``handles(operation, group, resource,
+subresource)`` (kube's ``admission.Handles`` narrows by operation; each plugin then checks the
+resource itself). The chain asks once per kind of request and afterwards calls only the
+plugins that said yes -- a Lease renewal passes NamespaceLifecycle and ResourceQuota, not the
+pod, claim and RBAC plugins. A plugin without ``handles`` is called for every request.
 """
 
 from __future__ import annotations
@@ -138,14 +144,39 @@ class AdmissionChain:
     def _rebuild(self) -> None:
         self._admitters = tuple(p for p in self._plugins if hasattr(p, "admit"))
         self._validators = tuple(p for p in self._plugins if hasattr(p, "validate"))
+        #: (operation, group, resource, subresource) -> (admitters, validators) that handle it
+        self._plans: dict[tuple, tuple[tuple, tuple]] = {}
+
+    def _plan(self, attrs: AdmissionAttributes) -> tuple[tuple, tuple]:
+        """The admitters and validators that can act on this kind of request, in chain order
+        (worked out once per operation, resource and subresource)."""
+        rtype = getattr(attrs, "rtype", None)
+        if rtype is None:  # attributes without a resource (a test's stand-in): every plugin
+            return self._admitters, self._validators
+        key = (attrs.operation, rtype.group, rtype.plural, attrs.subresource)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = (tuple(p for p in self._admitters if _handles(p, key)),
+                    tuple(p for p in self._validators if _handles(p, key)))
+            if len(self._plans) > 4096:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
 
     def admit(self, attrs: AdmissionAttributes) -> None:
-        for plugin in self._admitters:
+        for plugin in self._plan(attrs)[0]:
             plugin.admit(attrs)
 
     def validate(self, attrs: AdmissionAttributes) -> None:
-        for plugin in self._validators:
+        for plugin in self._plan(attrs)[1]:
             plugin.validate(attrs)
+
+
+def _handles(plugin: Any, key: tuple) -> bool:
+    """A plugin's own answer to ``handles(operation, group, resource, subresource)`` (yes
+    when it has none)."""
+    handles = getattr(plugin, "handles", None)
+    return True if handles is None else bool(handles(*key))
 
 
 # ---------------------------------------------------------------------------
@@ -209,6 +240,10 @@ class ServiceAccountAdmission:
     def __init__(self, require_existing: bool = True) -> None:
         self.require_existing = require_existing
 
+    @staticmethod
+    def handles(operation: str, group: str, resource: str, subresource: str) -> bool:
+        return operation == CREATE and (group, resource, subresource) == ("", "pods", "")
+
     def admit(self, attrs: AdmissionAttributes) -> None:
         if attrs.operation != CREATE or not attrs.is_pod():
             return
@@ -261,6 +296,14 @@ class PriorityAdmission:
 
     def __init__(self) -> None:
         self._default_class: Optional[tuple] = None  # (the default class or None,) once known
+
+    @staticmethod
+    def handles(operation: str, group: str, resource: str, subresource: str) -> bool:
+        if subresource:
+            return False
+        if (group, resource) == ("scheduling.k8s.io", PRIORITY_CLASSES):
+            return True
+        return (group, resource) == ("", "pods") and operation in (CREATE, UPDATE)
 
     def admit(self, attrs: AdmissionAttributes) -> None:
         if attrs.subresource:
@@ -357,6 +400,8 @@ class DefaultTolerationSeconds:
 
     def __init__(self, seconds: int = DEFAULT_TOLERATION_SECONDS) -> None:
         self.seconds = seconds
+
+    handles = staticmethod(ServiceAccountAdmission.handles)  # new pods only
 
     def admit(self, attrs: AdmissionAttributes) -> None:
         if attrs.operation != CREATE or not attrs.is_pod():

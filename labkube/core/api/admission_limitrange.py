@@ -33,6 +33,14 @@ _MAX_MILLI_VALUE = (2**63 - 1) // 1000
 class LimitRanger:
     name = "LimitRanger"
 
+    @staticmethod
+    def handles(operation: str, group: str, resource: str, subresource: str) -> bool:
+        """Pods on create, claims on create and update (``_handles`` checks the rest)."""
+        if subresource or group:
+            return False
+        return (resource == "pods" and operation == CREATE) or \
+            (resource == "persistentvolumeclaims" and operation in (CREATE, UPDATE))
+
     def admit(self, attrs: AdmissionAttributes) -> None:
         if not self._handles(attrs) or attrs.rtype.plural != "pods":
             return

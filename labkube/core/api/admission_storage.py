@@ -79,6 +79,10 @@ def _has_class(claim: dict) -> bool:
 class DefaultStorageClass:
     name = "DefaultStorageClass"
 
+    @staticmethod
+    def handles(operation: str, group: str, resource: str, subresource: str) -> bool:
+        return operation == CREATE and (group, resource, subresource) == ("", "persistentvolumeclaims", "")
+
     def admit(self, attrs: AdmissionAttributes) -> None:
         if attrs.operation != CREATE or not _is_claim(attrs) or _has_class(attrs.obj):
             return
@@ -93,6 +97,11 @@ def _storage_classes(attrs: AdmissionAttributes) -> list:
 
 class StorageObjectInUseProtection:
     name = "StorageObjectInUseProtection"
+
+    @staticmethod
+    def handles(operation: str, group: str, resource: str, subresource: str) -> bool:
+        return operation == CREATE and not group and not subresource and \
+            resource in ("persistentvolumeclaims", "persistentvolumes")
 
     def admit(self, attrs: AdmissionAttributes) -> None:
         if attrs.operation != CREATE:
@@ -113,6 +122,10 @@ def _add_finalizer(obj: dict, finalizer: str) -> None:
 
 class PersistentVolumeClaimResize:
     name = "PersistentVolumeClaimResize"
+
+    @staticmethod
+    def handles(operation: str, group: str, resource: str, subresource: str) -> bool:
+        return operation == UPDATE and (group, resource, subresource) == ("", "persistentvolumeclaims", "")
 
     def validate(self, attrs: AdmissionAttributes) -> None:
         if attrs.operation != UPDATE or not _is_claim(attrs):

@@ -728,6 +728,10 @@ class EscalationCheck:
         self._rbac = rbac
         self._authorize = authorize
 
+    @staticmethod
+    def handles(operation: str, group: str, resource: str, subresource: str) -> bool:
+        return operation in ("CREATE", "UPDATE") and group == RBAC_GROUP and not subresource
+
     def admit(self, attrs: Any) -> None:
         if attrs.operation not in ("CREATE", "UPDATE") or attrs.subresource:
             return
