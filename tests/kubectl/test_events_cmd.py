@@ -101,9 +101,12 @@ def test_go_sort_does_not_keep_more_equal_items_in_order():
 
 
 def test_go_sort_falls_back_to_heapsort_when_out_of_pivot_budget():
-    data = ev._SortData([5, 3, 9, 1, 1, 7, 2, 8, 0, 6, 4, 3, 5, 2], list("abcdefghijklmn"))
-    ev._heap_sort(data, 0, 14)
-    assert data.keys == sorted([5, 3, 9, 1, 1, 7, 2, 8, 0, 6, 4, 3, 5, 2])
+    from labkube.kubectl import gosort
+
+    keys = [5, 3, 9, 1, 1, 7, 2, 8, 0, 6, 4, 3, 5, 2]
+    data = gosort._Data(list(keys), lambda a, b: a < b)
+    gosort._heap_sort(data, 0, 14)
+    assert data.items == sorted(keys)
 
 
 def test_go_sort_returns_a_new_list():

@@ -17,8 +17,9 @@ nothing here, kubectl does it all on the client side.
    event series, else ``lastTimestamp``, else ``eventTime`` - with Go's ``sort.Sort``, which
    is not stable. Events that happened in the same second (there are many: a Deployment's
    ScalingReplicaSet, SuccessfulCreate and Scheduled events come together) print in the order
-   Go's pattern-defeating quicksort leaves them, so :func:`go_sort` below is a faithful port of
-   it: any other sort would print them in another order than kubectl.
+   Go's pattern-defeating quicksort leaves them, so :func:`go_sort` sorts with the faithful port
+   of it in :mod:`labkube.kubectl.gosort` (``get --sort-by`` uses it too): any other sort would
+   print them in another order than kubectl.
 6. The table is ``[NAMESPACE] LAST SEEN TYPE REASON OBJECT MESSAGE``. OBJECT is the involved
    object's ``Kind/name`` as stored (``Pod/web``, ``Deployment/web``), MESSAGE is trimmed, and
    LAST SEEN is how long ago the event happened, with ``(x3 over 5m)`` once it happened more
@@ -41,6 +42,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from labkube.kubectl import gosort
 from labkube.core.api.labels import escape_field_value
 from labkube.kubectl.commands import OPERATION_FORMATS, Context
 from labkube.kubectl.errors import KubectlError
@@ -510,229 +512,12 @@ def _managed_fields_entry(raw: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------
-# Go's sort.Sort (go1.23 src/sort/zsortinterface.go): pattern-defeating quicksort
+# Go's sort.Sort: kubectl events sorts with it (see labkube.kubectl.gosort for the port)
 # ---------------------------------------------------------------------------------------
-#
-# sort.Sort is not stable: equal elements end up in an order that depends on the algorithm's
-# every step. kubectl events sorts with it, so this is a step-for-step port (insertion sort
-# for 12 elements or fewer, else quicksort with a median-of-three or Tukey-ninther pivot,
-# pattern breaking with a xorshift generator seeded by the length, heapsort when too many
-# pivots were bad). Checked against the real kubectl with tie-heavy lists of up to 300 events.
 
 
 def go_sort(items: list, key: Callable[[Any], Any]) -> list:
-    """``sort.Sort(items)`` with ``Less(i, j) = key(items[i]) < key(items[j])``; a new list."""
-    data = _SortData([key(item) for item in items], list(items))
-    length = len(items)
-    if length > 1:
-        _pdqsort(data, 0, length, length.bit_length())
-    return data.items
-
-
-class _SortData:
-    """``sort.Interface`` over a list and its precomputed keys."""
-
-    def __init__(self, keys: list, items: list) -> None:
-        self.keys, self.items = keys, items
-
-    def less(self, i: int, j: int) -> bool:
-        return self.keys[i] < self.keys[j]
-
-    def swap(self, i: int, j: int) -> None:
-        self.keys[i], self.keys[j] = self.keys[j], self.keys[i]
-        self.items[i], self.items[j] = self.items[j], self.items[i]
-
-
-_MAX_INSERTION = 12
-_INCREASING, _DECREASING, _UNKNOWN = "increasing", "decreasing", "unknown"
-
-
-def _pdqsort(data: _SortData, a: int, b: int, limit: int) -> None:
-    was_balanced = was_partitioned = True
-    while True:
-        length = b - a
-        if length <= _MAX_INSERTION:
-            _insertion_sort(data, a, b)
-            return
-        if limit == 0:
-            _heap_sort(data, a, b)
-            return
-        if not was_balanced:
-            _break_patterns(data, a, b)
-            limit -= 1
-        pivot, hint = _choose_pivot(data, a, b)
-        if hint == _DECREASING:
-            _reverse_range(data, a, b)
-            pivot = (b - 1) - (pivot - a)
-            hint = _INCREASING
-        if was_balanced and was_partitioned and hint == _INCREASING and _partial_insertion_sort(data, a, b):
-            return
-        if a > 0 and not data.less(a - 1, pivot):
-            a = _partition_equal(data, a, b, pivot)
-            continue
-        mid, was_partitioned = _partition(data, a, b, pivot)
-        left, right = mid - a, b - mid
-        if left < right:
-            was_balanced = left >= length // 8
-            _pdqsort(data, a, mid, limit)
-            a = mid + 1
-        else:
-            was_balanced = right >= length // 8
-            _pdqsort(data, mid + 1, b, limit)
-            b = mid
-
-
-def _insertion_sort(data: _SortData, a: int, b: int) -> None:
-    for i in range(a + 1, b):
-        j = i
-        while j > a and data.less(j, j - 1):
-            data.swap(j, j - 1)
-            j -= 1
-
-
-def _sift_down(data: _SortData, lo: int, hi: int, first: int) -> None:
-    root = lo
-    while True:
-        child = 2 * root + 1
-        if child >= hi:
-            return
-        if child + 1 < hi and data.less(first + child, first + child + 1):
-            child += 1
-        if not data.less(first + root, first + child):
-            return
-        data.swap(first + root, first + child)
-        root = child
-
-
-def _heap_sort(data: _SortData, a: int, b: int) -> None:
-    first, hi = a, b - a
-    for i in range((hi - 1) // 2, -1, -1):
-        _sift_down(data, i, hi, first)
-    for i in range(hi - 1, -1, -1):
-        data.swap(first, first + i)
-        _sift_down(data, 0, i, first)
-
-
-def _partition(data: _SortData, a: int, b: int, pivot: int) -> tuple[int, bool]:
-    """Elements < pivot to the left of the returned index, the rest to its right."""
-    data.swap(a, pivot)
-    i, j = a + 1, b - 1
-    while i <= j and data.less(i, a):
-        i += 1
-    while i <= j and not data.less(j, a):
-        j -= 1
-    if i > j:
-        data.swap(j, a)
-        return j, True
-    data.swap(i, j)
-    i, j = i + 1, j - 1
-    while True:
-        while i <= j and data.less(i, a):
-            i += 1
-        while i <= j and not data.less(j, a):
-            j -= 1
-        if i > j:
-            break
-        data.swap(i, j)
-        i, j = i + 1, j - 1
-    data.swap(j, a)
-    return j, False
-
-
-def _partition_equal(data: _SortData, a: int, b: int, pivot: int) -> int:
-    """Elements equal to the pivot first, greater ones after (none is smaller)."""
-    data.swap(a, pivot)
-    i, j = a + 1, b - 1
-    while True:
-        while i <= j and not data.less(a, i):
-            i += 1
-        while i <= j and data.less(a, j):
-            j -= 1
-        if i > j:
-            return i
-        data.swap(i, j)
-        i, j = i + 1, j - 1
-
-
-def _partial_insertion_sort(data: _SortData, a: int, b: int) -> bool:
-    """Fix at most 5 out-of-order pairs (only on 50 elements or more); True if now sorted."""
-    i = a + 1
-    for _ in range(5):
-        while i < b and not data.less(i, i - 1):
-            i += 1
-        if i == b:
-            return True
-        if b - a < 50:
-            return False
-        data.swap(i, i - 1)
-        if i - a >= 2:
-            j = i - 1
-            while j >= 1 and data.less(j, j - 1):
-                data.swap(j, j - 1)
-                j -= 1
-        if b - i >= 2:
-            j = i + 1
-            while j < b and data.less(j, j - 1):
-                data.swap(j, j - 1)
-                j += 1
-    return False
-
-
-_UINT64 = (1 << 64) - 1
-
-
-def _break_patterns(data: _SortData, a: int, b: int) -> None:
-    """Swap three middle elements with pseudo-random ones (xorshift seeded by the length)."""
-    length = b - a
-    if length < 8:
-        return
-    state = length
-    modulus = 1 << length.bit_length()
-    middle = a + (length // 4) * 2
-    for index in range(middle - 1, middle + 2):
-        state ^= (state << 13) & _UINT64
-        state ^= state >> 17
-        state ^= (state << 5) & _UINT64
-        other = state & (modulus - 1)
-        if other >= length:
-            other -= length
-        data.swap(index, a + other)
-
-
-def _choose_pivot(data: _SortData, a: int, b: int) -> tuple[int, str]:
-    """A fixed pivot under 8 elements, median of three under 50, Tukey's ninther above."""
-    length = b - a
-    swaps = [0]
-    i, j, k = a + length // 4, a + length // 4 * 2, a + length // 4 * 3
-    if length >= 8:
-        if length >= 50:
-            i = _median(data, i - 1, i, i + 1, swaps)
-            j = _median(data, j - 1, j, j + 1, swaps)
-            k = _median(data, k - 1, k, k + 1, swaps)
-        j = _median(data, i, j, k, swaps)
-    if swaps[0] == 0:
-        return j, _INCREASING
-    if swaps[0] == 12:
-        return j, _DECREASING
-    return j, _UNKNOWN
-
-
-def _median(data: _SortData, a: int, b: int, c: int, swaps: list[int]) -> int:
-    a, b = _order2(data, a, b, swaps)
-    b, c = _order2(data, b, c, swaps)
-    a, b = _order2(data, a, b, swaps)
-    return b
-
-
-def _order2(data: _SortData, a: int, b: int, swaps: list[int]) -> tuple[int, int]:
-    if data.less(b, a):
-        swaps[0] += 1
-        return b, a
-    return a, b
-
-
-def _reverse_range(data: _SortData, a: int, b: int) -> None:
-    i, j = a, b - 1
-    while i < j:
-        data.swap(i, j)
-        i, j = i + 1, j - 1
+    """``sort.Sort(items)`` with ``Less(i, j) = key(items[i]) < key(items[j])``; a new list.
+    Not stable: ties come out as Go's pattern-defeating quicksort leaves them."""
+    keyed = gosort.go_sort([(key(item), item) for item in items], lambda a, b: a[0] < b[0])
+    return [item for _, item in keyed]
