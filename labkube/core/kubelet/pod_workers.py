@@ -595,11 +595,7 @@ class PodWorker:
         self.busy = True
 
         def pulled(done_op) -> None:
-            self.busy = False
-            if not self.alive:
-                return
-            if self.pod["metadata"].get("deletionTimestamp"):
-                self.sync()
+            if not self._resume_after_wait():
                 return
             try:
                 self._create_and_start(record, done_op.result())
@@ -812,11 +808,7 @@ class PodWorker:
         self.busy = True
 
         def killed(_op) -> None:
-            self.busy = False
-            if not self.alive:
-                return
-            if self.pod["metadata"].get("deletionTimestamp"):
-                self.sync()
+            if not self._resume_after_wait():
                 return
             started = False
             try:
@@ -832,6 +824,17 @@ class PodWorker:
 
         op.add_done_callback(killed)
         return False
+
+    def _resume_after_wait(self) -> bool:
+        """An image pull or a kill this sync waited for has finished: may the sync go on? Not
+        once the worker stopped; and a pod being deleted gets a fresh sync instead."""
+        self.busy = False
+        if not self.alive:
+            return False
+        if self.pod["metadata"].get("deletionTimestamp"):
+            self.sync()
+            return False
+        return True
 
     def _restart_killed(self, record: ContainerRecord) -> bool:
         """Start a container this sync killed. ``doBackOff`` judges by the pod as the sync saw
