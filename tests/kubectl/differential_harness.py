@@ -12,8 +12,8 @@ klog lines) and exit code are compared; a difference is a fidelity bug on one si
 Time. The clusters run on the simulated clock; both are advanced by the same ``run N`` steps
 and the front side settles before each command, as ``cluster.kubectl`` does. The real kubectl
 measures ages (describe's event ages) against the wall clock, so :class:`Front` moves every
-RFC 3339 timestamp in a response forward by ``shift`` = the wall-clock second of the answer
-minus the cluster's ``now`` (and every timestamp kubectl sends back by as much), and the
+RFC 3339 timestamp in a response forward by ``shift`` = the wall-clock second the command
+started in minus the cluster's ``now`` (and every timestamp kubectl sends back by as much), and the
 harness moves the dates kubectl prints back by the same amount. kubectl computes its ages just
 after its last answer; a read-only command whose answers and end did not all fall in one
 wall-clock second is run again (an age could be a second off), a bounded number of times.
@@ -99,6 +99,7 @@ class Front:
         self.shifts: set[int] = set()  # the shifts of the answers in this command
         self.reads: set[str] = set()  # the GETs of this command
         self.shift = 0
+        self.wall = int(time.time())  # the wall-clock second the command started in
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []
         self.httpd = _Server(("127.0.0.1", 0), self._handler())
@@ -112,6 +113,7 @@ class Front:
     def new_command(self) -> None:
         self.shifts.clear()
         self.reads.clear()
+        self.wall = int(time.time())
 
     def _waiting(self, method: str, target: str) -> bool:
         """Is kubectl waiting for a change: a watch, or a GET it made before in this command (a
@@ -128,7 +130,9 @@ class Front:
             self.requests.append((method, target))
             if self._waiting(method, target):
                 self.cluster.settle()
-            self.shift = int(time.time()) - int(self.cluster.clock.now())
+            # One wall-clock second for the whole command: a date kubectl reads in one answer and
+            # sends back in the next must move back by what it was moved forward.
+            self.shift = self.wall - int(self.cluster.clock.now())
             self.shifts.add(self.shift)
             reply = self.cluster.apiserver_http.serve(method, target, headers, shift_body(body, -self.shift),
                                                       user=auth.ADMIN)
@@ -212,7 +216,7 @@ class RealKubectl:
         except subprocess.TimeoutExpired:
             return Output("", f"(no answer within {KUBECTL_TIMEOUT}s)\n", -1), False
         shift = self.front.shift
-        crossed = len(self.front.shifts) > 1 or int(time.time()) - int(self.front.cluster.clock.now()) != shift
+        crossed = len(self.front.shifts) > 1 or int(time.time()) != self.front.wall
         return Output(unshift_text(done.stdout, shift), unshift_text(without_klog(done.stderr), shift),
                       done.returncode), crossed
 
