@@ -35,7 +35,8 @@ lab: system-deps $(VENV)/.lab-installed
 test: system-deps $(VENV)/.test-installed
 	$(BIN)/python -m pytest tests -n auto --dist loadfile
 	# The lessons, strictly: every stored output must come out again (see README, "Lessons are tests").
-	$(BIN)/python -m pytest --nbval lessons --nbval-sanitize-with lessons/sanitize.cfg -p no:randomly -n auto --dist loadfile
+	$(BIN)/python -m pytest --nbval lessons --nbval-sanitize-with lessons/sanitize.cfg -p no:randomly -n auto --dist loadfile \
+		--nbval-kernel-startup-timeout=300
 
 test-fast: $(VENV)/.test-installed
 	$(BIN)/python -m pytest tests -x -q -p no:randomly
