@@ -81,6 +81,10 @@ MAX_GENERATED_BASE = 63 - 5  # names.MaxGeneratedNameLength
 _SUCCESS_CODES = {"create": 201}
 
 
+#: ObjectMeta's collections, all ``omitempty``: empty, they are not encoded.
+_OMITTED_WHEN_EMPTY = ("labels", "annotations", "ownerReferences", "finalizers", "managedFields")
+
+
 class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
     """kube-apiserver in one object: ``handle(Request)`` runs the whole pipeline.
 
@@ -465,9 +469,14 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         return kv
 
     def _encode(self, obj: dict) -> bytes:
-        """Store form: ObjectMeta in Go's order, resourceVersion left empty."""
+        """Store form: ObjectMeta in Go's order, resourceVersion left empty, and its empty
+        lists and maps left out, as Go's ``omitempty`` encodes them (``finalizers: []`` after a
+        patch removed the last finalizer is not stored)."""
         meta = obj["metadata"]
         meta["resourceVersion"] = ""
+        for key in _OMITTED_WHEN_EMPTY:
+            if key in meta and not meta[key] and isinstance(meta[key], (list, dict)):
+                del meta[key]
         obj["metadata"] = order_metadata(meta)
         return serialization.dumps(obj)
 
