@@ -157,25 +157,27 @@ class Interpreter:
         items = yield from self.eval(node.iter)
         for item in list(items):
             self._assign(node.target, item)
-            try:
-                yield from self.run(node.body)
-            except _Break:
+            if (yield from self._iteration(node.body)):
                 return
-            except _Continue:
-                pass
-            yield from self._throttle()
         yield from self.run(node.orelse)
 
     def _s_While(self, node: ast.While) -> Iterator:
         while (yield from self.eval(node.test)):
-            try:
-                yield from self.run(node.body)
-            except _Break:
+            if (yield from self._iteration(node.body)):
                 return
-            except _Continue:
-                pass
-            yield from self._throttle()
         yield from self.run(node.orelse)
+
+    def _iteration(self, body: list[ast.stmt]) -> Iterator:
+        """One pass of a loop's body; True when it ended with ``break`` (the loop and its
+        ``else`` are done)."""
+        try:
+            yield from self.run(body)
+        except _Break:
+            return True
+        except _Continue:
+            pass
+        yield from self._throttle()
+        return False
 
     def _s_Break(self, node: ast.Break) -> Iterator:
         raise _Break()
