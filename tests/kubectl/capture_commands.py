@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +21,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from tests.kubectl.command_cases import CASES  # noqa: E402
 from tests.kubectl.oracle.fake_apiserver import FakeAPIServer  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 
 class ScriptedServer(FakeAPIServer):
@@ -88,20 +88,13 @@ def capture(case: dict, out_dir: Path) -> None:
         # Real kubectl validates files against /openapi/v2, which the oracle does not serve;
         # labkube's API server validates instead, so the oracle skips client-side validation.
         extra = ["--validate=false"] if words[0] in ("apply", "create") else []
-        argv = ["kubectl", "--server", srv.url, *words, *extra]
-        proc = subprocess.run(argv, cwd=tmp, capture_output=True, text=True,
-                              env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": tmp})
-    stderr = "".join(l + "\n" for l in proc.stderr.splitlines()
-                     if not (l[:1] in "IWE" and l[1:5].isdigit()))
-    (out_dir / f"{case['stem']}.txt").write_text(proc.stdout + stderr + f"# exit {proc.returncode}\n")
+        proc = real_kubectl.run([*words, *extra], cwd=tmp, server=srv.url)
+    (out_dir / f"{case['stem']}.txt").write_text(real_kubectl.transcript(proc))
     print(case["stem"], proc.returncode)
 
 
 def main() -> None:
-    out_dir = HERE / "golden_commands"
-    out_dir.mkdir(exist_ok=True)
-    for case in CASES:
-        capture(case, out_dir)
+    real_kubectl.capture_cases(CASES, HERE / "golden_commands", capture)
 
 
 if __name__ == "__main__":

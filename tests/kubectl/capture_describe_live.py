@@ -33,6 +33,7 @@ from tests.kubectl.describe_live_cases import (  # noqa: E402
     FRESH, GOLDEN, SCENARIOS, build, command_golden_name, golden_name, identity, save_snapshot, snapshot, targets)
 from tests.kubectl.oracle.capture import _shift, _unshift_rfc3339  # noqa: E402
 from tests.kubectl.oracle.fake_apiserver import FakeAPIServer  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
@@ -70,8 +71,7 @@ def aligned_start(now: float) -> float:
 
 
 def run_kubectl(server: FakeAPIServer, home: str, args: list[str]) -> subprocess.CompletedProcess:
-    return subprocess.run(["kubectl", "--server", server.url, *args], capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": home, "TZ": "UTC"})
+    return real_kubectl.run(args, cwd=home, server=server.url, env={"TZ": "UTC"})
 
 
 def capture_all(server: FakeAPIServer, home: str, objects: list[dict], now: float, commands: list[list[str]]):
@@ -95,9 +95,7 @@ def capture_all(server: FakeAPIServer, home: str, objects: list[dict], now: floa
             if time.time() - start >= margin - 0.03:
                 break  # an age may have moved on: run it again at the next moment
             pending.pop(0)
-            stderr = "".join(line + "\n" for line in proc.stderr.splitlines()
-                             if not (line[:1] in "IWE" and line[1:5].isdigit()))
-            text = proc.stdout + stderr + f"# exit {proc.returncode}\n"
+            text = real_kubectl.transcript(proc)
             for shifted, original in seen.items():
                 text = text.replace(shifted, original)
             outputs[index] = _unshift_rfc3339(text, shift)

@@ -15,9 +15,7 @@ the JSON body on the next line), which is what shows that the duplicates never l
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from labkube.core.api import auth  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 from tests.kubectl.dupkeys_cases import CASES, make_cluster, render  # noqa: E402
 
 GOLDEN = HERE / "golden_dupkeys"
@@ -108,12 +107,8 @@ class FrontServer:
 
 
 def _kubectl(url: str, command: str, folder: Path, stdin: str | None) -> tuple[str, str, int]:
-    env = {**os.environ, "KUBECONFIG": str(folder / "no-kubeconfig"), "HOME": str(folder)}
-    done = subprocess.run(["kubectl", "--server", url, *shlex.split(command)], input=stdin, cwd=folder,
-                          capture_output=True, text=True, env=env, timeout=60)
-    err = "".join(line for line in done.stderr.splitlines(True)
-                  if line[:1] not in ("I", "W", "E") or not line[1:5].isdigit())  # klog lines
-    return done.stdout, err, done.returncode
+    done = real_kubectl.run(shlex.split(command), cwd=folder, server=url, stdin=stdin)
+    return done.stdout, real_kubectl.without_klog(done.stderr), done.returncode
 
 
 def capture(case: dict) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from tests.kubectl.events_cases import CASES, NOW, key_order  # noqa: E402
 from tests.kubectl.oracle.fake_apiserver import FakeAPIServer  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 GOLDEN = HERE / "golden_events"
 _RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?Z")
@@ -59,17 +59,12 @@ def capture(case: dict, server: FakeAPIServer) -> str:
         with tempfile.TemporaryDirectory() as home:
             now = start_of_second()
             server.objects = served(case["fixture"](float(now)))
-            argv = ["kubectl", "--server", server.url, *shlex.split(case["command"])]
-            proc = subprocess.run(argv, capture_output=True, text=True, timeout=60,
-                                  env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": home})
+            proc = real_kubectl.run(shlex.split(case["command"]), cwd=home, server=server.url)
         if time.time() - now < 0.95:
             break
     else:
         raise SystemExit(f"{case['stem']}: kubectl never finished within a second")
-    stderr = "".join(line + "\n" for line in proc.stderr.splitlines()
-                     if not (line[:1] in "IWE" and line[1:5].isdigit()))
-    text = proc.stdout + stderr + f"# exit {proc.returncode}\n"
-    return back_to_fixture_time(text, now - int(NOW))
+    return back_to_fixture_time(real_kubectl.transcript(proc), now - int(NOW))
 
 
 def main() -> None:

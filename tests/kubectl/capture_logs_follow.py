@@ -30,7 +30,6 @@ import json
 import math
 import re
 import shlex
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from tests.kubectl.capture_commands import ScriptedServer  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 #: Wall seconds between the starts of two streams, and for the lines after the log so far.
 SPACING = 0.3
@@ -173,12 +173,10 @@ def normalized(stderr_or_stdout: str) -> str:
 
 def kubectl_output(recorded: dict, command: str) -> tuple[str, list[str]]:
     with tempfile.TemporaryDirectory() as tmp, LogServer(recorded, simulated_timeout(command)) as srv:
-        argv = ["kubectl", "--server", srv.url, *shlex.split(oracle_command(command, len(recorded["streams"])))]
-        proc = subprocess.run(argv, cwd=tmp, capture_output=True, text=True, timeout=120,
-                              env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": tmp})
+        args = shlex.split(oracle_command(command, len(recorded["streams"])))
+        proc = real_kubectl.run(args, cwd=tmp, server=srv.url, timeout=120)
         mismatches = list(srv.mismatches)
-    stderr = "".join(line + "\n" for line in proc.stderr.splitlines()
-                     if not (line[:1] in "IWE" and line[1:5].isdigit()))
+    stderr = real_kubectl.without_klog(proc.stderr)
     return normalized(proc.stdout) + normalized(stderr) + f"# exit {proc.returncode}\n", mismatches
 
 
@@ -193,12 +191,7 @@ def capture(case: dict, out_dir: Path) -> None:
 def main() -> None:
     from tests.kubectl.logs_follow_cases import CASES
 
-    out_dir = HERE / "golden_logs_follow"
-    out_dir.mkdir(exist_ok=True)
-    wanted = set(sys.argv[1:])
-    for case in CASES:
-        if not wanted or case["stem"] in wanted:
-            capture(case, out_dir)
+    real_kubectl.capture_cases(CASES, HERE / "golden_logs_follow", capture)
 
 
 if __name__ == "__main__":

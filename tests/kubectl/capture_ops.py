@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +21,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from tests.kubectl.capture_commands import ScriptedServer  # noqa: E402
 from tests.kubectl.ops_cases import CASES, METRICS_NODES, METRICS_PODS  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 METRICS_GV = "metrics.k8s.io/v1beta1"
 
@@ -92,22 +92,13 @@ class OpsServer(ScriptedServer):
 def capture(case: dict, out_dir: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp, OpsServer(case.get("objects", []), case.get("scripted", {}),
                                                          case.get("metrics", False)) as srv:
-        argv = ["kubectl", "--server", srv.url, *shlex.split(case["command"])]
-        proc = subprocess.run(argv, cwd=tmp, capture_output=True, text=True, timeout=60,
-                              env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": tmp})
-    stderr = "".join(l + "\n" for l in proc.stderr.splitlines()
-                     if not (l[:1] in "IWE" and l[1:5].isdigit()))
-    (out_dir / f"{case['stem']}.txt").write_text(proc.stdout + stderr + f"# exit {proc.returncode}\n")
+        proc = real_kubectl.run(shlex.split(case["command"]), cwd=tmp, server=srv.url)
+    (out_dir / f"{case['stem']}.txt").write_text(real_kubectl.transcript(proc))
     print(case["stem"], proc.returncode)
 
 
 def main() -> None:
-    out_dir = HERE / "golden_ops"
-    out_dir.mkdir(exist_ok=True)
-    wanted = set(sys.argv[1:])
-    for case in CASES:
-        if not wanted or case["stem"] in wanted:
-            capture(case, out_dir)
+    real_kubectl.capture_cases(CASES, HERE / "golden_ops", capture)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ retries takes real seconds (kubectl sleeps 5 s between attempts). Output is stdo
 from __future__ import annotations
 
 import shlex
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,14 +22,11 @@ sys.path.insert(0, str(HERE.parent))
 from tests.kubectl import pdb_cases  # noqa: E402
 from tests.kubectl.capture_ops import OpsServer  # noqa: E402
 from tests.kubectl.oracle.scenario_capture import capture_scenario  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 
 def _kubectl(argv: list[str], cwd: str) -> str:
-    proc = subprocess.run(["kubectl", *argv], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": cwd})
-    stderr = "".join(line + "\n" for line in proc.stderr.splitlines()
-                     if not (line[:1] in "IWE" and line[1:5].isdigit()) and "memcache.go" not in line)
-    return proc.stdout + stderr + f"# exit {proc.returncode}\n"
+    return real_kubectl.transcript(real_kubectl.run(argv, cwd=cwd, timeout=120))
 
 
 class EvictionServer(OpsServer):

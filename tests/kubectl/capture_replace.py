@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,6 +31,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 from labkube.core.errors import StatusError  # noqa: E402
 from tests.kubectl.capture_commands import ScriptedServer  # noqa: E402
 from tests.kubectl.replace_cases import CASES, case_files, make_cluster  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 
 class LabkubeBackedServer(ScriptedServer):
@@ -125,9 +125,9 @@ class LabkubeBackedServer(ScriptedServer):
         return Handler
 
 
-def kubectl_argv(case: dict, url: str) -> list[str]:
+def kubectl_args(case: dict) -> list[str]:
     extra = ["--validate=false"] if case.get("validate_false", True) else []
-    return ["kubectl", "--server", url, *shlex.split(case["command"]), *extra]
+    return [*shlex.split(case["command"]), *extra]
 
 
 def capture(case: dict, out_dir: Path, verbose: bool = False) -> None:
@@ -139,12 +139,8 @@ def capture(case: dict, out_dir: Path, verbose: bool = False) -> None:
             path = Path(tmp) / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
-        proc = subprocess.run(kubectl_argv(case, srv.url), cwd=tmp, capture_output=True, text=True,
-                              timeout=120, input=stdin,
-                              env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": tmp})
-    stderr = "".join(l + "\n" for l in proc.stderr.splitlines()
-                     if not (l[:1] in "IWE" and l[1:5].isdigit()))
-    (out_dir / f"{case['stem']}.txt").write_text(proc.stdout + stderr + f"# exit {proc.returncode}\n")
+        proc = real_kubectl.run(kubectl_args(case), cwd=tmp, server=srv.url, stdin=stdin, timeout=120)
+    (out_dir / f"{case['stem']}.txt").write_text(real_kubectl.transcript(proc))
     print(case["stem"], proc.returncode)
     if verbose:
         for request in srv.requests:

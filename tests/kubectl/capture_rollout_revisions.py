@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +25,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 import tests.kubectl.capture_commands as scripted_server  # noqa: E402
 from tests.kubectl.capture_ops import OpsServer  # noqa: E402
 from tests.kubectl.rollout_revisions_cases import CASES, GOLDEN, SCENARIOS, objects, scripted_answers  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 
 class CompactJSON:
@@ -43,12 +43,8 @@ def capture(case: dict) -> None:
     served = objects(cluster)
     cluster.close()
     with tempfile.TemporaryDirectory() as tmp, OpsServer(served, scripted_answers(case, served), False) as srv:
-        argv = ["kubectl", "--server", srv.url, *shlex.split(case["command"])]
-        proc = subprocess.run(argv, cwd=tmp, capture_output=True, text=True, timeout=60,
-                              env={"PATH": "/usr/bin:/bin:/usr/local/bin", "KUBECONFIG": "/dev/null", "HOME": tmp})
-    stderr = "".join(line + "\n" for line in proc.stderr.splitlines()
-                     if not (line[:1] in "IWE" and line[1:5].isdigit()))
-    (GOLDEN / f"{case['stem']}.txt").write_text(proc.stdout + stderr + f"# exit {proc.returncode}\n")
+        proc = real_kubectl.run(shlex.split(case["command"]), cwd=tmp, server=srv.url)
+    (GOLDEN / f"{case['stem']}.txt").write_text(real_kubectl.transcript(proc))
     print(case["stem"], proc.returncode)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +22,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from tests.kubectl.capture_commands import ScriptedServer  # noqa: E402
 from tests.kubectl.set_env_resources_cases import CASES  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 OUT = HERE / "golden_set_env_resources"
 
@@ -65,14 +65,10 @@ def capture(case: dict) -> None:
                                                                case.get("scripted", {})) as srv:
         for name, text in case.get("files", {}).items():
             (Path(tmp) / name).write_text(text)
-        argv = ["kubectl", "--server", srv.url, *shlex.split(case["command"])]
-        proc = subprocess.run(argv, cwd=tmp, capture_output=True, text=True, timeout=60,
-                              input=case.get("stdin", ""),
-                              env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": tmp})
+        proc = real_kubectl.run(shlex.split(case["command"]), cwd=tmp, server=srv.url,
+                                stdin=case.get("stdin", ""))
         patches = list(srv.patches)
-    stderr = "".join(l + "\n" for l in proc.stderr.splitlines()
-                     if not (l[:1] in "IWE" and l[1:5].isdigit()))
-    (OUT / f"{case['stem']}.txt").write_text(proc.stdout + stderr + f"# exit {proc.returncode}\n")
+    (OUT / f"{case['stem']}.txt").write_text(real_kubectl.transcript(proc))
     (OUT / f"{case['stem']}.patches").write_text("".join(json.dumps(p, sort_keys=True) + "\n" for p in patches))
     print(case["stem"], proc.returncode, len(patches))
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,6 +30,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from tests.kubectl.capture_commands import ScriptedServer  # noqa: E402
 from tests.kubectl.oracle.fake_apiserver import _field_match, _label_match  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 #: The first resourceVersion the oracle serves; each timeline entry adds one.
 FIRST_RV = 100
@@ -154,12 +154,8 @@ def kubectl_output(objects: list[dict], timeline: list, command: str, files: dic
     with tempfile.TemporaryDirectory() as tmp, WaitServer(objects, timeline) as srv:
         for name, text in (files or {}).items():
             (Path(tmp) / name).write_text(text)
-        argv = ["kubectl", "--server", srv.url, *shlex.split(command)]
-        proc = subprocess.run(argv, cwd=tmp, capture_output=True, text=True, timeout=120,
-                              env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": tmp})
-    stderr = "".join(line + "\n" for line in proc.stderr.splitlines()
-                     if not (line[:1] in "IWE" and line[1:5].isdigit()))
-    return proc.stdout + stderr + f"# exit {proc.returncode}\n"
+        proc = real_kubectl.run(shlex.split(command), cwd=tmp, server=srv.url, timeout=120)
+    return real_kubectl.transcript(proc)
 
 
 def capture(case: dict, out_dir: Path) -> None:
@@ -174,12 +170,7 @@ def capture(case: dict, out_dir: Path) -> None:
 def main() -> None:
     from tests.kubectl.wait_cases import CASES
 
-    out_dir = HERE / "golden_wait"
-    out_dir.mkdir(exist_ok=True)
-    wanted = set(sys.argv[1:])
-    for case in CASES:
-        if not wanted or case["stem"] in wanted:
-            capture(case, out_dir)
+    real_kubectl.capture_cases(CASES, HERE / "golden_wait", capture)
 
 
 if __name__ == "__main__":

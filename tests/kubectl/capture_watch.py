@@ -29,7 +29,6 @@ import copy
 import json
 import re
 import shlex
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,6 +41,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from tests.kubectl.capture_commands import ScriptedServer  # noqa: E402
 from tests.kubectl.oracle.fake_apiserver import _field_match, _label_match  # noqa: E402
+from tests.kubectl import real_kubectl  # noqa: E402
 
 FIRST_RV = 100
 #: How long the oracle holds a watch open at most (kubectl's timeout ends it well before).
@@ -200,12 +200,9 @@ def kubectl_output(recorded: dict, command: str, files: dict | None = None, real
     with tempfile.TemporaryDirectory() as tmp, WatchServer(recorded, realtime) as srv:
         for name, text in (files or {}).items():
             (Path(tmp) / name).write_text(text)
-        argv = ["kubectl", "--server", srv.url, *shlex.split(command if realtime else oracle_command(command))]
-        proc = subprocess.run(argv, cwd=tmp, capture_output=True, text=True, timeout=120,
-                              env={"PATH": "/usr/bin:/bin", "KUBECONFIG": "/dev/null", "HOME": tmp})
-    stderr = "".join(line + "\n" for line in proc.stderr.splitlines()
-                     if not (line[:1] in "IWE" and line[1:5].isdigit()))
-    return proc.stdout + stderr + f"# exit {proc.returncode}\n"
+        args = shlex.split(command if realtime else oracle_command(command))
+        proc = real_kubectl.run(args, cwd=tmp, server=srv.url, timeout=120)
+    return real_kubectl.transcript(proc)
 
 
 def capture(case: dict, out_dir: Path) -> None:
@@ -219,12 +216,7 @@ def capture(case: dict, out_dir: Path) -> None:
 def main() -> None:
     from tests.kubectl.watch_cases import CASES
 
-    out_dir = HERE / "golden_watch"
-    out_dir.mkdir(exist_ok=True)
-    wanted = set(sys.argv[1:])
-    for case in CASES:
-        if not wanted or case["stem"] in wanted:
-            capture(case, out_dir)
+    real_kubectl.capture_cases(CASES, HERE / "golden_watch", capture)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from labkube.core.api import auth
+from tests.kubectl.real_kubectl import without_klog
 
 KUBECTL_TIMEOUT = 30
 #: Commands that change nothing, so running one again (after it crossed a wall-clock second) is safe.
@@ -76,12 +77,6 @@ def unshift_text(text: str, seconds: int) -> str:
                              + (m.group(2) or "") + "Z", text)
     text = _RFC1123Z.sub(lambda m: _moved(m.group(0), "%a, %d %b %Y %H:%M:%S +0000", -seconds), text)
     return _GO_TIME.sub(lambda m: _moved(m.group(1), "%Y-%m-%d %H:%M:%S", -seconds) + " +0000 UTC", text)
-
-
-def without_klog(stderr: str) -> str:
-    """stderr without client-go's klog lines (``E1127 03:45:28.123 ...``)."""
-    return "".join(line for line in stderr.splitlines(True)
-                   if not (line[:1] in ("I", "W", "E", "F") and line[1:5].isdigit()))
 
 
 # -- the real kubectl's side -------------------------------------------------------------------
