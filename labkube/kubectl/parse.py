@@ -346,7 +346,29 @@ def parse(text: str | list[str]) -> Parsed:
     """Parse a kubectl command line into a :class:`Parsed` (or raise :class:`KubectlError`)."""
     words = split_words(text) if isinstance(text, str) else list(text)
     spec, rest = _find_command(words)
-    return _parse_flags(spec, rest)
+    return fold_template_flag(_parse_flags(spec, rest))
+
+
+#: The ``-o`` formats that may take their template from ``--template`` (PrintFlags' go-template
+#: and jsonpath printers).
+TEMPLATE_OUTPUTS = ("go-template", "go-template-file", "template", "templatefile",
+                    "jsonpath", "jsonpath-as-json", "jsonpath-file")
+
+
+def fold_template_flag(parsed: Parsed) -> Parsed:
+    """``-o go-template --template=T`` is ``-o go-template=T`` (and ``--template=T`` alone is
+    go-template, as ``PrintFlags.ToPrinter`` reads it): fold the flag into ``output`` so every
+    printer reads one value. ``-o go-template=X --template=T`` keeps both, which no printer takes."""
+    template = parsed.flags.get("template")
+    if not template or "output" not in parsed.flags:
+        return parsed
+    output = parsed.flags["output"] or ""
+    if "output" not in parsed.changed:
+        output = "go-template"
+    if output in TEMPLATE_OUTPUTS:
+        parsed.flags["output"] = f"{output}={template}"
+        parsed.flags["template"] = ""
+    return parsed
 
 
 def _find_command(words: list[str]) -> tuple[CommandSpec, list[str]]:

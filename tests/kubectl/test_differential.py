@@ -417,8 +417,6 @@ KNOWN_DIFFERENCES = [
              "reads the name as empty)", ("apply -f yes.yaml", "create -f yes.yaml"), files=FILES),
     Scenario("--sort-by a path no object has (kubectl says No resources found)",
              ("get ns --sort-by=.missing.field",), files=FILES),
-    Scenario("-o go-template (labkube's kubectl has no Go template printer)",
-             ("get ns default -o go-template={{.metadata.name}}",), files=FILES),
 ]
 
 

@@ -412,12 +412,22 @@ def check_operation_output(ctx: Context) -> str:
     if not output:
         return ""
     base = output.split("=", 1)[0]
-    if base not in OPERATION_FORMATS:
+    from labkube.kubectl.commands._output import GO_TEMPLATE_FORMATS, go_template_of
+
+    stale_template = base in GO_TEMPLATE_FORMATS and bool(ctx.flags.get("template"))  # -o go-template=X --template=Y
+    if base not in OPERATION_FORMATS or stale_template:
         raise KubectlError(
             f'error: unable to match a printer suitable for the output format "{output}", allowed '
             f"formats are: {','.join(OPERATION_FORMATS)}"
         )
+    if base in GO_TEMPLATE_FORMATS and ctx.parsed.path.split(" ")[0] not in LAZY_PRINTERS:
+        go_template_of(ctx, output)  # ToPrinter in Complete: a bad template stops the command first
     return output
+
+
+#: Commands whose printer kubectl builds only when it prints (``o.ToPrinter = func(operation)``):
+#: a bad ``-o go-template`` fails after the change is made (checked with the real kubectl 1.32).
+LAZY_PRINTERS = ("label", "apply", "patch", "rollout", "autoscale")
 
 
 def render_output(ctx: Context, objs: list[dict], output: str, *, single: bool) -> str:

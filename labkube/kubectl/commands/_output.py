@@ -3,7 +3,8 @@
 Mirrors k8s.io/cli-runtime/pkg/printers as kubectl's commands use it: ``yaml`` (go-yaml's
 text, from :mod:`labkube.kubectl.printers.goyaml`), ``json`` (Go's ``MarshalIndent`` with four
 spaces and HTML escapes), ``name`` (``deployment.apps/web``), ``jsonpath``/``custom-columns``
-(the printers' jsonpath module when present), and the human-readable table (the server's
+(the printers' jsonpath module when present), ``go-template`` (:mod:`labkube.kubectl.gotemplate`),
+and the human-readable table (the server's
 column sets from :mod:`labkube.kubectl.printers.columns`, aligned by Go's tabwriter).
 
 Several objects print as kubectl's ``List`` (``apiVersion: v1``, ``items``, ``kind: List``,
@@ -53,6 +54,8 @@ def render_objects(ctx: Any, objs: list[dict], output: str, *, single: bool) -> 
         if _is_generated(objs):  # typed objects keep Go's struct field order
             return go_json_indent(document, sort_keys=False)
         return printers.to_json(document)
+    if base in GO_TEMPLATE_FORMATS and not ctx.flags.get("template"):
+        return _go_template(ctx, document, base, argument, generated=_is_generated(objs))
     try:
         if base in ("jsonpath", "jsonpath-as-json"):
             return printers.jsonpath_output(document, argument,
@@ -66,6 +69,40 @@ def render_objects(ctx: Any, objs: list[dict], output: str, *, single: bool) -> 
         "formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,"
         "jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml"
     )
+
+
+#: ``-o go-template=...`` and its aliases (:mod:`labkube.kubectl.gotemplate`).
+GO_TEMPLATE_FORMATS = ("go-template", "go-template-file", "template", "templatefile")
+
+
+def go_template_of(ctx: Any, output: str) -> Any:
+    """``GoTemplatePrintFlags.ToPrinter``: the parsed template of ``-o go-template=...`` (a file's
+    for ``go-template-file``), or kubectl's error; None for ``-o go-template=X --template=Y``,
+    which no printer takes (the caller says "unable to match a printer")."""
+    from labkube.kubectl import gotemplate
+
+    base, _, argument = output.partition("=")
+    if ctx.flags.get("template"):
+        return None
+    try:
+        return gotemplate.load(base, argument)
+    except gotemplate.PrinterError as err:
+        raise KubectlError(f"error: {err}") from None
+
+
+def _go_template(ctx: Any, document: Any, base: str, argument: str, *, generated: bool) -> str:
+    """What the template prints; on an execution error that output and kubectl's debugging
+    block go to stdout before the error is raised."""
+    from labkube.kubectl import gotemplate
+    from labkube.kubectl.output import to_json
+
+    template = go_template_of(ctx, f"{base}={argument}")
+    raw = to_json(document, indent=None, sort_keys=not generated)  # json.Marshal of the object
+    text, error = gotemplate.print_object(template, document, ctx.flags.get("allow-missing-template-keys", True), raw)
+    if error:
+        ctx.term.out(text)
+        raise KubectlError(f"error: {error}")
+    return text
 
 
 def _is_generated(objs: list[dict]) -> bool:

@@ -319,8 +319,8 @@ _GO_TEMPLATE = ("template", "go-template", "go-template-file", "templatefile")
 def output_format(ctx: Context) -> Optional[OutputFormat]:
     """``PrintFlags.ToPrinter``: the ``-o`` format, checked before anything is listed.
 
-    ``-o jsonpath=TEMPLATE`` (or ``-o jsonpath --template=TEMPLATE``) is parsed here; go
-    templates and template files are kubectl formats labkube's kubectl does not print.
+    ``-o jsonpath=TEMPLATE`` (or ``-o jsonpath --template=TEMPLATE``) and go templates (a
+    ``go-template-file``'s text read here) are parsed here.
     """
     output = ctx.flags["output"]
     if not output:
@@ -338,6 +338,10 @@ def output_format(ctx: Context) -> Optional[OutputFormat]:
                            f"allowed formats are: {','.join(OPERATION_FORMATS)}")
     if not template:
         raise KubectlError("error: template format specified but no template given")
+    if name in _GO_TEMPLATE:
+        from labkube.kubectl.commands._output import go_template_of
+
+        return OutputFormat("go-template", go_template_of(ctx, f"{name}={template}").text)
     if name not in ("jsonpath", "jsonpath-as-json"):
         raise KubectlError(f"error: -o {name} is not available in labkube's kubectl: use "
                            "-o jsonpath=TEMPLATE, -o json or -o yaml")
@@ -368,6 +372,8 @@ def render_output(ctx: Context, events: list[dict], output: OutputFormat) -> str
         return to_yaml(event_list(events, managed_fields=show_managed))
     document = event_list(events, managed_fields=True)
     allow_missing = ctx.flags.get("allow-missing-template-keys", True)
+    if output.name == "go-template":
+        return go_template_text(output, document, allow_missing)
     try:
         results = jsonpath.find_results(output.template, document, allow_missing)
     except (jsonpath.JSONPathError, RecursionError):
@@ -375,6 +381,16 @@ def render_output(ctx: Context, events: list[dict], output: OutputFormat) -> str
     if output.name == "jsonpath-as-json":
         return "".join(to_json(list(group)) for group in results)
     return jsonpath.execute(output.template, document, allow_missing)
+
+
+def go_template_text(output: OutputFormat, document: dict, allow_missing: bool) -> str:
+    """What ``-o go-template`` writes for a typed Event or EventList: on an execution error, what
+    the template wrote and the debugging block (the error itself kubectl ignores)."""
+    from labkube.kubectl import gotemplate
+    from labkube.kubectl.output import to_json
+
+    raw = to_json(document, indent=None, sort_keys=False)
+    return gotemplate.print_object(gotemplate.Template(output.template), document, allow_missing, raw)[0]
 
 
 def event_list(events: list[dict], *, managed_fields: bool) -> dict:

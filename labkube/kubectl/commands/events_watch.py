@@ -105,6 +105,11 @@ class EventWatchPrinter:
         else:
             document = typed_event(event)
             allow_missing = self.ctx.flags.get("allow-missing-template-keys", True)
+            if name == "go-template":
+                from labkube.kubectl.commands.events import go_template_text
+
+                self.ctx.term.out(go_template_text(self.output, document, allow_missing))
+                return
             try:
                 if name == "jsonpath-as-json":
                     results = jsonpath.find_results(self.output.template, document, allow_missing)

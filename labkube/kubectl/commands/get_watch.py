@@ -288,6 +288,8 @@ def check_output(ctx: Context, output: str) -> None:
             jsonpath.parse(argument)
         except jsonpath.JSONPathError as err:
             raise KubectlError(f"error: error parsing jsonpath {argument}, {err}") from None
+    elif base in _output.GO_TEMPLATE_FORMATS and _output.go_template_of(ctx, output) is not None:
+        return
     else:
         _output.render_objects(ctx, [], output, single=False)  # kubectl's "unable to match a printer"
 
