@@ -122,6 +122,7 @@ SUBRESOURCE_DISCOVERY: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "scale": ("autoscaling", "v1", "Scale", ("get", "patch", "update")),
     "binding": ("", "", "Binding", ("create",)),
     "eviction": ("policy", "v1", "Eviction", ("create",)),
+    "ephemeralcontainers": ("", "", "Pod", ("get", "patch", "update")),
     "log": ("", "", "Pod", ("get",)),
     "exec": ("", "", "PodExecOptions", ("create", "get")),
     "finalize": ("", "", "Namespace", ("update",)),

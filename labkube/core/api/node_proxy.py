@@ -74,7 +74,8 @@ def choose_container(pod: dict, container: Optional[str]) -> str:
         if init:
             message += f" or one of the init containers: [{' '.join(init)}]"
         raise errors.bad_request(message)
-    if container not in containers and container not in init:
+    ephemeral = [c["name"] for c in pod["spec"].get("ephemeralContainers", [])]
+    if container not in containers and container not in init and container not in ephemeral:
         raise errors.bad_request(f"container {container} is not valid for pod {name}")
     return container
 

@@ -46,7 +46,7 @@ class ReadVerbs:
     def _get(self, request: Request, rtype: ResourceType) -> dict:
         namespace = request.namespace if rtype.namespaced else None
         sub = request.subresource
-        if sub not in (None, "", "status", "scale") or (sub and sub not in rtype.subresources):
+        if sub not in (None, "", "status", "scale", "ephemeralcontainers") or (sub and sub not in rtype.subresources):
             raise errors.StatusError(404, "NotFound", "the server could not find the requested resource")
         obj = self._fresh(self._current(rtype, namespace, request.name or ""))
         if sub == "scale":

@@ -173,7 +173,7 @@ def _core() -> list[ResourceType]:
           subresources=("status", "finalize")),
         R("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",)),
         R("", "v1", "Pod", "pods", "pod", True, ("po",), ("all",),
-          subresources=("status", "binding", "log", "exec", "eviction")),
+          subresources=("status", "binding", "log", "exec", "eviction", "ephemeralcontainers")),
         R("", "v1", "PodTemplate", "podtemplates", "podtemplate", True),
         R("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", True,
           ("rc",), ("all",), subresources=("status", "scale")),

@@ -14,7 +14,7 @@ from labkube.core import errors, serialization
 from labkube.core.api import patch as patching
 from labkube.core.api.admission import UPDATE
 from labkube.core.api.customresource import CustomResourceType
-from labkube.core.api import conversion
+from labkube.core.api import conversion, ephemeral
 from labkube.core.api.events_conversion import EVENTS_GROUP
 from labkube.core.api.registry import Strategy, scale_from
 from labkube.core.api.registry.namespaces import NamespaceStrategy
@@ -60,7 +60,7 @@ class UpdateVerbs:
     # =====================================================================
     def _update(self, request: Request, rtype: ResourceType) -> dict:
         sub = request.subresource or ""
-        self._check_subresource(rtype, sub, ("status", "scale", "finalize"))
+        self._check_subresource(rtype, sub, ("status", "scale", "finalize", ephemeral.SUBRESOURCE))
         if sub == "scale":
             return self._update_scale(request, rtype, request.body)
         body = self._decode_body(rtype, request.body, request)
@@ -127,7 +127,7 @@ class UpdateVerbs:
                 self.admission.admit(attrs)
                 new = attrs.obj
                 strategy.canonicalize(new)
-                self._validate_update(rtype, new, old)
+                self._validate_update(rtype, new, old, sub)
                 self.admission.validate(attrs)
             if _should_delete_during_update(new, old):
                 return self._delete_now(rtype, strategy, key, name, kv, new, request.options.dry_run)
@@ -159,12 +159,20 @@ class UpdateVerbs:
             strategy.prepare_for_finalize(new, old)
         elif sub == "binding":
             pass
+        elif sub == ephemeral.SUBRESOURCE:
+            ephemeral.prepare_for_update(new, old)
         else:
             strategy.prepare_for_update(new, old, self.context)
 
-    def _validate_update(self, rtype: ResourceType, new: dict, old: dict) -> None:
+    def _validate_update(self, rtype: ResourceType, new: dict, old: dict, sub: str = "") -> None:
         """Update validation (``ValidateObjectMetaUpdate`` makes uid, name, namespace and
-        creationTimestamp immutable) on the version the client sees."""
+        creationTimestamp immutable) on the version the client sees; ``pods/ephemeralcontainers``
+        has its own (see :mod:`.ephemeral`)."""
+        if sub == ephemeral.SUBRESOURCE:
+            problems = ephemeral.validate_update(new, old)
+            if problems:
+                raise errors.invalid(rtype.qualified_kind, new["metadata"].get("name", ""), problems)
+            return
         if rtype.group == EVENTS_GROUP:
             new, old = self._from_storage(rtype, new), self._from_storage(rtype, old)
         self._validate(rtype, new, old)
@@ -228,7 +236,7 @@ class UpdateVerbs:
     # =====================================================================
     def _patch(self, request: Request, rtype: ResourceType) -> dict:
         sub = request.subresource or ""
-        self._check_subresource(rtype, sub, ("status", "scale"))
+        self._check_subresource(rtype, sub, ("status", "scale", ephemeral.SUBRESOURCE))
         if isinstance(rtype, CustomResourceType):
             rtype.refuse_patch_type(request.options.patch_type)
         namespace = request.namespace if rtype.namespaced else None

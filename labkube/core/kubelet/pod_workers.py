@@ -443,12 +443,14 @@ class PodWorker:
         for cs in self.runtime.list_containers():
             if cs.sandbox_id in {s.id for s in mine}:
                 found.setdefault(cs.name, []).append(cs)
-        for init, group in ((True, spec.get("initContainers") or []), (False, spec.get("containers") or [])):
+        for init, group, ephemeral in ((True, spec.get("initContainers") or [], False),
+                                       (False, spec.get("containers") or [], False),
+                                       (False, spec.get("ephemeralContainers") or [], True)):
             for c in group:
                 attempts = sorted(found.get(c["name"], []), key=lambda s: (s.attempt, s.created_at))
                 if not attempts:
                     continue
-                record = self._record(c, init)
+                record = self._record(c, init, ephemeral)
                 current = attempts[-1]
                 record.container_id, record.restart_count = current.id, current.attempt
                 if len(attempts) > 1:
@@ -497,10 +499,12 @@ class PodWorker:
                 pass
 
     # -- containers -----------------------------------------------------------------------------------------
-    def _record(self, spec: dict, init: bool = False) -> ContainerRecord:
+    def _record(self, spec: dict, init: bool = False, ephemeral: bool = False) -> ContainerRecord:
         record = self.records.get(spec["name"])
         if record is None:
             record = self.records[spec["name"]] = ContainerRecord(spec, init)
+            if ephemeral:
+                record.field_path = f"spec.ephemeralContainers{{{record.name}}}"
         record.spec = spec
         return record
 
@@ -515,6 +519,8 @@ class PodWorker:
     def _run_containers(self) -> None:
         spec = self.pod.get("spec") or {}
         policy = spec.get("restartPolicy") or "Always"
+        if not self._run_ephemeral_containers(spec):
+            return
         for c in spec.get("initContainers") or []:
             record = self._record(c, init=True)
             if record.name in self.attempted:
@@ -551,6 +557,18 @@ class PodWorker:
                     return
             else:
                 record.waiting = None
+
+    def _run_ephemeral_containers(self, spec: dict) -> bool:
+        """``SyncPod`` step 6, before init and app containers: start each ephemeral container
+        that never ran (a failed pull is retried as for any container). One that ran is never
+        started again, whatever its exit. False while an image pull is in flight."""
+        for c in spec.get("ephemeralContainers") or []:
+            record = self._record(c, ephemeral=True)
+            if record.name in self.attempted or record.container_id:
+                continue
+            if not self._maybe_start(record):
+                return False
+        return True
 
     def _maybe_start(self, record: ContainerRecord) -> bool:
         """Start unless a retry is not yet due. False while an image pull is in flight."""
@@ -913,9 +931,26 @@ class PodWorker:
         status["containerStatuses"] = statuses
         if "qosClass" in old:
             status["qosClass"] = old["qosClass"]
+        if spec.get("ephemeralContainers"):
+            status["ephemeralContainerStatuses"] = self._ephemeral_statuses(spec, default)
         if "resize" in old:
             status["resize"] = old["resize"]
         return status
+
+    def _ephemeral_statuses(self, spec: dict, default: str) -> list[dict]:
+        """``ephemeralContainerStatuses``: as other containers', but never ready and with no
+        ``started`` (the prober manager sets both only for init and app containers)."""
+        out = []
+        for c in spec["ephemeralContainers"]:
+            record = self._record(c, ephemeral=True)
+            cs = self.container_status(record)
+            # an ephemeral container that ended is never started again: no reason to wait for
+            cached = None if cs is not None and cs.state == CONTAINER_EXITED else self._cached_reason(record, cs)
+            status = podstatus.container_status(c, record, cs, self.kubelet.runtime_name, default, cached)
+            status["ready"] = False
+            del status["started"]
+            out.append(status)
+        return out
 
     def _cached_reason(self, record: ContainerRecord, cs: Optional[ContainerStatus]) -> Optional[tuple[str, str]]:
         """The reason cache's entry for a container (why the last sync could not start it),

@@ -85,7 +85,7 @@ def container_status(spec: dict, record, cs: Optional[ContainerStatus], runtime_
     if cs is not None:
         status["containerID"] = f"{runtime_name}://{cs.id}"
     status["started"] = bool(record.started and cs is not None and cs.state == CONTAINER_RUNNING)
-    if cs is not None:
+    if cs is not None and spec.get("volumeMounts"):  # omitempty: none, no field
         status["volumeMounts"] = _mounts(spec)
     return status
 

@@ -128,6 +128,9 @@ class Proc:
     name: str = "sh"
     cwd: str = "/"
     stdin: str = ""
+    #: Stdin is held open by the runtime (a container with ``stdin: true``): reading past
+    #: ``stdin`` waits for input that only an attached terminal would send.
+    stdin_open: bool = False
     out: Writer = field(default_factory=Discard)
     err: Writer = field(default_factory=Discard)
     #: Immediate signal handler: returns an exit code to exit with, or None to ignore.
@@ -139,8 +142,8 @@ class Proc:
     def child(self, **changes) -> "Proc":
         """A copy sharing the host and pid (a command run by this process)."""
         values = dict(host=self.host, env=dict(self.env), pid=self.pid, name=self.name,
-                      cwd=self.cwd, stdin=self.stdin, out=self.out, err=self.err,
-                      on_signal=self.on_signal, trapped=self.trapped, pending=self.pending)
+                      cwd=self.cwd, stdin=self.stdin, stdin_open=self.stdin_open, out=self.out,
+                      err=self.err, on_signal=self.on_signal, trapped=self.trapped, pending=self.pending)
         values.update(changes)
         return Proc(**values)
 

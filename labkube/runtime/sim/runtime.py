@@ -502,7 +502,8 @@ class SimRuntime:
             self._start_failed(container, argv[0] if argv else "")
         proc = Proc(host=container, env=_environment(container), pid=1,
                     name=argv[0].rsplit("/", 1)[-1], cwd=container.config.working_dir or
-                    container.profile.working_dir, out=container.stdout, err=container.stderr)
+                    container.profile.working_dir, out=container.stdout, err=container.stderr,
+                    stdin_open=container.config.stdin)
         process = _Process(1, proc.name, PROGRAMS[argv[0].rsplit("/", 1)[-1]](proc, list(argv)),
                            proc, main=True)
         container.procs[1] = process

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import math
 import operator
 import posixpath
 import re
@@ -800,6 +801,9 @@ def sh_program(proc: Proc, argv: list[str]) -> ProgramGen:
             proc.err.write(f"{argv[0]}: can't open '{args[0]}': {err.strerror}\n")
             return 2
         return (yield from Shell(proc, args[0], tuple(args[1:]), bash).run_source(source, io))
+    if proc.stdin_open and not proc.stdin:
+        yield Sleep(math.inf)  # an interactive shell waiting for a terminal that never types
+        return 0
     return (yield from Shell(proc, argv[0], bash=bash).run_source(proc.stdin, io))
 
 

@@ -64,6 +64,8 @@ def validate_pod(pod: dict, old: dict | None = None) -> list[FieldError]:
         return validate_pod_update(pod, old)
     errs = meta.validate_object_meta(pod.get("metadata"), True, names.name_is_dns_subdomain)
     errs.extend(validate_pod_spec(pod.get("spec") or {}, "spec"))
+    if (pod.get("spec") or {}).get("ephemeralContainers"):  # only through pods/ephemeralcontainers
+        errs.append(FieldError.forbidden("spec.ephemeralContainers", "cannot be set on create"))
     return errs
 
 
@@ -772,9 +774,9 @@ def _go_text(value) -> str:
     return "nil" if value is None else json.dumps(value, sort_keys=True, separators=(", ", ": "))
 
 
-def _spec_diff(old: dict, new: dict) -> str:
+def _spec_diff(old: dict, new: dict, type_name: str = "core.PodSpec") -> str:
     """A short cmp.Diff-style rendering of the fields that differ."""
-    lines = ["  core.PodSpec{"]
+    lines = [f"  {type_name}{{"]
     for key in sorted(set(old) | set(new)):
         if old.get(key) != new.get(key):
             field = key[:1].upper() + key[1:]
