@@ -63,8 +63,10 @@ _MODULES = {
 
 from labkube.kubectl.commands._ops_specs import MODULES as _OPS_MODULES  # noqa: E402  (registers flags)
 from labkube.kubectl.commands import autoscale_spec as _autoscale_spec  # noqa: E402,F401  (registers flags)
+from labkube.kubectl.commands import debug as _debug  # noqa: E402,F401  (registers flags)
 
 _MODULES.update(_OPS_MODULES)
+_MODULES["debug"] = "debug"
 
 
 @dataclass
