@@ -147,6 +147,13 @@ class Clock:
         self._second_stamp: tuple[float, str] = (float("nan"), "")
         self._micro_stamp: tuple[float, str] = (float("nan"), "")
 
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while timers fire (``run``, ``settle`` and the real-time clock's thread). A
+        thread outside the simulation -- a loopback listener of ``kubectl port-forward`` or
+        ``kubectl proxy`` -- takes it to act between two events, never during one."""
+        return self._lock
+
     # -- reading time ---------------------------------------------------------
     def now(self) -> float:
         """Seconds since the Unix epoch, in cluster time."""
@@ -243,13 +250,14 @@ class SimulatedClock(Clock):
 
     def step(self) -> bool:
         """Fire the next due timer (jumping time to it). Returns False when none is pending."""
-        deadline = self.next_deadline()
-        if deadline is None:
-            return False
-        timer = self._pop_due(deadline)
-        if timer is not None:
-            self._fire(timer)
-        return True
+        with self._lock:
+            deadline = self.next_deadline()
+            if deadline is None:
+                return False
+            timer = self._pop_due(deadline)
+            if timer is not None:
+                self._fire(timer)
+            return True
 
     def run(self, seconds: float) -> None:
         """Fire every timer due in the next ``seconds``, in order, then set now += seconds."""
@@ -258,7 +266,7 @@ class SimulatedClock(Clock):
         self.run_to(self._now + seconds)
 
     def run_to(self, until: float) -> None:
-        with relaxed_gc():
+        with relaxed_gc(), self._lock:
             while True:
                 timer = self._pop_due(until)
                 if timer is None:
@@ -275,7 +283,7 @@ class SimulatedClock(Clock):
         The predicate is checked before the first step, after every timer, and at least
         every ``poll`` seconds. Returns whether it became true.
         """
-        with relaxed_gc():
+        with relaxed_gc(), self._lock:
             return self._run_until(predicate, timeout, poll)
 
     def _run_until(self, predicate: Callable[[], bool], timeout: float, poll: float) -> bool:
@@ -374,9 +382,11 @@ class RealTimeClock(Clock):
                 self._wake.wait(0.5)
                 continue
             target = self._sim_time_for_wall()
-            timer = self._pop_due(target)
+            with self._lock:
+                timer = self._pop_due(target)
+                if timer is not None:
+                    self._fire(timer)
             if timer is not None:
-                self._fire(timer)
                 continue
             with self._lock:
                 self._now = max(self._now, target)
@@ -409,8 +419,8 @@ class RealTimeClock(Clock):
 
     def _step_by_hand(self, until: float) -> None:
         """Fire the timers due by ``until`` on the caller's thread, then move now there."""
-        while (timer := self._pop_due(until)) is not None:
-            self._fire(timer)
         with self._lock:
+            while (timer := self._pop_due(until)) is not None:
+                self._fire(timer)
             self._now = max(self._now, until)
             self._anchor_sim, self._anchor_wall = self._now, _wall.monotonic()  # wall-clock ok
