@@ -28,8 +28,10 @@ FORBIDDEN = {
 # Cluster.view() likewise imports the widgets when called, so cluster.view() draws the
 # cluster in a notebook (DESIGN.md rule 9 still holds: the widgets only use the public API).
 # Cluster.kubeconfig builds kubectl's in-memory kubeconfig when first read.
+# Cluster.forwards() and close() list and stop what kubectl port-forward and proxy left serving.
 ALLOWED = {("labkube.core.cluster", "labkube.kubectl"), ("labkube.core.cluster", "labkube.widgets.view"),
-           ("labkube.core.cluster", "labkube.kubectl.commands.kubeconfig")}
+           ("labkube.core.cluster", "labkube.kubectl.commands.kubeconfig"),
+           ("labkube.core.cluster", "labkube.kubectl.commands.loopback")}
 
 
 def _module_name(path: Path) -> str:

@@ -546,8 +546,18 @@ class Cluster:
         """API requests so far: who did what to which resource, and the result."""
         return self.audit_log.records(since, **filters)
 
+    def forwards(self) -> list:
+        """What ``kubectl port-forward`` and ``kubectl proxy`` left serving on loopback, oldest
+        first; each has ``stop()`` and its ``output`` so far. ``close()`` stops them all."""
+        from labkube.kubectl.commands.loopback import serving  # kubectl sits above the core
+
+        return serving(self)
+
     def close(self) -> None:
-        """Stop every component and background thread (the real-time clock)."""
+        """Stop every component and background thread (the real-time clock, the loopback
+        listeners of ``kubectl port-forward`` and ``kubectl proxy``)."""
+        for forward in self.forwards():
+            forward.stop()
         for component in self.components.values():
             component.stop()
         self.compactor.stop()

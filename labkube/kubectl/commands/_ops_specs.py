@@ -2,8 +2,8 @@
 
 Mirrors the flag sets kubectl 1.32 declares for ``scale``, ``rollout <sub>``, ``set image|env|resources``,
 ``expose``, ``run``, ``logs``, ``exec``, ``cordon``, ``uncordon``, ``drain``, ``taint``,
-``top node|pod``, ``wait``, ``events`` and ``replace`` (names, shorthands, types and defaults
-as in k8s.io/kubectl/pkg/cmd/<verb>).
+``top node|pod``, ``wait``, ``events``, ``replace``, ``port-forward`` and ``proxy`` (names,
+shorthands, types and defaults as in k8s.io/kubectl/pkg/cmd/<verb>).
 Importing this module registers them in :data:`labkube.kubectl.parse.COMMANDS` (and their
 aliases: ``top nodes``, ``top po`` ...), so the parser knows their flags and words.
 """
@@ -129,6 +129,19 @@ SPECS = (
         F("timeout", type="duration", default="0s"), F("validate", default="strict", no_opt="strict"),
         F("wait", type="bool"),
     )),
+    CommandSpec("port-forward", (
+        F("address", type="stringSlice", default=["localhost"]),
+        F("pod-running-timeout", type="duration", default="1m0s"),
+    )),
+    CommandSpec("proxy", (
+        F("www", "w"), F("www-prefix", "P", default="/static/"), F("api-prefix", default="/"),
+        F("accept-paths", default="^.*"),
+        F("reject-paths", default="^/api/.*/pods/.*/exec,^/api/.*/pods/.*/attach"),
+        F("accept-hosts", default="^localhost$,^127\\.0\\.0\\.1$,^\\[::1\\]$"),
+        F("reject-methods", default="^$"), F("port", "p", type="int", default=8001),
+        F("address", default="127.0.0.1"), F("disable-filter", type="bool"), F("unix-socket", "u"),
+        F("keepalive", type="duration", default="0s"),
+    )),
 )
 
 ALIASES = {"top nodes": "top node", "top no": "top node", "top pods": "top pod", "top po": "top pod"}
@@ -172,5 +185,7 @@ MODULES = {
     "wait": "wait",
     "events": "events",
     "replace": "replace",
+    "port-forward": "port_forward",
+    "proxy": "proxy",
 }
 
