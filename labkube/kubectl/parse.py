@@ -161,14 +161,14 @@ COMMANDS: dict[str, CommandSpec] = {
             F("server-side", type="bool"), F("force-conflicts", type="bool"),
             F("field-manager", default="kubectl-client-side-apply"), F("wait", type="bool"),
             F("timeout", type="duration", default="0s"), F("record", type="bool"),
-        )),
+        ), children=("view-last-applied", "set-last-applied")),
         CommandSpec("create", (*_CREATE_COMMON, _FILENAME, _RECURSIVE, _KUSTOMIZE, _SELECTOR,
                                F("edit", type="bool"), F("raw"), F("windows-line-endings", type="bool")),
                     children=("namespace", "ns", "deployment", "deploy", "configmap", "cm",
                               "secret", "service", "svc", "serviceaccount", "sa", "role",
                               "clusterrole", "rolebinding", "clusterrolebinding", "job", "quota",
                               "resourcequota", "cronjob", "cj", "priorityclass", "pc",
-                              "poddisruptionbudget", "pdb", "token")),
+                              "poddisruptionbudget", "pdb", "token", "ingress", "ing")),
         CommandSpec("create namespace", _CREATE_COMMON),
         CommandSpec("create serviceaccount", _CREATE_COMMON),
         CommandSpec("create deployment", (
@@ -185,6 +185,10 @@ COMMANDS: dict[str, CommandSpec] = {
             F("description"), F("preemption-policy", default="PreemptLowerPriority"),
         )),
         CommandSpec("create configmap", (*_CREATE_COMMON, *_FROM_SOURCES)),
+        CommandSpec("create ingress", (
+            *_CREATE_COMMON, F("class"), F("rule", type="stringArray"), F("default-backend"),
+            F("annotation", type="stringArray"),
+        )),
         CommandSpec("create token", (
             *_PRINT, F("audience", type="stringArray"), F("duration", type="duration", default="0s"),
             F("bound-object-kind"), F("bound-object-name"), F("bound-object-uid"),
@@ -270,19 +274,18 @@ ALIASES = {"create ns": "create namespace", "create deploy": "create deployment"
            "create cm": "create configmap", "create sa": "create serviceaccount",
            "create svc": "create service", "create resourcequota": "create quota",
            "create cj": "create cronjob", "create pc": "create priorityclass",
-           "create pdb": "create poddisruptionbudget", "config use": "config use-context"}
+           "create pdb": "create poddisruptionbudget", "config use": "config use-context",
+           "create ing": "create ingress"}
 
 #: Subcommands real kubectl 1.32 has under a command labkube has, but labkube does not
 #: (word -> kubectl's name for it): naming one says so instead of "unknown command".
 KUBECTL_SUBCOMMANDS = {
-    "create": {"ingress": "ingress", "ing": "ingress"},
     "create secret": {"docker-registry": "docker-registry", "tls": "tls"},
     "create service": {"clusterip": "clusterip", "externalname": "externalname",
                        "loadbalancer": "loadbalancer", "nodeport": "nodeport"},
     "auth": {"reconcile": "reconcile"},
     "config": {"set-cluster": "set-cluster"},
-    "set": {"selector": "selector", "serviceaccount": "serviceaccount", "sa": "serviceaccount",
-            "subject": "subject"},
+    "apply": {"edit-last-applied": "edit-last-applied"},
 }
 
 #: The top-level commands real kubectl has (for "unknown command" and its suggestions), in the
@@ -435,6 +438,8 @@ def _root_usage_hint() -> str:
 #: What to use instead of a real kubectl command labkube's kubectl does not have.
 _INSTEAD = {
     "edit": 'change what "kubectl get TYPE NAME -o yaml" prints and "kubectl replace -f -" it, or "kubectl patch"',
+    "apply edit-last-applied": 'change what "kubectl apply view-last-applied TYPE NAME" prints and '
+                               '"kubectl apply set-last-applied -f -" it',
 }
 
 

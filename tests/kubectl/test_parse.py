@@ -149,8 +149,11 @@ ERRORS = [
      'error: "kubectl cp" is a kubectl command that labkube does not provide'),
     ("nor is a real subcommand labkube does not have", "auth reconcile -f rbac.yaml",
      'error: "kubectl auth reconcile" is a kubectl command that labkube does not provide'),
-    ("named by its alias, it is called by its name", "create ing web",
-     'error: "kubectl create ingress" is a kubectl command that labkube does not provide'),
+    ("a kind of secret labkube does not create", "create secret docker-registry web",
+     'error: "kubectl create secret docker-registry" is a kubectl command that labkube does not provide'),
+    ("a subcommand of apply labkube does not have says what to do instead", "apply edit-last-applied deploy/web",
+     'error: "kubectl apply edit-last-applied" is a kubectl command that labkube does not provide; instead, '
+     'change what "kubectl apply view-last-applied TYPE NAME" prints and "kubectl apply set-last-applied -f -" it'),
     ("create service's subcommands are kubectl's too", "create svc clusterip web",
      'error: "kubectl create service clusterip" is a kubectl command that labkube does not provide'),
     ("and where there is another way, it is named", "edit deployment web",

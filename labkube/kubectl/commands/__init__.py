@@ -38,6 +38,7 @@ _MODULES = {
     "create poddisruptionbudget": "create",
     "create priorityclass": "create",
     "create token": "create_token",
+    "create ingress": "create",
     "create configmap": "create",
     "create secret generic": "create",
     "create role": "create",
@@ -64,9 +65,11 @@ _MODULES = {
 from labkube.kubectl.commands._ops_specs import MODULES as _OPS_MODULES  # noqa: E402  (registers flags)
 from labkube.kubectl.commands import autoscale_spec as _autoscale_spec  # noqa: E402,F401  (registers flags)
 from labkube.kubectl.commands import debug as _debug  # noqa: E402,F401  (registers flags)
+from labkube.kubectl.commands._gaps_specs import MODULES as _GAPS_MODULES  # noqa: E402  (registers flags)
 
 _MODULES.update(_OPS_MODULES)
 _MODULES["debug"] = "debug"
+_MODULES.update(_GAPS_MODULES)
 
 
 @dataclass

@@ -43,7 +43,7 @@ SPECS = (
     CommandSpec("rollout restart", (*_FILES, _SELECTOR, *_PRINT, F("field-manager", default="kubectl-rollout"))),
     CommandSpec("rollout pause", (*_FILES, _SELECTOR, *_PRINT, F("field-manager", default="kubectl-rollout"))),
     CommandSpec("rollout resume", (*_FILES, _SELECTOR, *_PRINT, F("field-manager", default="kubectl-rollout"))),
-    CommandSpec("set", (), children=("env", "image", "resources")),
+    CommandSpec("set", (), children=("env", "image", "resources", "selector", "serviceaccount", "sa", "subject")),
     CommandSpec("set env", (
         *_FILES, F("containers", "c", default="*"), F("from"), F("prefix"),
         F("env", "e", type="stringArray"), F("keys", type="stringSlice"), F("list", type="bool"),

@@ -33,6 +33,7 @@ from labkube.kubectl.commands import (
     resolve_type,
 )
 from labkube.kubectl.commands.create_cronjob import build_cron_job
+from labkube.kubectl.commands.create_ingress import GoPanic, build_ingress, validate as validate_ingress
 from labkube.kubectl.commands.create_job import build_job, build_job_from_cron_job
 from labkube.kubectl.commands.create_priorityclass import build_priority_class
 from labkube.kubectl.commands.create_quota import QuotaArgumentError, build_quota
@@ -450,7 +451,7 @@ _NAME_MUST_BE_SET = ("create namespace", "create serviceaccount", "create config
                      "create secret generic", "create role", "create clusterrole", "create rolebinding")
 
 #: Generators whose Run wraps the API server's error (``failed to create <what>: <error>``).
-_WRAPPED_CREATE_ERRORS = {"create job": "job", "create cronjob": "cronjob"}
+_WRAPPED_CREATE_ERRORS = {"create job": "job", "create cronjob": "cronjob", "create ingress": "ingress"}
 
 #: Flags cobra marks required (``MarkFlagRequired``) per generator.
 _REQUIRED_FLAGS = {"create deployment": ("image",), "create clusterrolebinding": ("clusterrole",),
@@ -601,6 +602,17 @@ def _from_cron_job(ctx: Context, source: str) -> dict:
     return obj
 
 
+def _ingress(ctx: Context, name: str) -> dict:
+    """``CreateIngressOptions``: Validate, then ``createIngress`` (see create_ingress.py)."""
+    flags = ctx.flags
+    validate_ingress(flags["rule"], flags["annotation"], flags["default-backend"])
+    try:
+        return build_ingress(name, flags["rule"], ingress_class=flags["class"], default_backend=flags["default-backend"],
+                             annotations=flags["annotation"], namespace=_namespace(ctx))
+    except GoPanic as panic:
+        raise KubectlError(str(panic), exit_code=2) from None
+
+
 def _quota(ctx: Context, name: str) -> dict:
     """``QuotaOpts.createQuota``: kubectl refuses a malformed --hard or --scopes itself."""
     try:
@@ -627,6 +639,7 @@ _BUILDERS: dict[str, Callable[[Context, str], dict]] = {
         name, ctx.flags["image"] or "", ctx.flags["schedule"] or "", ctx.parsed.after_dash or [],
         ctx.flags["restart"] or "", _namespace(ctx)),
     "create quota": _quota,
+    "create ingress": _ingress,
     "create poddisruptionbudget": _pdb,
     "create priorityclass": lambda ctx, name: build_priority_class(
         name, ctx.flags["value"] or 0, bool(ctx.flags["global-default"]), ctx.flags["description"] or "",

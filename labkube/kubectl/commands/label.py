@@ -6,7 +6,15 @@ different value needs ``--overwrite`` (kubectl's ``'a' already has a value (b), 
 --overwrite is false``). Each object is read, changed and written back with a JSON merge
 patch of its labels (or annotations), and kubectl's line is printed: ``pod/x labeled``
 (``not labeled`` when nothing changed, ``unlabeled`` when only removals happened) or
-``pod/x annotated``.
+``pod/x annotated``; ``label`` first says ``label "k" not found.`` for each key it was asked to
+remove and the object lacks.
+
+``--list`` changes nothing on the server: the changes given are made to a copy, and its labels
+(or annotations) are printed as ``key=value`` lines; when more than one object may be meant
+(a selector, ``--all``, several names) each object's lines come under ``Listing labels for
+Kind.group/name:`` and are indented by a space. kubectl prints the pairs in Go's map order,
+which changes from run to run; labkube prints them sorted by key, one of the orders kubectl
+may print.
 """
 
 from __future__ import annotations
@@ -110,8 +118,12 @@ def run(ctx: Context) -> list[BaseException]:
     if what == "label":
         check_operation_output(ctx)
     errors: list[BaseException] = []
+    single = _single_item_implied(ctx, resources)
     for rtype, obj in _objects(ctx, resources, errors):
         try:
+            if ctx.flags["list"]:
+                _list_one(ctx, rtype, obj, field, changes, remove, single)
+                continue
             _change_one(ctx, rtype, obj, field, changes, remove, strategy)
         except (StatusError, KubectlError) as err:
             errors.append(err)
@@ -145,8 +157,23 @@ def _validate(ctx: Context, what: str, strategy: str, resources: list[str],
                                f"same command: {', '.join(both)}")
 
 
+def _single_item_implied(ctx: Context, resources: list[str]) -> bool:
+    """cli-runtime's ``IntoSingleItemImplied``: one name (``deploy web``, ``deploy/web``) and no
+    selector, or a file path (not ``-``, not ``--recursive``) given with ``-f``."""
+    if ctx.flags["filename"]:
+        return not ctx.flags["recursive"] and any(name != "-" for name in ctx.flags["filename"])
+    selecting = ctx.flags["selector"] or ctx.flags["all"] or ctx.flags["field-selector"]
+    if selecting:
+        return False
+    names = resources[1:] if resources and "/" not in resources[0] else resources
+    return len(names) == 1 and "," not in resources[0]
+
+
 def _objects(ctx: Context, resources: list[str], errors: list[BaseException]):
-    """The objects named by arguments, ``-f``, ``-l`` or ``--all``."""
+    """The objects named by arguments, ``-f``, ``-l`` or ``--all`` (``--local``: the files' own)."""
+    if ctx.flags["filename"] and ctx.flags["local"]:
+        yield from _as_read(ctx, errors)
+        return
     if ctx.flags["filename"]:
         mapped, read_errors = read_and_map(ctx)
         errors.extend(read_errors)
@@ -169,10 +196,17 @@ def _objects(ctx: Context, resources: list[str], errors: list[BaseException]):
             ns = None if ctx.flags["all-namespaces"] else namespace
             listing = ctx.client.list(target.rtype, ns, label_selector=ctx.flags["selector"] or None,
                                       field_selector=ctx.flags["field-selector"] or None)
-            for item in listing["items"]:
-                yield target.rtype, item
+            for item in listing["items"]:  # a list's items come without their kind
+                yield target.rtype, {"apiVersion": target.rtype.api_version, "kind": target.rtype.kind, **item}
         else:
             raise KubectlError("error: resource(s) were provided, but no name was specified")
+
+
+def _as_read(ctx: Context, errors: list[BaseException]):
+    """``--local``: the files' objects as they are written (no namespace filled in)."""
+    from labkube.kubectl.commands._set_helpers import _from_files
+
+    yield from _from_files(ctx, True, errors)
 
 
 def _get(ctx: Context, rtype: Any, name: str, namespace: str | None, errors: list[BaseException]):
@@ -182,10 +216,31 @@ def _get(ctx: Context, rtype: Any, name: str, namespace: str | None, errors: lis
         errors.append(err)
 
 
+def _list_one(ctx: Context, rtype: Any, obj: dict, field: str, changes: dict[str, str],
+              remove: list[str], single: bool) -> None:
+    """``--list``: the object's labels (annotations) with the changes made locally, never sent."""
+    current = dict((obj.get("metadata") or {}).get(field) or {})
+    if not ctx.flags["overwrite"]:
+        _check_overwrites(field, current, changes)
+    updated = {k: v for k, v in current.items() if k not in remove}
+    updated.update(changes)
+    indent = ""
+    if not single:
+        indent = " "
+        what = "labels" if field == "labels" else "annotations"
+        ctx.term.line(f"Listing {what} for {rtype.kind}.{rtype.group}/{obj['metadata']['name']}:")
+    for key in sorted(updated):
+        ctx.term.line(f"{indent}{key}={updated[key]}")
+
+
 def _change_one(ctx: Context, rtype: Any, obj: dict, field: str, changes: dict[str, str],
                 remove: list[str], strategy: str) -> None:
     meta = obj.setdefault("metadata", {})
     current = dict(meta.get(field) or {})
+    if field == "labels" and strategy != "client" and not ctx.flags["local"]:
+        for key in remove:  # kubectl says so before it changes anything
+            if key not in current:
+                ctx.term.line(f'label "{key}" not found.')
     if not ctx.flags["overwrite"]:
         _check_overwrites(field, current, changes)
     updated = dict(current)
@@ -194,7 +249,7 @@ def _change_one(ctx: Context, rtype: Any, obj: dict, field: str, changes: dict[s
     updated.update(changes)
     patch = _merge_patch(current, updated)
     result = obj
-    if patch and strategy != "client":
+    if patch and strategy != "client" and not ctx.flags["local"]:
         result = ctx.client.patch(rtype, meta["name"], {"metadata": {field: patch}},
                                   namespace=meta.get("namespace") if rtype.namespaced else None,
                                   patch_type="merge", dry_run=api_dry_run(strategy))
