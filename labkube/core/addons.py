@@ -8,8 +8,11 @@ Mirrors what ``kubeadm init`` (and kind) apply once the API server is up:
   ServiceAccount and the ``system:coredns`` ClusterRole and binding (it reads services,
   endpointslices, pods and namespaces). The nodes ship the image, as kind's node image does, so
   the pods are Running and Ready before the first command returns;
-* kube-proxy: its ServiceAccount (already bound to ``system:node-proxier`` by
-  ``kubeadm:node-proxier``);
+* kube-proxy: kubeadm's ``kube-proxy`` DaemonSet (one ``registry.k8s.io/kube-proxy:v1.32.0`` pod
+  on every node, on the host network, tolerating every taint), its ``kube-proxy`` ConfigMap (the
+  KubeProxyConfiguration and a kubeconfig), its ServiceAccount (bound to ``system:node-proxier``
+  by ``kubeadm:node-proxier``) and the ``kube-proxy`` Role joining nodes read the ConfigMap
+  with. The nodes ship the image too, so a node's kube-proxy pod runs as soon as it is bound;
 * an ingress controller (kind's ingress-nginx recipe) with its default IngressClass ``nginx``;
 * kind's default StorageClass ``standard`` (provisioner ``rancher.io/local-path``,
   ``WaitForFirstConsumer``, reclaim policy ``Delete``), and the namespace, ServiceAccount and
@@ -21,15 +24,19 @@ identity and informers, holding :class:`~labkube.core.network.ClusterDNS` and
 Ready CoreDNS pod (none Ready: the query times out) and answered from :class:`CoreDNS`'s
 caches, which the replicas share (a real replica keeps its own watch; the answers are the
 same). Scale the Deployment to zero, or stop the CoreDNS component, and names stop resolving;
-stop kube-proxy and ClusterIPs stop routing.
+stop kube-proxy and ClusterIPs stop routing. The kube-proxy pods are what a student sees of it
+(``kubectl get pods -A``, ``kubectl logs``, ``kubectl drain``): the rules are programmed by the one
+:class:`KubeProxy` component, not by each pod, so deleting a pod does not stop routing on its
+node.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Callable, Optional
 
 from labkube.core import local_path
-from labkube.core.api import auth
+from labkube.core.api import auth, kubernetes_service
 from labkube.core.machinery import Component, ErrorLog
 from labkube.core.network import ClusterDNS, ServiceProxy
 
@@ -68,6 +75,16 @@ def bootstrap_objects() -> list[dict]:
                   "ports": [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
                             {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
                             {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}]}},
+        KUBE_PROXY_CONFIG_MAP,
+        KUBE_PROXY_DAEMONSET,
+        # kubeadm's read access to the kube-proxy ConfigMap for nodes joining with a token
+        {"apiVersion": rbac, "kind": "Role", "metadata": {"name": "kube-proxy", "namespace": "kube-system"},
+         "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["kube-proxy"],
+                    "verbs": ["get"]}]},
+        {"apiVersion": rbac, "kind": "RoleBinding", "metadata": {"name": "kube-proxy", "namespace": "kube-system"},
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "kube-proxy"},
+         "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
+                       "name": "system:bootstrappers:kubeadm:default-node-token"}]},
         {"apiVersion": "v1", "kind": "ServiceAccount",
          "metadata": {"name": "ingress-nginx", "namespace": "kube-system"}},
         {"apiVersion": rbac, "kind": "ClusterRole", "metadata": {"name": "ingress-nginx"},
@@ -177,6 +194,158 @@ COREDNS_DEPLOYMENT = {
                 "dnsPolicy": "Default",
                 "volumes": [{"name": "config-volume", "configMap": {
                     "name": "coredns", "items": [{"key": "Corefile", "path": "Corefile"}]}}],
+            },
+        },
+    },
+}
+
+KUBE_PROXY_IMAGE = "registry.k8s.io/kube-proxy:v1.32.0"
+
+#: kube-proxy's KubeProxyConfiguration as kubeadm 1.32 marshals it into the ConfigMap (every
+#: field of kubeproxy.config.k8s.io/v1alpha1, unset ones as zero values), with what kind's
+#: kubeadm config sets (``mode: iptables``, ``iptables.minSyncPeriod: 1s``,
+#: ``conntrack.maxPerCore: 0``) and what kubeadm fills in (the bind address, the kubeconfig
+#: path, the cluster CIDR the controller-manager allocates node pod CIDRs from).
+KUBE_PROXY_CONFIGURATION = """apiVersion: kubeproxy.config.k8s.io/v1alpha1
+bindAddress: 0.0.0.0
+bindAddressHardFail: false
+clientConnection:
+  acceptContentTypes: ""
+  burst: 0
+  contentType: ""
+  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf
+  qps: 0
+clusterCIDR: 10.244.0.0/14
+configSyncPeriod: 0s
+conntrack:
+  maxPerCore: 0
+  min: null
+  tcpBeLiberal: false
+  tcpCloseWaitTimeout: null
+  tcpEstablishedTimeout: null
+  udpStreamTimeout: 0s
+  udpTimeout: 0s
+detectLocal:
+  bridgeInterface: ""
+  interfaceNamePrefix: ""
+detectLocalMode: ""
+enableProfiling: false
+healthzBindAddress: ""
+hostnameOverride: ""
+iptables:
+  localhostNodePorts: null
+  masqueradeAll: false
+  masqueradeBit: null
+  minSyncPeriod: 1s
+  syncPeriod: 0s
+ipvs:
+  excludeCIDRs: null
+  minSyncPeriod: 0s
+  scheduler: ""
+  strictARP: false
+  syncPeriod: 0s
+  tcpFinTimeout: 0s
+  tcpTimeout: 0s
+  udpTimeout: 0s
+kind: KubeProxyConfiguration
+logging:
+  flushFrequency: 0
+  options:
+    json:
+      infoBufferSize: "0"
+    text:
+      infoBufferSize: "0"
+  verbosity: 0
+metricsBindAddress: ""
+mode: iptables
+nftables:
+  masqueradeAll: false
+  masqueradeBit: null
+  minSyncPeriod: 0s
+  syncPeriod: 0s
+nodePortAddresses: null
+oomScoreAdj: null
+portRange: ""
+showHiddenMetricsForVersion: ""
+winkernel:
+  enableDSR: false
+  forwardHealthCheckVip: false
+  networkName: ""
+  rootHnsEndpointName: ""
+  sourceVip: """""
+
+#: kubeadm's kubeconfig for kube-proxy: the API server's endpoint and the pod's own
+#: ServiceAccount token and CA (projected at /var/run/secrets/kubernetes.io/serviceaccount).
+KUBE_PROXY_KUBECONFIG = f"""apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt
+    server: https://{kubernetes_service.ADVERTISE_ADDRESS}:{kubernetes_service.SECURE_PORT}
+  name: default
+contexts:
+- context:
+    cluster: default
+    namespace: default
+    user: default
+  name: default
+current-context: default
+users:
+- name: default
+  user:
+    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token"""
+
+
+def component_config_hash(data: dict) -> str:
+    """kubeadm's ``SignConfigMap``: sha256 over the values in key order, as the
+    ``kubeadm.kubernetes.io/component-config.hash`` annotation."""
+    digest = hashlib.sha256()
+    for key in sorted(data):
+        digest.update(data[key].encode())
+    return f"sha256:{digest.hexdigest()}"
+
+
+_KUBE_PROXY_DATA = {"config.conf": KUBE_PROXY_CONFIGURATION, "kubeconfig.conf": KUBE_PROXY_KUBECONFIG}
+
+KUBE_PROXY_CONFIG_MAP = {
+    "apiVersion": "v1", "kind": "ConfigMap",
+    "metadata": {"name": "kube-proxy", "namespace": "kube-system", "labels": {"app": "kube-proxy"},
+                 "annotations": {"kubeadm.kubernetes.io/component-config.hash":
+                                 component_config_hash(_KUBE_PROXY_DATA)}},
+    "data": _KUBE_PROXY_DATA,
+}
+
+#: kubeadm's kube-proxy DaemonSet: one pod on every Linux node whatever its taints, on the
+#: node's network, privileged (it writes iptables rules), critical to the node.
+KUBE_PROXY_DAEMONSET = {
+    "apiVersion": "apps/v1", "kind": "DaemonSet",
+    "metadata": {"name": "kube-proxy", "namespace": "kube-system", "labels": {"k8s-app": "kube-proxy"}},
+    "spec": {
+        "selector": {"matchLabels": {"k8s-app": "kube-proxy"}},
+        "updateStrategy": {"type": "RollingUpdate"},
+        "template": {
+            "metadata": {"labels": {"k8s-app": "kube-proxy"}},
+            "spec": {
+                "priorityClassName": "system-node-critical",
+                "containers": [{
+                    "name": "kube-proxy",
+                    "image": KUBE_PROXY_IMAGE,
+                    "imagePullPolicy": "IfNotPresent",
+                    "command": ["/usr/local/bin/kube-proxy", "--config=/var/lib/kube-proxy/config.conf",
+                                "--hostname-override=$(NODE_NAME)"],
+                    "securityContext": {"privileged": True},
+                    "volumeMounts": [{"mountPath": "/var/lib/kube-proxy", "name": "kube-proxy"},
+                                     {"mountPath": "/run/xtables.lock", "name": "xtables-lock"},
+                                     {"mountPath": "/lib/modules", "name": "lib-modules", "readOnly": True}],
+                    "env": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
+                }],
+                "hostNetwork": True,
+                "serviceAccountName": "kube-proxy",
+                "volumes": [{"name": "kube-proxy", "configMap": {"name": "kube-proxy"}},
+                            {"name": "xtables-lock", "hostPath": {"path": "/run/xtables.lock", "type": "FileOrCreate"}},
+                            {"name": "lib-modules", "hostPath": {"path": "/lib/modules"}}],
+                "tolerations": [{"operator": "Exists"}],
+                "nodeSelector": {"kubernetes.io/os": "linux"},
             },
         },
     },

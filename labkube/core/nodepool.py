@@ -33,8 +33,9 @@ from labkube.runtime.cri import ConnectionFailed
 from labkube.runtime.sim import SimRuntime
 
 #: The images kind's node image ships, so its add-on pods start without a pull ("Container
-#: image ... already present on machine"): CoreDNS, whose Deployment kubeadm creates.
-NODE_IMAGE_PRELOADS = ("registry.k8s.io/coredns/coredns:v1.11.3",)
+#: image ... already present on machine"): CoreDNS and kube-proxy, whose Deployment and
+#: DaemonSet kubeadm creates.
+NODE_IMAGE_PRELOADS = ("registry.k8s.io/coredns/coredns:v1.11.3", "registry.k8s.io/kube-proxy:v1.32.0")
 
 
 @dataclass

@@ -466,7 +466,7 @@ class PodWorker:
         if self.dead_sandboxes:
             self.event(NORMAL, "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.")
         try:
-            ip = self.kubelet.allocate_ip(self.uid)
+            ip = self._sandbox_ip()
         except AddressesExhausted as err:
             self.event(WARNING, "FailedCreatePodSandBox",
                        f'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="host-local" failed (add): {err}')
@@ -486,6 +486,14 @@ class PodWorker:
         self.hosts = hosts_volume(self.pod, ip, domain, (self.host_ip, self.kubelet.node_name))
         self.request_sync()  # the PLEG sees the new sandbox: the next sync reports its IP
         return True
+
+    def _sandbox_ip(self) -> str:
+        """The sandbox's IP: a ``hostNetwork`` pod shares the node's network namespace, so its
+        podIP is the node's InternalIP (no address from the pod CIDR, no CNI call); any other
+        pod gets the next free address of the node's pod CIDR."""
+        if (self.pod.get("spec") or {}).get("hostNetwork"):
+            return self.host_ip
+        return self.kubelet.allocate_ip(self.uid)
 
     def _stop_sandbox(self) -> None:
         for record in self.records.values():

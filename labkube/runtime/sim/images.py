@@ -221,6 +221,10 @@ def _profiles() -> list[ImageProfile]:
         ImageProfile("registry.k8s.io/coredns/coredns", ("v1.11.3", "v1.11.1", "v1.10.1"), "",
                      18_562_039, entrypoint=("/coredns",), toolset="none",
                      binaries=frozenset({"coredns"}), memory_bytes=14 * MiB),
+        # kubeadm's kube-proxy (its DaemonSet gives the command); distroless with iptables
+        ImageProfile("registry.k8s.io/kube-proxy", ("v1.32.0",), r"v1\.3[0-2]\.\d{1,2}", 30_907_000,
+                     toolset="none", binaries=frozenset({"kube-proxy", "iptables"}),
+                     memory_bytes=12 * MiB),
         ImageProfile("k8s.gcr.io/pause", (), r"3\.[1-9]|2\.0", 311_286, entrypoint=("/pause",),
                      toolset="none", binaries=frozenset({"pause"}), memory_bytes=200 * 1024),
         ImageProfile("docker.io/polinux/stress", ("latest", "1.0.4"), "", 4_041_495,
@@ -660,6 +664,61 @@ def coredns(proc: Proc, argv: list[str]) -> ProgramGen:
         if not proc.host.listen(proc.pid, port, handler):
             return 1
     proc.host.register(proc.pid, "coredns", _go_server(proc, "coredns"))
+    yield FOREVER
+    return 0
+
+
+# -- kube-proxy ----------------------------------------------------------------------------------
+#: What kube-proxy 1.32 logs as it starts in iptables mode on a kind node (cmd/kube-proxy/app
+#: server.go and server_linux.go, pkg/proxy/config, client-go's shared_informer.go), in klog's
+#: text format: level, date, time, thread id, file:line, then a structured message.
+_KUBE_PROXY_STARTUP = (
+    ("I", "server_linux.go:66", '"Using iptables proxy"'),
+    ("I", "server.go:698", '"Successfully retrieved node IP(s)" IPs=["{ip}"]'),
+    ("E", "server.go:234", '"Kube-proxy configuration may be incomplete or incorrect" err="nodePortAddresses '
+                           'is unset; NodePort connections will be accepted on all local IPs. Consider using '
+                           '`--nodeport-addresses primary`"'),
+    ("I", "server.go:243", '"kube-proxy running in dual-stack mode" primary ipFamily="IPv4"'),
+    ("I", "server_linux.go:170", '"Using iptables Proxier"'),
+    ("I", "proxier.go:255", '"Setting route_localnet=1 to allow node-ports on localhost; to change this either '
+                            'disable iptables.localhostNodePorts (--iptables-localhost-nodeports) or set '
+                            'nodePortAddresses (--nodeport-addresses) to filter loopback addresses" ipFamily="IPv4"'),
+    ("I", "server.go:497", '"Version info" version="{version}"'),
+    ("I", "server.go:499", '"Golang settings" GOGC="" GOMAXPROCS="" GOTRACEBACK=""'),
+    ("I", "config.go:199", '"Starting service config controller"'),
+    ("I", "shared_informer.go:313", "Waiting for caches to sync for service config"),
+    ("I", "config.go:105", '"Starting endpoint slice config controller"'),
+    ("I", "shared_informer.go:313", "Waiting for caches to sync for endpoint slice config"),
+    ("I", "config.go:329", '"Starting node config controller"'),
+    ("I", "shared_informer.go:313", "Waiting for caches to sync for node config"),
+    ("I", "shared_informer.go:320", "Caches are synced for node config"),
+    ("I", "shared_informer.go:320", "Caches are synced for service config"),
+    ("I", "shared_informer.go:320", "Caches are synced for endpoint slice config"),
+)
+
+
+@program("kube-proxy")
+def kube_proxy(proc: Proc, argv: list[str]) -> ProgramGen:
+    """kube-proxy as kubeadm's DaemonSet runs it (``--config=/var/lib/kube-proxy/config.conf``,
+    host network): its startup lines, then it runs until stopped. A ``--config`` file that is
+    not there fails it at once, as the real one does (the troubleshooting classic: a DaemonSet
+    edited to a wrong path crash-loops). The rules it programs are modelled by the cluster's
+    service proxy (:mod:`labkube.core.network.proxy`), not here."""
+    config = _flag(argv[1:], "config", "")
+    if config:
+        try:
+            proc.host.fs.read_text(config)
+        except (OSError, KeyError, ValueError):
+            stamp = _log_time(proc, "%m%d %H:%M:%S.%f")
+            proc.err.write(f'E{stamp}       1 run.go:72] "command failed" err="failed complete: open {config}: '
+                           'no such file or directory"\n')
+            return 1
+    tag = getattr(proc.host, "image_tag", "") or "v1.32.0"
+    values = {"ip": proc.host.pod_ip or "", "version": tag}
+    stamp = _log_time(proc, "%m%d %H:%M:%S.%f")
+    for level, where, text in _KUBE_PROXY_STARTUP:
+        proc.err.write(f"{level}{stamp}       1 {where}] {text.format(**values)}\n")
+    proc.host.register(proc.pid, "kube-proxy", _go_server(proc, "kube-proxy"))
     yield FOREVER
     return 0
 
