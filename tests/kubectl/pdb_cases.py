@@ -140,8 +140,10 @@ def drain_cluster(case: dict) -> labkube.Cluster:
     """node-1 runs web-abc of the ReplicaSet web (one replica) and ``budgets`` budgets
     with ``minAvailable: 1`` select it: the eviction is refused for real."""
     cluster = labkube.Cluster(nodes=1, seed=0)
-    # The scripted oracle's node runs web-abc alone: no CoreDNS pods to evict.
+    # The scripted oracle's node runs web-abc alone: no CoreDNS pods to evict, no kube-proxy pod
+    # for drain to refuse (the oracle serves no DaemonSet).
     cluster.kubectl("scale deployment coredns -n kube-system --replicas=0")
+    cluster.kubectl("delete daemonset kube-proxy -n kube-system")
     cluster.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-abc", "labels": {"app": "web"}},
                    "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}})
     cluster.apply({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web"},

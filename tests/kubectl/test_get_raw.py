@@ -43,7 +43,7 @@ def test_get_raw_lists_objects_as_the_api_returns_them(cluster):
 
     pods = json.loads(cluster.kubectl("get --raw /api/v1/namespaces/kube-system/pods"))
     assert pods["kind"] == "PodList"
-    assert sorted(p["metadata"]["labels"]["k8s-app"] for p in pods["items"]) == ["kube-dns", "kube-dns"]
+    assert sorted(p["metadata"]["labels"]["k8s-app"] for p in pods["items"]) == ["kube-dns", "kube-dns", "kube-proxy"]
 
 
 def test_get_raw_is_authorized_as_the_acting_user(cluster):

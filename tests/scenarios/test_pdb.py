@@ -46,10 +46,12 @@ def ready_since(pod):
 def test_drain_evicts_one_pod_and_waits_for_its_replacement_before_the_second(cluster):
     node, (first, second) = next((n, p) for n, p in pods_by_node(cluster).items() if len(p) == 2)
     # The node's CoreDNS pod goes too: no budget covers it, so its eviction is accepted at once.
-    dns = next(p["metadata"]["name"] for p in cluster.client.list("pods", "kube-system")["items"]
-               if p["spec"]["nodeName"] == node)
+    dns = next(p["metadata"]["name"] for p in cluster.client.list(
+        "pods", "kube-system", label_selector="k8s-app=kube-dns")["items"] if p["spec"]["nodeName"] == node)
+    proxy = next(p["metadata"]["name"] for p in cluster.client.list(
+        "pods", "kube-system", label_selector="k8s-app=kube-proxy")["items"] if p["spec"]["nodeName"] == node)
     started = cluster.clock.now()
-    result = run(cluster, f"drain {node}")
+    result = run(cluster, f"drain {node} --ignore-daemonsets")
     assert result.exit_code == 0
     dns_lines = [line for line in result.stdout.splitlines() if dns in line]
     assert dns_lines == [f"evicting pod kube-system/{dns}", f"pod/{dns} evicted"]
@@ -57,7 +59,8 @@ def test_drain_evicts_one_pod_and_waits_for_its_replacement_before_the_second(cl
     assert lines[:4] == [f"node/{node} cordoned", f"evicting pod default/{first}", f"evicting pod default/{second}",
                          f"pod/{first} evicted"]
     assert lines[-2:] == [f"pod/{second} evicted", f"node/{node} drained"]
-    retries = result.stderr.splitlines()
+    warning, *retries = result.stderr.splitlines()
+    assert warning == f"Warning: ignoring DaemonSet-managed Pods: kube-system/{proxy}", "kube-proxy stays"
     assert retries and set(retries) == {RETRY.format(second)}
     assert lines.count(f"evicting pod default/{second}") == len(retries) + 1  # printed before every attempt
     # The second eviction succeeded only once the first pod's replacement was Ready.
@@ -83,7 +86,7 @@ def test_the_budget_never_lets_fewer_than_two_pods_be_ready_during_the_drain(clu
         cluster.clock.call_later(0.5, probe, name="ready pods probe")
 
     probe()
-    assert run(cluster, f"drain {node}").exit_code == 0
+    assert run(cluster, f"drain {node} --ignore-daemonsets").exit_code == 0
     assert len(lowest) > 10 and min(lowest) >= 2
 
 
@@ -91,9 +94,9 @@ def test_a_drain_with_a_timeout_gives_up_with_kubectls_message(cluster):
     cluster.client.patch("poddisruptionbudgets", "web", {"spec": {"minAvailable": 3}}, namespace="default")
     cluster.run(2)
     node, pods = next((n, p) for n, p in pods_by_node(cluster).items() if len(p) == 2)
-    result = run(cluster, f"drain {node} --timeout=12s")
+    result = run(cluster, f"drain {node} --ignore-daemonsets --timeout=12s")
     assert result.exit_code == 1
-    errors = result.stderr.splitlines()
+    errors = result.stderr.splitlines()[1:]  # after the warning that kube-proxy's pod is left
     assert errors[:2] == [RETRY.format(pods[0]), RETRY.format(pods[1])]
     # kubectl checks its deadline after printing "evicting pod", at the next attempt (15 s).
     assert result.stdout.splitlines().count(f"evicting pod default/{pods[0]}") == 4
@@ -110,7 +113,7 @@ def test_a_pod_two_budgets_select_fails_the_drain_at_once(cluster):
     cluster.apply({**BUDGET, "metadata": {"name": "web-too"}})
     cluster.run(2)
     node, pods = next((n, p) for n, p in pods_by_node(cluster).items() if len(p) == 2)
-    result = run(cluster, f"drain {node}")
+    result = run(cluster, f"drain {node} --ignore-daemonsets")
     assert result.exit_code == 1
     assert (f'error when evicting pods/"{pods[0]}" -n "default": This pod has more than one PodDisruptionBudget, '
             "which the eviction subresource does not support.") in result.stderr

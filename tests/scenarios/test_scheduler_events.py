@@ -78,7 +78,7 @@ def test_the_scheduler_writes_events_k8s_io_events_with_every_new_api_field():
 
 def test_repeated_failed_scheduling_becomes_a_series_whose_count_reaches_the_api_on_its_timers():
     cluster, created, pending, steps = _scenario()
-    first = ("big.1816687ec057001d", "2025-01-01T00:00:00.000000Z", created["metadata"]["resourceVersion"], None)
+    first = ("big.1816687ec057002c", "2025-01-01T00:00:00.000000Z", created["metadata"]["resourceVersion"], None)
     rv = pending["metadata"]["resourceVersion"]  # after the scheduler's PodScheduled=False patch
     second = steps[1][1][0]
     assert steps[0] == [first]
@@ -111,7 +111,7 @@ def test_kubectl_shows_the_series_as_real_kubectl_does():
                                "FIRST", "SEEN", "COUNT", "NAME"]
     assert [line.split(MESSAGE) for line in wide[1:]] == [
         [f"12m         Warning   FailedScheduling   pod/big               {SOURCE}   ",
-         "   12m          1       big.1816687ec057001d"],
+         "   12m          1       big.1816687ec057002c"],
         [f"9m          Warning   FailedScheduling   pod/big               {SOURCE}   ",
          f"   11m          3       {_failed_scheduling(cluster)[1][0]}"],
     ]

@@ -6,9 +6,15 @@ import labkube
 from labkube.demo import DEPLOYMENT
 
 
-#: The pods every fresh cluster runs before any of a test's: kubeadm's two CoreDNS replicas in
-#: kube-system. The view draws every namespace, so they are drawn too.
-SYSTEM_PODS = 2
+def system_pods(nodes: int = 3) -> int:
+    """The pods every fresh cluster runs before any of a test's: kubeadm's two CoreDNS replicas
+    and a kube-proxy pod per node, in kube-system. The view draws every namespace, so they are
+    drawn too."""
+    return 2 + nodes
+
+
+#: The system pods of ``web_cluster``'s three nodes.
+SYSTEM_PODS = system_pods(3)
 
 
 def web_cluster(replicas: int = 3, nodes: int = 3, run: float = 30) -> "labkube.Cluster":

@@ -7,7 +7,7 @@ import time
 
 import labkube
 from labkube.widgets.view import ClusterView, Throttle
-from tests.widgets.helpers import SYSTEM_PODS, node_class, pod_shapes, web_cluster
+from tests.widgets.helpers import SYSTEM_PODS, node_class, pod_shapes, system_pods, web_cluster
 
 
 def test_the_view_draws_the_pods_the_cluster_runs():
@@ -128,10 +128,10 @@ def test_a_real_time_view_redraws_from_its_thread_and_prints_nothing():
             assert view._thread is not None
             cluster.kubectl("create deployment web --image=nginx --replicas=2")
             deadline = time.monotonic() + 2.0
-            while pod_shapes(view.value) < 2 + SYSTEM_PODS and time.monotonic() < deadline:
+            while pod_shapes(view.value) < 2 + system_pods(2) and time.monotonic() < deadline:
                 time.sleep(0.05)  # real time: the writer thread runs meanwhile
             view.close()
-    assert pod_shapes(view.value) == 2 + SYSTEM_PODS
+    assert pod_shapes(view.value) == 2 + system_pods(2)
     assert view.renders <= 2 / view.throttle.interval + 2
     assert out.getvalue() == "" and err.getvalue() == ""
     assert view.last_error is None

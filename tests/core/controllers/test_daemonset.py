@@ -337,19 +337,25 @@ def test_old_revisions_beyond_the_history_limit_are_deleted(cluster):
 # -- cost ----------------------------------------------------------------------------------------------
 
 
-def test_without_a_daemon_set_the_controller_does_no_work(cluster):
+def test_the_controller_syncs_a_daemon_set_only_when_its_pods_or_nodes_change(cluster):
+    """kubeadm's kube-proxy is the one DaemonSet: other pods never queue it, a taint it tolerates
+    does not either; a new node does (it needs a pod there)."""
+    cluster.settle()  # kube-proxy's pods are created and running
     controller = cluster.components["controller-manager"].by_name["daemon-set-controller"]
     calls = []
     controller.sync = lambda key: calls.append(key)
     cluster.kubectl("create deployment web --image=nginx --replicas=4")
-    cluster.add_node("node-4")
     cluster.kubectl("taint nodes node-1 a=b:NoSchedule")
     cluster.run(60)
     assert calls == [] and len(controller.queue) == 0
+    cluster.add_node("node-4")
+    cluster.run(1)
+    assert set(calls) == {"kube-system/kube-proxy"}
 
 
 def test_creations_start_slowly_so_a_refused_pod_costs_one_request_per_sync(cluster):
     """Slow start: a batch of 1 first; when it fails the other two nodes are not tried in that sync."""
+    cluster.settle()  # kube-proxy's pods are created: only the agent's creations are counted
     controller = cluster.components["controller-manager"].by_name["daemon-set-controller"]
     calls = []
     sync, create = controller.sync, controller._create_pod
