@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labkube.core.apply import LAST_APPLIED_ANNOTATION as LAST_APPLIED
 from labkube.core.errors import StatusError
 from labkube.kubectl import files
 from labkube.kubectl.commands import (
@@ -27,8 +28,6 @@ from labkube.kubectl.commands import (
     print_operation,
 )
 from labkube.kubectl.errors import KubectlError, PlainError, with_source
-
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def run(ctx: Context) -> list[BaseException]:

@@ -26,7 +26,7 @@ import copy
 import json
 from typing import Any
 
-from labkube.core.apply import go_json
+from labkube.core.apply import LAST_APPLIED_ANNOTATION as LAST_APPLIED, go_json
 from labkube.core.errors import StatusError
 from labkube.kubectl import files
 from labkube.kubectl.commands import (
@@ -38,8 +38,6 @@ from labkube.kubectl.commands import (
 )
 from labkube.kubectl.commands._ops import NO_RESOURCES, resource_objects
 from labkube.kubectl.errors import KubectlError, PlainError
-
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def run(ctx: Context) -> list[BaseException]:

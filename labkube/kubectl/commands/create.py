@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from labkube.core.apply import LAST_APPLIED_ANNOTATION as LAST_APPLIED
 from labkube.core.errors import StatusError
 from labkube.kubectl.commands import (
     Context,
@@ -41,7 +42,6 @@ from labkube.kubectl.commands.create_pdb import PDBArgumentError, build_pdb
 from labkube.kubectl.errors import KubectlError
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def _meta(name: str, namespace: str | None, **extra: Any) -> dict:

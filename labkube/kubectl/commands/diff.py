@@ -36,13 +36,13 @@ import random
 from datetime import datetime, timezone
 from typing import Any
 
+from labkube.core.apply import LAST_APPLIED_ANNOTATION as LAST_APPLIED
 from labkube.core.errors import StatusError
 from labkube.kubectl import files
 from labkube.kubectl.commands import Context
 from labkube.kubectl.commands.diff_gnu import unified_hunks
 from labkube.kubectl.errors import KubectlError, PlainError, standard_message
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 KUSTOMIZE_UNSUPPORTED = (
     "error: labkube's kubectl does not run kustomize (-k): build the manifests with kustomize "
     "first and pass them with -f"

@@ -11,11 +11,11 @@ characters), ``printPodTolerationsMultiline``, ``printNodeTaintsMultiline`` and 
 
 from __future__ import annotations
 
+from labkube.core.apply import LAST_APPLIED_ANNOTATION as LAST_APPLIED
 from labkube.kubectl.printers.age import age, parse_time
 from labkube.kubectl.printers.columns import as_core_event
 from labkube.kubectl.printers.tabwriter import describe_table
 
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
 
 
