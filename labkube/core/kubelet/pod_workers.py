@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import zlib
 from types import MappingProxyType
-from typing import Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from labkube.core.clock import parse_timestamp
 from labkube.core.errors import StatusError
@@ -314,8 +314,13 @@ class PodWorker:
         self.dirty = False
         self.sync_failed = False
         self.attempted = set()
+        self._run_step(self._sync)
+
+    def _run_step(self, step: Callable[[], Any]) -> None:
+        """Run one part of a sync; an API or runtime error fails the sync (reported, and
+        retried after the back-off), then the work is completed either way."""
         try:
-            self._sync()
+            step()
         except (StatusError, RuntimeErrorBase) as err:
             self.kubelet.report(f"sync pod {self.namespace}/{self.name}", err)
             self.sync_failed = True
@@ -335,12 +340,7 @@ class PodWorker:
         """The rest of a sync that waited for an image pull or a container kill: the
         containers after that one are started, and no status is written (the status of a
         sync is the one it saw before acting; the next sync reports what this one did)."""
-        try:
-            self._run_containers()
-        except (StatusError, RuntimeErrorBase) as err:
-            self.kubelet.report(f"sync pod {self.namespace}/{self.name}", err)
-            self.sync_failed = True
-        self._complete_work()
+        self._run_step(self._run_containers)
 
     def requeue_after_failed_sync(self) -> float:
         """``completeWork`` after a failed sync: the pod is queued ``wait.Jitter(10s, 0.5)``
