@@ -12,7 +12,9 @@ Mirrors the images Kubernetes tutorials pull, each with what matters to a studen
   10 s and then 500 (the liveness docs page); ``agnhost netexec``/``serve-hostname``/``pause``;
   ``goproxy`` listens on 8080; ``stress --vm 1 --vm-bytes 250M`` allocates that much memory
   (and is OOM-killed above its limit); ``mysqld``, WordPress, the guestbook frontend,
-  ``hello-app`` and ``pause`` run as long-lived servers; ``perl -Mbignum=bpi -wle 'print
+  ``hello-app`` and ``pause`` run as long-lived servers; the Kubernetes Basics tutorial's
+  ``kubernetes-bootcamp`` (a Node.js server on 8080 that names the pod and its version, and logs
+  each request; its ``sh -c`` PID 1 ignores SIGTERM, so a pod takes its whole grace period to stop); ``perl -Mbignum=bpi -wle 'print
   bpi(N)'`` prints N digits of π (the Job docs page); ``registry.k8s.io/hpa-example`` (Apache
   with PHP) answers ``OK!`` and spends CPU on each request (:mod:`.cpu_work`: the HPA
   walkthrough).
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -34,6 +37,7 @@ from labkube.runtime.cri import HttpResponse, Image, ImagePullError
 from labkube.runtime.reference import Reference
 from labkube.runtime.sim import minipython
 from labkube.runtime.sim.cpu_work import HPA_EXAMPLE_REQUEST_CPU_SECONDS
+from labkube.runtime.sim.fs import normpath
 from labkube.runtime.sim.process import FOREVER, PROGRAMS, Proc, ProgramGen, Sleep, program
 from labkube.runtime.sim.shell import IO, Shell
 from labkube.runtime.sim.utils import static_files
@@ -152,7 +156,39 @@ GUESTBOOK_PAGE = """<html ng-app="redis">
 </html>
 """
 
+#: The tutorial image's ``/server.js``, as labkube models it: the same answers and log lines as
+#: the real file (``Hello Kubernetes bootcamp! | Running on: POD | v=1``), in labkube's words.
+BOOTCAMP_SERVER_JS = """var http = require('http');
+
+// The Kubernetes Basics tutorial's app: it names the pod that answered and its version.
+var version = 'v=%s';
+var served = 0;
+var started, pod;
+
+http.createServer(function (request, response) {
+  response.setHeader('Content-Type', 'text/plain');
+  response.writeHead(200);
+  response.end('Hello Kubernetes bootcamp! | Running on: ' + pod + ' | ' + version + '\\n');
+  served += 1;
+  console.log('Running On:', pod, '| Total Requests:', served,
+              '| App Uptime:', (new Date() - started) / 1000, 'seconds', '| Log Time:', new Date());
+}).listen(8080, function () {
+  started = new Date();
+  pod = process.env.HOSTNAME;
+  console.log('Kubernetes Bootcamp App Started At:', started, '| Running On: ', pod, '\\n');
+});
+"""
+
 _DOCKER = "docker.io/library/"
+
+
+def _bootcamp(newest: str) -> dict:
+    """The kubernetes-bootcamp image's settings; ``/server.js`` says ``v=<newest>`` except in
+    ``:v1`` (see :func:`bootcamp`, which answers from the tag the same way)."""
+    return dict(cmd=("/bin/sh", "-c", "node server.js"), toolset="gnu",
+                env=(("NPM_CONFIG_LOGLEVEL", "info"), ("NODE_VERSION", "6.3.1")),
+                binaries=frozenset({"node", "npm", "curl"}), cpu_millicores=1,
+                memory_bytes=10 * MiB, files=(("server.js", BOOTCAMP_SERVER_JS % newest),))
 
 
 def _profiles() -> list[ImageProfile]:
@@ -265,6 +301,11 @@ def _profiles() -> list[ImageProfile]:
         ImageProfile("us-docker.pkg.dev/google-samples/containers/gke/hello-app", ("1.0", "2.0"),
                      "", 4_100_000, cmd=("./hello-app",), toolset="busybox",
                      binaries=frozenset({"hello-app"}), memory_bytes=1 * MiB),
+        # Kubernetes Basics: node:6.3.1 (Debian jessie) with /server.js, CMD in shell form
+        ImageProfile("gcr.io/google-samples/kubernetes-bootcamp", ("v1",), "", 83_642_968,
+                     **_bootcamp("1")),
+        ImageProfile("docker.io/jocatalin/kubernetes-bootcamp", ("v1", "v2"), "", 83_642_968,
+                     **_bootcamp("2")),
         ImageProfile("gcr.io/google-samples/hello-go-gke", ("1.0",), "", 4_100_000,
                      cmd=("/hello",), toolset="busybox", binaries=frozenset({"hello"})),
         ImageProfile("k8s.gcr.io/fluentd-elasticsearch", ("1.20",), "", 62 * MiB,
@@ -856,6 +897,52 @@ def hello_app(proc: Proc, argv: list[str]) -> ProgramGen:
                                  f"Hostname: {proc.host.hostname}\n")
 
     return (yield from _serve(proc, port, handler, "hello-app", _go_server(proc, "hello-app")))
+
+
+@program("node")
+def bootcamp(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``node server.js`` of the kubernetes-bootcamp image (the only script the simulated
+    ``node`` runs). It answers every request on 8080 with the pod's name and the version, and
+    logs one line per request. It has no SIGTERM handler and is not PID 1 (``sh -c`` is, and
+    ignores SIGTERM), so the kubelet's SIGKILL ends it when the grace period runs out."""
+    if argv[1:] != ["server.js"] or not proc.host.fs.exists(normpath("server.js", proc.cwd)):
+        proc.err.write("node: the simulated node runs the kubernetes-bootcamp image's server.js only\n")
+        return 1
+    version = "1" if getattr(proc.host, "image_tag", "") == "v1" else "2"
+    started = _js_millis(proc.host.now())
+    pod = proc.env.get("HOSTNAME", proc.host.hostname)
+    served = [0]
+
+    def handler(method, path, headers, client_ip) -> HttpResponse:
+        served[0] += 1
+        now = _js_millis(proc.host.now())
+        proc.out.write(f"Running On: {pod} | Total Requests: {served[0]} | App Uptime: "
+                       f"{_js_number((now - started) / 1000)} seconds | Log Time: {_js_date(now)}\n")
+        return HttpResponse(200, f"Hello Kubernetes bootcamp! | Running on: {pod} | v={version}\n",
+                            (("Content-Type", "text/plain"),))
+
+    if not proc.host.listen(proc.pid, 8080, handler):
+        return 1
+    proc.out.write(f"Kubernetes Bootcamp App Started At: {_js_date(started)} | Running On:  {pod} \n\n")
+    proc.host.register(proc.pid, "node", lambda sig: None)  # no handler: SIGTERM changes nothing
+    yield FOREVER
+    return 0
+
+
+def _js_millis(seconds: float) -> int:
+    """A JavaScript ``Date``: whole milliseconds since the epoch."""
+    return math.floor(seconds * 1000)
+
+
+def _js_date(millis: int) -> str:
+    """How node's ``console.log`` prints a Date: ``2025-01-01T00:00:00.000Z``."""
+    stamp = datetime.fromtimestamp(millis // 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{millis % 1000:03d}Z"
+
+
+def _js_number(value: float) -> str:
+    """A JavaScript number as ``console.log`` prints it: ``7.406``, ``7.4``, ``12``."""
+    return str(int(value)) if value == int(value) else repr(value)
 
 
 @program("hello")
