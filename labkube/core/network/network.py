@@ -106,11 +106,12 @@ class PodNetwork:
         return Answer(answer.name, answer.qtype, "NOERROR", records, authoritative=False)
 
     def _chase_cname(self, answer: Answer) -> Answer:
-        """An ExternalName Service: the CNAME, then its target's A records (CoreDNS adds them)."""
+        """An ExternalName Service: the CNAME, then its target's A records (CoreDNS adds them
+        to its own answer, which stays authoritative: the name asked is in its zone)."""
         target = answer.records[-1].value
         chased = self._query(target, "A")
         return Answer(answer.name, "A", "NOERROR", answer.records + chased.records,
-                      authoritative=answer.authoritative and chased.authoritative)
+                      authoritative=answer.authoritative)
 
     def http_get(self, url: str, **_: Any) -> HttpResponse:
         """GET ``url`` (host already resolvable) through kube-proxy's rules to one pod."""

@@ -244,9 +244,12 @@ def _profiles() -> list[ImageProfile]:
                      cmd=("redis-server", "--replicaof", "redis-leader", "6379"),
                      binaries=frozenset({"redis-server", "redis-cli", "docker-entrypoint.sh"}),
                      cpu_millicores=2, memory_bytes=3 * MiB),
+        # Alpine with bind-tools (BIND's nslookup), curl and bash; ENTRYPOINT agnhost, CMD pause
         ImageProfile("registry.k8s.io/e2e-test-images/agnhost", (),
                      r"2\.(1\d|2\d|3\d|4\d|5[0-3])", 51 * MiB, entrypoint=("/agnhost",),
-                     toolset="busybox", binaries=frozenset({"agnhost"}), memory_bytes=6 * MiB),
+                     cmd=("pause",), toolset="busybox",
+                     binaries=frozenset({"agnhost", "curl", "bash"}), memory_bytes=6 * MiB,
+                     features=frozenset({"bind-tools"})),
         ImageProfile("registry.k8s.io/liveness", ("latest",), "", 4 * MiB, cmd=("/server",),
                      toolset="none", binaries=frozenset({"server"}), memory_bytes=2 * MiB),
         ImageProfile("registry.k8s.io/goproxy", ("0.1",), "", 2_925_000, entrypoint=("/goproxy",),

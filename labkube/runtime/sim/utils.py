@@ -1086,9 +1086,69 @@ def _nslookup_lede(proc: Proc, name: str, server: str, qtype: str,
     return (yield from _done(status if search else 0))
 
 
+# -- nslookup of BIND 9 (bind-tools / dnsutils: agnhost, the DNS debugging page's pod) ---------
+def _bind_candidates(proc: Proc, name: str) -> list[str]:
+    """The names BIND's nslookup asks, in order: with fewer dots than ``ndots``, the name
+    under each search domain first, then as typed; otherwise as typed first."""
+    if name.endswith("."):
+        return [name.rstrip(".")]
+    _, domains, ndots = _resolv_conf(proc)
+    searched = [f"{name}.{d}" for d in domains]
+    return [*searched, name] if name.count(".") < ndots else [name, *searched]
+
+
+def _bind_records(reply) -> str:
+    """A reply's records as BIND's nslookup prints them (names it points to end in a dot)."""
+    text = ""
+    for record in reply.records:
+        if record.type in ("A", "AAAA"):
+            text += f"Name:\t{record.name}\nAddress: {record.value}\n"
+        elif record.type == "CNAME":
+            text += f"{record.name}\tcanonical name = {record.value.rstrip('.')}.\n"
+        elif record.type == "PTR":
+            text += f"{record.name}\tname = {record.value.rstrip('.')}.\n"
+        elif record.type == "SRV":
+            text += (f"{record.name}\tservice = {record.priority} {record.weight} {record.port} "
+                     f"{record.value.rstrip('.')}.\n")
+    return text
+
+
+def _nslookup_bind(proc: Proc, name: str, server: str, qtype: str) -> ProgramGen:
+    """BIND 9's ``nslookup``: the search list, the first name that exists (its A, then AAAA,
+    records), ``Address: SERVER#53``; ``** server can't find NAME: NXDOMAIN`` when none does."""
+    timed_out = ";; connection timed out; no servers could be reached\n\n"
+    if proc.host.network is None:
+        yield Sleep(5)
+        proc.out.write(timed_out)
+        return 1
+    if _is_ip(name) and not qtype:
+        candidates, types = [".".join(reversed(name.split("."))) + ".in-addr.arpa"], ["PTR"]
+    else:
+        candidates, types = _bind_candidates(proc, name), [qtype] if qtype else ["A", "AAAA"]
+    header = f"Server:\t\t{server}\nAddress:\t{server}#53\n\n"
+    for qname in candidates:
+        reply = dns_query(proc, qname, types[0], server)
+        if reply.rcode == NO_REPLY:
+            yield Sleep(5)  # the default timeout, with nothing answering
+            proc.out.write(timed_out)
+            return 1
+        if reply.rcode != "NOERROR":
+            continue
+        replies = [reply, *(dns_query(proc, qname, t, server) for t in types[1:])]
+        lines = [line for r in replies if r.rcode == "NOERROR" for line in _bind_records(r).splitlines(True)]
+        body = "".join(line for i, line in enumerate(lines)  # a CNAME shown once, not per type
+                       if "\tcanonical name = " not in line or line not in lines[:i])
+        answer = "" if all(r.authoritative for r in replies) else "Non-authoritative answer:\n"
+        proc.out.write(header + answer + body + "\n")
+        return 0
+    proc.out.write(f"{header}** server can't find {name}: NXDOMAIN\n\n")
+    return 1
+
+
 @program("nslookup")
 def nslookup(proc: Proc, argv: list[str]) -> ProgramGen:
-    """``nslookup [-type=T] HOST [SERVER]``: the applet of the image's busybox release."""
+    """``nslookup [-type=T] HOST [SERVER]``: BIND's where the image has bind-tools, else the
+    applet of the image's busybox release."""
     options = [a for a in argv[1:] if a.startswith("-")]
     names = [a for a in argv[1:] if not a.startswith("-")]
     if not names:
@@ -1096,10 +1156,12 @@ def nslookup(proc: Proc, argv: list[str]) -> ProgramGen:
         return (yield from _done(1))
     server = names[1] if len(names) > 1 else _resolv_conf(proc)[0]
     release = _busybox_release(proc)
-    if "nslookup-legacy" in getattr(proc.host, "features", ()) or (release and release < (1, 29)):
-        return (yield from _nslookup_libc(proc, names[0], server))
     qtype = next((o.split("=", 1)[1].upper() for o in options
                   if o.split("=", 1)[0] in ("-type", "-querytype", "-query", "-q") and "=" in o), "")
+    if "bind-tools" in getattr(proc.host, "features", ()):
+        return (yield from _nslookup_bind(proc, names[0], server, qtype))
+    if "nslookup-legacy" in getattr(proc.host, "features", ()) or (release and release < (1, 29)):
+        return (yield from _nslookup_libc(proc, names[0], server))
     return (yield from _nslookup_lede(proc, names[0], server, qtype, release))
 
 
