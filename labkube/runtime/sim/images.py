@@ -10,6 +10,7 @@ Mirrors the images Kubernetes tutorials pull, each with what matters to a studen
   with the welcome page and nginx's access log format; ``httpd`` answers "It works!"; redis
   listens on 6379 and logs its banner; ``agnhost liveness`` answers ``/healthz`` with 200 for
   10 s and then 500 (the liveness docs page); ``agnhost netexec``/``serve-hostname``/``pause``;
+  ``serve_hostname`` answers its hostname on 9376 (the "Debug Services" page);
   ``goproxy`` listens on 8080; ``stress --vm 1 --vm-bytes 250M`` allocates that much memory
   (and is OOM-killed above its limit); ``mysqld``, WordPress, the guestbook frontend,
   ``hello-app`` and ``pause`` run as long-lived servers; the Kubernetes Basics tutorial's
@@ -250,6 +251,10 @@ def _profiles() -> list[ImageProfile]:
                      cmd=("pause",), toolset="busybox",
                      binaries=frozenset({"agnhost", "curl", "bash"}), memory_bytes=6 * MiB,
                      features=frozenset({"bind-tools"})),
+        # the "Debug Services" page's hostnames: HTTP on 9376 answering the pod's hostname
+        ImageProfile("registry.k8s.io/serve_hostname", ("latest",), "", 4_600_000,
+                     entrypoint=("/serve_hostname",), toolset="none",
+                     binaries=frozenset({"serve_hostname"}), memory_bytes=2 * MiB),
         ImageProfile("registry.k8s.io/liveness", ("latest",), "", 4 * MiB, cmd=("/server",),
                      toolset="none", binaries=frozenset({"server"}), memory_bytes=2 * MiB),
         ImageProfile("registry.k8s.io/goproxy", ("0.1",), "", 2_925_000, entrypoint=("/goproxy",),
@@ -864,6 +869,15 @@ def _netexec(proc: Proc, args: list[str]) -> ProgramGen:
     _klog(proc, f"Started HTTP server on port {port}")
     _klog(proc, f"Started UDP server on port  {udp}")
     return (yield from _serve(proc, port, handler, "agnhost", _go_server(proc, "agnhost")))
+
+
+@program("serve_hostname")
+def serve_hostname(proc: Proc, argv: list[str]) -> ProgramGen:
+    """``/serve_hostname``: every HTTP request on 9376 gets the pod's hostname (no newline)."""
+    def handler(method, path, headers, client_ip) -> HttpResponse:
+        return HttpResponse(200, proc.host.hostname)
+
+    return (yield from _serve(proc, 9376, handler, "serve_hostname", _go_server(proc, "serve_hostname")))
 
 
 @program("goproxy")
