@@ -166,7 +166,7 @@ class Cluster:
         self.nodes = NodePool(self.server, self.clock, self.errors, self.event_namer,
                               self.dns, self.proxy, self.client)
         # The API server reaches kubelets for logs and exec, and metrics-server's numbers.
-        self.server.node_proxy.connect(self.nodes.kubelet_for, self.nodes.metrics)
+        self.server.node_proxy.connect(self.nodes.kubelet_for, self.nodes.metrics, pod_http=self.nodes.pod_http)
         self.compactor.start()
         for _ in range(nodes):
             self.add_node()

@@ -309,5 +309,10 @@ def unknown_error(code: int, message: str) -> StatusError:
     return StatusError(code, "", message)
 
 
+def service_unavailable(message: str) -> StatusError:
+    """503 ServiceUnavailable: a proxied service or pod cannot be reached."""
+    return StatusError(503, "ServiceUnavailable", message)
+
+
 def internal_error(message: str) -> StatusError:
     return StatusError(500, "InternalError", f"Internal error occurred: {message}")

@@ -151,9 +151,10 @@ class NodePool:
                 return machine, worker.pod_ip
         raise ConnectionFailed(f"dial tcp: pod {namespace}/{pod}: connect: no route to host")
 
-    def pod_http(self, namespace: str, pod: str, port: int, path: str) -> tuple[int, str, dict]:
+    def pod_http(self, namespace: str, pod: str, port: int, path: str,
+                 method: str = "GET") -> tuple[int, str, dict]:
         machine, ip = self._pod_ip(namespace, pod)
-        response = machine.runtime.http_get_ip(ip, port, path)
+        response = machine.runtime.http_get_ip(ip, port, path, method=method)
         return response.status, response.body, dict(response.headers)
 
     def pod_tcp(self, namespace: str, pod: str, port: int) -> bool:

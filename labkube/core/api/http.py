@@ -66,11 +66,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple, Optional
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from labkube.core.api import auth, decode, duplicates, http_openapi, http_table, schema
 from labkube.core.api.audit import audit_id_for
 from labkube.core.api.customresource import CustomResourceType
+from labkube.core.api.proxy_rest import ProxiedResponse
 from labkube.core.api.request import Options, Request
 from labkube.core.api.resources import ResourceType
 from labkube.core.api.token_auth import InvalidToken, ServiceAccountTokenAuthenticator
@@ -458,11 +459,23 @@ class APIServerHTTP:
         result = self._handle(call, request)
         if isinstance(result, str):  # pods/log
             return Reply(200, self._headers(call, "text/plain"), result.encode())
+        if isinstance(result, ProxiedResponse):  # pods/proxy, services/proxy: the pod's answer
+            return self._proxied(call, result)
         if isinstance(request.resource, CustomResourceType) and request.subresource != "scale":
             result = unstructured(result, request.resource.kind)
         result = self._table_if_asked(call, request, result)
         reply = self._json(call, self._success_code(request, result), result)
         return reply._replace(headers=reply.headers + warning_headers(request.warnings))
+
+    def _proxied(self, call: _Call, result: ProxiedResponse) -> Reply:
+        """The pod's status, headers and body as they came; a body without a Content-Type gets
+        the one Go's server sniffs for it (``http.DetectContentType``, text only here)."""
+        audit_id = _audit_id(self.server) if call.audited else ""
+        headers = ((("Audit-Id", audit_id),) if audit_id else ()) + result.headers
+        if not any(name.lower() == "content-type" for name, _ in headers):
+            html = result.body.lstrip().lower().startswith(("<!doctype html", "<html"))
+            headers += (("Content-Type", f"text/{'html' if html else 'plain'}; charset=utf-8"),)
+        return Reply(result.status, headers, b"" if call.method == "HEAD" else result.body.encode())
 
     def _table_if_asked(self, call: _Call, request: Request, result: Any) -> Any:
         """A read's result as the Table the Accept header asks for (:mod:`.http_table`)."""
@@ -488,7 +501,7 @@ class APIServerHTTP:
         group, version, rest = self._group_version(call.segments)
         namespace, rest = _namespace_of(rest, group)
         plural, name, subresource = (rest + [None, None])[:3] if rest else (None, None, None)
-        if len(rest) > 3 or not plural:
+        if (len(rest) > 3 and subresource != "proxy") or not plural:
             raise not_found()
         rtype = self._resource_type(group, version, plural)
         if subresource in UPGRADE_SUBRESOURCES:
@@ -496,7 +509,10 @@ class APIServerHTTP:
         if rtype.namespaced and name and not namespace and plural != "namespaces":
             raise not_found()
         verb = _verb(call, name)
-        body = _log_options(call.query) if subresource == "log" and verb == "get" else self._body(call, verb)
+        if subresource == "proxy":
+            body = _proxy_options(call, rest[3:])
+        else:
+            body = _log_options(call.query) if subresource == "log" and verb == "get" else self._body(call, verb)
         return Request(verb, rtype, namespace, name, subresource, body, call.user, self._options(call, verb),
                        [])  # the warnings the reply carries
 
@@ -674,6 +690,17 @@ def _verb(call: _Call, name: Optional[str]) -> str:
     if method == "DELETE":
         return "delete" if name else "deletecollection"
     raise StatusError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+
+
+def _proxy_options(call: _Call, after: list) -> dict:
+    """``PodProxyOptions``/``ServiceProxyOptions``: the path after ``/proxy`` (its trailing
+    slash kept), the query passed on, and the HTTP method."""
+    path = "/" + "/".join(after)
+    if after and call.path.endswith("/"):
+        path += "/"
+    if call.query:
+        path += "?" + urlencode(call.query, doseq=True)
+    return {"path": path, "method": call.method}
 
 
 def _log_options(query: dict) -> dict:

@@ -45,11 +45,15 @@ class NodeProxy:
     def __init__(self) -> None:
         self._lookup: KubeletLookup = lambda node: None
         self.metrics: Optional[Callable[[], tuple[list[dict], list[dict]]]] = None
+        #: ``pods/proxy`` and ``services/proxy`` reach pods directly (see proxy_rest.py).
+        self.pod_http: Optional[Callable[..., tuple]] = None
 
     def connect(self, lookup: KubeletLookup,
-                metrics: Optional[Callable[[], tuple[list[dict], list[dict]]]] = None) -> None:
+                metrics: Optional[Callable[[], tuple[list[dict], list[dict]]]] = None,
+                pod_http: Optional[Callable[..., tuple]] = None) -> None:
         self._lookup = lookup
         self.metrics = metrics
+        self.pod_http = pod_http
 
     def kubelet(self, pod: dict) -> Any:
         node = pod["spec"].get("nodeName")

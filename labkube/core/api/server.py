@@ -51,7 +51,7 @@ from urllib.parse import quote_plus
 from typing import Any, Callable, Optional
 
 from labkube.core import errors, serialization
-from labkube.core.api import auth, decode, defaults, eviction, node_proxy, tokenrequest, ttl, validation
+from labkube.core.api import auth, decode, defaults, eviction, node_proxy, proxy_rest, tokenrequest, ttl, validation
 from labkube.core.api.admission import CREATE, AdmissionAttributes, AdmissionChain, default_chain
 from labkube.core.api.allocators import IPAllocator, PortAllocator
 from labkube.core.api.customresource import CustomResourceType
@@ -161,6 +161,7 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
             ("create", "exec"): self._pod_exec,
             ("create", "eviction"): self._pod_eviction,
             ("create", "token"): self._service_account_token,
+            **{(verb, "proxy"): self._proxy for verb in ("get", "create", "update", "patch", "delete")},
         }
         #: ``serviceaccounts/token``'s settings (``--api-audiences``, the token flags).
         self.token_rest = tokenrequest.TokenREST()
@@ -224,6 +225,12 @@ class APIServer(ReadVerbs, UpdateVerbs, DeleteVerbs):
         """EvictionREST: a delete that PodDisruptionBudgets may refuse (see eviction.py)."""
         self._pod_for_subresource(request, rtype)
         return eviction.evict(self, request, rtype)
+
+    def _proxy(self, request: Request, rtype: ResourceType) -> proxy_rest.ProxiedResponse:
+        """ProxyREST: an HTTP request relayed to a pod or a service's pod (see proxy_rest.py)."""
+        if rtype.kind not in ("Pod", "Service") or rtype.group:
+            raise errors.not_found(rtype.qualified_resource, request.name or "")
+        return proxy_rest.serve(self, request, rtype.kind)
 
     def _service_account_token(self, request: Request, rtype: ResourceType) -> dict:
         """TokenREST: a signed token for a ServiceAccount (see tokenrequest.py)."""

@@ -713,19 +713,19 @@ class SimRuntime:
 
     def http_get_ip(self, ip: str, port: int, path: str = "/", *,
                     headers: Optional[Mapping[str, str]] = None,
-                    client_ip: str = "") -> HttpResponse:
-        """GET ``http://ip:port/path`` of a pod on this node."""
+                    client_ip: str = "", method: str = "GET") -> HttpResponse:
+        """GET (or ``method``) ``http://ip:port/path`` of a pod on this node."""
         sid = self.sandbox_for_ip(ip)
         if sid is None:
             raise ConnectionFailed(f"dial tcp {ip}:{port}: connect: no route to host")
-        return self._sandbox_http(self._sandboxes[sid], port, path, dict(headers or {}), client_ip)
+        return self._sandbox_http(self._sandboxes[sid], port, path, dict(headers or {}), client_ip, method)
 
     def tcp_open_ip(self, ip: str, port: int) -> bool:
         sid = self.sandbox_for_ip(ip)
         return sid is not None and port in self._sandboxes[sid].listeners
 
     def _sandbox_http(self, sandbox: _Sandbox, port: int, path: str, headers: dict,
-                      client_ip: str) -> HttpResponse:
+                      client_ip: str, method: str = "GET") -> HttpResponse:
         entry = sandbox.listeners.get(port) if sandbox.state == SANDBOX_READY else None
         ip = sandbox.config.ip or "127.0.0.1"
         if entry is None:
@@ -733,7 +733,7 @@ class SimRuntime:
         listener = entry[1]
         if listener.http is None:
             raise ConnectionFailed(f'Get "http://{ip}:{port}{path}": EOF')
-        return listener.http("GET", path, headers, client_ip)
+        return listener.http(method, path, headers, client_ip)
 
     # -- driving processes -------------------------------------------------------------------------
     def _schedule(self, container: _Container, process: _Process, delay: float) -> None:
