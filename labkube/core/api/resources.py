@@ -44,7 +44,10 @@ class ResourceType:
     categories: tuple[str, ...] = ()
     verbs: tuple[str, ...] = STANDARD_VERBS
     subresources: tuple[str, ...] = ()
-    #: Kinds served at the same resource under another group (Event in v1 and events.k8s.io).
+    #: Where the kind is kept under ``/registry/`` when that is not its plural: a resource
+    #: served under two groups (Event in v1 and events.k8s.io), and the prefixes compiled into
+    #: kube-apiserver (``SpecialDefaultResourcePrefixes`` in pkg/kubeapiserver/
+    #: default_storage_factory_builder.go: Nodes are ``minions``, Services ``services/specs``).
     storage_resource: str = ""
 
     @property
@@ -171,16 +174,18 @@ def _core() -> list[ResourceType]:
         R("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",),
           verbs=("create", "delete", "get", "list", "patch", "update", "watch"),
           subresources=("status", "finalize")),
-        R("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",)),
+        R("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",),
+          storage_resource="minions"),
         R("", "v1", "Pod", "pods", "pod", True, ("po",), ("all",),
           subresources=("status", "binding", "log", "exec", "eviction", "ephemeralcontainers")),
         R("", "v1", "PodTemplate", "podtemplates", "podtemplate", True),
         R("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", True,
-          ("rc",), ("all",), subresources=("status", "scale")),
+          ("rc",), ("all",), subresources=("status", "scale"), storage_resource="controllers"),
         R("", "v1", "Service", "services", "service", True, ("svc",), ("all",),
           verbs=("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
-          subresources=("status",)),
-        R("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",)),
+          subresources=("status",), storage_resource="services/specs"),
+        R("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",),
+          storage_resource="services/endpoints"),
         R("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",)),
         R("", "v1", "LimitRange", "limitranges", "limitrange", True, ("limits",)),
         R("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", True, ("quota",),
@@ -213,7 +218,7 @@ def _core() -> list[ResourceType]:
         R("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), ("all",), subresources=("status",)),
         R("batch", "v1", "Job", "jobs", "job", True, (), ("all",), subresources=("status",)),
         R("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",),
-          subresources=("status",)),
+          subresources=("status",), storage_resource="ingress"),
         R("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", False),
         R("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy", True, ("netpol",)),
         R("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True, ("pdb",),
@@ -226,7 +231,8 @@ def _core() -> list[ResourceType]:
           "clusterrolebinding", False),
         R("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",)),
         R("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
-          "customresourcedefinition", False, ("crd", "crds"), ("api-extensions",), subresources=("status",)),
+          "customresourcedefinition", False, ("crd", "crds"), ("api-extensions",), subresources=("status",),
+          storage_resource="apiextensions.k8s.io/customresourcedefinitions"),
     ]
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+import labkube
 from labkube.core.api import resources
 from labkube.core.api.resources import ResourceType, default_registry
 from labkube.core.errors import StatusError
@@ -42,8 +43,22 @@ def test_an_unserved_kind_gets_the_rest_mappers_no_match_error():
 def test_keys_follow_the_registry_layout():
     registry = default_registry()
     assert registry.resolve("pods").key("default", "web") == "/registry/pods/default/web"
-    assert registry.resolve("nodes").key(None, "node-1") == "/registry/nodes/node-1"
     assert registry.resolve("events.events.k8s.io").prefix() == "/registry/events/"
+
+
+@pytest.mark.parametrize("resource, namespace, name, key", [
+    # kube-apiserver's SpecialDefaultResourcePrefixes (pkg/kubeapiserver/default_storage_factory_builder.go)
+    ("nodes", None, "node-1", "/registry/minions/node-1"),
+    ("services", "default", "kubernetes", "/registry/services/specs/default/kubernetes"),
+    ("endpoints", "default", "kubernetes", "/registry/services/endpoints/default/kubernetes"),
+    ("replicationcontrollers", "default", "web", "/registry/controllers/default/web"),
+    ("ingresses", "default", "web", "/registry/ingress/default/web"),
+    # apiextensions-apiserver keeps its group in the prefix
+    ("customresourcedefinitions", None, "crontabs.stable.example.com",
+     "/registry/apiextensions.k8s.io/customresourcedefinitions/crontabs.stable.example.com"),
+])
+def test_some_kinds_are_kept_under_the_prefixes_compiled_into_kube_apiserver(resource, namespace, name, key):
+    assert default_registry().resolve(resource).key(namespace, name) == key
 
 
 def test_qualified_names_are_what_errors_print():
@@ -90,3 +105,12 @@ def test_a_resource_types_remembered_key_prefix_leaves_equality_and_hashing_alon
     assert fresh == pods and hash(fresh) == hash(pods)
     events = dataclasses.replace(pods, storage_resource="events")
     assert events.storage_prefix == "/registry/events/" and events != pods
+
+
+def test_a_cluster_keeps_its_nodes_and_services_where_kube_apiserver_does():
+    cluster = labkube.Cluster(nodes=1, seed=0)
+    keys = [kv.key for kv in cluster.store.range_prefix("/registry/").kvs]
+    assert "/registry/minions/node-1" in keys
+    assert "/registry/services/specs/default/kubernetes" in keys
+    assert "/registry/services/endpoints/default/kubernetes" in keys
+    assert not [key for key in keys if key.startswith(("/registry/nodes/", "/registry/endpoints/"))]
