@@ -119,11 +119,11 @@ class ReadVerbs:
             else:
                 result = self.store.range(start, end, revision=revision)
                 kvs, store_revision = result.kvs, result.revision
-        except CompactedError as exc:
+        except CompactedError:
             if options.continue_:
                 raise errors.resource_expired(listing.CONTINUE_TOO_OLD) from None
-            raise errors.resource_expired(
-                f"too old resource version: {revision} ({exc.compact_revision})") from None
+            # etcd3's interpretListError: an exact read below the compaction point.
+            raise errors.resource_expired("The resourceVersion for the provided list is too old.") from None
         read_revision = revision or store_revision
         limit = options.limit or 0
         filtered = not predicate.empty

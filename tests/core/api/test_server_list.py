@@ -147,3 +147,5 @@ def test_a_compacted_exact_resource_version_is_gone(env):
     with pytest.raises(StatusError) as err:
         env.admin.list("pods", resource_version="3", resource_version_match="Exact")
     assert err.value.code == 410
+    # the etcd3 store's words (staging/src/k8s.io/apiserver/pkg/storage/etcd3/errors.go)
+    assert err.value.message == "The resourceVersion for the provided list is too old."
