@@ -2,9 +2,10 @@
 
 Mirrors k8s.io/apiserver/pkg/storage/etcd3/compact.go: every ``--etcd-compaction-interval``
 (5 minutes by default) kube-apiserver compacts etcd to the revision it saw at the *previous*
-tick, so every revision stays readable (and watchable) for at least one interval. A watch or
-list from an older resourceVersion then gets ``410 Gone`` (``too old resource version``), and
-informers relist — which is what keeps a long-running cluster's memory flat.
+tick, so every revision stays readable (and watchable) for at least one interval. A watch from
+an older resourceVersion then gets ``410 Gone`` (``too old resource version: N (C)``), as does an
+exact list (``The resourceVersion for the provided list is too old.``), and informers relist —
+which is what keeps a long-running cluster's memory flat.
 """
 
 from __future__ import annotations
