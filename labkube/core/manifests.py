@@ -13,6 +13,9 @@ allowed in this context``. Nothing is applied when any document fails to parse.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime
 import json
 import math
 import os
@@ -85,59 +88,111 @@ def split_documents(text: str) -> list[str]:
 
 
 class _GoLoader(_Loader):
-    """The safe loader, reading tags go-yaml has no type for (``!foo``) as the plain node,
-    ``y``/``n`` as booleans and numbers (not timestamps, not sexagesimals) as go-yaml v2 does."""
-
-    bool_values = {**_Loader.bool_values, "y": True, "n": False}
-
-
-def _untyped(loader: Any, _suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node, deep=True)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    return loader.construct_scalar(node)
+    """The safe loader, resolving scalars as go-yaml v2 does (:func:`go_resolve`): ``y``/``n``
+    are booleans, numbers are Go's (not timestamps, not sexagesimals), tags go-yaml has no
+    type for (``!foo``) read as the plain node."""
 
 
-_GoLoader.add_multi_constructor("!", _untyped)
-# go-yaml v2 (YAML 1.1) also reads y, Y, n and N as booleans; PyYAML does not.
-_GoLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+class GoDecodeError(yaml.YAMLError):
+    """go-yaml's ``failf`` while decoding (a scalar that does not fit its explicit tag); the
+    message is go-yaml's, after ``yaml: `` (``cannot decode !!float `1.5` as a !!int``)."""
 
-#: A plain scalar that starts with a digit, a sign or a dot, which go-yaml v2's ``resolve``
-#: reads its own way (:func:`_go_number`), not as PyYAML's YAML 1.1 resolvers would.
-_GO_NUMBER_TAG = "tag:labkube.dev,2026:go-number"
+
+# -- go-yaml v2's resolve (goyaml.v2/resolve.go in sigs.k8s.io/yaml, as kubectl 1.32 reads) ---
+# Checked against the real kubectl 1.32 (tests/core/test_go_yaml_resolve.py): it has no branch
+# for integers beyond 64 bits (newer copies of resolve.go read 0x10000000000000000 as a big.Int;
+# kubectl 1.32 keeps the text).
+#: ``resolveMap``: the words a plain scalar starting with one of ``yYnNtTfFoO~.+-`` may be.
+GO_RESOLVE_MAP: dict[str, tuple[str, Any]] = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), ("bool", True)),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), ("bool", False)),
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), ("null", None)),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), ("float", math.nan)),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), ("float", math.inf)),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), ("float", -math.inf)),
+    "<<": ("merge", "<<"),
+}
+#: ``resolveTable``: the first characters that make go-yaml look further; any other is a string.
+GO_HINTED = frozenset("yYnNtTfFoO~.+-0123456789")
+#: The tags ``resolvableTag`` accepts (any other explicit tag keeps the text).
+_RESOLVABLE = frozenset(("str", "bool", "int", "float", "null", "timestamp"))
 _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")  # yamlStyleFloat
 _GO_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?")
-_GO_FLOAT_WORDS = {**dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), math.inf),
-                   **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), -math.inf),
-                   **dict.fromkeys((".nan", ".NaN", ".NAN"), math.nan)}
 _GO_BASES = {"0x": 16, "0o": 8, "0b": 2}
+_CORE_TAG = "tag:yaml.org,2002:"
 
 
-def _go_number(loader: Any, node: yaml.Node) -> Any:
-    """go-yaml v2's ``resolve`` of a plain scalar starting with a digit, a sign or a dot: the
-    .inf/.nan words; ``strconv.ParseInt(s, 0, 64)`` (then ``ParseUint``) of the text without
-    its underscores -- so ``0x1F``, ``0o17``, ``017`` (octal) and ``0b101`` are ints --; else a
-    float if it looks like one (``1e3``, ``08``, ``1.``); else the text itself. So a
-    timestamp (``2024-01-01``) and a sexagesimal ``1:30`` stay strings, as go-yaml leaves them
-    when decoding into ``interface{}``."""
-    text = loader.construct_scalar(node)
-    if text in _GO_FLOAT_WORDS:
-        return _GO_FLOAT_WORDS[text]
-    if text.startswith("."):
-        return _go_parse_float(text, text) if _GO_DOT_FLOAT.fullmatch(text) else text
+def go_resolve(tag: str, text: str) -> Any:
+    """The value go-yaml v2 decodes a scalar to (into ``interface{}``), as kubectl's JSON then
+    holds it. ``tag`` is the explicit tag's short name (``int`` for ``!!int``) or ``""`` for a
+    plain scalar. A uint64 beyond int64 becomes a float (kubectl's JSON decoding reads it so);
+    a timestamp stays its text. An explicit tag the text does not fit raises
+    :class:`GoDecodeError` with go-yaml's words; ``!!float`` takes an int."""
+    if tag == "binary":
+        return _go_binary(text)
+    if tag not in _RESOLVABLE and tag != "":
+        return text
+    if tag == "str":
+        return text
+    rtag, value = _go_resolve_untagged(text, timestamps=tag in ("", "timestamp"))
+    if tag in ("", rtag):
+        return value
+    if tag == "float" and rtag == "int" and not isinstance(value, float):  # int64, not uint64
+        return float(value)
+    raise GoDecodeError(f"cannot decode !!{rtag} `{text}` as a !!{tag}")
+
+
+def _go_resolve_untagged(text: str, *, timestamps: bool) -> tuple[str, Any]:
+    """``resolve``'s search: the map of words, then by the first character: ``.`` a float;
+    a digit or sign a timestamp (kept as text), an int, a uint, a float or ``0b`` with a
+    sign after it; else (or when nothing fits) the text, a ``str``."""
+    if text in GO_RESOLVE_MAP:
+        return GO_RESOLVE_MAP[text]
+    first = text[:1]
+    if first == ".":
+        number = _go_parse_float(text) if _GO_DOT_FLOAT.fullmatch(_go_float_digits(text)) else None
+        return ("float", number) if number is not None else ("str", text)
+    if first and first in "+-0123456789":
+        if timestamps and _go_timestamp(text):
+            return "timestamp", text
+        return _go_resolve_number(text)
+    return "str", text
+
+
+def _go_resolve_number(text: str) -> tuple[str, Any]:
     plain = text.replace("_", "")
     number = _go_parse_int(plain)
     if number is not None:
-        return number
-    return _go_parse_float(plain, text) if _GO_FLOAT.fullmatch(plain) else text
+        return "int", number
+    if _GO_FLOAT.fullmatch(plain):
+        value = _go_parse_float(plain)
+        if value is not None:
+            return "float", value
+    binary = re.fullmatch(r"0b([-+]?)([01]+)", plain)  # ParseInt(plain[2:], 2, 64): a sign may follow 0b
+    if binary:
+        value = int(binary.group(2), 2) * (-1 if binary.group(1) == "-" else 1)
+        if -(2**63) <= value < 2**63:
+            return "int", value
+        if not binary.group(1) and value < 2**64:
+            return "int", float(value)
+    return "str", text
 
 
-def _go_parse_float(plain: str, text: str) -> Any:
-    """``strconv.ParseFloat(plain, 64)``, or ``text`` itself where Go's call fails: a number
-    too large for a float64 (``1e400``) is out of range there, so go-yaml keeps the string."""
-    value = float(plain)
-    return text if value in (math.inf, -math.inf) else value
+def _go_float_digits(text: str) -> str:
+    """``strconv.ParseFloat`` takes an underscore only between two digits (``underscoreOK``):
+    the text without such underscores, or with the misplaced one left in (which then fails)."""
+    if "_" not in text:
+        return text
+    if re.search(r"(?<![0-9])_|_(?![0-9])", text):
+        return text
+    return text.replace("_", "")
+
+
+def _go_parse_float(plain: str) -> Optional[float]:
+    """``strconv.ParseFloat(plain, 64)``; None where Go's call fails: a number too large for a
+    float64 (``1e400``) is out of range there, so go-yaml keeps the string."""
+    value = float(plain.replace("_", ""))
+    return None if value in (math.inf, -math.inf) else value
 
 
 def _go_parse_int(text: str) -> Optional[float]:
@@ -160,10 +215,63 @@ def _go_parse_int(text: str) -> Optional[float]:
     return None
 
 
+_GO_TIMESTAMP = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:([Tt ])(\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d{1,9})?"
+                           r"(Z|[-+]\d{2}:\d{2})?)?")
+
+
+def _go_timestamp(text: str) -> bool:
+    """``parseTimestamp``: one of go-yaml's layouts (``2006-1-2``, with ``T``/``t`` and a zone,
+    or with a space and none), with a real date and time."""
+    found = _GO_TIMESTAMP.fullmatch(text)
+    if not found:
+        return False
+    year, month, day, separator, hour, minute, second, zone = found.groups()
+    if separator is not None and (zone is None) != (separator == " "):
+        return False  # a zone goes with T/t, a space with none
+    try:
+        datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        return False
+    return zone in (None, "Z") or (int(zone[1:3]) < 24 and int(zone[4:]) < 60)
+
+
+def _go_binary(text: str) -> str:
+    """``!!binary``: base64 (line breaks ignored) decoded to a string, as Go's ``string(data)``
+    then reads in JSON (bytes that are not UTF-8 become U+FFFD)."""
+    try:
+        data = base64.b64decode(text.replace("\r", "").replace("\n", ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise GoDecodeError("!!binary value contains invalid base64 data") from None
+    return data.decode("utf-8", errors="replace")
+
+
+def _go_node(loader: Any, node: yaml.Node) -> Any:
+    """Every node whose tag is one of YAML's own (``!!int``), a local one (``!foo``) or none
+    PyYAML knows: a mapping or sequence keeps its shape whatever its tag, as go-yaml ignores
+    tags there; a scalar's text goes through :func:`go_resolve` (a tag go-yaml has no type
+    for keeps the text)."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_yaml_map(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_yaml_seq(node)
+    tag = node.tag[len(_CORE_TAG):] if node.tag.startswith(_CORE_TAG) else "local"
+    return go_resolve(tag, loader.construct_scalar(node))
+
+
+#: A plain scalar go-yaml's ``resolve`` reads its own way: any starting with one of its hinted
+#: characters, and the empty one (null). Any other plain scalar is a string to both; ``<<``
+#: keeps PyYAML's merge tag, so that merge keys merge as go-yaml's do.
+_GO_PLAIN_TAG = "tag:labkube.dev,2026:go-plain"
 _GoLoader.yaml_implicit_resolvers = {
-    first: ([(_GO_NUMBER_TAG, re.compile(r".*", re.S))] if first in "+-.0123456789" else list(resolvers))
-    for first, resolvers in _GoLoader.yaml_implicit_resolvers.items()}
-_GoLoader.add_constructor(_GO_NUMBER_TAG, _go_number)
+    **{first: [(_GO_PLAIN_TAG, re.compile(r".*", re.S))] for first in [*GO_HINTED, ""]},
+    "<": list(_GoLoader.yaml_implicit_resolvers.get("<", [])),
+}
+_GoLoader.add_constructor(_GO_PLAIN_TAG, lambda loader, node: go_resolve("", loader.construct_scalar(node)))
+for _name in ("str", "bool", "int", "float", "null", "timestamp", "binary", "merge", "value",
+              "map", "seq", "omap", "pairs", "set"):
+    _GoLoader.add_constructor(_CORE_TAG + _name, _go_node)
+_GoLoader.add_constructor(None, _go_node)
+_GoLoader.add_multi_constructor("!", lambda loader, _suffix, node: _go_node(loader, node))
 
 
 def go_yaml_loader(doc: str) -> Any:
@@ -177,10 +285,44 @@ def load_document(doc: str) -> Any:
     worded as go-yaml words it (``yaml: line 3: could not find expected ':'``)."""
     try:
         value = yaml.load(doc, Loader=_GoLoader)
+        check_json_encodable(value)
     except yaml.YAMLError as err:
         raise StreamError(f"error converting YAML to JSON: {go_yaml_error(err, doc)}") from None
-    check_json_encodable(value)
+    except RecursionError:  # an alias inside its own anchor makes a value that contains itself
+        raise StreamError(f"error converting YAML to JSON: yaml: {_recursion_problem(doc)}") from None
     return value
+
+
+def _recursion_problem(doc: str) -> str:
+    """go-yaml's words for a document too deep to decode: ``anchor 'x' value contains itself``
+    for the first anchored node found inside itself (its ``&x`` opens the node's text). A
+    document only nested deeper than Python's recursion allows gets labkube's own words."""
+    lines = doc.split("\n")
+    on_path: set[int] = set()
+
+    def inside_itself(node: yaml.Node) -> Optional[yaml.Node]:
+        if id(node) in on_path:
+            return node
+        on_path.add(id(node))
+        children = node.value if isinstance(node, yaml.SequenceNode) else (
+            [child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode) else [])
+        for child in children:
+            found = inside_itself(child)
+            if found is not None:
+                return found
+        on_path.discard(id(node))
+        return None
+
+    try:
+        node = inside_itself(yaml.compose(doc, Loader=_GoLoader))
+    except RecursionError:
+        node = None
+    if node is not None:
+        mark = node.start_mark
+        anchor = re.match(r"&([^\s,\[\]{}]+)", lines[mark.line][mark.column:])
+        if anchor:
+            return f"anchor '{anchor.group(1)}' value contains itself"
+    return "labkube cannot read a document nested this deeply"
 
 
 def check_json_encodable(value: Any) -> None:
@@ -261,6 +403,8 @@ def go_yaml_error(err: yaml.YAMLError, doc: str = "") -> str:
     falls back to the context mark, and a zero line prints no position at all. ``doc`` (the
     document's text) lets an undefined alias be named, as go-yaml names it.
     """
+    if isinstance(err, GoDecodeError):
+        return f"yaml: {err}"
     if isinstance(err, yaml.reader.ReaderError):
         return "yaml: control characters are not allowed"
     problem = getattr(err, "problem", None) or ""
