@@ -3,14 +3,22 @@
 Mirrors kubectl's resource builder (k8s.io/cli-runtime/pkg/resource: ``FilenameParam``,
 ``ExpandPathsToFileVisitors``, ``StreamVisitor``) with kubectl's behaviour on bad input:
 
-* a missing path fails at once: ``the path "web.yaml" does not exist``;
+* a missing path fails before anything is read: ``the path "web.yaml" does not exist``
+  (as does ``-f -`` given twice);
 * a folder contributes its ``.json``, ``.yaml`` and ``.yml`` files in name order;
 * each file is split into documents as apimachinery's YAMLReader splits it (error lines
   count from the document's first line, as go-yaml's do: see
   :func:`labkube.core.manifests.iter_documents`); a YAML error stops that file, but documents before it and
   other files still count (``ContinueOnError``), and the error reads
   ``error parsing web.yaml: error converting YAML to JSON: yaml: line 3: ...``;
-* ``kind: List`` documents are flattened into their items.
+* ``kind: List`` documents are flattened into their items;
+* each document's ``metadata`` must fit ``ObjectMeta`` (cli-runtime's
+  ``metadataValidatingDecoder``): a label read as a boolean (``app: yes``, see
+  :mod:`labkube.core.manifests`) or a number refuses that document only, before anything is
+  sent: ``unable to decode "web.yaml": json: cannot unmarshal bool into Go struct field
+  ObjectMeta.metadata.labels of type string``. The first wrong field counts in the order of
+  the JSON kubectl makes of the document: YAML becomes JSON with its keys sorted, a JSON
+  stream keeps its own order.
 
 :func:`read` returns ``(items, errors)``: what was read, in order, and the errors met.
 """
@@ -21,6 +29,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from labkube.core.api.decode import object_meta_type_error
+from labkube.core.json_stream import looks_like_json
 from labkube.core.manifests import StreamError, iter_values, read_manifest_text
 from labkube.kubectl.errors import KubectlError, PlainError
 
@@ -58,27 +68,40 @@ def read(filenames: list[str], stdin: str | None, recursive: bool = False) -> tu
 
 
 def read_each(filenames: list[str], stdin: str | None, recursive: bool = False):
-    """:func:`read` one source at a time: ``(items, error)`` per file, in kubectl's order, for
-    commands that act on each file's objects before reading the next (every path is checked
-    before the first file is read)."""
+    """:func:`read` a stretch at a time, in kubectl's order, for commands that act on objects
+    before reading on: ``(items, error)`` -- a file's objects up to an error (or its end), then
+    that error or None. A document that cannot be decoded ends a stretch and its file goes on;
+    a YAML error ends the file. Every path is checked before the first file is read."""
     sources = _expand(filenames, recursive)
     for name, text in _texts(sources, stdin):
-        yield parse_stream(text, name)
+        yield from parse_stream(text, name)
+
+
+#: cli-runtime's ``StdinMultiUseError``: ``-f -`` may be given once.
+STDIN_TWICE = "standard input cannot be used for multiple arguments"
 
 
 def _expand(filenames: list[str], recursive: bool) -> list[str]:
+    """The files to read, in order. Like the builder's ``FilenameParam``, every argument is
+    looked at first and all the problems are reported together (one as ``error: ...``,
+    several a line each): a missing path, ``-`` given more than once."""
     paths: list[str] = []
+    problems: list[str] = []
     for name in filenames:
         if name == "-":
+            if "-" in paths:
+                problems.append(STDIN_TWICE)
             paths.append("-")
             continue
         path = Path(name)
         if not path.exists():
-            raise KubectlError(f'error: the path "{name}" does not exist')
-        if path.is_dir():
+            problems.append(f'the path "{name}" does not exist')
+        elif path.is_dir():
             paths.extend(_folder(path, recursive))
         else:
             paths.append(name)
+    if problems:
+        raise KubectlError(f"error: {problems[0]}" if len(problems) == 1 else "\n".join(problems))
     return paths
 
 
@@ -95,18 +118,45 @@ def _texts(sources: list[str], stdin: str | None):
             yield name, read_manifest_text(Path(name))
 
 
-def parse_stream(text: str, source: str) -> tuple[list[Item], Exception | None]:
-    """Values of one stream (YAML documents, or JSON values when it opens with ``{``); stops
-    at the first error like ``StreamVisitor``, keeping what was read before it."""
+def parse_stream(text: str, source: str) -> list[tuple[list[Item], Exception | None]]:
+    """Values of one stream (YAML documents, or JSON values when it opens with ``{``), as
+    stretches ``(items, error)`` (see :func:`read_each`). Like ``StreamVisitor``, a parse or
+    validation error stops the stream, keeping what was read before it; a document whose
+    metadata cannot be decoded is an error in its place and the stream goes on."""
+    stretches: list[tuple[list[Item], Exception | None]] = []
     items: list[Item] = []
+    as_json = looks_like_json(text)
     try:
         for value in iter_values(text):
-            items.extend(Item(obj, source) for obj in _flatten(value, source))
+            objects = _flatten(value, source)
+            problem = _metadata_problem(value, as_json)
+            if problem:
+                stretches.append((items, PlainError(f'unable to decode "{source}": {problem}')))
+                items = []
+                continue
+            items.extend(Item(obj, source) for obj in objects)
     except StreamError as err:
-        return items, PlainError(f"error parsing {source}: {err}")
+        return stretches + [(items, PlainError(f"error parsing {source}: {err}"))]
     except PlainError as err:
-        return items, err
-    return items, None
+        return stretches + [(items, err)]
+    return stretches + [(items, None)]
+
+
+def _metadata_problem(value: dict, as_json: bool) -> str | None:
+    """``metadataValidatingDecoder``: the document's own ``metadata`` (a List's, not its
+    items') decoded into ``ObjectMeta``, its keys in the order of the JSON kubectl decodes."""
+    metadata = value.get("metadata")
+    return object_meta_type_error(metadata if as_json else sorted_keys(metadata))
+
+
+def sorted_keys(value):
+    """A value as Go's ``json.Marshal`` writes a map: every map's keys sorted (sigs.k8s.io/yaml's
+    JSON of a YAML document, an unstructured object)."""
+    if isinstance(value, dict):
+        return {key: sorted_keys(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [sorted_keys(item) for item in value]
+    return value
 
 
 def _flatten(value, source: str) -> list[dict]:
@@ -128,13 +178,21 @@ def _flatten(value, source: str) -> list[dict]:
 
 
 def _check_type_meta(obj: dict, source: str) -> None:
-    """Both set, as strings (a field of another type reads as unset, as in Go's unstructured)."""
+    """Both set, as strings: kubectl's validation names each one that is missing (``apiVersion
+    not set``) or not a string (``kind isn't string type``), several as ``[a, b]``."""
+    problems = []
     for field in ("apiVersion", "kind"):
-        if not isinstance(obj.get(field), str) or not obj[field]:
-            raise PlainError(
-                f'error validating "{source}": error validating data: {field} not set; if you '
-                "choose to ignore these errors, turn validation off with --validate=false"
-            )
+        value = obj.get(field)
+        if value is not None and value != "" and not isinstance(value, str):
+            problems.append(f"{field} isn't string type")
+        elif not value:
+            problems.append(f"{field} not set")
+    if problems:
+        shown = problems[0] if len(problems) == 1 else f"[{', '.join(problems)}]"
+        raise PlainError(
+            f'error validating "{source}": error validating data: {shown}; if you '
+            "choose to ignore these errors, turn validation off with --validate=false"
+        )
 
 
 def _json_safe(value):

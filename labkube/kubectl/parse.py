@@ -477,6 +477,13 @@ def _levenshtein(a: str, b: str) -> int:
 # ---------------------------------------------------------------------------------------
 
 
+#: Commands that set cobra's ``FlagErrorFunc`` to kubectl's usage error, with their exit status.
+#: ``kubectl diff`` does (diff.go): its exit status 1 means "differences found", so a flag error
+#: goes through ``CheckDiffErr`` -- ``error: unknown flag: --foo`` / ``See 'kubectl diff -h' for
+#: help and examples``, exit 2.
+USAGE_FLAG_ERRORS = {"diff": 2}
+
+
 class _FlagSet:
     def __init__(self, spec: CommandSpec) -> None:
         self.spec = spec
@@ -493,7 +500,11 @@ class _FlagSet:
         self.changed: set[str] = set()
 
     def fail(self, message: str) -> KubectlError:
-        """A flag parse error, as cobra prints it (capital ``Error:``, then where to read more)."""
+        """A flag parse error, as cobra prints it (capital ``Error:``, then where to read more),
+        or as the command's own flag-error function prints it (:data:`USAGE_FLAG_ERRORS`)."""
+        if self.spec.path in USAGE_FLAG_ERRORS:
+            return KubectlError(f"error: {message}\nSee '{self.spec.command_path} -h' for help and examples",
+                                exit_code=USAGE_FLAG_ERRORS[self.spec.path])
         return KubectlError(f"Error: {message}\nSee '{self.spec.command_path} --help' for usage.")
 
     def set(self, flag: Flag, raw: str) -> None:

@@ -144,7 +144,7 @@ def test_diff_changes_nothing_on_the_server(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("line, message", [
     ("diff -k .", "error: labkube's kubectl does not run kustomize (-k)"),
-    ("diff -f cm2.yaml --server-side", "error: labkube's kubectl diff compares client-side apply only"),
+    ("diff -f cm2.yaml --server-side", "error: labkube does not model server-side apply"),
     ("diff -f cm2.yaml --prune", "error: labkube's kubectl diff does not support --prune"),
 ])
 def test_what_labkube_does_not_do_is_refused_with_exit_status_2(line, message, tmp_path, monkeypatch):

@@ -577,3 +577,24 @@ def reference_decode(obj: dict, rtype, directive: str = STRICT, warnings=None) -
     except _TypeError as err:
         raise errors.bad_request(prefix + str(err)) from None
     handle_unknown_fields(unknown, directive, warnings, prefix)
+
+
+def object_meta_type_error(metadata) -> str | None:
+    """What Go's ``json.Unmarshal`` says when ``metadata`` (an object's ``metadata`` field, as
+    sent) does not fit ``metav1.ObjectMeta``: the first wrong type in the order the value holds
+    its keys (``json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of
+    type string``), or None. Unknown fields are no error here (no field validation). kubectl's
+    resource builder asks this of every document it reads (cli-runtime's
+    ``metadataValidatingDecoder``)."""
+    import copy
+
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        return (f"json: cannot unmarshal {_json_kind(metadata)} into Go struct field "
+                "metadataOnlyObject.metadata of type v1.ObjectMeta")
+    try:
+        _decode_model(copy.deepcopy(metadata), "meta.v1.ObjectMeta", "metadata", "metadata", [])
+    except _TypeError as err:
+        return str(err)
+    return None

@@ -24,9 +24,11 @@ cluster's seeded random stream, read without advancing it, and the cluster's clo
 times are the cluster clock's now.
 
 Exit status as kubectl's: 0 no differences, 1 differences, 2 an error (kubectl's
-``CheckDiffErr`` adds one to the usual code). ``KUBECTL_EXTERNAL_DIFF`` (another diff program)
-is not supported: labkube always prints GNU ``diff -u -N``'s output. Nor are ``-k``
-(kustomize), ``--server-side`` and ``--prune``.
+``CheckDiffErr`` adds one to the usual code) -- a flag error too, worded as kubectl's usage
+errors are (``error: unknown flag: --foo``, ``See 'kubectl diff -h' for help and examples``;
+see :data:`labkube.kubectl.parse.USAGE_FLAG_ERRORS`). ``KUBECTL_EXTERNAL_DIFF`` (another diff
+program) is not supported: labkube always prints GNU ``diff -u -N``'s output. Nor are ``-k``
+(kustomize), ``--server-side`` (refused as ``apply --server-side`` is) and ``--prune``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from labkube.core.apply import LAST_APPLIED_ANNOTATION as LAST_APPLIED
 from labkube.core.errors import StatusError
 from labkube.kubectl import files
 from labkube.kubectl.commands import Context
+from labkube.kubectl.commands.apply import SERVER_SIDE_UNSUPPORTED
 from labkube.kubectl.commands.diff_gnu import unified_hunks
 from labkube.kubectl.errors import KubectlError, PlainError, standard_message
 
@@ -47,8 +50,6 @@ KUSTOMIZE_UNSUPPORTED = (
     "error: labkube's kubectl does not run kustomize (-k): build the manifests with kustomize "
     "first and pass them with -f"
 )
-SERVER_SIDE_UNSUPPORTED = ("error: labkube's kubectl diff compares client-side apply only: "
-                           "--server-side is not supported")
 PRUNE_UNSUPPORTED = "error: labkube's kubectl diff does not support --prune"
 
 _MASK, _MASK_BEFORE, _MASK_AFTER = "***", "*** (before)", "*** (after)"

@@ -19,7 +19,8 @@ Mirrors k8s.io/kubectl/pkg/cmd/replace of kubectl 1.32 (``Complete``, ``Validate
 * ``--save-config`` stores the object in the ``kubectl.kubernetes.io/last-applied-configuration``
   annotation; without it, an annotation already in the file is refreshed to the new content.
 * ``--dry-run=client`` prints the object without sending anything; ``--dry-run=server`` sends
-  the PUT with dryRun (``(server dry run)``). ``-o yaml|json|name|jsonpath`` print the result.
+  the PUT with dryRun (``(server dry run)``). ``-o yaml|json|name|jsonpath`` print each
+  result as it is done (YAML documents apart by ``---``).
 * ``--subresource=status|scale`` PUTs to that subresource instead (``scale.autoscaling/web
   replaced``).
 * ``--force`` deletes and re-creates, in three passes over the files: DELETE every object
@@ -54,10 +55,9 @@ from labkube.kubectl.commands import (
     check_operation_output,
     dry_run_strategy,
     kind_prefix,
-    print_operation,
 )
 from labkube.kubectl.commands._ops import parse_duration
-from labkube.kubectl.commands.apply import EMPTY_NAME, LAST_APPLIED, map_item
+from labkube.kubectl.commands.apply import EMPTY_NAME, LAST_APPLIED, Printer, map_item, with_read_errors
 from labkube.kubectl.commands.delete import cascade_policy
 from labkube.kubectl.errors import KubectlError, PlainError, with_source
 
@@ -264,23 +264,27 @@ def visit(ctx: Context, options: ReplaceOptions) -> Iterator[Document | BaseExce
 
 
 def replace_each(ctx: Context, options: ReplaceOptions) -> list[BaseException]:
-    """``ReplaceOptions.Run`` without ``--force``: each document replaced, errors collected."""
+    """``ReplaceOptions.Run`` without ``--force``: each document replaced, errors collected
+    (the errors met reading the files last, as kubectl's builder returns them)."""
+    read_errors: list[BaseException] = []
     errors: list[BaseException] = []
+    printer = Printer(ctx, options.strategy)
     for doc in visit(ctx, options):
         if isinstance(doc, BaseException):
-            errors.append(doc)
+            read_errors.append(doc)
             continue
         try:
-            replace_one(ctx, doc, options)
+            replace_one(ctx, doc, options, printer)
         except (StatusError, PlainError) as err:
             errors.append(err)
-    return errors
+    return with_read_errors(read_errors, errors, read_first=False)
 
 
-def replace_one(ctx: Context, doc: Document, options: ReplaceOptions) -> None:
+def replace_one(ctx: Context, doc: Document, options: ReplaceOptions, printer: Printer) -> None:
+    """One PUT, printed by the command's one printer (YAML documents apart by ``---``)."""
     obj = with_apply_annotation(doc.obj, options.save_config)
     if options.strategy == "client":
-        print_operation(ctx, obj, "replaced", "client")
+        printer.done(obj, "replaced")
         return
     if not doc.name:
         raise PlainError(_with_source("replacing", doc.source, EMPTY_NAME))
@@ -289,7 +293,7 @@ def replace_one(ctx: Context, doc: Document, options: ReplaceOptions) -> None:
         replaced = _put(ctx, doc, obj, options)
     except StatusError as err:
         raise with_source("replacing", doc.source, err) from None
-    print_operation(ctx, replaced, "replaced", options.strategy)
+    printer.done(replaced, "replaced")
 
 
 def with_apply_annotation(obj: dict, save_config: bool) -> dict:
@@ -424,6 +428,7 @@ def _create_pass(ctx: Context, docs: list[Document], options: ReplaceOptions) ->
     """``Helper.Create(modify=true)`` of each object, its resourceVersion cleared."""
     errors: list[BaseException] = []
     created = 0
+    printer = Printer(ctx, "none")
     for doc in docs:
         obj = with_apply_annotation(doc.obj, options.save_config)
         if isinstance(obj.get("metadata"), dict):
@@ -434,7 +439,7 @@ def _create_pass(ctx: Context, docs: list[Document], options: ReplaceOptions) ->
             errors.append(err)
             continue
         created += 1
-        print_operation(ctx, result, "replaced")
+        printer.done(result, "replaced")
     if not errors and created == 0:
         raise KubectlError("error: no objects passed to replace")
     return errors
