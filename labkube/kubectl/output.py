@@ -51,6 +51,10 @@ def _json_string(text: str) -> str:
     return "".join(parts)
 
 
+#: One string as Go's ``json.Marshal`` writes it (HTML characters escaped).
+json_string = _json_string
+
+
 def _json(value, indent: int | None, level: int, out: list[str], sort_keys: bool = True) -> None:
     value = normalize_number(value)
     if isinstance(value, dict):

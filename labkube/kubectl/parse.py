@@ -99,6 +99,8 @@ _SHOW_MANAGED = F("show-managed-fields", type="bool")
 _PRINT = (_OUTPUT, _TEMPLATE, _ALLOW_MISSING, _SHOW_MANAGED)
 _CREATE_COMMON = (*_PRINT, _DRY_RUN, _VALIDATE, _SAVE_CONFIG, _FIELD_MANAGER)
 
+#: ``kubectl create service``'s port pairs (``port[:targetPort]``).
+_TCP = F("tcp", type="stringSlice")
 _FROM_SOURCES = (
     F("from-literal", type="stringArray"),
     F("from-file", type="stringSlice"),
@@ -193,10 +195,18 @@ COMMANDS: dict[str, CommandSpec] = {
             *_PRINT, F("audience", type="stringArray"), F("duration", type="duration", default="0s"),
             F("bound-object-kind"), F("bound-object-name"), F("bound-object-uid"),
         )),
-        CommandSpec("create secret", (), children=("generic",)),
-        # A group whose subcommands labkube does not provide (KUBECTL_SUBCOMMANDS).
+        CommandSpec("create secret", (), children=("generic", "docker-registry")),
+        CommandSpec("create secret docker-registry", (
+            *_CREATE_COMMON, F("docker-username"), F("docker-password"), F("docker-email"),
+            F("docker-server", default="https://index.docker.io/v1/"), F("from-file", type="stringSlice"),
+            F("append-hash", type="bool"),
+        )),
         CommandSpec("create service", (), children=("clusterip", "externalname", "loadbalancer",
                                                     "nodeport")),
+        CommandSpec("create service clusterip", (*_CREATE_COMMON, _TCP, F("clusterip"))),
+        CommandSpec("create service nodeport", (*_CREATE_COMMON, _TCP, F("node-port", type="int"))),
+        CommandSpec("create service loadbalancer", (*_CREATE_COMMON, _TCP)),
+        CommandSpec("create service externalname", (*_CREATE_COMMON, _TCP, F("external-name"))),
         CommandSpec("create secret generic", (*_CREATE_COMMON, *_FROM_SOURCES, F("type"))),
         CommandSpec("create role", (*_CREATE_COMMON, *_RULES)),
         CommandSpec("create clusterrole", (
@@ -280,9 +290,7 @@ ALIASES = {"create ns": "create namespace", "create deploy": "create deployment"
 #: Subcommands real kubectl 1.32 has under a command labkube has, but labkube does not
 #: (word -> kubectl's name for it): naming one says so instead of "unknown command".
 KUBECTL_SUBCOMMANDS = {
-    "create secret": {"docker-registry": "docker-registry", "tls": "tls"},
-    "create service": {"clusterip": "clusterip", "externalname": "externalname",
-                       "loadbalancer": "loadbalancer", "nodeport": "nodeport"},
+    "create secret": {"tls": "tls"},
     "auth": {"reconcile": "reconcile"},
     "config": {"set-cluster": "set-cluster"},
     "apply": {"edit-last-applied": "edit-last-applied"},

@@ -12,6 +12,7 @@ FILES = {
     "conf/a.txt": "alpha\n",
     "conf/b.txt": "beta\n",
     "settings.env": "# comment\nMODE=prod\n\nLEVEL=3\n",
+    "config.json": '{"auths":{"r.io":{"auth":"dTpw"}}}\n',
 }
 
 CASES = [
@@ -68,4 +69,29 @@ CASES = [
     ("quota_no_name", "create quota"),
     ("job_command_json", "create job j --image=busybox -n dev --dry-run=client -o json -- echo hi"),
     ("priorityclass_json", "create priorityclass hi --value=10 --global-default --description=x --dry-run=client -o json"),
+    ("service_clusterip", "create service clusterip my --tcp=80:8080 --dry-run=client -o yaml"),
+    ("service_headless", "create service clusterip hl --clusterip=None --dry-run=client -o yaml"),
+    ("service_nodeport", "create service nodeport np --tcp=80:8080 --node-port=30001 --dry-run=client -o yaml"),
+    ("service_loadbalancer_two", "create service loadbalancer lb --tcp=5678:8080 --tcp=80 --dry-run=client -o yaml"),
+    ("service_externalname", "create service externalname ex --external-name=example.com --dry-run=client -o yaml"),
+    ("service_named_target_json", "create svc clusterip n --tcp=443:https -n dev --dry-run=client -o json"),
+    ("service_plain", "create service clusterip my --tcp=80 --dry-run=client"),
+    ("service_three_parts", "create service clusterip x --tcp=80:8080:9 --dry-run=client -o yaml"),
+    ("service_zero_port", "create service clusterip x --tcp=0 --dry-run=client -o yaml"),
+    ("service_comma_list", "create service nodeport x --tcp=80,90:91 --dry-run=client -o yaml"),
+    ("service_no_port", "create service clusterip x --dry-run=client"),
+    ("service_bad_port", "create service clusterip x --tcp=abc --dry-run=client"),
+    ("service_port_out_of_range", "create service clusterip x --tcp=70000 --dry-run=client"),
+    ("service_bad_target_number", "create service clusterip x --tcp=80:0 --dry-run=client"),
+    ("service_bad_target_name", "create service clusterip x --tcp=80:Bad_Name --dry-run=client"),
+    ("service_target_name_hyphens", "create service clusterip x --tcp=80:1- --dry-run=client"),
+    ("service_bad_external_name", "create service externalname x --external-name=Bad_Name --dry-run=client"),
+    ("secret_docker", "create secret docker-registry my-secret --docker-server=DOCKER_REGISTRY_SERVER "
+                      "--docker-username=DOCKER_USER --docker-password=DOCKER_PASSWORD "
+                      "--docker-email=DOCKER_EMAIL --dry-run=client -o yaml"),
+    ("secret_docker_hub_default", "create secret docker-registry s2 --docker-username=u --docker-password=p --dry-run=client -o yaml"),
+    ("secret_docker_escaped_json", "create secret docker-registry s4 --docker-username='a<b' --docker-password='p&q' "
+                                   "--docker-server=r.io -n dev --dry-run=client -o json"),
+    ("secret_docker_from_file", "create secret docker-registry s5 --from-file=.dockerconfigjson=config.json --dry-run=client -o yaml"),
+    ("secret_docker_missing", "create secret docker-registry s3 --dry-run=client"),
 ]

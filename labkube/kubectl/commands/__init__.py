@@ -41,6 +41,8 @@ _MODULES = {
     "create ingress": "create",
     "create configmap": "create",
     "create secret generic": "create",
+    "create secret docker-registry": "create",
+    **{f"create service {sub}": "create" for sub in ("clusterip", "nodeport", "loadbalancer", "externalname")},
     "create role": "create",
     "create clusterrole": "create",
     "create rolebinding": "create",

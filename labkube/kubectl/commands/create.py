@@ -35,6 +35,10 @@ from labkube.kubectl.commands import (
 )
 from labkube.kubectl.commands.create_cronjob import build_cron_job
 from labkube.kubectl.commands.create_ingress import GoPanic, build_ingress, validate as validate_ingress
+from labkube.kubectl.commands.create_secret_docker import KEY as DOCKER_KEY
+from labkube.kubectl.commands.create_secret_docker import SECRET_TYPE as DOCKER_SECRET_TYPE
+from labkube.kubectl.commands.create_secret_docker import docker_config_json, validate as validate_docker
+from labkube.kubectl.commands.create_service import SERVICE_TYPES, build_service, validate as validate_service
 from labkube.kubectl.commands.create_job import build_job, build_job_from_cron_job
 from labkube.kubectl.commands.create_priorityclass import build_priority_class
 from labkube.kubectl.commands.create_quota import QuotaArgumentError, build_quota
@@ -450,12 +454,19 @@ def _go_json(value: Any) -> str:
 _NAME_MUST_BE_SET = ("create namespace", "create serviceaccount", "create configmap",
                      "create secret generic", "create role", "create clusterrole", "create rolebinding")
 
-#: Generators whose Run wraps the API server's error (``failed to create <what>: <error>``).
-_WRAPPED_CREATE_ERRORS = {"create job": "job", "create cronjob": "cronjob", "create ingress": "ingress"}
+#: Generators whose Run wraps the API server's error: the text before it (``failed to create
+#: job: <error>``; create_secret_docker.go leaves out the colon).
+_WRAPPED_CREATE_ERRORS = {
+    "create job": "failed to create job: ", "create cronjob": "failed to create cronjob: ",
+    "create ingress": "failed to create ingress: ",
+    **{f"create service {sub}": f"failed to create {kind} service: " for sub, kind in SERVICE_TYPES.items()},
+    "create secret docker-registry": "failed to create secret ",
+}
 
 #: Flags cobra marks required (``MarkFlagRequired``) per generator.
 _REQUIRED_FLAGS = {"create deployment": ("image",), "create clusterrolebinding": ("clusterrole",),
-                   "create cronjob": ("image", "schedule")}
+                   "create cronjob": ("image", "schedule"),
+                   "create service externalname": ("external-name",)}
 
 
 def run(ctx: Context) -> list[BaseException]:
@@ -483,7 +494,7 @@ def run(ctx: Context) -> list[BaseException]:
         created = ctx.client.create(_without_nulls(obj), ctx.namespace, dry_run=api_dry_run(strategy))
     except StatusError as err:
         if path in _WRAPPED_CREATE_ERRORS:  # fmt.Errorf("failed to create job: %v", err)
-            raise KubectlError(f"error: failed to create {_WRAPPED_CREATE_ERRORS[path]}: {err.message}") from None
+            raise KubectlError(f"error: {_WRAPPED_CREATE_ERRORS[path]}{err.message}") from None
         raise
     print_operation(ctx, created, "created", strategy)
     return []
@@ -613,6 +624,29 @@ def _ingress(ctx: Context, name: str) -> dict:
         raise KubectlError(str(panic), exit_code=2) from None
 
 
+def _service(ctx: Context, name: str) -> dict:
+    """``ServiceOptions``: Validate, then ``createService`` (see create_service.py)."""
+    flags, service_type = ctx.flags, SERVICE_TYPES[ctx.parsed.path.rsplit(" ", 1)[1]]
+    tcp = [entry for entry in flags.get("tcp") or [] if entry]
+    validate_service(service_type, tcp, flags.get("clusterip") or "", flags.get("external-name") or "")
+    return build_service(name, service_type, tcp, cluster_ip=flags.get("clusterip") or "",
+                         node_port=flags.get("node-port") or 0, external_name=flags.get("external-name") or "",
+                         namespace=_namespace(ctx))
+
+
+def _docker_registry_secret(ctx: Context, name: str) -> dict:
+    """``CreateSecretDockerRegistryOptions``: Validate, then ``createSecretDockerRegistry``."""
+    flags = ctx.flags
+    username, password = flags["docker-username"] or "", flags["docker-password"] or ""
+    validate_docker(name, flags["from-file"], username, password, flags["docker-server"] or "")
+    if flags["from-file"]:
+        data = _secret_data(collect_sources(ctx))
+    else:
+        data = {DOCKER_KEY: docker_config_json(username, password, flags["docker-email"] or "",
+                                               flags["docker-server"] or "")}
+    return build_secret(name, data, DOCKER_SECRET_TYPE, _namespace(ctx))
+
+
 def _quota(ctx: Context, name: str) -> dict:
     """``QuotaOpts.createQuota``: kubectl refuses a malformed --hard or --scopes itself."""
     try:
@@ -646,6 +680,8 @@ _BUILDERS: dict[str, Callable[[Context, str], dict]] = {
         ctx.flags["preemption-policy"] or ""),
     "create configmap": _configmap,
     "create secret generic": _secret,
+    "create secret docker-registry": _docker_registry_secret,
+    **{f"create service {sub}": _service for sub in SERVICE_TYPES},
     "create role": _role,
     "create clusterrole": _clusterrole,
     "create rolebinding": _rolebinding,
