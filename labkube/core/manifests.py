@@ -26,6 +26,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import yaml
 
+from labkube.core import urls
 from labkube.core.json_stream import JSONStreamError, decode_stream, looks_like_json
 
 try:  # the C loader is ~10x faster; fall back quietly where libyaml is missing
@@ -510,7 +511,8 @@ def _json_safe(value: Any) -> Any:
 
 
 def load(source: Any, *, recursive: bool = False) -> list[Manifest]:
-    """Read objects from YAML/JSON text, a path (file or folder), a dict, or a list of those."""
+    """Read objects from YAML/JSON text, a path (file or folder), a documentation URL
+    (``https://k8s.io/examples/...``, see :mod:`labkube.core.urls`), a dict, or a list of those."""
     if isinstance(source, dict):
         return [Manifest(obj, "") for obj in _flatten(json.loads(json.dumps(source)), "")]
     if isinstance(source, (list, tuple)):
@@ -518,6 +520,12 @@ def load(source: Any, *, recursive: bool = False) -> list[Manifest]:
         for item in source:
             manifests.extend(load(item, recursive=recursive))
         return manifests
+    if isinstance(source, str) and "\n" not in source and urls.is_url(source.strip()):
+        try:
+            text = urls.read_url(source.strip())
+        except urls.URLReadError as err:
+            raise ManifestError(str(err)) from None
+        return [Manifest(obj, source.strip()) for obj in parse_text(text, source.strip())]
     if isinstance(source, Path) or (isinstance(source, str) and _looks_like_path(source)):
         return _load_path(Path(source), recursive)
     if isinstance(source, str):

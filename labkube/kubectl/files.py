@@ -3,7 +3,9 @@
 Mirrors kubectl's resource builder (k8s.io/cli-runtime/pkg/resource: ``FilenameParam``,
 ``ExpandPathsToFileVisitors``, ``StreamVisitor``) with kubectl's behaviour on bad input:
 
-* a missing path fails before anything is read: ``the path "web.yaml" does not exist``
+* a missing path fails before anything is read: ``the path "web.yaml" does not exist``; a URL
+  (``https://k8s.io/examples/...``) is read from a local copy of the documentation's examples
+  when its turn comes (see :mod:`labkube.core.urls`)
   (as does ``-f -`` given twice);
 * a folder contributes its ``.json``, ``.yaml`` and ``.yml`` files in name order;
 * each file is split into documents as apimachinery's YAMLReader splits it (error lines
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from labkube.core.api.decode import object_meta_type_error
 from labkube.core.json_stream import looks_like_json
+from labkube.core import urls
 from labkube.core.manifests import StreamError, iter_values, read_manifest_text
 from labkube.kubectl.errors import KubectlError, PlainError
 
@@ -93,6 +96,9 @@ def _expand(filenames: list[str], recursive: bool) -> list[str]:
                 problems.append(STDIN_TWICE)
             paths.append("-")
             continue
+        if urls.is_url(name):  # read when its turn comes, as kubectl's URLVisitor does
+            paths.append(name)
+            continue
         path = Path(name)
         if not path.exists():
             problems.append(f'the path "{name}" does not exist')
@@ -114,6 +120,11 @@ def _texts(sources: list[str], stdin: str | None):
     for name in sources:
         if name == "-":
             yield "STDIN", stdin or ""
+        elif urls.is_url(name):
+            try:
+                yield name, urls.read_url(name)
+            except urls.URLReadError as err:
+                raise KubectlError(f"error: {err}") from None
         else:
             yield name, read_manifest_text(Path(name))
 
