@@ -7,9 +7,9 @@ given, one container named after the pod, ``restartPolicy`` from ``--restart`` a
 ``command`` with ``--command``). The object is built in Go's field order so ``--dry-run=client
 -o yaml|json`` prints what kubectl 1.32 prints; otherwise it is created and kubectl prints
 ``pod/nginx created``. ``--overrides`` patches the generated Pod first (see
-:mod:`labkube.kubectl.commands.overrides`). Attaching (``-i``, ``-t``, ``--rm``, ``--attach``)
-needs a terminal and is refused with a message saying so; use ``kubectl logs``/``exec``
-afterwards instead.
+:mod:`labkube.kubectl.commands.overrides`). Attaching (``-i``, ``-t``, ``--attach``, ``--rm``)
+is :mod:`labkube.kubectl.commands.run_attach`: a one-off command's output and exit code work as
+in kubectl; a terminal session cannot be held in a notebook. ``--expose`` is not provided.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from labkube.kubectl.commands import (
 )
 from labkube.kubectl.commands.create import _without_nulls
 from labkube.kubectl.commands.overrides import apply_overrides
+from labkube.kubectl.commands.run_attach import attach, container_attach_fields
 from labkube.kubectl.errors import KubectlError
+from labkube.kubectl.parse import go_duration_seconds
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 
@@ -45,7 +47,7 @@ def build_pod(name: str, image: str, *, labels: dict[str, str] | None = None,
               annotations: dict[str, str] | None = None, port: str = "", env: list[tuple[str, str]] = (),
               args: list[str] = (), command: bool = False, restart: str = "Always",
               image_pull_policy: str = "", privileged: bool = False,
-              namespace: str | None = None) -> dict:
+              namespace: str | None = None, attach_fields: dict | None = None) -> dict:
     """The ``run-pod/v1`` generator's Pod, fields in Go struct order."""
     meta: dict[str, Any] = {"name": name}
     if namespace:
@@ -66,6 +68,7 @@ def build_pod(name: str, image: str, *, labels: dict[str, str] | None = None,
         container["imagePullPolicy"] = image_pull_policy
     if privileged:
         container["securityContext"] = {"privileged": True}
+    container.update(attach_fields or {})  # stdin, stdinOnce, tty: last in Container's order
     return {
         "kind": "Pod",
         "apiVersion": "v1",
@@ -83,7 +86,9 @@ def run(ctx: Context) -> list[BaseException]:
         raise ctx.usage_error("NAME is required for run")
     if not ctx.flags["image"]:
         raise KubectlError("error: --image is required")
-    _refuse_attach(ctx)
+    attaching = _validate_attach(ctx)
+    restart = _restart(ctx, ctx.flags["restart"] if ctx.parsed.given("restart")
+                       else "OnFailure" if ctx.flags["stdin"] else "Always")
     strategy = dry_run_strategy(ctx)
     check_operation_output(ctx)
     obj = build_pod(
@@ -92,8 +97,9 @@ def run(ctx: Context) -> list[BaseException]:
         annotations=dict(parse_pairs(ctx.flags["annotations"], "annotation spec")) or None,
         port=_port(ctx.flags["port"]), env=parse_pairs(ctx.flags["env"], "env"),
         args=list(args[1:]) + list(ctx.parsed.after_dash), command=ctx.flags["command"],
-        restart=_restart(ctx, ctx.flags["restart"]), image_pull_policy=ctx.flags["image-pull-policy"],
+        restart=restart, image_pull_policy=ctx.flags["image-pull-policy"],
         privileged=ctx.flags["privileged"], namespace=ctx.namespace if ctx.namespace_explicit else None,
+        attach_fields=container_attach_fields(ctx.flags["stdin"], ctx.flags["leave-stdin-open"], ctx.flags["tty"]),
     )
     obj = apply_overrides(ctx, obj)
     if ctx.flags.get("save-config"):
@@ -104,6 +110,9 @@ def run(ctx: Context) -> list[BaseException]:
         print_operation(ctx, obj, "created", strategy)
         return []
     created = ctx.client.create(_without_nulls(obj), ctx.namespace, dry_run=api_dry_run(strategy))
+    if attaching:  # run.go prints nothing for the pod it attaches to
+        attach(ctx, created, restart, go_duration_seconds(ctx.flags["pod-running-timeout"]), ctx.flags["tty"])
+        return []
     print_operation(ctx, {"apiVersion": "v1", "kind": "Pod", **created}, "created", strategy)
     return []
 
@@ -126,10 +135,19 @@ def _restart(ctx: Context, policy: str) -> str:
     return policy
 
 
-def _refuse_attach(ctx: Context) -> None:
-    wanted = [flag for flag in ("stdin", "tty", "rm", "attach", "expose") if ctx.flags[flag]]
-    if wanted:
-        raise KubectlError(
-            f"error: labkube's kubectl run does not support --{wanted[0]}: there is no terminal to "
-            "attach; create the pod, then use kubectl logs / kubectl exec (and kubectl expose)"
-        )
+def _validate_attach(ctx: Context) -> bool:
+    """``RunOptions.Validate``'s checks of attaching, in its order; whether to attach
+    (``--attach``, whose default is ``-i``)."""
+    flags = ctx.flags
+    attaching = flags["attach"] if ctx.parsed.given("attach") else flags["stdin"]
+    if flags["tty"] and not flags["stdin"]:
+        raise ctx.usage_error("-i/--stdin is required for containers with -t/--tty=true")
+    if flags["expose"]:
+        raise KubectlError("error: labkube's kubectl run does not support --expose: create the pod, then "
+                           "kubectl expose pod NAME --port=PORT")
+    if flags["rm"] and not attaching:
+        raise ctx.usage_error("--rm should only be used for attached containers")
+    if attaching and ctx.parsed.given("dry-run") and flags["dry-run"] not in ("", "none"):
+        raise ctx.usage_error("--dry-run=[server|client] can't be used with attached containers options "
+                              "(--attach, --stdin, or --tty)")
+    return attaching
