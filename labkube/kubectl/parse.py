@@ -195,7 +195,8 @@ COMMANDS: dict[str, CommandSpec] = {
             *_PRINT, F("audience", type="stringArray"), F("duration", type="duration", default="0s"),
             F("bound-object-kind"), F("bound-object-name"), F("bound-object-uid"),
         )),
-        CommandSpec("create secret", (), children=("generic", "docker-registry")),
+        CommandSpec("create secret", (), children=("generic", "docker-registry", "tls")),
+        CommandSpec("create secret tls", (*_CREATE_COMMON, F("cert"), F("key"), F("append-hash", type="bool"))),
         CommandSpec("create secret docker-registry", (
             *_CREATE_COMMON, F("docker-username"), F("docker-password"), F("docker-email"),
             F("docker-server", default="https://index.docker.io/v1/"), F("from-file", type="stringSlice"),
@@ -290,7 +291,6 @@ ALIASES = {"create ns": "create namespace", "create deploy": "create deployment"
 #: Subcommands real kubectl 1.32 has under a command labkube has, but labkube does not
 #: (word -> kubectl's name for it): naming one says so instead of "unknown command".
 KUBECTL_SUBCOMMANDS = {
-    "create secret": {"tls": "tls"},
     "auth": {"reconcile": "reconcile"},
     "config": {"set-cluster": "set-cluster"},
     "apply": {"edit-last-applied": "edit-last-applied"},

@@ -13,6 +13,10 @@ FILES = {
     "conf/b.txt": "beta\n",
     "settings.env": "# comment\nMODE=prod\n\nLEVEL=3\n",
     "config.json": '{"auths":{"r.io":{"auth":"dTpw"}}}\n',
+    # A throwaway self-signed P-256 pair made for these tests (and a key of another pair).
+    "tls.crt": '-----BEGIN CERTIFICATE-----\nMIIBgjCCASmgAwIBAgIUPUxD67s53L2Wq323fre/xP7Lb3YwCgYIKoZIzj0EAwIw\nFjEUMBIGA1UEAwwLZXhhbXBsZS5jb20wIBcNMjYxMTI3MTA1MTIyWhgPMjEyNjEx\nMDMxMDUxMjJaMBYxFDASBgNVBAMMC2V4YW1wbGUuY29tMFkwEwYHKoZIzj0CAQYI\nKoZIzj0DAQcDQgAE2eo3Q90e4E16VTGB0aKvIYfsFo2B9/jNENLFGPdpwn+qma0h\nE4vr6iIyqH9y3thXhmWRvB6qjCPBZnfdLqt7nqNTMFEwHQYDVR0OBBYEFCHdjCjK\nHk4bC39rbs44qguHTjuhMB8GA1UdIwQYMBaAFCHdjCjKHk4bC39rbs44qguHTjuh\nMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDRwAwRAIgOremKNPafSB0RN1N\nKdio1GN6gHtWGzUSmAVr1DP//iICICHqn+/+81c0ULf1XS3FSeh5rGQrdzePsPg8\nRRTYTGBT\n-----END CERTIFICATE-----\n',
+    "tls.key": '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgXLnrILgPPKonx8rm\n3JaJkWMS6kgnpHop1+MNc9G0m++hRANCAATZ6jdD3R7gTXpVMYHRoq8hh+wWjYH3\n+M0Q0sUY92nCf6qZrSETi+vqIjKof3Le2FeGZZG8HqqMI8Fmd90uq3ue\n-----END PRIVATE KEY-----\n',
+    "other.key": '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgGl/wo0NSC7eF1a38\n85yerOcuHayi9VQJPMWUZMckZy2hRANCAAQYhrwNvp4HHY4gDwDG54U6WH6I+ZwH\nbG7xSa0V0JPpZ5P/bRT0Y7Y6Jmdk1n5lqkZ44XQP+KvPhRngWh/BWf6s\n-----END PRIVATE KEY-----\n',
 }
 
 CASES = [
@@ -94,4 +98,13 @@ CASES = [
                                    "--docker-server=r.io -n dev --dry-run=client -o json"),
     ("secret_docker_from_file", "create secret docker-registry s5 --from-file=.dockerconfigjson=config.json --dry-run=client -o yaml"),
     ("secret_docker_missing", "create secret docker-registry s3 --dry-run=client"),
+    ("secret_tls", "create secret tls t --cert=tls.crt --key=tls.key --dry-run=client -o yaml"),
+    ("secret_tls_json_ns", "create secret tls t --cert=tls.crt --key=tls.key -n dev --dry-run=client -o json"),
+    ("secret_tls_mismatch", "create secret tls t --cert=tls.crt --key=other.key --dry-run=client"),
+    ("secret_tls_switched", "create secret tls t --cert=tls.key --key=tls.key --dry-run=client"),
+    ("secret_tls_cert_as_key", "create secret tls t --cert=tls.crt --key=tls.crt --dry-run=client"),
+    ("secret_tls_not_pem", "create secret tls t --cert=greet.txt --key=tls.key --dry-run=client"),
+    ("secret_tls_key_not_pem", "create secret tls t --cert=tls.crt --key=greet.txt --dry-run=client"),
+    ("secret_tls_missing_file", "create secret tls t --cert=nope.crt --key=tls.key --dry-run=client"),
+    ("secret_tls_no_key", "create secret tls t --cert=tls.crt --dry-run=client"),
 ]

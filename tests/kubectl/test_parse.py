@@ -149,8 +149,6 @@ ERRORS = [
      'error: "kubectl cp" is a kubectl command that labkube does not provide'),
     ("nor is a real subcommand labkube does not have", "auth reconcile -f rbac.yaml",
      'error: "kubectl auth reconcile" is a kubectl command that labkube does not provide'),
-    ("a kind of secret labkube does not create", "create secret tls web --cert=c --key=k",
-     'error: "kubectl create secret tls" is a kubectl command that labkube does not provide'),
     ("a subcommand of apply labkube does not have says what to do instead", "apply edit-last-applied deploy/web",
      'error: "kubectl apply edit-last-applied" is a kubectl command that labkube does not provide; instead, '
      'change what "kubectl apply view-last-applied TYPE NAME" prints and "kubectl apply set-last-applied -f -" it'),

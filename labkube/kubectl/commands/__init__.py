@@ -42,6 +42,7 @@ _MODULES = {
     "create configmap": "create",
     "create secret generic": "create",
     "create secret docker-registry": "create",
+    "create secret tls": "create",
     **{f"create service {sub}": "create" for sub in ("clusterip", "nodeport", "loadbalancer", "externalname")},
     "create role": "create",
     "create clusterrole": "create",

@@ -39,6 +39,8 @@ from labkube.kubectl.commands.create_secret_docker import KEY as DOCKER_KEY
 from labkube.kubectl.commands.create_secret_docker import SECRET_TYPE as DOCKER_SECRET_TYPE
 from labkube.kubectl.commands.create_secret_docker import docker_config_json, validate as validate_docker
 from labkube.kubectl.commands.create_service import SERVICE_TYPES, build_service, validate as validate_service
+from labkube.kubectl.commands.create_secret_tls import SECRET_TYPE as TLS_SECRET_TYPE
+from labkube.kubectl.commands.create_secret_tls import read_pair as read_tls_pair
 from labkube.kubectl.commands.create_job import build_job, build_job_from_cron_job
 from labkube.kubectl.commands.create_priorityclass import build_priority_class
 from labkube.kubectl.commands.create_quota import QuotaArgumentError, build_quota
@@ -461,6 +463,7 @@ _WRAPPED_CREATE_ERRORS = {
     "create ingress": "failed to create ingress: ",
     **{f"create service {sub}": f"failed to create {kind} service: " for sub, kind in SERVICE_TYPES.items()},
     "create secret docker-registry": "failed to create secret ",
+    "create secret tls": "failed to create secret: ",
 }
 
 #: Flags cobra marks required (``MarkFlagRequired``) per generator.
@@ -647,6 +650,13 @@ def _docker_registry_secret(ctx: Context, name: str) -> dict:
     return build_secret(name, data, DOCKER_SECRET_TYPE, _namespace(ctx))
 
 
+def _tls_secret(ctx: Context, name: str) -> dict:
+    """``CreateSecretTLSOptions``: Validate, then ``createSecretTLS`` (see create_secret_tls.py)."""
+    if not ctx.flags["key"] or not ctx.flags["cert"]:
+        raise KubectlError("error: key and cert must be specified")
+    return build_secret(name, read_tls_pair(ctx.flags["cert"], ctx.flags["key"]), TLS_SECRET_TYPE, _namespace(ctx))
+
+
 def _quota(ctx: Context, name: str) -> dict:
     """``QuotaOpts.createQuota``: kubectl refuses a malformed --hard or --scopes itself."""
     try:
@@ -681,6 +691,7 @@ _BUILDERS: dict[str, Callable[[Context, str], dict]] = {
     "create configmap": _configmap,
     "create secret generic": _secret,
     "create secret docker-registry": _docker_registry_secret,
+    "create secret tls": _tls_secret,
     **{f"create service {sub}": _service for sub in SERVICE_TYPES},
     "create role": _role,
     "create clusterrole": _clusterrole,
