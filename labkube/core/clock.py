@@ -13,6 +13,8 @@ component asks the cluster clock for ``now()`` and sets timers on it with ``call
   so a five-minute eviction takes milliseconds and every run is identical.
 * :class:`RealTimeClock` runs the same loop paced against the wall clock in a background
   thread, for live demos and for the Docker runtime. ``speed`` scales it (×1 … ×100).
+  Whatever reaches the cluster from another thread (a notebook's ``kubectl``) holds the
+  clock's lock (:attr:`Clock.lock`), so it happens between two timers, never during one.
 
 Simulated time starts at a fixed instant (:data:`EPOCH`, 2025-01-01T00:00:00Z) so
 ``creationTimestamp`` values are reproducible. The clock also owns the cluster's seeded
@@ -149,9 +151,13 @@ class Clock:
 
     @property
     def lock(self) -> threading.RLock:
-        """Held while timers fire (``run``, ``settle`` and the real-time clock's thread). A
-        thread outside the simulation -- a loopback listener of ``kubectl port-forward`` or
-        ``kubectl proxy`` -- takes it to act between two events, never during one."""
+        """One simulation at a time: held while timers fire (``run``, ``settle`` and the
+        real-time clock's thread) and by everything that reaches the cluster from outside a
+        timer -- the API client's requests, the ``Cluster`` facade's verbs, the widgets'
+        actions, the loopback listeners of ``kubectl port-forward`` and ``kubectl proxy`` --
+        so each of those happens between two timers, never during one. Take it with
+        ``with clock.lock:``. It is reentrant, and a wait for cluster time (``run_until``)
+        lets go of it while it waits, so the clock's own thread can fire what is due."""
         return self._lock
 
     # -- reading time ---------------------------------------------------------
@@ -305,11 +311,106 @@ class SimulatedClock(Clock):
         return False
 
 
+#: How long (wall seconds) one side of a :class:`TurnLock` waits at most for the other's turn.
+HANDOFF_SECONDS = 0.05
+#: How long (wall seconds) the real-time clock's thread fires due timers in one turn at most.
+CLOCK_TURN_SECONDS = 0.02
+
+
+class TurnLock:
+    """A real-time clock's lock as everyone takes it: the clock's RLock, taken in turns.
+
+    Python's locks are not fair: a thread that lets go of one and takes it again at once
+    nearly always wins over a thread already waiting for it. The clock's thread, behind
+    schedule, would fire timer after timer while a notebook's ``kubectl`` waited; a cell
+    calling ``kubectl`` in a loop would stop the clock. So the two sides take turns: after
+    a turn of firing timers (:data:`CLOCK_TURN_SECONDS` at most) the clock's thread lets a
+    waiting caller in first, and a caller arriving while the clock's thread waits lets it
+    have its turn first. Neither waits for the other longer than :data:`HANDOFF_SECONDS`.
+    Reentrant like the RLock: a timer's own requests, or a ``kubectl`` command's, take it
+    again at once.
+    """
+
+    def __init__(self, lock: threading.RLock, handoff: float = HANDOFF_SECONDS) -> None:
+        self._lock = lock
+        self._handoff = handoff
+        #: Guards the counts below; notified whenever one changes.
+        self._turns = threading.Condition(threading.Lock())
+        self._callers = 0  # threads outside the clock waiting for the lock
+        self._served = 0  # how many times one of them got it
+        self._clock_waiting = False
+
+    @property
+    def served(self) -> int:
+        """How many times a thread outside the clock took the lock (not counting retakes)."""
+        return self._served
+
+    # -- the clock's thread ---------------------------------------------------------------
+    def clock_acquire(self) -> None:
+        """Take the lock for the clock's thread, after a caller already waiting for it."""
+        with self._turns:
+            if self._callers:
+                served = self._served
+                self._turns.wait_for(lambda: self._served != served, self._handoff)
+        if self._lock.acquire(blocking=False):
+            return
+        self._set_clock_waiting(True)
+        self._lock.acquire()
+        self._set_clock_waiting(False)
+
+    def _set_clock_waiting(self, waiting: bool) -> None:
+        with self._turns:
+            self._clock_waiting = waiting
+            self._turns.notify_all()
+
+    # -- everyone else ----------------------------------------------------------------------
+    def acquire(self) -> bool:
+        if self._lock._is_owned():  # taken again by its holder: no turn to wait for
+            return self._lock.acquire()
+        self._take_turn(self._lock.acquire)
+        return True
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+    def _take_turn(self, take: Callable[[], object]) -> None:
+        with self._turns:
+            self._turns.wait_for(lambda: not self._clock_waiting, self._handoff)
+            self._callers += 1
+            self._turns.notify_all()
+        taken = False
+        try:
+            take()
+            taken = True
+        finally:
+            with self._turns:
+                self._callers -= 1
+                self._served += taken
+                self._turns.notify_all()
+
+    # -- what threading.Condition uses to wait holding it (RealTimeClock.run_until) -----------
+    def _is_owned(self) -> bool:
+        return self._lock._is_owned()
+
+    def _release_save(self) -> object:
+        return self._lock._release_save()  # let go entirely, however deeply it is held
+
+    def _acquire_restore(self, saved: object) -> None:
+        self._take_turn(lambda: self._lock._acquire_restore(saved))
+
+
 class RealTimeClock(Clock):
     """The same timer loop, paced against the wall clock in a background thread.
 
     ``speed`` multiplies the pace (2.0 means one wall second is two cluster seconds).
-    ``pause()``/``resume()`` freeze and continue cluster time.
+    ``pause()``/``resume()`` freeze and continue cluster time. Its :attr:`lock` is a
+    :class:`TurnLock`, so callers and the clock's thread take turns.
     """
 
     def __init__(self, seed: int = 0, start: float = EPOCH, speed: float = 1.0) -> None:
@@ -319,8 +420,16 @@ class RealTimeClock(Clock):
         self._stop = threading.Event()
         self._paused = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        self._turn_lock = TurnLock(self._lock)
+        #: Waits on it let go of the lock, however deeply the waiting thread holds it.
+        self._letting_go = threading.Condition(self._turn_lock)
         self._anchor_wall = 0.0
         self._anchor_sim = self._now
+
+    @property
+    def lock(self) -> TurnLock:  # type: ignore[override]
+        """The clock's lock (see :attr:`Clock.lock`), taken in turns with the clock's thread."""
+        return self._turn_lock
 
     def start(self) -> None:
         if self._thread is not None:
@@ -362,7 +471,7 @@ class RealTimeClock(Clock):
         return timer
 
     def _reanchor(self) -> None:
-        with self._lock:
+        with self._turn_lock:
             self._advance_to_wall()
             self._anchor_wall = _wall.monotonic()  # wall-clock ok: pacing only
             self._anchor_sim = self._now
@@ -382,17 +491,28 @@ class RealTimeClock(Clock):
                 self._wake.wait(0.5)
                 continue
             target = self._sim_time_for_wall()
-            with self._lock:
-                timer = self._pop_due(target)
-                if timer is not None:
-                    self._fire(timer)
-            if timer is not None:
-                continue
-            with self._lock:
+            self._turn_lock.clock_acquire()
+            try:
+                if self._fire_turn(target):
+                    continue
                 self._now = max(self._now, target)
-            deadline = self.next_deadline()
+                deadline = self.next_deadline()
+            finally:
+                self._lock.release()
             wait = 0.1 if deadline is None else (deadline - self._now) / self.speed
             self._wake.wait(min(max(wait, 0.0), 0.1))
+
+    def _fire_turn(self, until: float) -> bool:
+        """One turn of the clock's thread: fire the timers due by ``until``, for
+        :data:`CLOCK_TURN_SECONDS` of wall time at most. Returns whether any fired."""
+        ends = _wall.monotonic() + CLOCK_TURN_SECONDS  # wall-clock ok: pacing only
+        fired = False
+        while (timer := self._pop_due(until)) is not None:
+            self._fire(timer)
+            fired = True
+            if _wall.monotonic() >= ends:  # wall-clock ok: pacing only
+                break
+        return fired
 
     def run(self, seconds: float) -> None:
         """Block the caller until ``seconds`` of cluster time have passed (a paused or stopped
@@ -404,18 +524,24 @@ class RealTimeClock(Clock):
     def run_until(self, predicate: Callable[[], bool], timeout: float, poll: float = 1.0) -> bool:
         """Wait until ``predicate()`` holds or ``timeout`` seconds of cluster time pass, checking
         it every 50 ms of wall time while the clock runs (``kubectl wait``, ``rollout status``).
-        Returns whether it became true."""
-        deadline = self._now + timeout
-        if predicate():
-            return True
-        while self._now < deadline:
-            if self._paused.is_set() or self._thread is None or self._stop.is_set():
-                self._step_by_hand(min(deadline, self._now + poll))
-            else:
-                _wall.sleep(min(0.05, (deadline - self._now) / self.speed))  # wall-clock ok
+        Returns whether it became true.
+
+        The predicate is checked holding the clock's lock (between two timers); the waits in
+        between let go of it entirely, even when the caller holds it (a ``kubectl`` command
+        does), so the clock's thread fires what falls due meanwhile."""
+        with self._turn_lock:
+            deadline = self._now + timeout
             if predicate():
                 return True
-        return False
+            while self._now < deadline:
+                if self._paused.is_set() or self._thread is None or self._stop.is_set():
+                    self._step_by_hand(min(deadline, self._now + poll))
+                else:
+                    wait = min(0.05, (deadline - self._now) / self.speed)
+                    self._letting_go.wait(wait)  # wall-clock ok: pacing only
+                if predicate():
+                    return True
+            return False
 
     def _step_by_hand(self, until: float) -> None:
         """Fire the timers due by ``until`` on the caller's thread, then move now there."""

@@ -8,7 +8,9 @@ registered Nodes. Later issues start a scheduler, controllers and a kubelet per 
 The cluster is the student's handle: ``apply``, ``create``, ``get``, ``list``, ``delete``,
 ``patch`` and ``kubectl`` are thin wrappers over :class:`labkube.core.api.client.Client`, the
 same API every component uses. Time only moves when you ask (``run(seconds)``) unless the
-cluster was made with ``clock="realtime"``.
+cluster was made with ``clock="realtime"``. Then a background thread fires the timers, and each
+verb here holds the clock's lock (:attr:`labkube.core.clock.Clock.lock`) while it runs, so what
+you do happens between two timers, never in the middle of a scheduler cycle or a kubelet sync.
 
 Example::
 
@@ -26,7 +28,8 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+import functools
+from typing import Any, Callable, Iterable, Optional, TypeVar
 
 import yaml
 
@@ -75,6 +78,21 @@ from labkube.core.store import MVCCStore
 APISERVER_USER = auth.UserInfo("system:apiserver", ("system:masters", "system:authenticated"))
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+_Verb = TypeVar("_Verb", bound=Callable[..., Any])
+
+
+def _between_timers(verb: _Verb) -> _Verb:
+    """Run a facade verb holding the clock's lock: with a real-time clock, whose thread fires
+    timers meanwhile, the verb happens between two of them. A wait inside it for cluster time
+    (``kubectl wait``, ``rollout status``) lets go of the lock while it waits."""
+
+    @functools.wraps(verb)
+    def locked(self: "Cluster", *args: Any, **kwargs: Any) -> Any:
+        with self.clock.lock:
+            return verb(self, *args, **kwargs)
+
+    return locked  # type: ignore[return-value]
 
 
 class Cluster:
@@ -223,6 +241,7 @@ class Cluster:
         self.apiextensions.start()
 
     # -- machines and their failures (see labkube.core.nodepool) ----------------------
+    @_between_timers
     def add_node(self, name: Optional[str] = None, *, labels: Optional[dict] = None,
                  taints: Optional[list] = None, **capacity: str) -> dict:
         """Boot a machine: its kubelet registers the Node and starts heartbeating."""
@@ -231,30 +250,37 @@ class Cluster:
         self.components[machine.kubelet.name] = machine.kubelet
         return self.client.get("nodes", machine.name)
 
+    @_between_timers
     def remove_node(self, name: str) -> None:
         """The machine is gone and its Node object deleted; pod GC cleans up its pods."""
         self.nodes.remove(name)
         self.components.pop(f"kubelet/{name}", None)
 
+    @_between_timers
     def fail_node(self, name: str) -> None:
         """The machine dies: kubelet and containers stop. The API notices only via heartbeats."""
         self.nodes.fail(name)
 
+    @_between_timers
     def recover_node(self, name: str) -> None:
         self.nodes.recover(name)
 
+    @_between_timers
     def partition_node(self, name: str) -> None:
         """The kubelet keeps running its pods but cannot reach the API server."""
         self.nodes.partition(name)
 
+    @_between_timers
     def heal_partition(self, name: str) -> None:
         self.nodes.heal(name)
 
+    @_between_timers
     def crash_container(self, pod: str, container: Optional[str] = None, namespace: str = "default") -> None:
         """Kill one container's process (exit 137); its restart policy decides what happens."""
         self.settle()
         self.nodes.crash_container(namespace, pod, container)
 
+    @_between_timers
     def set_node_conditions(self, name: str, **pressure: bool) -> None:
         """E.g. ``set_node_conditions("node-1", MemoryPressure=True)``."""
         self.nodes.set_conditions(name, **pressure)
@@ -276,6 +302,7 @@ class Cluster:
         return self.nodes.pod_tcp(namespace, pod, port)
 
     # -- traffic -----------------------------------------------------------------------
+    @_between_timers
     def request(self, url: str, *, via_ingress: bool = False, namespace: str = "default"):
         """GET a URL as a pod in ``namespace`` would (Service names, ClusterIPs, NodePorts), or
         through the ingress controller; the response says which pod answered. NetworkPolicies
@@ -285,22 +312,26 @@ class Cluster:
             return self.components["ingress-nginx"].request(url)
         return self.proxy.request(url, namespace=namespace)
 
+    @_between_timers
     def resolve(self, name: str, namespace: str = "default"):
         """Cluster DNS as a pod in ``namespace`` sees it (search paths included)."""
         self.settle()
         return self.dns.search(name, namespace)
 
+    @_between_timers
     def logs(self, pod: str, container: Optional[str] = None, namespace: str = "default", *,
              previous: bool = False, tail: Optional[int] = None) -> str:
         """A container's output, as ``kubectl logs`` shows it."""
         self.settle()
         return self.client.pod_logs(pod, namespace, container=container, previous=previous, tail_lines=tail)
 
+    @_between_timers
     def exec(self, pod: str, command: list, container: Optional[str] = None, namespace: str = "default"):
         """Run a command in a container (the simulated shell); returns exit_code, stdout, stderr."""
         self.settle()
         return self.client.pod_exec(pod, namespace, command, container=container)
 
+    @_between_timers
     def scheduling_decision(self, pod: str, namespace: str = "default"):
         """Why the scheduler put a pod where it did (or could not): the decision record."""
         self.settle()
@@ -308,6 +339,7 @@ class Cluster:
         return scheduler.decision(namespace, pod) if scheduler is not None else None
 
     # -- custom scheduling: KubeSchedulerConfiguration, without a restart ---------------
+    @_between_timers
     def add_scheduler_plugin(self, plugin: Any, *, filter: Any = None, score: Any = None,
                              normalize: bool = False, reason: Optional[str] = None) -> str:
         """Register a scheduler plugin written in Python; returns its name.
@@ -342,6 +374,7 @@ class Cluster:
                 kube_scheduler.use_profile(profile)
         return name
 
+    @_between_timers
     def add_scheduler_profile(self, profile: Any) -> Any:
         """Add (or replace) a scheduling profile, given as one ``profiles`` entry of a
         ``KubeSchedulerConfiguration`` (a dict or YAML text); returns the Profile.
@@ -381,6 +414,7 @@ class Cluster:
         return scheduler
 
     # -- the student's verbs ---------------------------------------------------------
+    @_between_timers
     def apply(self, source: Any, *, namespace: Optional[str] = None, dry_run: bool = False) -> list[dict]:
         """``kubectl apply -f``: create or update each object (YAML text, path, dict or list).
 
@@ -396,16 +430,19 @@ class Cluster:
             results.append(live)
         return results
 
+    @_between_timers
     def create(self, source: Any, *, namespace: Optional[str] = None, dry_run: bool = False) -> list[dict]:
         """``kubectl create -f``: create each object; fails if one exists."""
         self.settle()
         client = self.client.with_field_validation(decode.STRICT)  # kubectl's --validate default
         return [client.create(m.obj, dry_run=dry_run) for m in self._read(source, namespace)]
 
+    @_between_timers
     def get(self, resource: str, name: str, namespace: Optional[str] = None) -> dict:
         self.settle()
         return self.client.get(resource, name, self._namespace_for(resource, namespace))
 
+    @_between_timers
     def list(
         self,
         resource: str,
@@ -423,6 +460,7 @@ class Cluster:
         )
         return result["items"]
 
+    @_between_timers
     def delete(
         self,
         resource: str,
@@ -441,6 +479,7 @@ class Cluster:
             grace_period_seconds=grace_period_seconds,
         )
 
+    @_between_timers
     def patch(
         self,
         resource: str,
@@ -456,6 +495,7 @@ class Cluster:
             patch_type=patch_type,
         )
 
+    @_between_timers
     def kubectl(self, command: str, stdin: Optional[str] = None) -> str:
         """Run a kubectl-style command and return what kubectl would print."""
         from labkube.kubectl import run  # kubectl sits above the core; import late
@@ -493,6 +533,7 @@ class Cluster:
             self._kubeconfig = Kubeconfig.admin()
         return self._kubeconfig
 
+    @_between_timers
     def can_i(
         self, verb: str, resource: str, namespace: Optional[str] = None, *, user: Optional[str] = None,
         groups: Iterable[str] = (), name: Optional[str] = None,
@@ -502,10 +543,12 @@ class Cluster:
         return client.can_i(verb, resource, self._namespace_for(resource, namespace), name=name)
 
     # -- the control plane's processes ------------------------------------------------
+    @_between_timers
     def stop_component(self, name: str) -> None:
         """Stop a control-plane process, e.g. ``"controller-manager"`` or ``"scheduler"``."""
         self._component(name).stop()
 
+    @_between_timers
     def start_component(self, name: str) -> None:
         """Start it again; like a restarted process it lists everything afresh."""
         self._component(name).start()
@@ -516,6 +559,7 @@ class Cluster:
             raise ValueError(f"no component named {name!r} (known: {known})")
         return self.components[name]
 
+    @_between_timers
     def events(self, namespace: Optional[str] = None) -> list[dict]:
         """Events in the order they last happened: lastTimestamp, or for Events written through
         events.k8s.io (the scheduler's) their series' lastObservedTime or their eventTime; in
@@ -542,6 +586,7 @@ class Cluster:
     def run_until(self, predicate, timeout: float) -> bool:
         return self.clock.run_until(predicate, timeout)
 
+    @_between_timers
     def audit(self, since: int = 0, **filters: Any) -> list:
         """API requests so far: who did what to which resource, and the result."""
         return self.audit_log.records(since, **filters)
@@ -558,12 +603,13 @@ class Cluster:
         listeners of ``kubectl port-forward`` and ``kubectl proxy``)."""
         for forward in self.forwards():
             forward.stop()
-        for component in self.components.values():
-            component.stop()
-        self.compactor.stop()
-        self.kubernetes_service.stop()
-        self.apiextensions.stop()
-        if isinstance(self.clock, RealTimeClock):
+        with self.clock.lock:
+            for component in self.components.values():
+                component.stop()
+            self.compactor.stop()
+            self.kubernetes_service.stop()
+            self.apiextensions.stop()
+        if isinstance(self.clock, RealTimeClock):  # outside the lock: its thread may want it
             self.clock.stop()
 
     def __enter__(self) -> "Cluster":

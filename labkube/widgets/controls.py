@@ -223,15 +223,18 @@ class Controls(widgets.VBox):
         self._act(f"kubectl {command}", lambda: self.cluster.kubectl(command))
 
     def _act(self, label: str, call: Callable[[], str]) -> None:
-        """Run one action, show what it printed (or its error), then refresh everyone."""
+        """Run one action, show what it printed (or its error), then refresh everyone. The
+        action and the panel's refresh run between two timers of a real-time clock (holding
+        its lock), so the drop-downs show the cluster as the action left it."""
         self.actions.append(label)
-        try:
-            text = call()
-        except (StatusError, ValueError, KeyError) as error:
-            text = error_text(error)
-        self._show(text)
-        self.refresh()
-        for listener in list(self._listeners):
+        with self.cluster.clock.lock:
+            try:
+                text = call()
+            except (StatusError, ValueError, KeyError) as error:
+                text = error_text(error)
+            self._show(text)
+            self.refresh()
+        for listener in list(self._listeners):  # views and panels read what they need themselves
             listener()
 
     def _show(self, text: str) -> None:

@@ -23,16 +23,20 @@ Conventions:
 * ``list`` returns the list object (``{"kind": "PodList", "apiVersion": "v1", "metadata":
   {"resourceVersion": ...}, "items": [...]}``); as from a real kube-apiserver, the items carry
   no ``apiVersion``/``kind`` of their own.
+* Each request is served holding the cluster clock's lock (:attr:`Clock.lock
+  <labkube.core.clock.Clock.lock>`): a notebook's request to a real-time cluster lands between
+  two timers of the clock's thread, never in the middle of a scheduler cycle or a kubelet sync.
+  Components' requests, made from inside a timer, already hold it.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 import warnings as python_warnings
 from typing import Any, Callable, Optional, Union
 
 from labkube.core import errors
-from labkube.core.clock import SimulatedClock
 from labkube.core.api.request import DEFAULT_OPTIONS, Options, Request
 from labkube.core.api.resources import ResourceType
 
@@ -63,6 +67,7 @@ class Client:
         self._user = user
         self._field_validation = field_validation
         self._on_warning = on_warning
+        self._clock_lock = _clock_lock(server)
 
     @property
     def user(self) -> Any:
@@ -94,9 +99,19 @@ class Client:
         if name.__class__ is not str and name is not None or namespace.__class__ is not str and namespace is not None:
             raise TypeError(f"an object's name and namespace are strings, not {_type_names(name, namespace)}")
         warnings = [] if verb in _WARNING_VERBS else None
-        request = Request(verb, rtype, namespace if rtype.namespaced else None, name, subresource,
-                          body, self._user, options or DEFAULT_OPTIONS, warnings)
-        result = self.server.handle(request)
+        # A component's request, made inside a timer, holds the clock's lock already (and
+        # ``with`` on a lock costs as much as a small request); a caller outside takes it.
+        lock = self._clock_lock
+        held = lock._is_owned()
+        if not held:
+            lock.acquire()
+        try:  # a bearer token's user is looked up in the cluster too: under the lock
+            request = Request(verb, rtype, namespace if rtype.namespaced else None, name, subresource,
+                              body, self._user, options or DEFAULT_OPTIONS, warnings)
+            result = self.server.handle(request)
+        finally:
+            if not held:
+                lock.release()
         for text in warnings or ():
             self._on_warning(text)
         return result
@@ -210,11 +225,13 @@ class Client:
 
     def node_metrics(self) -> dict:
         """metrics.k8s.io/v1beta1 NodeMetricsList (``kubectl top nodes``)."""
-        return self.server.metrics(self.user, "nodes")
+        with self._clock_lock:
+            return self.server.metrics(self.user, "nodes")
 
     def pod_metrics(self, namespace: Optional[str] = None) -> dict:
         """metrics.k8s.io/v1beta1 PodMetricsList (``kubectl top pods``); None = every namespace."""
-        return self.server.metrics(self.user, "pods", namespace)
+        with self._clock_lock:
+            return self.server.metrics(self.user, "pods", namespace)
 
     def get(self, resource: Resource, name: str, namespace: Optional[str] = None, *,
             subresource: Optional[str] = None) -> dict:
@@ -306,7 +323,8 @@ class Client:
             user, verb, rtype.plural, namespace=namespace if rtype.namespaced else None, name=name,
             api_group=rtype.group, subresource=subresource,
         )
-        return self.server.authorize(attrs).allowed
+        with self._clock_lock:
+            return self.server.authorize(attrs).allowed
 
     def who_am_i(self) -> dict:
         """``kubectl auth whoami``: the SelfSubjectReview kube-apiserver answers, the user it
@@ -383,17 +401,18 @@ def _write_options(dry_run: bool, hand_over: bool = False, field_validation: Opt
 
 
 def _wait(clock: Any, operation: Any, timeout: float) -> None:
-    """Wait for a runtime Operation: run a simulated clock, or poll a real-time one."""
+    """Wait for a runtime Operation: run a simulated clock, or wait for a real-time one (whose
+    ``run_until`` lets go of the clock's lock meanwhile: its thread finishes the operation)."""
     if getattr(operation, "done", True):
         return
-    if isinstance(clock, SimulatedClock):
-        clock.run_until(lambda: operation.done, timeout)
-        return
-    import threading
+    clock.run_until(lambda: operation.done, timeout)
 
-    finished = threading.Event()
-    operation.add_done_callback(lambda _op: finished.set())
-    finished.wait(timeout)  # wall-clock ok: a real-time cluster runs on its own thread
+
+def _clock_lock(server: Any) -> Any:
+    """The lock of the server's clock, which a request holds (a test's stand-in server without
+    a clock: a lock of the client's own)."""
+    clock = getattr(server, "clock", None)
+    return threading.RLock() if clock is None else clock.lock
 
 
 def _type_names(*values: Any) -> str:
