@@ -62,15 +62,22 @@ def split_scheme_name_port(text: str) -> Optional[tuple[str, str, str]]:
     return scheme, name, port
 
 
-def pod_location(server: Any, namespace: str, target: str) -> tuple[str, dict, int]:
-    """``pod.ResourceLocation``: (scheme, pod, port)."""
+def _target(server: Any, namespace: str, target: str, kind: str) -> tuple[str, str, str, dict]:
+    """The URL's ``[SCHEME:]NAME[:PORT]`` split, and the object it names (``kind``: ``pod`` or
+    ``service``): (scheme, name, port, object)."""
     split = split_scheme_name_port(target)
     if split is None:
-        raise errors.bad_request(f'invalid pod request "{target}"')
+        raise errors.bad_request(f'invalid {kind} request "{target}"')
     scheme, name, port = split
-    pod = server.read("pods", namespace, name)
-    if pod is None:
-        raise errors.not_found("pods", name)
+    obj = server.read(f"{kind}s", namespace, name)
+    if obj is None:
+        raise errors.not_found(f"{kind}s", name)
+    return scheme, name, port, obj
+
+
+def pod_location(server: Any, namespace: str, target: str) -> tuple[str, dict, int]:
+    """``pod.ResourceLocation``: (scheme, pod, port)."""
+    scheme, _, port, pod = _target(server, namespace, target, "pod")
     if not port:
         declared = [p["containerPort"] for c in pod["spec"].get("containers", []) for p in c.get("ports") or []]
         port = str(declared[0]) if declared else ""
@@ -82,13 +89,7 @@ def pod_location(server: Any, namespace: str, target: str) -> tuple[str, dict, i
 def service_location(server: Any, namespace: str, target: str,
                      pick: Callable[[int], int]) -> tuple[str, str, str, int]:
     """``Service ResourceLocation``: (scheme, pod name, IP, port) of one ready endpoint."""
-    split = split_scheme_name_port(target)
-    if split is None:
-        raise errors.bad_request(f'invalid service request "{target}"')
-    scheme, name, port_name = split
-    service = server.read("services", namespace, name)
-    if service is None:
-        raise errors.not_found("services", name)
+    scheme, name, port_name, service = _target(server, namespace, target, "service")
     if port_name.isdigit():
         named = [p.get("name", "") for p in service["spec"].get("ports") or [] if p.get("port") == int(port_name)]
         if not named:
