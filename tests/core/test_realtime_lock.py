@@ -118,6 +118,8 @@ WAYS_IN = [
     ("audit", lambda c: (c.audit_log, "records"), lambda c: c.audit()),
     ("widget: fail node", _nodes("fail"), lambda c: _controls(c).node_action("fail", "node-1")),
     ("widget: kubectl box", _server, lambda c: _controls(c).run_kubectl("get pods")),
+    ("the HTTP front", _server, lambda c: c.apiserver_http.serve("GET", "/api/v1/namespaces/default/pods",
+                                                                 user=c.client.user)),
 ]
 
 

@@ -308,7 +308,14 @@ class APIServerHTTP:
     def serve(self, method: str, target: str, headers: Optional[Mapping[str, str]] = None,
               body: bytes = b"", *, user: Optional[auth.UserInfo] = None) -> Reply:
         """One HTTP exchange. ``user``: a caller already authenticated another way (kubectl's
-        client certificate in a kubeconfig), so no bearer token is looked at."""
+        client certificate in a kubeconfig), so no bearer token is looked at. Served holding the
+        cluster clock's lock (reentrant: a pod's request from inside a timer already holds it),
+        so a request from another thread happens between two timers."""
+        with self.server.clock.lock:
+            return self._serve(method, target, headers, body, user)
+
+    def _serve(self, method: str, target: str, headers: Optional[Mapping[str, str]], body: bytes,
+               user: Optional[auth.UserInfo]) -> Reply:
         call = self._call(method, target, headers or {}, body)
         try:
             call.user = user if user is not None else self.authenticate(call.headers)
