@@ -122,6 +122,24 @@ def send_patch(ctx: Context, rtype: Any, before: dict, after: dict, strategy: st
                             patch_type="strategic", dry_run=api_dry_run(strategy))
 
 
+def print_or_patch(ctx: Context, printer: Printer, rtype: Any, before: dict, after: dict, strategy: str,
+                   local: bool, failure: str) -> BaseException | None:
+    """Print ``after`` (``--local`` or a client dry run), else send the patch and print the
+    API server's answer; a refusal is returned as kubectl reports it, ``failure`` before the
+    server's message (``failed to patch ServiceAccountName ...``)."""
+    if local or strategy == "client":
+        printer.print(printable(after, local))
+        return None
+    from labkube.core.errors import StatusError
+    from labkube.kubectl.errors import PlainError
+
+    try:
+        printer.print(send_patch(ctx, rtype, before, after, strategy))
+    except StatusError as err:
+        return PlainError(f"{failure}{err.message}")
+    return None
+
+
 def record(ctx: Context, obj: dict) -> None:
     """``--record`` (the ChangeCauseRecorder): this command line as ``kubernetes.io/change-cause``."""
     if ctx.flags.get("record"):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from labkube.core.errors import StatusError
 from labkube.kubectl.commands import Context, check_operation_output, dry_run_strategy
 from labkube.kubectl.commands._set_helpers import POD_SPEC_PATHS, aggregate, object_name, pod_spec_of
 from labkube.kubectl.commands._set_more import (
@@ -22,11 +21,10 @@ from labkube.kubectl.commands._set_more import (
     Printer,
     deprecated_record,
     find_objects,
-    printable,
     record,
-    send_patch,
+    print_or_patch,
 )
-from labkube.kubectl.errors import KubectlError, PlainError
+from labkube.kubectl.errors import KubectlError
 
 
 def run(ctx: Context) -> list[BaseException]:
@@ -51,13 +49,9 @@ def run(ctx: Context) -> list[BaseException]:
         except ValueError as err:
             errors.append(KubectlError(f"error: {object_name(rtype, obj)} {err}\n"))
             continue
-        if local or strategy == "client":
-            printer.print(printable(updated, local))
-            continue
-        try:
-            printer.print(send_patch(ctx, rtype, obj, updated, strategy))
-        except StatusError as err:
-            errors.append(PlainError(f"failed to patch ServiceAccountName {err.message}"))
+        failed = print_or_patch(ctx, printer, rtype, obj, updated, strategy, local, "failed to patch ServiceAccountName ")
+        if failed is not None:
+            errors.append(failed)
     return aggregate(errors)
 
 

@@ -15,11 +15,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from labkube.core.errors import StatusError
 from labkube.kubectl.commands import Context, check_operation_output, dry_run_strategy
 from labkube.kubectl.commands._set_helpers import aggregate, object_name
-from labkube.kubectl.commands._set_more import Failed, Printer, find_objects, printable, send_patch
-from labkube.kubectl.errors import KubectlError, PlainError
+from labkube.kubectl.commands._set_more import Failed, Printer, find_objects, print_or_patch
+from labkube.kubectl.errors import KubectlError
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 _BINDINGS = ("RoleBinding", "ClusterRoleBinding")
@@ -45,13 +44,9 @@ def run(ctx: Context) -> list[BaseException]:
         updated = _with_subjects(obj, wanted)
         if updated is None:  # nothing to add: no patch, nothing printed
             continue
-        if local or strategy == "client":
-            printer.print(printable(updated, local))
-            continue
-        try:
-            printer.print(send_patch(ctx, rtype, obj, updated, strategy))
-        except StatusError as err:
-            errors.append(PlainError(f"failed to patch subjects to rolebinding: {err.message}"))
+        failed = print_or_patch(ctx, printer, rtype, obj, updated, strategy, local, "failed to patch subjects to rolebinding: ")
+        if failed is not None:
+            errors.append(failed)
     return aggregate(errors)
 
 
